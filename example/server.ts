@@ -1,0 +1,32 @@
+import Fastify, { type FastifyServerOptions } from 'fastify'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import { pathToFileURL } from 'node:url'
+// In your own app: import fastifyHaptik from 'fastify-haptik'
+import fastifyHaptik from '../lib/index.js'
+import { nearestStore, productPrice } from './steps.js'
+
+export interface ExampleOptions {
+  secret: string
+  logger?: FastifyServerOptions['logger']
+}
+
+/** The example server: Haptik's sample steps under /haptik, docs at /documentation. */
+export async function build ({ secret, logger = false }: ExampleOptions) {
+  const app = Fastify({ logger })
+  await app.register(swagger, {
+    openapi: { info: { title: 'fastify-haptik example', version: '1.0.0' } }
+  })
+  await app.register(swaggerUi, { routePrefix: '/documentation' })
+  await app.register(fastifyHaptik, { prefix: '/haptik', secret, steps: [productPrice, nearestStore] })
+  app.get('/health', async () => ({ ok: true }))
+  return app
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const app = await build({ secret: process.env.HAPTIK_SECRET ?? 'test', logger: true })
+  if (process.env.HAPTIK_SECRET === undefined) {
+    app.log.warn('HAPTIK_SECRET is not set: using the secret "test". Set it to the step secret from the bot builder.')
+  }
+  await app.listen({ port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' })
+}

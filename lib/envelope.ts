@@ -1,0 +1,107 @@
+import { Kind, Type, KindGuard, type Static, type TObject, type TSchema } from '@sinclair/typebox'
+
+/** The only `event` Haptik documents for step integrations. */
+export const HAPTIK_EVENT = 'API_INTEGRATION'
+
+/** `user` in Haptik's request: who is chatting. Extra fields are tolerated. */
+export const HaptikUserSchema = Type.Object({
+  user_id: Type.Optional(Type.Union([Type.String(), Type.Number()], { description: 'Haptik user id' })),
+  user_name: Type.Optional(Type.String({ description: 'Haptik user name' })),
+  full_name: Type.Optional(Type.String({ description: 'Full name; may be empty' })),
+  device_platform: Type.Optional(Type.Number({ description: '2 Android, 3 Facebook, 5 Web SDK, 6 iOS, 13 Bot API, 14 WhatsApp, …' })),
+  language_code: Type.Optional(Type.String({ description: 'Current language, e.g. "en"' })),
+  auth_id: Type.Optional(Type.String({ description: 'Client-side user id from the SDK AuthInfo; may be empty' })),
+  auth_code: Type.Optional(Type.String({ description: 'Auth code from the SDK AuthInfo; may be empty' }))
+}, { title: 'HaptikUser', description: 'The user chatting with the bot' })
+export type HaptikUser = Static<typeof HaptikUserSchema>
+
+/** Free-form details Haptik keeps for the conversation or the user. */
+export const DetailsSchema = Type.Record(Type.String(), Type.Unknown())
+/** `user_details` as Haptik stores them: string values. */
+export const StringDetailsSchema = Type.Record(Type.String(), Type.String())
+
+/** One detection of an entity: how Haptik found it and the value it found. */
+export function DetectionSchema<T extends TSchema> (value: T) {
+  return Type.Object({
+    detection: Type.Optional(Type.String({ description: 'How the value was found: message, user_profile, default, structure_value_verified, …' })),
+    original_text: Type.Optional(Type.String({ description: 'The text that matched' })),
+    entity_value: value
+  })
+}
+
+const SCALAR_KINDS = new Set(['String', 'Number', 'Integer', 'Boolean', 'Literal'])
+
+/**
+ * Whether a declared entity type is a single scalar value (string, number,
+ * boolean, a literal or a union of those): such values also arrive wrapped as
+ * `{"value": x}` and are unwrapped.
+ */
+export function isScalarSchema (schema: TSchema): boolean {
+  if (SCALAR_KINDS.has(schema[Kind])) return true
+  if (KindGuard.IsUnion(schema)) return schema.anyOf.every(isScalarSchema)
+  return false
+}
+
+/** The schema of one detection's `entity_value` for a declared entity value type. */
+export function entityValueSchema (declared: TSchema): TSchema {
+  return isScalarSchema(declared)
+    ? Type.Union([declared, Type.Object({ value: declared })])
+    : declared
+}
+
+/**
+ * The `entities` object of the envelope for a step's declared entities: each
+ * entity is Haptik's list of detections, and declared-optional entities may be absent.
+ */
+export function EntitiesEnvelopeSchema (entities: TObject): TObject {
+  const properties: Record<string, TSchema> = {}
+  const required = new Set(entities.required ?? [])
+  for (const [name, declared] of Object.entries(entities.properties)) {
+    const value = KindGuard.IsArray(declared) ? declared.items : declared
+    const detections = Type.Array(DetectionSchema(entityValueSchema(value)), {
+      minItems: required.has(name) ? 1 : 0,
+      description: declared.description
+    })
+    properties[name] = required.has(name) ? detections : Type.Optional(detections)
+  }
+  return Type.Object(properties, { description: 'One list of detections per entity' })
+}
+
+/** The full body Haptik POSTs to a step, with the step's entities typed. */
+export function EnvelopeSchema (entities: TObject) {
+  return Type.Object({
+    step: Type.Optional(Type.String({ description: 'System name of the step (2023 bots)' })),
+    node: Type.Optional(Type.String({ description: 'System name of the step (older bots)' })),
+    event: Type.Literal(HAPTIK_EVENT),
+    user: Type.Optional(HaptikUserSchema),
+    conversation_no: Type.Optional(Type.Integer({ description: "The user's current conversation number" })),
+    conversation_details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'Conversation-scoped context' })),
+    user_details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'User-scoped data, kept across conversations' })),
+    env_variables: Type.Optional(Type.Record(Type.String(), Type.String(), { default: {}, description: "The bot's variables for the current environment" })),
+    entities: EntitiesEnvelopeSchema(entities)
+  }, { title: 'HaptikRequest' })
+}
+
+/** The request body as the handler sees it, whatever the step. */
+export interface HaptikEnvelope {
+  step?: string
+  node?: string
+  event: typeof HAPTIK_EVENT
+  user?: HaptikUser
+  conversation_no?: number
+  conversation_details?: Record<string, unknown>
+  user_details?: Record<string, unknown>
+  env_variables?: Record<string, string>
+  entities: Record<string, Array<{ detection?: string, original_text?: string, entity_value: unknown }>>
+  [extra: string]: unknown
+}
+
+/** The reply body Haptik expects, with the step's declared details. */
+export function ReplySchema (conversationDetails: TSchema, userDetails: TSchema) {
+  return Type.Object({
+    status: Type.Boolean({ description: 'true: success path; false: failure path' }),
+    response: Type.Array(Type.String(), { description: 'Messages shown to the user, in order; rich (HSL) messages as JSON strings' }),
+    conversation_details: Type.Optional(conversationDetails),
+    user_details: Type.Optional(userDetails)
+  }, { title: 'HaptikReply' })
+}

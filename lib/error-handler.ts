@@ -1,0 +1,112 @@
+import { STATUS_CODES } from 'node:http'
+import { KindGuard, type TObject, type TSchema } from '@sinclair/typebox'
+import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
+import { describeSchema, describeType } from './describe-schema.js'
+import {
+  BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError,
+  InvalidEnvelopeError, InvalidJsonError, UnsupportedMediaTypeError
+} from './errors.js'
+import type { AnyStep } from './step.js'
+
+function valueAt (body: unknown, pointer: string): unknown {
+  let value = body
+  for (const key of pointer.split('/').slice(1)) {
+    if (typeof value !== 'object' || value === null) return undefined
+    value = (value as Record<string, unknown>)[key]
+  }
+  return value
+}
+
+function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body: unknown): string | undefined {
+  const entities = step.entities as TObject
+  if (issue.instancePath === '/entities' && issue.keyword === 'required') {
+    const name = (issue.params as { missingProperty: string }).missingProperty
+    return `entity "${name}" is required but Haptik sent no detection for it; expected ${describeSchema(entities.properties[name])}`
+  }
+  const match = /^\/entities\/([^/]+)(?:\/(\d+)(\/.*)?)?$/.exec(issue.instancePath)
+  if (match === null) return undefined
+  const name = match[1].replaceAll('~1', '/').replaceAll('~0', '~')
+  const declared = entities.properties[name] as TSchema
+  if (match[2] === undefined) {
+    return issue.keyword === 'minItems'
+      ? `entity "${name}" is required but its list of detections is empty; expected ${describeSchema(declared)}`
+      : `entity "${name}" must be a list of detections ({ entity_value, detection, original_text })`
+  }
+  const detection = `entity "${name}" (detection ${match[2]})`
+  const rest = match[3] ?? ''
+  if (!rest.startsWith('/entity_value')) {
+    return `${detection}: ${rest === '' ? 'must be an object' : `field "${rest.slice(1)}" ${issue.message ?? 'is invalid'}`}`
+  }
+  const valueSchema = KindGuard.IsArray(declared) ? declared.items : declared
+  const got = describeType(valueAt(body, `/entities/${match[1]}/${match[2]}/entity_value`))
+  return `${detection} must be ${describeSchema(valueSchema)}, got ${got}`
+}
+
+function envelopeMessage (issue: FastifySchemaValidationError, body: unknown): string {
+  if (issue.instancePath === '') {
+    if (issue.keyword === 'required') {
+      return `the request has no "${(issue.params as { missingProperty: string }).missingProperty}" field; expected a Haptik step request`
+    }
+    return `the body must be a Haptik step request (a JSON object), got ${describeType(body)}`
+  }
+  const field = issue.instancePath.slice(1).replaceAll('/', '.')
+  if (issue.keyword === 'const') {
+    return `field "${field}" must be ${JSON.stringify((issue.params as { allowedValue: unknown }).allowedValue)}`
+  }
+  if (issue.keyword === 'required') {
+    return `field "${field}" has no "${(issue.params as { missingProperty: string }).missingProperty}"`
+  }
+  return `field "${field}" ${issue.message ?? 'is invalid'}, got ${describeType(valueAt(body, issue.instancePath))}`
+}
+
+function validationError (step: AnyStep, issues: FastifySchemaValidationError[], body: unknown): Error {
+  // Ajv lists the failing branches of a union before the union itself: the first issue is the deepest.
+  const issue = issues[0]
+  const entity = entityMessage(step, issue, body)
+  return entity === undefined
+    ? new InvalidEnvelopeError(step.name, envelopeMessage(issue, body))
+    : new InvalidEntityError(step.name, entity)
+}
+
+const PROTOCOL_ERRORS: Record<string, (step: AnyStep, error: FastifyError, bodyLimit: number) => Error> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new UnsupportedMediaTypeError('send the body as application/json'),
+  FST_ERR_CTP_BODY_TOO_LARGE: (_step, _error, bodyLimit) => new BodyTooLargeError(bodyLimit),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new InvalidContentLengthError(),
+  FST_ERR_CTP_EMPTY_JSON_BODY: step => new InvalidJsonError(step.name, 'the body is empty')
+}
+
+/** Turns every error on the step routes into a coded, safe HTTP error. */
+function toProtocolError (step: AnyStep, error: FastifyError, request: FastifyRequest, bodyLimit: number): Error {
+  if (error.code?.startsWith('FST_HAPTIK_')) return error
+  if (error.validation !== undefined) return validationError(step, error.validation, request.body)
+  const known = PROTOCOL_ERRORS[error.code]
+  if (known !== undefined) return known(step, error, bodyLimit)
+  if (error instanceof SyntaxError) {
+    // V8 quotes the body in its JSON messages: keep only secure-json-parse's own, body-free ones.
+    const reason = /forbidden prototype property|constructor/.test(error.message) ? error.message : 'unexpected or missing characters'
+    return new InvalidJsonError(step.name, reason)
+  }
+  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) return error
+  return new InternalError()
+}
+
+/** The error handler of the step routes' encapsulated context. */
+export function stepErrorHandler (stepsByName: ReadonlyMap<string, AnyStep>, bodyLimit: number) {
+  return function haptikErrorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+    const step = stepsByName.get(request.routeOptions.config.haptikStep as string) as AnyStep
+    const answer = toProtocolError(step, error, request, bodyLimit) as FastifyError
+    const statusCode = answer.statusCode as number
+    if (statusCode >= 500) {
+      request.log.error({ err: error, step: step.name }, 'fastify-haptik: unexpected error')
+    } else {
+      request.log.info({ step: step.name, code: answer.code, statusCode }, answer.message)
+    }
+    // A plain object, not the Error: Fastify would log it a second time, and only these four fields go out.
+    return reply.code(statusCode).send({
+      statusCode,
+      code: answer.code,
+      error: STATUS_CODES[statusCode] as string,
+      message: answer.message
+    })
+  }
+}

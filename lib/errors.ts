@@ -1,0 +1,92 @@
+import createError from '@fastify/error'
+
+// Request errors are thrown on the hot path and never shown with a stack,
+// so they skip stack capture (the last argument).
+
+/** The request carries no `X-Hub-Signature` header. */
+export const MissingSignatureError = createError<'FST_HAPTIK_MISSING_SIGNATURE', 401, []>(
+  'FST_HAPTIK_MISSING_SIGNATURE', 'Missing X-Hub-Signature header', 401, undefined, false)
+
+/** The `X-Hub-Signature` header is not `sha1=` followed by 40 hex digits. */
+export const MalformedSignatureError = createError<'FST_HAPTIK_MALFORMED_SIGNATURE', 401, [string]>(
+  'FST_HAPTIK_MALFORMED_SIGNATURE', 'Malformed X-Hub-Signature header: %s', 401, undefined, false)
+
+/** The signature does not match the HMAC-SHA1 of the body under any configured secret. */
+export const InvalidSignatureError = createError<'FST_HAPTIK_INVALID_SIGNATURE', 401, []>(
+  'FST_HAPTIK_INVALID_SIGNATURE', 'X-Hub-Signature does not match the request body', 401, undefined, false)
+
+/** A secret function returned no secret for this request. */
+export const SecretNotFoundError = createError<'FST_HAPTIK_SECRET_NOT_FOUND', 401, [string]>(
+  'FST_HAPTIK_SECRET_NOT_FOUND', 'No secret is configured for step "%s" on this request', 401, undefined, false)
+
+/** The body is not `application/json` in UTF-8 without content encoding. */
+export const UnsupportedMediaTypeError = createError<'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE', 415, [string]>(
+  'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type: %s', 415, undefined, false)
+
+/** The body is larger than the `bodyLimit` option. */
+export const BodyTooLargeError = createError<'FST_HAPTIK_BODY_TOO_LARGE', 413, [number]>(
+  'FST_HAPTIK_BODY_TOO_LARGE', 'Request body is larger than %s bytes', 413, undefined, false)
+
+/** The number of bytes received differs from `Content-Length`. */
+export const InvalidContentLengthError = createError<'FST_HAPTIK_INVALID_CONTENT_LENGTH', 400, []>(
+  'FST_HAPTIK_INVALID_CONTENT_LENGTH', 'Request body size did not match Content-Length', 400, undefined, false)
+
+/** The body is empty or not valid JSON. */
+export const InvalidJsonError = createError<'FST_HAPTIK_INVALID_JSON', 400, [string, string]>(
+  'FST_HAPTIK_INVALID_JSON', 'Step "%s": the body is not valid JSON (%s)', 400, undefined, false)
+
+/** The body is JSON but not a Haptik envelope. */
+export const InvalidEnvelopeError = createError<'FST_HAPTIK_INVALID_ENVELOPE', 400, [string, string]>(
+  'FST_HAPTIK_INVALID_ENVELOPE', 'Step "%s": %s', 400, undefined, false)
+
+/** An entity is missing or its value does not match the step's entity schema. */
+export const InvalidEntityError = createError<'FST_HAPTIK_INVALID_ENTITY', 400, [string, string]>(
+  'FST_HAPTIK_INVALID_ENTITY', 'Step "%s": %s', 400, undefined, false)
+
+/** The envelope names another step than the route serves. */
+export const StepMismatchError = createError<'FST_HAPTIK_STEP_MISMATCH', 400, [string, string]>(
+  'FST_HAPTIK_STEP_MISMATCH', 'This URL serves step "%s" but the request is for step "%s": check the step\'s integration URL in the bot builder', 400, undefined, false)
+
+/** Anything unexpected; the details go to the log, never to the response. */
+export const InternalError = createError<'FST_HAPTIK_INTERNAL', 500, []>(
+  'FST_HAPTIK_INTERNAL', 'Internal error', 500, undefined, false)
+
+/** An option or a step is invalid; thrown at registration so `ready()` rejects. */
+export const InvalidOptionError = createError<'FST_HAPTIK_INVALID_OPTION', 500, [string]>(
+  'FST_HAPTIK_INVALID_OPTION', 'fastify-haptik: %s', 500)
+
+/** A step has no secret and `allowUnsigned` is not set; thrown at registration. */
+export const MissingSecretError = createError<'FST_HAPTIK_MISSING_SECRET', 500, [string]>(
+  'FST_HAPTIK_MISSING_SECRET',
+  'fastify-haptik: step "%s" has no secret. Pass `secret` (the step\'s secret in the bot builder) or set `allowUnsigned: true` to accept unsigned calls on purpose',
+  500)
+
+/** Logged (never sent) when a handler runs past its deadline. */
+export const StepTimeoutError = createError<'FST_HAPTIK_STEP_TIMEOUT', 500, [string, number]>(
+  'FST_HAPTIK_STEP_TIMEOUT', 'Step "%s" did not answer within %s ms', 500, undefined, false)
+
+/** Logged (never sent) when a handler returns something that is not a reply. */
+export const InvalidReplyError = createError<'FST_HAPTIK_INVALID_REPLY', 500, [string, string]>(
+  'FST_HAPTIK_INVALID_REPLY', 'Step "%s" returned an invalid reply: %s', 500, undefined, false)
+
+/**
+ * Throw from a step handler to answer the user with your own message on
+ * Haptik's failure path (`status: false`). The message is shown to the user,
+ * so write it for them.
+ *
+ * @example
+ * ```ts
+ * if (!order) throw new StepFailure('I could not find that order. Could you check the number?')
+ * ```
+ */
+export class StepFailure extends Error {
+  /** What the user sees: one message or several. */
+  readonly userMessages: string[]
+
+  constructor (userMessage: string | string[], options?: { cause?: unknown }) {
+    const messages = Array.isArray(userMessage) ? userMessage : [userMessage]
+    super(messages.join(' '), options)
+    this.name = 'StepFailure'
+    this.userMessages = messages
+  }
+}

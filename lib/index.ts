@@ -1,0 +1,92 @@
+import type { FastifyInstance, FastifyPluginAsync, preParsingHookHandler } from 'fastify'
+import fp from 'fastify-plugin'
+import { EnvelopeSchema, ReplySchema } from './envelope.js'
+import { stepErrorHandler } from './error-handler.js'
+import { jsonBodyParser } from './json-body.js'
+import { resolveOptions, type FastifyHaptikOptions, type ResolvedStep } from './options.js'
+import { captureHook, kSignature, markUnsignedHook, resolveSecretHook, verifyUnparsedHook } from './raw-body.js'
+import { compileStep, stepRouteHandler } from './run-step.js'
+import type { AnyStep } from './step.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The exact bytes of a Haptik step request (on fastify-haptik's routes, from preValidation on). */
+    rawBody?: Buffer | null
+  }
+  interface FastifyContextConfig {
+    /** On fastify-haptik's routes: the name of the step the route serves. */
+    haptikStep?: string
+  }
+}
+
+function stepRoute (fastify: FastifyInstance, resolved: ResolvedStep, bodyLimit: number): void {
+  const { step, auth } = resolved
+  const signed = auth.kind !== 'unsigned'
+  fastify.route({
+    method: 'POST',
+    url: step.path,
+    bodyLimit,
+    config: { haptikStep: step.name },
+    schema: {
+      summary: step.summary,
+      description: step.description,
+      tags: step.tags,
+      body: EnvelopeSchema(step.entities),
+      response: { 200: ReplySchema(step.conversationDetails, step.userDetails) }
+    },
+    onRequest: auth.kind === 'resolver' ? resolveSecretHook(auth, step.name) : undefined,
+    preParsing: (signed ? captureHook(auth, bodyLimit) : markUnsignedHook) as preParsingHookHandler,
+    preValidation: signed ? verifyUnparsedHook : undefined,
+    handler: stepRouteHandler(compileStep(resolved))
+  })
+}
+
+async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHaptikOptions): Promise<void> {
+  const { prefix, bodyLimit, steps } = resolveOptions(options)
+  const unsigned = steps.filter(({ auth }) => auth.kind === 'unsigned').map(({ step }) => step.name)
+  if (unsigned.length > 0) {
+    fastify.log.warn({ steps: unsigned }, 'fastify-haptik: allowUnsigned is on; these steps accept calls that anyone can forge')
+  }
+  const stepsByName = new Map<string, AnyStep>(steps.map(({ step }) => [step.name, step]))
+
+  // Everything below lives in an encapsulated child: no hook, parser or
+  // decorator reaches the user's other routes.
+  await fastify.register(async function haptikSteps (child) {
+    child.decorateRequest('rawBody', null)
+    child.decorateRequest(kSignature, null)
+    child.removeAllContentTypeParsers()
+    child.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, jsonBodyParser(child))
+    child.setErrorHandler(stepErrorHandler(stepsByName, bodyLimit))
+    for (const resolved of steps) stepRoute(child, resolved, bodyLimit)
+  }, { prefix })
+}
+
+/**
+ * Serves Haptik Static Step integrations: one signed, validated, typed POST
+ * route per step, under `prefix`.
+ *
+ * @example
+ * ```ts
+ * await app.register(fastifyHaptik, { prefix: '/haptik', secret: process.env.HAPTIK_SECRET, steps: [productPrice] })
+ * ```
+ */
+export const fastifyHaptik: FastifyPluginAsync<FastifyHaptikOptions> = fp(fastifyHaptikPlugin, {
+  fastify: '5.x',
+  name: 'fastify-haptik'
+})
+export default fastifyHaptik
+
+export { defineStep, isStep } from './step.js'
+export type { AnyStep, HaptikStep, StepContext, StepDefinition, StepHandler } from './step.js'
+export type { FastifyHaptikOptions, SecretOption, SecretResolver } from './options.js'
+export { DEFAULT_BODY_LIMIT, DEFAULT_FALLBACK_MESSAGE, DEFAULT_TIMEOUT } from './options.js'
+export type { HaptikReply, HslMessage, Message, ReplyObject, StepResult } from './reply.js'
+export { sign, verify, parseSignature, SIGNATURE_HEADER } from './signature.js'
+export type { Secret, SignatureProblem } from './signature.js'
+export {
+  HAPTIK_EVENT, HaptikUserSchema, DetailsSchema, StringDetailsSchema,
+  DetectionSchema, EnvelopeSchema, ReplySchema
+} from './envelope.js'
+export type { HaptikEnvelope, HaptikUser } from './envelope.js'
+export * as errors from './errors.js'
+export { StepFailure } from './errors.js'

@@ -1,0 +1,82 @@
+import { InvalidReplyError } from './errors.js'
+
+/**
+ * A rich message in Haptik Standard Language: `text` is what notifications
+ * show, `type` picks the widget and `data` holds its content.
+ */
+export interface HslMessage {
+  type: string
+  text: string
+  data?: Record<string, unknown>
+  [key: string]: unknown
+}
+
+/** One message of a reply: plain text, or a rich (HSL) message. */
+export type Message = string | HslMessage
+
+/** The reply object a handler may return; `status` defaults to `true`. */
+export interface ReplyObject<ConversationDetails = Record<string, unknown>, UserDetails = Record<string, string>> {
+  /** `false` files the messages as the step's failure response. Default `true`. */
+  status?: boolean
+  /** What the user sees, in order. */
+  response: Message | readonly Message[]
+  /** Replaces Haptik's conversation-scoped context. */
+  conversation_details?: ConversationDetails
+  /** Updates Haptik's user-scoped data (string values). */
+  user_details?: UserDetails
+}
+
+/** Anything a step handler may return. */
+export type StepResult<ConversationDetails = Record<string, unknown>, UserDetails = Record<string, string>> =
+  | string
+  | HslMessage
+  | readonly Message[]
+  | ReplyObject<ConversationDetails, UserDetails>
+
+/** The body sent back to Haptik. */
+export interface HaptikReply {
+  status: boolean
+  response: string[]
+  conversation_details?: unknown
+  user_details?: unknown
+}
+
+function isPlainObject (value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function toWire (message: unknown, step: string, index: number): string {
+  if (typeof message === 'string') return message
+  if (isPlainObject(message) && typeof message.type === 'string') {
+    // Haptik's integration docs show HSL inside `response` as a JSON string.
+    return JSON.stringify(message)
+  }
+  throw new InvalidReplyError(step, `response[${index}] must be a string or an HSL object with a "type", got ${describeValue(message)}`)
+}
+
+function describeValue (value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value === 'object' ? 'an object without "type"' : typeof value
+}
+
+/**
+ * Turns what a handler returned into Haptik's reply body, or throws
+ * `FST_HAPTIK_INVALID_REPLY` saying what is wrong with it.
+ */
+export function normalizeReply (result: unknown, step: string): HaptikReply {
+  if (typeof result === 'string') return { status: true, response: [result] }
+  if (Array.isArray(result)) return { status: true, response: result.map((m, i) => toWire(m, step, i)) }
+  if (!isPlainObject(result)) {
+    throw new InvalidReplyError(step, `expected a string, a list of messages or { response }, got ${describeValue(result)}`)
+  }
+  if (!('response' in result)) return { status: true, response: [toWire(result, step, 0)] }
+
+  const { status = true, response, conversation_details: conversationDetails, user_details: userDetails } = result
+  if (typeof status !== 'boolean') throw new InvalidReplyError(step, `status must be a boolean, got ${describeValue(status)}`)
+  const messages = Array.isArray(response) ? response : [response]
+  const reply: HaptikReply = { status, response: messages.map((m, i) => toWire(m, step, i)) }
+  if (conversationDetails !== undefined) reply.conversation_details = conversationDetails
+  if (userDetails !== undefined) reply.user_details = userDetails
+  return reply
+}

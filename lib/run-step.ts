@@ -1,0 +1,156 @@
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
+import type { TSchema } from '@sinclair/typebox'
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
+import { entityReaders, readEntities, type EntityReader } from './entities.js'
+import type { HaptikEnvelope, HaptikUser } from './envelope.js'
+import { InvalidReplyError, StepFailure, StepMismatchError, StepTimeoutError } from './errors.js'
+import type { ResolvedStep } from './options.js'
+import { normalizeReply, type HaptikReply } from './reply.js'
+import type { StepContext, StepHandler } from './step.js'
+
+/** A step with everything the request path needs computed once. */
+interface CompiledStep {
+  readonly name: string
+  readonly handler: StepHandler
+  readonly readers: readonly EntityReader[]
+  readonly timeout: number
+  readonly fallback: HaptikReply
+  readonly conversationDetails: TypeCheck<TSchema>
+  readonly userDetails: TypeCheck<TSchema>
+}
+
+const NO_USER: HaptikUser = Object.freeze({})
+
+class Context implements StepContext {
+  #log: FastifyBaseLogger | undefined
+  #controller: AbortController | undefined
+
+  constructor (
+    readonly request: FastifyRequest,
+    readonly reply: FastifyReply,
+    readonly step: string,
+    readonly envelope: HaptikEnvelope,
+    readonly entities: Record<string, unknown>
+  ) {}
+
+  get user (): HaptikUser { return this.envelope.user ?? NO_USER }
+  get conversationNo (): number | undefined { return this.envelope.conversation_no }
+  get conversationDetails (): Record<string, unknown> { return this.envelope.conversation_details ?? {} }
+  get userDetails (): Record<string, unknown> { return this.envelope.user_details ?? {} }
+  get env (): Record<string, string> { return this.envelope.env_variables ?? {} }
+
+  // Created on first use: most handlers never touch them, and both cost per request.
+  get log (): FastifyBaseLogger {
+    this.#log ??= this.request.log.child({ step: this.step })
+    return this.#log
+  }
+
+  get signal (): AbortSignal {
+    this.#controller ??= new AbortController()
+    return this.#controller.signal
+  }
+
+  abort (reason: Error): void {
+    this.#controller?.abort(reason)
+  }
+}
+
+function failure (messages: string[]): HaptikReply {
+  return { status: false, response: messages }
+}
+
+function describeThrown (value: unknown): Error {
+  return value instanceof Error ? value : new Error(`the handler threw a non-Error value (${value === null ? 'null' : typeof value})`)
+}
+
+function checkDetails (check: TypeCheck<TSchema>, value: unknown, field: string, step: string): void {
+  if (value === undefined || check.Check(value)) return
+  const first = check.Errors(value).First()
+  const where = first === undefined || first.path === '' ? field : `${field}${first.path.replaceAll('/', '.')}`
+  throw new InvalidReplyError(step, `${where}: ${first?.message ?? 'does not match the declared schema'}`)
+}
+
+/** Compiles a resolved step's checkers and readers, once, at registration. */
+export function compileStep ({ step, timeout, fallbackMessage }: ResolvedStep): CompiledStep {
+  return {
+    name: step.name,
+    handler: step.handler as StepHandler,
+    readers: entityReaders(step.entities),
+    timeout,
+    fallback: Object.freeze(failure([fallbackMessage])) as HaptikReply,
+    conversationDetails: TypeCompiler.Compile(step.conversationDetails as TSchema),
+    userDetails: TypeCompiler.Compile(step.userDetails as TSchema)
+  }
+}
+
+function settle (compiled: CompiledStep, context: Context, value: unknown): HaptikReply {
+  const reply = normalizeReply(value, compiled.name)
+  checkDetails(compiled.conversationDetails, reply.conversation_details, 'conversation_details', compiled.name)
+  checkDetails(compiled.userDetails, reply.user_details, 'user_details', compiled.name)
+  if (reply.response.length === 0) {
+    context.log.warn('step returned no messages: Haptik shows a bot break, or hands over to an agent')
+  }
+  return reply
+}
+
+function fail (compiled: CompiledStep, context: Context, thrown: unknown): HaptikReply {
+  if (thrown instanceof StepFailure) {
+    context.log.info('step failed on purpose; answering on the failure path')
+    return failure(thrown.userMessages)
+  }
+  context.log.error({ err: describeThrown(thrown) }, 'step failed; answering with the fallback message')
+  return compiled.fallback
+}
+
+/**
+ * Runs the user's handler under the step's deadline. Always resolves with a
+ * reply: failures and late answers become `{status: false}` with the fallback.
+ */
+function run (compiled: CompiledStep, context: Context): Promise<HaptikReply> {
+  return new Promise(resolve => {
+    let late = false
+    const timer = setTimeout(() => {
+      late = true
+      const error = new StepTimeoutError(compiled.name, compiled.timeout)
+      context.abort(error)
+      context.log.error({ err: error }, 'step timed out; answering with the fallback message')
+      resolve(compiled.fallback)
+    }, compiled.timeout)
+
+    const onValue = (value: unknown): void => {
+      clearTimeout(timer)
+      if (late) {
+        context.log.warn('step finished after its deadline; its reply was discarded')
+        return
+      }
+      try {
+        resolve(settle(compiled, context, value))
+      } catch (error) {
+        resolve(fail(compiled, context, error))
+      }
+    }
+    const onError = (error: unknown): void => {
+      clearTimeout(timer)
+      if (!late) resolve(fail(compiled, context, error))
+    }
+
+    try {
+      Promise.resolve(compiled.handler(context as unknown as StepContext)).then(onValue, onError)
+    } catch (error) {
+      onError(error)
+    }
+  })
+}
+
+/** The route handler of one step: checks the step name, reads the entities, runs the handler. */
+export function stepRouteHandler (compiled: CompiledStep): RouteHandlerMethod {
+  return function handleHaptikStep (request, reply) {
+    const envelope = request.body as HaptikEnvelope
+    const called = envelope.step ?? envelope.node
+    if (called !== undefined && called !== compiled.name) {
+      return Promise.reject(new StepMismatchError(compiled.name, called))
+    }
+    const entities = readEntities(compiled.readers, envelope.entities)
+    return run(compiled, new Context(request, reply, compiled.name, envelope, entities))
+  }
+}

@@ -1,0 +1,91 @@
+import { createHmac, createSecretKey, timingSafeEqual, type Hmac, type KeyObject } from 'node:crypto'
+
+/** A step secret as configured in Haptik's bot builder. */
+export type Secret = string | Buffer
+
+/** The header Haptik signs with, lower-cased as Node.js presents it. */
+export const SIGNATURE_HEADER = 'x-hub-signature'
+
+// Haptik signs with HMAC-SHA1 and nothing else; the algorithm is never read from the header.
+const ALGORITHM = 'sha1'
+const PREFIX = 'sha1='
+const HEX_DIGEST = /^[0-9a-fA-F]{40}$/
+
+/** Why a signature header could not be read; each maps to an error message. */
+export type SignatureProblem = 'missing' | 'repeated' | 'wrong-prefix' | 'wrong-length' | 'not-hex'
+
+/**
+ * Turns secrets into key objects once, so requests never re-encode them.
+ * Throws a TypeError for an empty or non-string, non-Buffer secret.
+ */
+export function toKeys (secrets: Secret | readonly Secret[]): KeyObject[] {
+  const list = Array.isArray(secrets) ? secrets : [secrets]
+  return list.map((secret: unknown, index) => {
+    if (typeof secret !== 'string' && !Buffer.isBuffer(secret)) {
+      throw new TypeError(`secret ${list.length > 1 ? `#${index} ` : ''}must be a string or a Buffer, got ${typeof secret}`)
+    }
+    if (secret.length === 0) {
+      throw new TypeError(`secret ${list.length > 1 ? `#${index} ` : ''}is empty`)
+    }
+    return createSecretKey(typeof secret === 'string' ? Buffer.from(secret, 'utf8') : secret)
+  })
+}
+
+/**
+ * The `X-Hub-Signature` value Haptik sends for `body` signed with `secret`:
+ * `sha1=` and the lower-case hex HMAC-SHA1 of the exact bytes.
+ *
+ * @example
+ * ```ts
+ * sign('{"step":"product_price"}', 'test') // 'sha1=…'
+ * ```
+ */
+export function sign (body: string | Buffer, secret: Secret | KeyObject): string {
+  return PREFIX + createHmac(ALGORITHM, secret).update(body).digest('hex')
+}
+
+/** One running HMAC per candidate key, fed as the body streams in. */
+export function startDigests (keys: readonly KeyObject[]): Hmac[] {
+  return keys.map(key => createHmac(ALGORITHM, key))
+}
+
+/**
+ * Reads an `X-Hub-Signature` header into the 20 digest bytes, or says what is
+ * wrong with it. Never throws, whatever the input.
+ */
+export function parseSignature (header: unknown): Buffer | SignatureProblem {
+  if (header === undefined || header === '') return 'missing'
+  if (typeof header !== 'string') return 'repeated'
+  if (!header.startsWith(PREFIX)) return header.includes(',') ? 'repeated' : 'wrong-prefix'
+  const hex = header.slice(PREFIX.length)
+  if (hex.length !== 40) return header.includes(',') ? 'repeated' : 'wrong-length'
+  if (!HEX_DIGEST.test(hex)) return 'not-hex'
+  return Buffer.from(hex, 'hex')
+}
+
+/** Constant-time check of an expected digest against the running HMACs. */
+export function matchesAny (expected: Buffer, digests: readonly Hmac[]): boolean {
+  let matched = false
+  for (const digest of digests) {
+    // timingSafeEqual: the time taken must not tell an attacker how many bytes matched.
+    if (timingSafeEqual(digest.digest(), expected)) matched = true
+  }
+  return matched
+}
+
+/**
+ * Checks an `X-Hub-Signature` header against a body, for use outside the
+ * plugin's routes. Any listed secret passes (rotation). Never throws on a bad header.
+ *
+ * @example
+ * ```ts
+ * verify(rawBody, request.headers['x-hub-signature'], [newSecret, oldSecret])
+ * ```
+ */
+export function verify (body: string | Buffer, header: unknown, secrets: Secret | readonly Secret[]): boolean {
+  const expected = parseSignature(header)
+  if (typeof expected === 'string') return false
+  const digests = startDigests(toKeys(secrets))
+  for (const digest of digests) digest.update(body)
+  return matchesAny(expected, digests)
+}

@@ -1,0 +1,143 @@
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox'
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
+import { InvalidOptionError } from './errors.js'
+import { StringDetailsSchema, DetailsSchema, type HaptikEnvelope, type HaptikUser } from './envelope.js'
+import type { StepResult } from './reply.js'
+import type { SecretOption } from './options.js'
+
+/** What a step handler receives for one call from Haptik. */
+export interface StepContext<Entities extends TObject = TObject> {
+  /** The declared entities, flattened to their values and typed from the schema. */
+  readonly entities: Static<Entities>
+  /** The step's name. */
+  readonly step: string
+  /** The user chatting with the bot (`{}` when Haptik sent none). */
+  readonly user: HaptikUser
+  /** The user's conversation number, when Haptik sent it. */
+  readonly conversationNo: number | undefined
+  /** Conversation-scoped context Haptik holds (`{}` when empty). */
+  readonly conversationDetails: Record<string, unknown>
+  /** User-scoped data Haptik holds (`{}` when empty). */
+  readonly userDetails: Record<string, unknown>
+  /** The bot's variables for the environment that made the call. */
+  readonly env: Record<string, string>
+  /** The whole request body as Haptik sent it. */
+  readonly envelope: HaptikEnvelope
+  /** Aborts when the step's deadline passes: hand it to `fetch` and friends. */
+  readonly signal: AbortSignal
+  /** The request logger, bound to this step. */
+  readonly log: FastifyBaseLogger
+  readonly request: FastifyRequest
+  readonly reply: FastifyReply
+}
+
+/** A step handler: the context in, the reply out (or a promise of it). */
+export type StepHandler<
+  Entities extends TObject = TObject,
+  ConversationDetails extends TSchema = TSchema,
+  UserDetails extends TSchema = TSchema
+> = (context: StepContext<Entities>) =>
+StepResult<Static<ConversationDetails>, Static<UserDetails>> | Promise<StepResult<Static<ConversationDetails>, Static<UserDetails>>>
+
+/** Everything `defineStep` takes. */
+export interface StepDefinition<
+  Entities extends TObject = TObject,
+  ConversationDetails extends TSchema = TSchema,
+  UserDetails extends TSchema = TSchema
+> {
+  /** The step's system name in Haptik's bot builder; also the default route path. */
+  name: string
+  /** Route path under the plugin's prefix. Default: `/<name>`. */
+  path?: string
+  /** The entities as a TypeBox object over entity *values*. Default: none. */
+  entities?: Entities
+  /** Schema of the `conversation_details` the handler returns. Default: any object. */
+  conversationDetails?: ConversationDetails
+  /** Schema of the `user_details` the handler returns. Default: string values. */
+  userDetails?: UserDetails
+  /** Answers the call. */
+  handler: StepHandler<Entities, ConversationDetails, UserDetails>
+  /** Overrides the plugin's `secret` for this step. */
+  secret?: SecretOption
+  /** Overrides the plugin's `timeout` (ms) for this step. */
+  timeout?: number
+  /** Overrides the plugin's `fallbackMessage` for this step. */
+  fallbackMessage?: string
+  /** OpenAPI summary of the route. */
+  summary?: string
+  /** OpenAPI description of the route. */
+  description?: string
+  /** OpenAPI tags of the route. */
+  tags?: string[]
+}
+
+const kStep = Symbol.for('fastify-haptik.step')
+
+/** A step made by `defineStep`, ready to pass to the plugin's `steps`. */
+export interface HaptikStep<
+  Entities extends TObject = TObject,
+  ConversationDetails extends TSchema = TSchema,
+  UserDetails extends TSchema = TSchema
+> extends Readonly<Omit<StepDefinition<Entities, ConversationDetails, UserDetails>, 'path' | 'entities' | 'conversationDetails' | 'userDetails'>> {
+  readonly path: string
+  readonly entities: Entities
+  readonly conversationDetails: ConversationDetails
+  readonly userDetails: UserDetails
+  readonly [kStep]: true
+}
+
+/** Any step, whatever its schemas; the element type of the `steps` option. */
+export type AnyStep = HaptikStep<any, any, any>
+
+const STEP_NAME = /^[A-Za-z0-9_.-]+$/
+
+/** Whether a value is a step made by `defineStep`. */
+export function isStep (value: unknown): value is AnyStep {
+  return typeof value === 'object' && value !== null && (value as AnyStep)[kStep] === true
+}
+
+/**
+ * Declares a Haptik step: its name, its entities as a TypeBox schema and the
+ * handler. The handler's `entities` are typed from the schema, and what it
+ * returns is checked against the declared details at compile time.
+ *
+ * @example
+ * ```ts
+ * const productPrice = defineStep({
+ *   name: 'product_price',
+ *   entities: Type.Object({ product_name: Type.Union([Type.Literal('speaker'), Type.Literal('powerbank')]) }),
+ *   handler: async ({ entities }) => `You asked about the ${entities.product_name}`
+ * })
+ * ```
+ */
+export function defineStep<
+  Entities extends TObject = TObject<{}>,
+  ConversationDetails extends TSchema = typeof DetailsSchema,
+  UserDetails extends TSchema = typeof StringDetailsSchema
+> (definition: StepDefinition<Entities, ConversationDetails, UserDetails>): HaptikStep<Entities, ConversationDetails, UserDetails> {
+  if (typeof definition !== 'object' || definition === null) {
+    throw new InvalidOptionError('defineStep expects an object with name, entities and handler')
+  }
+  const { name, path = `/${name}`, handler } = definition
+  if (typeof name !== 'string' || !STEP_NAME.test(name)) {
+    throw new InvalidOptionError(`step name must be a non-empty string of letters, digits, "_", "-" or ".", got ${JSON.stringify(name)}`)
+  }
+  if (typeof handler !== 'function') {
+    throw new InvalidOptionError(`step "${name}": handler must be a function`)
+  }
+  if (typeof path !== 'string' || !path.startsWith('/')) {
+    throw new InvalidOptionError(`step "${name}": path must start with "/", got ${JSON.stringify(path)}`)
+  }
+  const entities = definition.entities ?? Type.Object({})
+  if (entities.type !== 'object' || typeof entities.properties !== 'object') {
+    throw new InvalidOptionError(`step "${name}": entities must be a TypeBox object schema (Type.Object({...}))`)
+  }
+  return Object.freeze({
+    ...definition,
+    path,
+    entities: entities as Entities,
+    conversationDetails: (definition.conversationDetails ?? DetailsSchema) as ConversationDetails,
+    userDetails: (definition.userDetails ?? StringDetailsSchema) as UserDetails,
+    [kStep]: true as const
+  })
+}
