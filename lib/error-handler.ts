@@ -4,15 +4,20 @@ import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidatio
 import { describeSchema, describeType } from './describe-schema.js'
 import {
   BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError,
-  InvalidEnvelopeError, InvalidJsonError, UnsupportedMediaTypeError
+  InvalidEnvelopeError, UnsupportedMediaTypeError
 } from './errors.js'
 import type { AnyStep } from './step.js'
 
+function unescapePointer (token: string): string {
+  return token.replaceAll('~1', '/').replaceAll('~0', '~')
+}
+
+/** The value a JSON pointer from Ajv points at (its type goes into messages, never the value). */
 function valueAt (body: unknown, pointer: string): unknown {
   let value = body
-  for (const key of pointer.split('/').slice(1)) {
+  for (const token of pointer.split('/').slice(1)) {
     if (typeof value !== 'object' || value === null) return undefined
-    value = (value as Record<string, unknown>)[key]
+    value = (value as Record<string, unknown>)[unescapePointer(token)]
   }
   return value
 }
@@ -25,7 +30,7 @@ function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body
   }
   const match = /^\/entities\/([^/]+)(?:\/(\d+)(\/.*)?)?$/.exec(issue.instancePath)
   if (match === null) return undefined
-  const name = match[1].replaceAll('~1', '/').replaceAll('~0', '~')
+  const name = unescapePointer(match[1])
   const declared = entities.properties[name] as TSchema
   if (match[2] === undefined) {
     return issue.keyword === 'minItems'
@@ -71,8 +76,7 @@ function validationError (step: AnyStep, issues: FastifySchemaValidationError[],
 const PROTOCOL_ERRORS: Record<string, (step: AnyStep, error: FastifyError, bodyLimit: number) => Error> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new UnsupportedMediaTypeError('send the body as application/json'),
   FST_ERR_CTP_BODY_TOO_LARGE: (_step, _error, bodyLimit) => new BodyTooLargeError(bodyLimit),
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new InvalidContentLengthError(),
-  FST_ERR_CTP_EMPTY_JSON_BODY: step => new InvalidJsonError(step.name, 'the body is empty')
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new InvalidContentLengthError()
 }
 
 /** Turns every error on the step routes into a coded, safe HTTP error. */
@@ -81,11 +85,6 @@ function toProtocolError (step: AnyStep, error: FastifyError, request: FastifyRe
   if (error.validation !== undefined) return validationError(step, error.validation, request.body)
   const known = PROTOCOL_ERRORS[error.code]
   if (known !== undefined) return known(step, error, bodyLimit)
-  if (error instanceof SyntaxError) {
-    // V8 quotes the body in its JSON messages: keep only secure-json-parse's own, body-free ones.
-    const reason = /forbidden prototype property|constructor/.test(error.message) ? error.message : 'unexpected or missing characters'
-    return new InvalidJsonError(step.name, reason)
-  }
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) return error
   return new InternalError()
 }

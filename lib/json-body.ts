@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { UnsupportedMediaTypeError } from './errors.js'
+import secureJson from 'secure-json-parse'
+import { InvalidJsonError, UnsupportedMediaTypeError } from './errors.js'
 import { checkSignature } from './raw-body.js'
 
 type ParserDone = (error: Error | null, body?: unknown) => void
-type JsonParser = (request: FastifyRequest, body: Buffer, done: ParserDone) => void
 
 const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i
+const FORBIDDEN_KEY = 'Object contains forbidden prototype property'
 
 /** The charset a content type names, lower-cased, or undefined when it names none. */
 function charsetOf (contentType: string | undefined): string | undefined {
@@ -16,12 +17,13 @@ function charsetOf (contentType: string | undefined): string | undefined {
 /**
  * The step routes' only content-type parser: keeps the exact bytes as
  * `request.rawBody`, checks the signature before anything reads them, then
- * parses with Fastify's own JSON parser (prototype-poisoning safe).
+ * parses the JSON (prototype-poisoning safe, as Fastify's own parser).
  */
-export function jsonBodyParser (fastify: FastifyInstance): JsonParser {
-  const { onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig
-  const parseJson = fastify.getDefaultJsonParser(onProtoPoisoning ?? 'error', onConstructorPoisoning ?? 'error') as unknown as JsonParser
-  return function parseHaptikBody (request, body, done) {
+export function jsonBodyParser (fastify: FastifyInstance) {
+  const { onProtoPoisoning = 'error', onConstructorPoisoning = 'error' } = fastify.initialConfig
+  const parseOptions = { protoAction: onProtoPoisoning, constructorAction: onConstructorPoisoning }
+
+  return function parseHaptikBody (request: FastifyRequest, body: Buffer, done: ParserDone): void {
     const charset = charsetOf(request.headers['content-type'])
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
       done(new UnsupportedMediaTypeError(`charset "${charset}" is not supported; send UTF-8 JSON`))
@@ -33,6 +35,19 @@ export function jsonBodyParser (fastify: FastifyInstance): JsonParser {
       done(signatureError)
       return
     }
-    parseJson(request, body, done)
+    const step = request.routeOptions.config.haptikStep as string
+    if (body.length === 0) {
+      done(new InvalidJsonError(step, 'the body is empty'))
+      return
+    }
+    try {
+      done(null, secureJson.parse(body, undefined, parseOptions))
+    } catch (error) {
+      // V8's own messages quote the body; only the poisoning message is free of it.
+      const reason = (error as Error).message === FORBIDDEN_KEY
+        ? 'it has a "__proto__" or "constructor.prototype" key'
+        : 'unexpected or missing characters'
+      done(new InvalidJsonError(step, reason))
+    }
   }
 }

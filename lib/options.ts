@@ -89,9 +89,6 @@ function resolveAuth (secret: SecretOption | undefined, allowUnsigned: boolean, 
 
 /** Validates the plugin's options and resolves every step's settings; throws on the first problem. */
 export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionError('options must be an object with a steps list')
-  }
   const {
     steps,
     prefix = '',

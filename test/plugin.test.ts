@@ -1,0 +1,141 @@
+import t from 'tap'
+import Fastify from 'fastify'
+import { Type } from '@sinclair/typebox'
+import fastifyHaptik, { defineStep, fastifyHaptik as named, isStep, type FastifyHaptikOptions } from '../lib/index.js'
+import { SECRET, envelope, haptikApp, haptikSignature, signedPost } from './helpers/haptik.js'
+
+const hello = defineStep({ name: 'hello', handler: () => 'hi' })
+
+async function registrationError (options: unknown): Promise<Error> {
+  const app = Fastify()
+  try {
+    await app.register(fastifyHaptik, options as FastifyHaptikOptions)
+    await app.ready()
+  } catch (error) {
+    return error as Error
+  } finally {
+    await app.close()
+  }
+  throw new Error('registration succeeded')
+}
+
+t.test('the default export and the named export are the same plugin', async t => {
+  t.equal(fastifyHaptik, named)
+})
+
+t.test('without any secret the plugin refuses to register, naming the step', async t => {
+  const error = await registrationError({ steps: [hello] }) as Error & { code: string }
+  t.equal(error.code, 'FST_HAPTIK_MISSING_SECRET')
+  t.match(error.message, /step "hello" has no secret/)
+  t.match(error.message, /allowUnsigned: true/)
+})
+
+t.test('allowUnsigned serves steps without a secret and warns at start', async t => {
+  const lines: Array<{ level: number, msg: string, steps?: string[] }> = []
+  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  t.teardown(() => app.close())
+  const signed = defineStep({ name: 'signed', secret: SECRET, handler: () => 'signed' })
+  await app.register(fastifyHaptik, { steps: [hello, signed], allowUnsigned: true })
+  await app.ready()
+  const warning = lines.find(line => line.msg.includes('allowUnsigned'))
+  t.ok(warning, 'a warning is logged')
+  t.equal(warning?.level, 40)
+  t.same(warning?.steps, ['hello'], 'it names the unsigned steps only')
+
+  const res = await app.inject({ method: 'POST', url: '/hello', payload: envelope('hello', {}) })
+  t.same(res.json(), { status: true, response: ['hi'] })
+  t.equal((await app.inject({ method: 'POST', url: '/signed', payload: envelope('signed', {}) })).statusCode, 401,
+    'a step with a secret is still verified')
+})
+
+t.test('invalid options fail registration with a specific message', async t => {
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['no options object', null, /steps must be a non-empty list/],
+    ['no steps', { secret: SECRET }, /steps must be a non-empty list/],
+    ['empty steps', { secret: SECRET, steps: [] }, /steps must be a non-empty list/],
+    ['not a step', { secret: SECRET, steps: [{ name: 'x', handler: () => 'x' }] }, /steps\[0\] is not a step/],
+    ['duplicate name', { secret: SECRET, steps: [hello, hello] }, /step "hello" is listed twice/],
+    ['duplicate path', { secret: SECRET, steps: [hello, defineStep({ name: 'other', path: '/hello', handler: () => '' })] }, /path "\/hello" is already used/],
+    ['bad prefix', { secret: SECRET, steps: [hello], prefix: 'haptik' }, /prefix must be a path starting with "\/"/],
+    ['bad allowUnsigned', { steps: [hello], allowUnsigned: 'yes' }, /allowUnsigned must be a boolean/],
+    ['bad bodyLimit', { secret: SECRET, steps: [hello], bodyLimit: -1 }, /bodyLimit must be a positive integer, got -1/],
+    ['bad timeout', { secret: SECRET, steps: [hello], timeout: 1.5 }, /timeout must be a positive integer/],
+    ['bad step timeout', { secret: SECRET, steps: [defineStep({ name: 's', timeout: 0, handler: () => '' })] }, /step "s": timeout must be a positive integer/],
+    ['empty fallback', { secret: SECRET, steps: [hello], fallbackMessage: ' ' }, /fallbackMessage must be a non-empty string/],
+    ['empty secret', { secret: '', steps: [hello] }, /step "hello": secret is empty/],
+    ['empty secret list', { secret: [], steps: [hello] }, /step "hello": the secret list is empty/],
+    ['number secret', { secret: 42, steps: [hello] }, /secret must be a string or a Buffer, got number/]
+  ]
+  for (const [name, options, message] of cases) {
+    const error = await registrationError(options) as Error & { code: string }
+    t.match(error.message, message, name)
+    t.equal(error.code, 'FST_HAPTIK_INVALID_OPTION', `${name}: code`)
+  }
+})
+
+t.test('defineStep rejects a misconfigured step at once', async t => {
+  const bad = (definition: unknown) => () => defineStep(definition as Parameters<typeof defineStep>[0])
+  t.throws(bad(null), /defineStep expects an object/)
+  t.throws(bad({ name: '', handler: () => '' }), /step name must be a non-empty string/)
+  t.throws(bad({ name: 'has space', handler: () => '' }), /got "has space"/)
+  t.throws(bad({ name: 'x' }), /step "x": handler must be a function/)
+  t.throws(bad({ name: 'x', path: 'x', handler: () => '' }), /step "x": path must start with "\/"/)
+  t.throws(bad({ name: 'x', entities: Type.String(), handler: () => '' }), /entities must be a TypeBox object schema/)
+  t.ok(isStep(hello))
+  t.notOk(isStep({ name: 'hello' }))
+  t.notOk(isStep(null))
+})
+
+t.test('prefix and path', async t => {
+  const custom = defineStep({ name: 'custom', path: '/v1/custom-path', handler: () => 'custom' })
+  const app = await haptikApp(t, { steps: [hello, custom], prefix: '/haptik' })
+  t.equal((await signedPost(app, '/haptik/hello', envelope('hello', {}))).statusCode, 200)
+  t.equal((await signedPost(app, '/haptik/v1/custom-path', envelope('custom', {}))).statusCode, 200)
+  t.equal((await signedPost(app, '/hello', envelope('hello', {}))).statusCode, 404)
+})
+
+t.test('registered twice: a test and a production prefix with different secrets', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, { prefix: '/test', secret: 'test-secret', steps: [hello] })
+  await app.register(fastifyHaptik, { prefix: '/prod', secret: 'prod-secret', steps: [hello] })
+  const body = envelope('hello', {})
+  t.equal((await signedPost(app, '/test/hello', body, { secret: 'test-secret' })).statusCode, 200)
+  t.equal((await signedPost(app, '/prod/hello', body, { secret: 'prod-secret' })).statusCode, 200)
+  t.equal((await signedPost(app, '/prod/hello', body, { secret: 'test-secret' })).statusCode, 401, 'the test secret does not open production')
+})
+
+t.test('encapsulation: the rest of the server is untouched', async t => {
+  const seen: Array<{ hasRawBody: boolean, body: unknown }> = []
+  const app = Fastify()
+  t.teardown(() => app.close())
+  app.setErrorHandler((error, _request, reply) => reply.code(418).send({ mine: true, message: error.message }))
+  await app.register(fastifyHaptik, { secret: SECRET, steps: [hello], bodyLimit: 100 })
+  app.post('/sibling', async request => {
+    seen.push({ hasRawBody: 'rawBody' in request, body: request.body })
+    return { ok: true }
+  })
+  app.post('/sibling-error', async () => { throw new Error('sibling failed') })
+  await app.ready()
+
+  const json = await app.inject({ method: 'POST', url: '/sibling', payload: { a: 1 } })
+  t.equal(json.statusCode, 200, 'no signature asked of other routes')
+  const text = await app.inject({ method: 'POST', url: '/sibling', payload: 'plain', headers: { 'content-type': 'text/plain' } })
+  t.equal(text.statusCode, 200, "Fastify's own text/plain parser still serves other routes")
+  const big = await app.inject({ method: 'POST', url: '/sibling', payload: { big: 'x'.repeat(1000) } })
+  t.equal(big.statusCode, 200, "the plugin's bodyLimit does not apply to other routes")
+  t.same(seen, [
+    { hasRawBody: false, body: { a: 1 } },
+    { hasRawBody: false, body: 'plain' },
+    { hasRawBody: false, body: { big: 'x'.repeat(1000) } }
+  ], 'no raw body is captured on other routes')
+  const failed = await app.inject({ method: 'POST', url: '/sibling-error', payload: {} })
+  t.same(failed.json(), { mine: true, message: 'sibling failed' }, "the user's error handler still handles other routes")
+  t.notOk(app.hasContentTypeParser('application/x-never'), 'sanity')
+  t.ok(app.hasContentTypeParser('text/plain'), 'the root keeps its parsers')
+})
+
+t.test('the step routes are POST only', async t => {
+  const app = await haptikApp(t, { steps: [hello] })
+  t.equal((await app.inject({ method: 'GET', url: '/hello', headers: { 'x-hub-signature': haptikSignature('') } })).statusCode, 404)
+})

@@ -1,0 +1,168 @@
+import t from 'tap'
+import Fastify from 'fastify'
+import { Type } from '@sinclair/typebox'
+import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, StepFailure, defineStep, type AnyStep, type StepResult } from '../lib/index.js'
+import { SECRET, envelope, haptikApp, signedPost } from './helpers/haptik.js'
+
+const quickReply = {
+  text: 'Pick one',
+  type: 'TEXT',
+  data: { quick_replies: [{ actionable_text: 'Yes', is_default: 0, type: 'TEXT_ONLY', payload: { message: 'Yes', gogo_message: 'yes{confirm:1}' } }] }
+}
+
+async function call (t: Tap.Test, handler: () => unknown, extra: Partial<Parameters<typeof defineStep>[0]> = {}) {
+  const step = defineStep({ name: 'reply', handler: handler as () => StepResult, ...extra } as Parameters<typeof defineStep>[0])
+  const app = await haptikApp(t, { steps: [step] })
+  return signedPost(app, '/reply', envelope('reply', {}))
+}
+
+t.test('what a handler returns becomes Haptik\'s reply', async t => {
+  const cases: Array<[string, unknown, unknown]> = [
+    ['a string', 'hello', { status: true, response: ['hello'] }],
+    ['a list of strings', ['one', 'two'], { status: true, response: ['one', 'two'] }],
+    ['an HSL object', quickReply, { status: true, response: [JSON.stringify(quickReply)] }],
+    ['a mixed list', ['text', quickReply], { status: true, response: ['text', JSON.stringify(quickReply)] }],
+    ['a reply object', { response: 'one' }, { status: true, response: ['one'] }],
+    ['status false', { status: false, response: ['not found'] }, { status: false, response: ['not found'] }],
+    ['details', { response: ['saved'], conversation_details: { order: 'AB1234', items: 2 }, user_details: { city: 'Pune' } },
+      { status: true, response: ['saved'], conversation_details: { order: 'AB1234', items: 2 }, user_details: { city: 'Pune' } }],
+    ['an async result', Promise.resolve('later'), { status: true, response: ['later'] }]
+  ]
+  for (const [name, value, expected] of cases) {
+    const res = await call(t, () => value)
+    t.equal(res.statusCode, 200, `${name}: status`)
+    t.equal(res.headers['content-type'], 'application/json; charset=utf-8')
+    t.same(res.json(), expected, name)
+  }
+})
+
+t.test('declared detail schemas serialize the reply', async t => {
+  const res = await call(t, () => ({ response: 'ok', user_details: { tier: 'gold', extra: 'dropped' } }), {
+    userDetails: Type.Object({ tier: Type.String() }, { additionalProperties: true })
+  })
+  t.same(res.json().user_details, { tier: 'gold', extra: 'dropped' }, 'declared properties only, as the schema allows')
+  const strict = await call(t, () => ({ response: 'ok', conversation_details: { step: 2, secret: 'x' } }), {
+    conversationDetails: Type.Object({ step: Type.Integer() })
+  })
+  t.same(strict.json().conversation_details, { step: 2 }, 'fields the step did not declare are not sent')
+})
+
+t.test('an invalid reply is a business failure: 200, status false, fallback, logged', async t => {
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['undefined', undefined, /expected a string, a list of messages or \{ response \}, got undefined/],
+    ['a number', 42, /got number/],
+    ['null in a list', ['ok', null], /response\[1\] must be a string or an HSL object with a "type", got null/],
+    ['an object without type', { text: 'hi' }, /response\[0\] must be a string or an HSL object with a "type", got an object without "type"/],
+    ['nested list', [['a']], /got an array/],
+    ['bad status', { status: 'yes', response: 'x' }, /status must be a boolean, got string/],
+    ['non-string user detail', { response: 'x', user_details: { phone: 8826755986 } }, /user_details\.phone: Expected string/],
+    ['user details not an object', { response: 'x', user_details: 'Pune' }, /user_details: Expected object/]
+  ]
+  for (const [name, value, logged] of cases) {
+    const lines: Array<{ level: number, msg: string, step?: string, err?: { message: string, code: string } }> = []
+    const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+    t.teardown(() => app.close())
+    await app.register(fastifyHaptik, { secret: SECRET, steps: [defineStep({ name: 'reply', handler: () => value as StepResult })] })
+    const res = await signedPost(app, '/reply', envelope('reply', {}))
+    t.equal(res.statusCode, 200, `${name}: status`)
+    t.same(res.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] }, `${name}: fallback`)
+    const error = lines.find(line => line.level === 50)
+    t.equal(error?.step, 'reply', `${name}: the log names the step`)
+    t.equal(error?.err?.code, 'FST_HAPTIK_INVALID_REPLY', `${name}: code`)
+    t.match(error?.err?.message, logged, `${name}: the log says what is wrong`)
+  }
+})
+
+t.test('an empty response is sent, with a warning', async t => {
+  const lines: Array<{ level: number, msg: string }> = []
+  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, { secret: SECRET, steps: [defineStep({ name: 'reply', handler: () => [] })] })
+  const res = await signedPost(app, '/reply', envelope('reply', {}))
+  t.same(res.json(), { status: true, response: [] })
+  t.match(lines, [{ level: 40, msg: /no messages/ }])
+})
+
+t.test('a throwing handler answers 200 with the fallback, never the error', async t => {
+  const lines: Array<{ level: number, msg: string, step?: string, err?: { message: string } }> = []
+  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  t.teardown(() => app.close())
+  const steps: AnyStep[] = [
+    defineStep({ name: 'throws', handler: () => { throw new Error('db password=hunter2 refused') } }),
+    defineStep({ name: 'rejects', handler: async () => { throw new TypeError('cannot read x of undefined') } }),
+    defineStep({ name: 'rejects-string', handler: () => Promise.reject('just a string') as Promise<string> }),
+    defineStep({ name: 'rejects-null', handler: () => Promise.reject(null) as Promise<string> }),
+    defineStep({ name: 'own-fallback', fallbackMessage: 'Orders are offline, sorry!', handler: () => { throw new Error('x') } })
+  ]
+  await app.register(fastifyHaptik, { secret: SECRET, steps, fallbackMessage: 'Something broke on our side.' })
+  for (const name of ['throws', 'rejects', 'rejects-string', 'rejects-null']) {
+    const res = await signedPost(app, `/${name}`, envelope(name, {}))
+    t.equal(res.statusCode, 200, `${name}: status`)
+    t.same(res.json(), { status: false, response: ['Something broke on our side.'] }, `${name}: plugin fallback`)
+    t.notMatch(res.body, /hunter2|undefined|string|at /, `${name}: no error detail in the response`)
+  }
+  const own = await signedPost(app, '/own-fallback', envelope('own-fallback', {}))
+  t.same(own.json(), { status: false, response: ['Orders are offline, sorry!'] }, 'a step fallback wins')
+
+  const errors = lines.filter(line => line.level === 50)
+  t.same(errors.map(line => line.step), ['throws', 'rejects', 'rejects-string', 'rejects-null', 'own-fallback'], 'each failure is logged with its step')
+  t.match(errors[2].err?.message, 'the handler threw a non-Error value (string)')
+  t.match(errors[3].err?.message, 'the handler threw a non-Error value (null)')
+})
+
+t.test('StepFailure answers on the failure path with the handler\'s own message', async t => {
+  const single = await call(t, () => { throw new StepFailure('I could not find that order.') })
+  t.same(single.json(), { status: false, response: ['I could not find that order.'] })
+  const several = await call(t, async () => { throw new StepFailure(['No such order.', 'Try the number on your receipt.'], { cause: new Error('404') }) })
+  t.same(several.json(), { status: false, response: ['No such order.', 'Try the number on your receipt.'] })
+  const failure = new StepFailure(['a', 'b'])
+  t.equal(failure.name, 'StepFailure')
+  t.equal(failure.message, 'a b')
+})
+
+t.test('the deadline: a late handler gets the fallback and its signal aborts', async t => {
+  const lines: Array<{ level: number, msg: string, step?: string, err?: { code: string } }> = []
+  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  t.teardown(() => app.close())
+  let aborted: unknown
+  let finishLate: () => void = () => {}
+  const lateDone = new Promise<void>(resolve => { finishLate = resolve })
+  const steps = [
+    defineStep({
+      name: 'slow',
+      timeout: 50,
+      handler: ({ signal }) => new Promise<string>(resolve => {
+        signal.addEventListener('abort', () => { aborted = signal.reason })
+        setTimeout(() => { resolve('too late'); setImmediate(finishLate) }, 150)
+      })
+    }),
+    defineStep({ name: 'never', handler: () => new Promise<string>(() => {}) }),
+    defineStep({ name: 'late-throw', timeout: 20, handler: () => new Promise<string>((_resolve, reject) => setTimeout(() => reject(new Error('late')), 60)) })
+  ]
+  await app.register(fastifyHaptik, { secret: SECRET, steps, timeout: 100 })
+
+  const started = Date.now()
+  const res = await signedPost(app, '/slow', envelope('slow', {}))
+  const took = Date.now() - started
+  t.same(res.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })
+  t.ok(took >= 45 && took < 140, `answered at the step deadline (${took} ms)`)
+  t.match(aborted, { code: 'FST_HAPTIK_STEP_TIMEOUT', message: 'Step "slow" did not answer within 50 ms' }, 'the signal aborts with the timeout')
+  await lateDone
+  t.match(lines.filter(line => line.step === 'slow'), [
+    { level: 50, err: { code: 'FST_HAPTIK_STEP_TIMEOUT' }, msg: /timed out/ },
+    { level: 40, msg: /after its deadline/ }
+  ])
+
+  const never = await signedPost(app, '/never', envelope('never', {}))
+  t.same(never.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] }, 'a handler that never resolves ends at the plugin timeout')
+
+  const lateThrow = await signedPost(app, '/late-throw', envelope('late-throw', {}))
+  t.same(lateThrow.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })
+  await new Promise(resolve => setTimeout(resolve, 60))
+  t.equal(lines.filter(line => line.step === 'late-throw' && line.level === 50).length, 1, 'a late rejection is not logged twice')
+})
+
+t.test('a handler that throws synchronously is caught', async t => {
+  const res = await call(t, () => { throw new Error('sync') })
+  t.same(res.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })
+})
