@@ -24,8 +24,9 @@ export async function build ({ secret, logger = false }: ExampleOptions) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const app = await build({ secret: process.env.HAPTIK_SECRET ?? 'test', logger: true })
-  if (process.env.HAPTIK_SECRET === undefined) {
+  const secret = process.env.HAPTIK_SECRET ?? ''
+  const app = await build({ secret: secret === '' ? 'test' : secret, logger: true })
+  if (secret === '') {
     app.log.warn('HAPTIK_SECRET is not set: using the secret "test". Set it to the step secret from the bot builder.')
   }
   await app.listen({ port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' })

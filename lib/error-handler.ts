@@ -40,7 +40,7 @@ function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body
   const detection = `entity "${name}" (detection ${match[2]})`
   const rest = match[3] ?? ''
   if (!rest.startsWith('/entity_value')) {
-    return `${detection}: ${rest === '' ? 'must be an object' : `field "${rest.slice(1)}" ${issue.message ?? 'is invalid'}`}`
+    return `${detection}: ${rest === '' ? 'must be an object' : `field "${rest.slice(1)}" ${issue.message as string}`}`
   }
   const valueSchema = KindGuard.IsArray(declared) ? declared.items : declared
   const got = describeType(valueAt(body, `/entities/${match[1]}/${match[2]}/entity_value`))
@@ -58,10 +58,7 @@ function envelopeMessage (issue: FastifySchemaValidationError, body: unknown): s
   if (issue.keyword === 'const') {
     return `field "${field}" must be ${JSON.stringify((issue.params as { allowedValue: unknown }).allowedValue)}`
   }
-  if (issue.keyword === 'required') {
-    return `field "${field}" has no "${(issue.params as { missingProperty: string }).missingProperty}"`
-  }
-  return `field "${field}" ${issue.message ?? 'is invalid'}, got ${describeType(valueAt(body, issue.instancePath))}`
+  return `field "${field}" ${issue.message as string}, got ${describeType(valueAt(body, issue.instancePath))}`
 }
 
 function validationError (step: AnyStep, issues: FastifySchemaValidationError[], body: unknown): Error {

@@ -1,4 +1,4 @@
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler'
+import { TypeCompiler, type TypeCheck, type ValueError } from '@sinclair/typebox/compiler'
 import type { TSchema } from '@sinclair/typebox'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import { entityReaders, readEntities, type EntityReader } from './entities.js'
@@ -65,9 +65,8 @@ function describeThrown (value: unknown): Error {
 
 function checkDetails (check: TypeCheck<TSchema>, value: unknown, field: string, step: string): void {
   if (value === undefined || check.Check(value)) return
-  const first = check.Errors(value).First()
-  const where = first === undefined || first.path === '' ? field : `${field}${first.path.replaceAll('/', '.')}`
-  throw new InvalidReplyError(step, `${where}: ${first?.message ?? 'does not match the declared schema'}`)
+  const first = check.Errors(value).First() as ValueError
+  throw new InvalidReplyError(step, `${field}${first.path.replaceAll('/', '.')}: ${first.message}`)
 }
 
 /** Compiles a resolved step's checkers and readers, once, at registration. */

@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { Type } from '@sinclair/typebox'
 import { defineStep, type StepContext } from '../lib/index.js'
 import { detection, envelope, haptikApp, signedPost } from './helpers/haptik.js'
@@ -12,7 +12,7 @@ const Order = Type.Object({
   kind: Type.Optional(Type.Union([Type.Literal('retail'), Type.Literal('bulk')]))
 })
 
-async function setup (t: Tap.Test) {
+async function setup (t: Test) {
   const seen: Array<StepContext<typeof Order>> = []
   const step = defineStep({
     name: 'order_status',
@@ -160,4 +160,12 @@ t.test('an entity name with a slash is reported as written', async t => {
   const app = await haptikApp(t, { steps: [step] })
   const res = await signedPost(app, '/odd', envelope('odd', { 'a/b~c': [detection([])] }))
   t.match(res.json().message, /entity "a\/b~c" \(detection 0\) must be string, got a list/)
+})
+
+t.test('with Ajv defaults turned off, the context still has empty details', async t => {
+  const seen: StepContext[] = []
+  const step = defineStep({ name: 'bare', handler: context => { seen.push(context); return 'ok' } })
+  const app = await haptikApp(t, { steps: [step] }, { ajv: { customOptions: { useDefaults: false } } })
+  await signedPost(app, '/bare', { event: 'API_INTEGRATION', entities: {} })
+  t.same([seen[0].conversationDetails, seen[0].userDetails, seen[0].env], [{}, {}, {}])
 })

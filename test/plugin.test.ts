@@ -109,7 +109,7 @@ t.test('encapsulation: the rest of the server is untouched', async t => {
   const seen: Array<{ hasRawBody: boolean, body: unknown }> = []
   const app = Fastify()
   t.teardown(() => app.close())
-  app.setErrorHandler((error, _request, reply) => reply.code(418).send({ mine: true, message: error.message }))
+  app.setErrorHandler((error: Error, _request, reply) => reply.code(418).send({ mine: true, message: error.message }))
   await app.register(fastifyHaptik, { secret: SECRET, steps: [hello], bodyLimit: 100 })
   app.post('/sibling', async request => {
     seen.push({ hasRawBody: 'rawBody' in request, body: request.body })

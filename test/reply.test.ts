@@ -1,4 +1,4 @@
-import t from 'tap'
+import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import { Type } from '@sinclair/typebox'
 import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, StepFailure, defineStep, type AnyStep, type StepResult } from '../lib/index.js'
@@ -10,7 +10,7 @@ const quickReply = {
   data: { quick_replies: [{ actionable_text: 'Yes', is_default: 0, type: 'TEXT_ONLY', payload: { message: 'Yes', gogo_message: 'yes{confirm:1}' } }] }
 }
 
-async function call (t: Tap.Test, handler: () => unknown, extra: Partial<Parameters<typeof defineStep>[0]> = {}) {
+async function call (t: Test, handler: () => unknown, extra: Partial<Parameters<typeof defineStep>[0]> = {}) {
   const step = defineStep({ name: 'reply', handler: handler as () => StepResult, ...extra } as Parameters<typeof defineStep>[0])
   const app = await haptikApp(t, { steps: [step] })
   return signedPost(app, '/reply', envelope('reply', {}))

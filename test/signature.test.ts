@@ -53,6 +53,7 @@ t.test('verify checks a header against one or several secrets', async t => {
   t.notOk(verify(body, 'sha1=nothex', SECRET))
   t.notOk(verify(body, undefined, SECRET))
   t.throws(() => verify(body, haptikSignature(body), ''), /secret is empty/)
+  t.throws(() => verify(body, haptikSignature(body), [SECRET, '']), /secret #1 is empty/)
   t.throws(() => verify(body, haptikSignature(body), [SECRET, 42 as unknown as string]), /secret #1 must be a string or a Buffer, got number/)
 })
 

@@ -1,0 +1,53 @@
+import t from 'tap'
+import { build } from '../example/server.js'
+import { detection, envelope, signedPost } from './helpers/haptik.js'
+
+const secret = 'example-secret'
+
+t.test('the example answers Haptik\'s sample step', async t => {
+  const app = await build({ secret })
+  t.teardown(() => app.close())
+  const speaker = await signedPost(app, '/haptik/product_price', envelope('product_price', { product_name: [detection('speaker')] }), { secret })
+  t.equal(speaker.statusCode, 200)
+  t.same(speaker.json(), { status: true, response: ['The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599'] })
+  const powerbank = await signedPost(app, '/haptik/product_price', envelope('product_price', { product_name: [detection({ value: 'powerbank' })] }), { secret })
+  t.same(powerbank.json(), { status: true, response: ['The Ambrane Powerbank can be yours only for Rs.1799'] })
+  const unsigned = await signedPost(app, '/haptik/product_price', envelope('product_price', { product_name: [detection('speaker')] }), { secret: 'guess' })
+  t.equal(unsigned.statusCode, 401)
+})
+
+t.test('the example\'s structured-entity step sets user_details', async t => {
+  const app = await build({ secret })
+  t.teardown(() => app.close())
+  const city = { value: 'Mumbai', from: false, to: true, via: false, normal: false }
+  const res = await signedPost(app, '/haptik/nearest_store', envelope('nearest_store', { city: [detection(city, 'mumbai')] }), { secret })
+  t.same(res.json(), {
+    status: true,
+    response: ['Our Mumbai store is at 12 Linking Road, Bandra West. Call +91 22 5555 0101.'],
+    user_details: { preferred_city: 'Mumbai' }
+  })
+  const nowhere = await signedPost(app, '/haptik/nearest_store', envelope('nearest_store', { city: [detection({ value: 'Leh' })] }), { secret })
+  t.same(nowhere.json(), { status: false, response: ['We have no store in Leh yet. We deliver there, though!'] })
+})
+
+t.test('the example serves OpenAPI docs of its steps', async t => {
+  const app = await build({ secret })
+  t.teardown(() => app.close())
+  const docs = await app.inject({ method: 'GET', url: '/documentation/json' })
+  t.equal(docs.statusCode, 200)
+  const paths = docs.json().paths
+  t.ok(paths['/haptik/product_price'].post, 'product_price is documented')
+  t.ok(paths['/haptik/nearest_store'].post, 'nearest_store is documented')
+  const body = paths['/haptik/product_price'].post.requestBody.content['application/json'].schema
+  t.same(body.properties.entities.properties.product_name.items.properties.entity_value.anyOf[0].anyOf.map((s: { const?: string, enum?: string[] }) => s.const ?? s.enum?.[0]), ['speaker', 'powerbank'],
+    'the typed entity values are in the docs')
+  const ui = await app.inject({ method: 'GET', url: '/documentation' })
+  t.equal(ui.statusCode, 200)
+  t.match(ui.body, /swagger/i, 'the Swagger UI page is served')
+})
+
+t.test('the example\'s health route is not a step', async t => {
+  const app = await build({ secret })
+  t.teardown(() => app.close())
+  t.same((await app.inject({ method: 'GET', url: '/health' })).json(), { ok: true })
+})

@@ -1,0 +1,33 @@
+// Unit tests of internal helpers whose every branch is not reachable through
+// the plugin with Fastify's default settings.
+import t from 'tap'
+import { Type } from '@sinclair/typebox'
+import type { FastifyRequest } from 'fastify'
+import { describeSchema, describeType } from '../lib/describe-schema.js'
+import { checkSignature, kSignature } from '../lib/raw-body.js'
+
+t.test('describeSchema says what a schema accepts', async t => {
+  t.equal(describeSchema(Type.Unsafe({ enum: ['a', 1] })), '"a" | 1')
+  t.equal(describeSchema(Type.String({ format: 'email', maxLength: 80 })), 'string (format email, at most 80 characters)')
+  t.equal(describeSchema(Type.String({ minLength: 2 })), 'string (at least 2 characters)')
+  t.equal(describeSchema(Type.Number({ maximum: 9, exclusiveMinimum: 0, exclusiveMaximum: 10 })), 'number (<= 9, > 0, < 10)')
+  t.equal(describeSchema(Type.Null()), 'null')
+  t.equal(describeSchema(Type.Array(Type.Boolean())), 'a list of boolean')
+  t.equal(describeSchema(Type.Unsafe({ type: 'array' })), 'a list of values')
+  t.equal(describeSchema(Type.Record(Type.String(), Type.String())), 'an object')
+  t.equal(describeSchema(Type.Object({ a: Type.Object({ b: Type.String() }) })), '{ a: an object }', 'one level deep')
+  t.equal(describeSchema(Type.Any()), 'a value matching the step schema')
+})
+
+t.test('describeType names a JSON type without the value', async t => {
+  t.equal(describeType(undefined), 'nothing')
+  t.equal(describeType('secret'), 'a string')
+  t.equal(describeType(null), 'null')
+  t.equal(describeType([]), 'a list')
+  t.equal(describeType({}), 'an object')
+})
+
+t.test('checkSignature fails closed on a request no hook has seen', async t => {
+  const request = { [kSignature]: null } as unknown as FastifyRequest
+  t.match(checkSignature(request), { code: 'FST_HAPTIK_MISSING_SIGNATURE' })
+})

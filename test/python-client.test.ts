@@ -1,0 +1,40 @@
+import { execFile, execFileSync } from 'node:child_process'
+import type { AddressInfo } from 'node:net'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import t from 'tap'
+import { build } from '../example/server.js'
+
+const client = fileURLToPath(new URL('./fixtures/haptik_client.py', import.meta.url))
+
+function hasPython (): boolean {
+  try {
+    execFileSync('python3', ['--version'], { stdio: 'ignore' })
+    return true
+  } catch {
+    return false
+  }
+}
+
+t.test('a client signing like Haptik\'s Python sample is served over a real socket', { skip: hasPython() ? false : 'python3 is not installed' }, async t => {
+  const app = await build({ secret: 'py-secret' })
+  t.teardown(() => app.close())
+  await app.listen({ port: 0, host: '127.0.0.1' })
+  const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}/haptik/product_price`
+  const run = async (secret: string, product: string) => {
+    const { stdout } = await promisify(execFile)('python3', [client, url, secret, 'product_price', product])
+    const [status, body] = stdout.trim().split('\n')
+    return { status: Number(status), body: JSON.parse(body) }
+  }
+  t.same(await run('py-secret', 'speaker'), {
+    status: 200,
+    body: { status: true, response: ['The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599'] }
+  })
+  t.same(await run('py-secret', 'powerbank'), {
+    status: 200,
+    body: { status: true, response: ['The Ambrane Powerbank can be yours only for Rs.1799'] }
+  })
+  const forged = await run('not-the-secret', 'speaker')
+  t.equal(forged.status, 401)
+  t.equal(forged.body.code, 'FST_HAPTIK_INVALID_SIGNATURE')
+})
