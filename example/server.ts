@@ -23,11 +23,11 @@ export async function build ({ secret, logger = false }: ExampleOptions) {
   return app
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const secret = process.env.HAPTIK_SECRET ?? ''
-  const app = await build({ secret: secret === '' ? 'test' : secret, logger: true })
-  if (secret === '') {
+if (import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { HAPTIK_SECRET = '', PORT = '3000', HOST = '127.0.0.1' } = process.env
+  const app = await build({ secret: HAPTIK_SECRET === '' ? 'test' : HAPTIK_SECRET, logger: true })
+  if (HAPTIK_SECRET === '') {
     app.log.warn('HAPTIK_SECRET is not set: using the secret "test". Set it to the step secret from the bot builder.')
   }
-  await app.listen({ port: Number(process.env.PORT ?? 3000), host: process.env.HOST ?? '127.0.0.1' })
+  await app.listen({ port: Number(PORT), host: HOST })
 }

@@ -12,11 +12,13 @@ function unescapePointer (token: string): string {
   return token.replaceAll('~1', '/').replaceAll('~0', '~')
 }
 
-/** The value a JSON pointer from Ajv points at (its type goes into messages, never the value). */
+/**
+ * The value an Ajv instance path points at in the body Ajv just validated, so
+ * every step of the path exists. Its type goes into messages, never the value.
+ */
 function valueAt (body: unknown, pointer: string): unknown {
   let value = body
   for (const token of pointer.split('/').slice(1)) {
-    if (typeof value !== 'object' || value === null) return undefined
     value = (value as Record<string, unknown>)[unescapePointer(token)]
   }
   return value

@@ -16,6 +16,7 @@ t.test('describeSchema says what a schema accepts', async t => {
   t.equal(describeSchema(Type.Unsafe({ type: 'array' })), 'a list of values')
   t.equal(describeSchema(Type.Record(Type.String(), Type.String())), 'an object')
   t.equal(describeSchema(Type.Object({ a: Type.Object({ b: Type.String() }) })), '{ a: an object }', 'one level deep')
+  t.equal(describeSchema(Type.Object({ value: Type.String(), unit: Type.Optional(Type.String()) })), '{ value: string, unit?: string }')
   t.equal(describeSchema(Type.Any()), 'a value matching the step schema')
 })
 

@@ -90,7 +90,9 @@ t.test('a throwing handler answers 200 with the fallback, never the error', asyn
   const steps: AnyStep[] = [
     defineStep({ name: 'throws', handler: () => { throw new Error('db password=hunter2 refused') } }),
     defineStep({ name: 'rejects', handler: async () => { throw new TypeError('cannot read x of undefined') } }),
+    // eslint-disable-next-line prefer-promise-reject-errors -- a careless handler, on purpose
     defineStep({ name: 'rejects-string', handler: () => Promise.reject('just a string') as Promise<string> }),
+    // eslint-disable-next-line prefer-promise-reject-errors -- a careless handler, on purpose
     defineStep({ name: 'rejects-null', handler: () => Promise.reject(null) as Promise<string> }),
     defineStep({ name: 'own-fallback', fallbackMessage: 'Orders are offline, sorry!', handler: () => { throw new Error('x') } })
   ]

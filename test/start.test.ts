@@ -8,7 +8,8 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 
 // What `npm start` does: the example run directly, secret from HAPTIK_SECRET or "test".
 function start (env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'example/server.ts'], {
+  // The test's own TypeScript loader (tap's), so the child's coverage maps onto the same sources.
+  const child = spawn(process.execPath, [...process.execArgv, 'example/server.ts'], {
     cwd: root,
     env: { ...process.env, PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'inherit']
