@@ -42,7 +42,7 @@ t.test('the tarball ships the build and nothing else', async t => {
   t.ok(files.includes('package/dist/cjs/index.js'))
   t.ok(files.includes('package/dist/cjs/index.d.ts'))
   t.ok(files.includes('package/LICENSE'))
-  t.notOk(files.some(file => file.startsWith('package/lib/') || file.startsWith('package/test/') || file.endsWith('.map')), 'no sources, tests or maps')
+  t.notOk(files.some(file => file.startsWith('package/lib/') || file.startsWith('package/test/') || file.startsWith('package/example/')), 'no sources, tests or examples')
 })
 
 t.test('an ESM TypeScript project imports, type-checks and runs it', async t => {

@@ -1,0 +1,117 @@
+import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify'
+import { Type } from '@sinclair/typebox'
+import { expectAssignable, expectError, expectType } from 'tsd'
+import fastifyHaptik, {
+  defineStep, fastifyHaptik as named, sign, verify, StepFailure,
+  type HaptikStep, type HaptikUser, type StepContext, type HslMessage
+} from 'fastify-haptik'
+
+const Product = Type.Object({
+  product_name: Type.Union([Type.Literal('speaker'), Type.Literal('powerbank')]),
+  quantity: Type.Optional(Type.Integer()),
+  colors: Type.Array(Type.String()),
+  city: Type.Object({ value: Type.String(), to: Type.Boolean() })
+})
+
+// Entities are inferred from the schema: no hand-written type.
+defineStep({
+  name: 'product_price',
+  entities: Product,
+  handler: ({ entities, user, conversationNo, conversationDetails, userDetails, env, step, signal, log, request, reply }) => {
+    expectType<'speaker' | 'powerbank'>(entities.product_name)
+    expectType<number | undefined>(entities.quantity)
+    expectType<string[]>(entities.colors)
+    expectType<{ value: string, to: boolean }>(entities.city)
+    expectType<HaptikUser>(user)
+    expectType<number | undefined>(conversationNo)
+    expectType<Record<string, unknown>>(conversationDetails)
+    expectType<Record<string, unknown>>(userDetails)
+    expectType<Record<string, string>>(env)
+    expectType<string>(step)
+    expectType<AbortSignal>(signal)
+    expectType<FastifyBaseLogger>(log)
+    expectType<FastifyRequest>(request)
+    expectType<FastifyReply>(reply)
+    expectType<Buffer | null | undefined>(request.rawBody)
+    return 'ok'
+  }
+})
+
+// Reading an entity the schema does not declare does not compile.
+expectError(defineStep({
+  name: 'x',
+  entities: Product,
+  handler: ({ entities }) => entities.not_declared
+}))
+
+// A literal-union entity is not a plain string.
+expectError(defineStep({
+  name: 'x',
+  entities: Product,
+  handler: ({ entities }) => {
+    const product: 'phone' = entities.product_name
+    return product
+  }
+}))
+
+// Every accepted reply shape.
+defineStep({ name: 'a', handler: () => 'text' })
+defineStep({ name: 'b', handler: async () => ['one', { type: 'TEXT', text: 'hi', data: { quick_replies: [] } }] })
+defineStep({ name: 'c', handler: () => ({ type: 'TEXT', text: 'hi' }) })
+defineStep({ name: 'd', handler: () => ({ status: false, response: 'sorry' }) })
+defineStep({ name: 'e', handler: () => ({ response: ['ok'], user_details: { city: 'Pune' }, conversation_details: { n: 1 } }) })
+
+// Without a declared schema, user_details values must be strings, as Haptik stores them.
+expectError(defineStep({ name: 'f', handler: () => ({ response: 'ok', user_details: { phone: 8826755986 } }) }))
+// A reply that is no reply does not compile.
+expectError(defineStep({ name: 'g', handler: () => 42 }))
+expectError(defineStep({ name: 'h', handler: () => ({ status: true }) }))
+expectError(defineStep({ name: 'i', handler: () => [{ text: 'no type' }] }))
+
+// Declared details check what the handler returns.
+const withDetails = defineStep({
+  name: 'order',
+  conversationDetails: Type.Object({ order_id: Type.String(), items: Type.Integer() }),
+  userDetails: Type.Object({ tier: Type.Union([Type.Literal('gold'), Type.Literal('silver')]) }),
+  handler: () => ({ response: 'ok', conversation_details: { order_id: 'AB1', items: 2 }, user_details: { tier: 'gold' as const } })
+})
+expectAssignable<HaptikStep>(withDetails)
+expectError(defineStep({
+  name: 'order',
+  conversationDetails: Type.Object({ order_id: Type.String() }),
+  handler: () => ({ response: 'ok', conversation_details: { order_id: 42 } })
+}))
+expectError(defineStep({
+  name: 'order',
+  userDetails: Type.Object({ tier: Type.Union([Type.Literal('gold'), Type.Literal('silver')]) }),
+  handler: () => ({ response: 'ok', user_details: { tier: 'bronze' as const } })
+}))
+
+// A step needs a name and a handler.
+expectError(defineStep({ handler: () => 'x' }))
+expectError(defineStep({ name: 'x' }))
+// Entities must be a TypeBox object.
+expectError(defineStep({ name: 'x', entities: Type.String(), handler: () => 'x' }))
+
+// The handler context type can be named.
+const handler = (context: StepContext<typeof Product>) => context.entities.product_name
+expectType<'speaker' | 'powerbank'>(handler({} as StepContext<typeof Product>))
+
+// Registration: both exports, typed options.
+const app = Fastify()
+const step = defineStep({ name: 'x', handler: () => 'x' })
+app.register(fastifyHaptik, { prefix: '/haptik', secret: 'test', steps: [step, withDetails] })
+app.register(named, { secret: ['new', Buffer.from('old')], steps: [step], bodyLimit: 65536, timeout: 5000, fallbackMessage: 'Sorry' })
+app.register(fastifyHaptik, { secret: async request => request.headers['x-tenant'] === 'a' ? 'a-secret' : undefined, steps: [step] })
+app.register(fastifyHaptik, { allowUnsigned: true, steps: [step] })
+expectError(app.register(fastifyHaptik, { secret: 'test' }))
+expectError(app.register(fastifyHaptik, { secret: 42, steps: [step] }))
+expectError(app.register(fastifyHaptik, { secret: 'test', steps: [{ name: 'x', handler: () => 'x' }] }))
+expectError(app.register(fastifyHaptik, { secret: 'test', steps: [step], timeout: '10s' }))
+
+// Helpers.
+expectType<string>(sign('{}', 'secret'))
+expectType<boolean>(verify(Buffer.from('{}'), 'sha1=…', ['a', 'b']))
+expectAssignable<Error>(new StepFailure('Sorry'))
+expectType<string[]>(new StepFailure(['a', 'b']).userMessages)
+expectAssignable<HslMessage>({ type: 'TEXT', text: 'hi' })
