@@ -1,5 +1,6 @@
 import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { expectAssignable, expectError, expectType } from 'tsd'
 import fastifyHaptik, {
   defineStep, fastifyHaptik as named, sign, verify, StepFailure,
@@ -115,3 +116,11 @@ expectType<boolean>(verify(Buffer.from('{}'), 'sha1=…', ['a', 'b']))
 expectAssignable<Error>(new StepFailure('Sorry'))
 expectType<string[]>(new StepFailure(['a', 'b']).userMessages)
 expectAssignable<HslMessage>({ type: 'TEXT', text: 'hi' })
+
+// An app typed with the TypeBox type provider registers the plugin the same way.
+const typed = Fastify().withTypeProvider<TypeBoxTypeProvider>()
+typed.register(fastifyHaptik, { secret: 'test', steps: [step] })
+typed.post('/mine', { schema: { body: Type.Object({ n: Type.Number() }) } }, async request => {
+  expectType<number>(request.body.n)
+  return {}
+})
