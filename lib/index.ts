@@ -3,7 +3,8 @@ import fp from 'fastify-plugin'
 import { EnvelopeSchema, ReplySchema } from './envelope.js'
 import { stepErrorHandler } from './error-handler.js'
 import { jsonBodyParser } from './json-body.js'
-import { resolveOptions, type FastifyHaptikOptions, type ResolvedStep } from './options.js'
+import { swaggerTransform } from './openapi.js'
+import { resolveOptions, type FastifyHaptikOptions, type ResolvedOptions, type ResolvedStep } from './options.js'
 import { captureHook, kSignature, markUnsignedHook, resolveSecretHook, verifyUnparsedHook } from './raw-body.js'
 import { compileStep, stepRouteHandler } from './run-step.js'
 import type { AnyStep } from './step.js'
@@ -19,14 +20,16 @@ declare module 'fastify' {
   }
 }
 
-function stepRoute (fastify: FastifyInstance, resolved: ResolvedStep, bodyLimit: number): void {
+function stepRoute (fastify: FastifyInstance, resolved: ResolvedStep, { bodyLimit, openapi }: ResolvedOptions): void {
   const { step, auth } = resolved
   const signed = auth.kind !== 'unsigned'
+  // A variable, not a literal: `swaggerTransform` is typed only where @fastify/swagger is installed.
+  const config = { haptikStep: step.name, swaggerTransform: swaggerTransform(step, signed, openapi) }
   fastify.route({
     method: 'POST',
     url: step.path,
     bodyLimit,
-    config: { haptikStep: step.name },
+    config,
     schema: {
       summary: step.summary,
       description: step.description,
@@ -42,7 +45,8 @@ function stepRoute (fastify: FastifyInstance, resolved: ResolvedStep, bodyLimit:
 }
 
 async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHaptikOptions): Promise<void> {
-  const { prefix, bodyLimit, steps } = resolveOptions(options)
+  const settings = resolveOptions(options)
+  const { prefix, bodyLimit, steps } = settings
   const unsigned = steps.filter(({ auth }) => auth.kind === 'unsigned').map(({ step }) => step.name)
   if (unsigned.length > 0) {
     fastify.log.warn({ steps: unsigned }, 'fastify-haptik: allowUnsigned is on; these steps accept calls that anyone can forge')
@@ -57,7 +61,7 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     child.removeAllContentTypeParsers()
     child.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, jsonBodyParser(child))
     child.setErrorHandler(stepErrorHandler(stepsByName, bodyLimit))
-    for (const resolved of steps) stepRoute(child, resolved, bodyLimit)
+    for (const resolved of steps) stepRoute(child, resolved, settings)
   }, { prefix })
 }
 
@@ -88,5 +92,7 @@ export {
   DetectionSchema, EnvelopeSchema, ReplySchema
 } from './envelope.js'
 export type { HaptikEnvelope, HaptikUser } from './envelope.js'
+export { SECURITY_SCHEME, exampleRequest } from './openapi.js'
+export type { OpenapiOptions } from './openapi.js'
 export * as errors from './errors.js'
 export { StepFailure } from './errors.js'

@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto'
 import { InvalidOptionError, MissingSecretError } from './errors.js'
 import { toKeys, type Secret } from './signature.js'
 import { isStep, type AnyStep } from './step.js'
+import type { OpenapiOptions } from './openapi.js'
 
 /** Picks the secret(s) for one request, e.g. per tenant. Nothing returned means "no secret": 401. */
 export type SecretResolver = (request: FastifyRequest) =>
@@ -30,6 +31,8 @@ export interface FastifyHaptikOptions {
   timeout?: number
   /** What the user sees when a handler fails or is late. */
   fallbackMessage?: string
+  /** How the step routes are documented by @fastify/swagger. */
+  openapi?: OpenapiOptions
 }
 
 export const DEFAULT_BODY_LIMIT = 128 * 1024
@@ -54,6 +57,7 @@ export interface ResolvedStep {
 export interface ResolvedOptions {
   readonly prefix: string
   readonly bodyLimit: number
+  readonly openapi: OpenapiOptions
   readonly steps: readonly ResolvedStep[]
 }
 
@@ -96,7 +100,8 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     allowUnsigned = false,
     bodyLimit = DEFAULT_BODY_LIMIT,
     timeout = DEFAULT_TIMEOUT,
-    fallbackMessage = DEFAULT_FALLBACK_MESSAGE
+    fallbackMessage = DEFAULT_FALLBACK_MESSAGE,
+    openapi = {}
   } = options
 
   if (!Array.isArray(steps) || steps.length === 0) {
@@ -111,6 +116,9 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
   checkPositiveInteger(bodyLimit, 'bodyLimit')
   checkPositiveInteger(timeout, 'timeout')
   checkMessage(fallbackMessage, 'fallbackMessage')
+  if (typeof openapi !== 'object' || openapi === null || (openapi.webhooks !== undefined && typeof openapi.webhooks !== 'boolean')) {
+    throw new InvalidOptionError('openapi must be an object like { webhooks: true }')
+  }
 
   const names = new Set<string>()
   const paths = new Set<string>()
@@ -129,5 +137,5 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
       fallbackMessage: checkMessage(step.fallbackMessage ?? fallbackMessage, `step "${step.name}": fallbackMessage`)
     }
   })
-  return { prefix, bodyLimit, steps: resolved }
+  return { prefix, bodyLimit, openapi, steps: resolved }
 }

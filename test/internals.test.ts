@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import { describeSchema, describeType } from '../lib/describe-schema.js'
 import { checkSignature, kSignature } from '../lib/raw-body.js'
+import { exampleOf } from '../lib/examples.js'
 
 t.test('describeSchema says what a schema accepts', async t => {
   t.equal(describeSchema(Type.Unsafe({ enum: ['a', 1] })), '"a" | 1')
@@ -31,4 +32,21 @@ t.test('describeType names a JSON type without the value', async t => {
 t.test('checkSignature fails closed on a request no hook has seen', async t => {
   const request = { [kSignature]: null } as unknown as FastifyRequest
   t.match(checkSignature(request), { code: 'FST_HAPTIK_MISSING_SIGNATURE' })
+})
+
+t.test('exampleOf builds a plausible value from a schema', async t => {
+  t.equal(exampleOf(Type.String({ examples: ['AB1234'] })), 'AB1234', 'the schema\'s own example first')
+  t.equal(exampleOf(Type.String({ default: 'x' })), 'x')
+  t.equal(exampleOf(Type.Unsafe({ enum: ['a', 'b'] })), 'a')
+  t.equal(exampleOf(Type.String({ format: 'email' })), 'asha@example.com')
+  t.equal(exampleOf(Type.String(), 'order_id'), 'order id')
+  t.equal(exampleOf(Type.Integer({ minimum: 5 })), 5)
+  t.equal(exampleOf(Type.Number()), 1)
+  t.equal(exampleOf(Type.Boolean()), true)
+  t.same(exampleOf(Type.Unsafe({ type: 'array' })), [])
+  t.same(exampleOf(Type.Array(Type.String()), 'tag'), ['tag'])
+  t.same(exampleOf(Type.Object({ value: Type.String(), unit: Type.Optional(Type.String()) })), { value: 'value' }, 'required keys only')
+  t.same(exampleOf(Type.Object({}, { additionalProperties: Type.String() })), { key: 'value' })
+  t.same(exampleOf(Type.Record(Type.String(), Type.String())), {})
+  t.equal(exampleOf(Type.Null()), null)
 })

@@ -1,0 +1,240 @@
+import type { TObject, TSchema } from '@sinclair/typebox'
+import type { FastifySchema } from 'fastify'
+import { KindGuard } from '@sinclair/typebox'
+import { entityValueSchema, HAPTIK_EVENT, HaptikUserSchema } from './envelope.js'
+import { exampleOf } from './examples.js'
+import type { AnyStep } from './step.js'
+
+// What the step routes look like in @fastify/swagger's output. The plugin does
+// not depend on @fastify/swagger: it hands each route a `swaggerTransform`
+// (route config that @fastify/swagger reads) which adds the shared components
+// once and returns the route's documentation schema.
+
+/** Name of the security scheme for `X-Hub-Signature` in `components.securitySchemes`. */
+export const SECURITY_SCHEME = 'haptikSignature'
+
+const COMPONENTS = '#/components/schemas/'
+const ref = (name: string) => ({ $ref: COMPONENTS + name })
+
+function withoutTitle ({ title: _title, ...schema }: Record<string, unknown>): object {
+  return schema
+}
+
+/** The shared schemas, written to be valid in OpenAPI 3.0 and 3.1 alike. */
+function componentSchemas (): Record<string, object> {
+  const stringMap = { type: 'object', additionalProperties: { type: 'string' } }
+  const anyMap = { type: 'object', additionalProperties: true }
+  return {
+    HaptikUser: withoutTitle(JSON.parse(JSON.stringify(HaptikUserSchema))),
+    HaptikDetection: {
+      type: 'object',
+      description: 'One detection of an entity',
+      required: ['entity_value'],
+      properties: {
+        detection: { type: 'string', description: 'How the value was found: message, user_profile, default, structure_value_verified, …' },
+        original_text: { type: 'string', description: 'The text that matched' },
+        entity_value: { description: 'The value: a string, or an object whose shape depends on the entity type' }
+      }
+    },
+    HaptikRequest: {
+      type: 'object',
+      description: 'What Haptik POSTs to a step integration URL',
+      required: ['event', 'entities'],
+      properties: {
+        step: { type: 'string', description: 'System name of the step (2023 bots)' },
+        node: { type: 'string', description: 'System name of the step (older bots)' },
+        event: { type: 'string', enum: [HAPTIK_EVENT] },
+        user: ref('HaptikUser'),
+        conversation_no: { type: 'integer', description: "The user's current conversation number" },
+        conversation_details: { ...anyMap, description: 'Conversation-scoped context' },
+        user_details: { ...anyMap, description: 'User-scoped data, kept across conversations' },
+        env_variables: { ...stringMap, description: "The bot's variables for the current environment" },
+        entities: { type: 'object', description: 'One list of detections per entity', additionalProperties: { type: 'array', items: ref('HaptikDetection') } }
+      }
+    },
+    HaptikReply: {
+      type: 'object',
+      description: 'What the step answers; HTTP 200 always',
+      required: ['status', 'response'],
+      properties: {
+        status: { type: 'boolean', description: 'true: the success path; false: the failure path' },
+        response: { type: 'array', items: { type: 'string' }, description: 'Messages shown to the user, in order; rich (HSL) messages as JSON strings' },
+        conversation_details: { ...anyMap, description: "Replaces Haptik's conversation context" },
+        user_details: { ...stringMap, description: "Updates Haptik's user data" }
+      }
+    },
+    HaptikError: {
+      type: 'object',
+      description: 'A refused request (Haptik shows a bot break)',
+      required: ['statusCode', 'code', 'error', 'message'],
+      properties: {
+        statusCode: { type: 'integer' },
+        code: { type: 'string', enum: Object.values(ERROR_RESPONSES).flatMap(({ codes }) => codes) },
+        error: { type: 'string' },
+        message: { type: 'string' }
+      }
+    }
+  }
+}
+
+const ERROR_RESPONSES: Record<string, { codes: string[], text: string }> = {
+  400: { text: 'Malformed request', codes: ['FST_HAPTIK_INVALID_JSON', 'FST_HAPTIK_INVALID_ENVELOPE', 'FST_HAPTIK_INVALID_ENTITY', 'FST_HAPTIK_STEP_MISMATCH', 'FST_HAPTIK_INVALID_CONTENT_LENGTH'] },
+  401: { text: 'Signature check failed', codes: ['FST_HAPTIK_MISSING_SIGNATURE', 'FST_HAPTIK_MALFORMED_SIGNATURE', 'FST_HAPTIK_INVALID_SIGNATURE', 'FST_HAPTIK_SECRET_NOT_FOUND'] },
+  413: { text: 'Body over the limit', codes: ['FST_HAPTIK_BODY_TOO_LARGE'] },
+  415: { text: 'Not UTF-8 JSON', codes: ['FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE'] },
+  500: { text: 'Unexpected error', codes: ['FST_HAPTIK_INTERNAL'] }
+}
+
+function errorResponses (signed: boolean): Record<string, object> {
+  const responses: Record<string, object> = {}
+  for (const [status, { text, codes }] of Object.entries(ERROR_RESPONSES)) {
+    if (status === '401' && !signed) continue
+    responses[status] = { description: `${text}: ${codes.join(', ')}`, ...ref('HaptikError') }
+  }
+  return responses
+}
+
+type Dialect = (schema: unknown) => unknown
+const asIs: Dialect = schema => schema
+
+function entitiesSchema (entities: TObject, dialect: Dialect): object {
+  const required = entities.required ?? []
+  const properties: Record<string, object> = {}
+  for (const [name, declared] of Object.entries(entities.properties)) {
+    const value = KindGuard.IsArray(declared) ? declared.items : declared
+    properties[name] = {
+      type: 'array',
+      description: declared.description,
+      ...(required.includes(name) ? { minItems: 1 } : {}),
+      items: { allOf: [ref('HaptikDetection'), { type: 'object', properties: { entity_value: dialect(entityValueSchema(value)) } }] }
+    }
+  }
+  // OpenAPI 3.0 refuses an empty `required` list.
+  return { type: 'object', ...(required.length > 0 ? { required } : {}), properties }
+}
+
+/**
+ * A copy of a JSON schema in OpenAPI 3.0's dialect: `examples` become
+ * `example`, `const` an one-value `enum`, `patternProperties` (TypeBox
+ * records) `additionalProperties`. OpenAPI 3.1 takes JSON Schema as it is.
+ */
+function toOpenapi30 (schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(toOpenapi30)
+  if (typeof schema !== 'object' || schema === null) return schema
+  const converted: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'examples' && Array.isArray(value)) converted.example = value[0]
+    else if (key === 'const') converted.enum = [value]
+    else if (key === 'patternProperties') converted.additionalProperties = toOpenapi30(Object.values(value as object)[0])
+    else converted[key] = toOpenapi30(value)
+  }
+  return converted
+}
+
+/** An example request for a step, with values built from its entity schema. */
+export function exampleRequest (step: AnyStep): object {
+  const entities: Record<string, unknown[]> = {}
+  const { properties, required = [] } = step.entities as TObject
+  for (const [name, declared] of Object.entries(properties)) {
+    if (!required.includes(name)) continue
+    const values = KindGuard.IsArray(declared) ? [exampleOf(declared.items, name)] : [exampleOf(declared, name)]
+    entities[name] = values.map(value => ({ detection: 'message', original_text: typeof value === 'string' ? value : name, entity_value: value }))
+  }
+  return {
+    step: step.name,
+    event: HAPTIK_EVENT,
+    user: { user_id: '5120931', user_name: 'hk_8f2c1e', full_name: '', device_platform: 5, language_code: 'en', auth_id: '', auth_code: '' },
+    conversation_no: 1,
+    conversation_details: {},
+    user_details: {},
+    env_variables: {},
+    entities
+  }
+}
+
+function exampleReply (step: AnyStep): object {
+  const conversationDetails = exampleOf(step.conversationDetails as TSchema, 'value') as Record<string, unknown>
+  const userDetails = exampleOf(step.userDetails as TSchema, 'value') as Record<string, unknown>
+  return {
+    status: true,
+    response: [`The answer of step ${step.name}`],
+    ...(Object.keys(conversationDetails).length > 0 ? { conversation_details: conversationDetails } : {}),
+    ...(Object.keys(userDetails).length > 0 ? { user_details: userDetails } : {})
+  }
+}
+
+/** The documentation schema of a step route, its own schemas written in the document's dialect. */
+function documentationSchema (step: AnyStep, signed: boolean, dialect: Dialect) {
+  return {
+    summary: step.summary ?? `Haptik step "${step.name}"`,
+    description: step.description,
+    tags: step.tags,
+    ...(signed ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}),
+    body: {
+      allOf: [ref('HaptikRequest'), { type: 'object', required: ['entities'], properties: { entities: entitiesSchema(step.entities as TObject, dialect) } }],
+      examples: [exampleRequest(step)]
+    },
+    response: {
+      200: {
+        description: 'The reply shown to the user',
+        allOf: [ref('HaptikReply'), {
+          type: 'object',
+          properties: { conversation_details: dialect(step.conversationDetails), user_details: dialect(step.userDetails) }
+        }],
+        examples: [exampleReply(step)]
+      },
+      ...errorResponses(signed)
+    }
+  }
+}
+
+interface OpenapiDocument {
+  openapi: string
+  components: { schemas: Record<string, object>, securitySchemes?: Record<string, object> }
+  webhooks?: Record<string, object>
+}
+
+/** Documentation options of the plugin. */
+export interface OpenapiOptions {
+  /** Also describe each step under the OpenAPI 3.1 `webhooks` section. Default: `false`. */
+  webhooks?: boolean
+}
+
+/**
+ * The `swaggerTransform` route config of a step route: @fastify/swagger calls
+ * it while it builds the document.
+ */
+export function swaggerTransform (step: AnyStep, signed: boolean, { webhooks = false }: OpenapiOptions) {
+  return function documentHaptikStep ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
+    // Swagger 2.0 documents get the route's own (inline) schema.
+    if (document === undefined) return { schema, url }
+    const openapiObject = document as OpenapiDocument
+    const docs = documentationSchema(step, signed, openapiObject.openapi.startsWith('3.0') ? toOpenapi30 : asIs)
+    for (const [name, component] of Object.entries(componentSchemas())) {
+      openapiObject.components.schemas[name] ??= component
+    }
+    if (signed) {
+      openapiObject.components.securitySchemes ??= {}
+      openapiObject.components.securitySchemes[SECURITY_SCHEME] ??= {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-Hub-Signature',
+        description: '`sha1=` and the hex HMAC-SHA1 of the exact request body, keyed with the step secret set in the bot builder'
+      }
+    }
+    if (webhooks && openapiObject.openapi.startsWith('3.1')) {
+      openapiObject.webhooks ??= {}
+      openapiObject.webhooks[step.name] = {
+        post: {
+          summary: docs.summary,
+          description: docs.description ?? `What Haptik sends when the bot reaches step "${step.name}".`,
+          tags: docs.tags,
+          security: docs.security,
+          requestBody: { required: true, content: { 'application/json': { schema: { allOf: docs.body.allOf }, example: docs.body.examples[0] } } },
+          responses: { 200: { description: docs.response[200].description, content: { 'application/json': { schema: { allOf: docs.response[200].allOf }, example: docs.response[200].examples[0] } } } }
+        }
+      }
+    }
+    return { schema: { ...schema, ...docs }, url }
+  }
+}
