@@ -4,7 +4,7 @@ import swaggerUi from '@fastify/swagger-ui'
 import { pathToFileURL } from 'node:url'
 // In your own app: import fastifyHaptik from 'fastify-haptik'
 import fastifyHaptik from '../lib/index.js'
-import { nearestStore, productPrice } from './steps.js'
+import { flightSearch, nearestStore, productPrice } from './steps.js'
 
 export interface ExampleOptions {
   secret: string
@@ -18,7 +18,7 @@ export async function build ({ secret, logger = false }: ExampleOptions) {
     openapi: { info: { title: 'fastify-haptik example', version: '1.0.0' } }
   })
   await app.register(swaggerUi, { routePrefix: '/documentation' })
-  await app.register(fastifyHaptik, { prefix: '/haptik', secret, steps: [productPrice, nearestStore] })
+  await app.register(fastifyHaptik, { prefix: '/haptik', secret, steps: [productPrice, nearestStore, flightSearch] })
   app.get('/health', async () => ({ ok: true }))
   return app
 }

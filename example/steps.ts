@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { defineStep, StepFailure } from '../lib/index.js'
+import { Entities, defineStep, hsl, StepFailure } from '../lib/index.js'
 
 // Haptik's own sample integration, ported: the price of the product the user asked about.
 export const productPrice = defineStep({
@@ -26,13 +26,7 @@ export const nearestStore = defineStep({
   name: 'nearest_store',
   summary: 'Nearest store in a city',
   tags: ['shop'],
-  entities: Type.Object({
-    city: Type.Object({
-      value: Type.String({ description: 'Normalised city name' }),
-      from: Type.Optional(Type.Boolean()),
-      to: Type.Optional(Type.Boolean())
-    }, { description: "Haptik's city entity" })
-  }),
+  entities: Type.Object({ city: Entities.City }),
   userDetails: Type.Object({ preferred_city: Type.String() }),
   handler: async ({ entities, log }) => {
     const store = STORES[entities.city.value.toLowerCase()]
@@ -43,6 +37,45 @@ export const nearestStore = defineStep({
     return {
       response: [`Our ${entities.city.value} store is at ${store.address}. Call ${store.phone}.`],
       user_details: { preferred_city: entities.city.value }
+    }
+  }
+})
+
+const FLIGHTS = [
+  { number: '6E 204', departs: '07:10', fare: 4899 },
+  { number: 'AI 865', departs: '13:45', fare: 5620 }
+]
+
+// Three catalog entities, a carousel and quick replies.
+export const flightSearch = defineStep({
+  name: 'flight_search',
+  summary: 'Flights between two cities on a date',
+  tags: ['travel'],
+  entities: Type.Object({
+    from_city: Entities.City,
+    to_city: Entities.City,
+    travel_date: Entities.Date,
+    passengers: Type.Optional(Entities.Number)
+  }),
+  conversationDetails: Type.Object({ route: Type.String(), date: Type.String() }),
+  handler: async ({ entities }) => {
+    const { dd, mm, yy } = entities.travel_date.value
+    const date = `${yy}-${String(mm).padStart(2, '0')}-${String(dd).padStart(2, '0')}`
+    const route = `${entities.from_city.value} to ${entities.to_city.value}`
+    const passengers = entities.passengers?.value ?? 1
+    const [first, ...more] = FLIGHTS.map(flight => ({
+      image: `https://example.com/airlines/${flight.number.slice(0, 2)}.png`,
+      title: `${flight.number} at ${flight.departs}`,
+      subTitle: `Rs.${flight.fare * passengers}`,
+      actions: [hsl.link('Book', `https://example.com/book/${flight.number.replace(' ', '')}?date=${date}`)]
+    }))
+    return {
+      response: [
+        `Flights from ${route} on ${date}, for ${passengers} ${passengers === 1 ? 'passenger' : 'passengers'}:`,
+        hsl.carousel([first, ...more], { text: `Flights ${route}` }),
+        hsl.text('Anything else?', { quickReplies: [hsl.quickReply('Change the date'), hsl.quickReply('Talk to an agent')] })
+      ],
+      conversation_details: { route, date }
     }
   }
 })

@@ -6,6 +6,7 @@ import {
   BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError,
   InvalidEnvelopeError, UnsupportedMediaTypeError
 } from './errors.js'
+import { requestedStep } from './route-step.js'
 import type { AnyStep } from './step.js'
 
 function unescapePointer (token: string): string {
@@ -66,24 +67,26 @@ function envelopeMessage (issue: FastifySchemaValidationError, body: unknown): s
 function validationError (step: AnyStep, issues: FastifySchemaValidationError[], body: unknown): Error {
   // Ajv lists the failing branches of a union before the union itself: the first issue is the deepest.
   const issue = issues[0]
+  const label = `Step "${step.name}"`
   const entity = entityMessage(step, issue, body)
   return entity === undefined
-    ? new InvalidEnvelopeError(step.name, envelopeMessage(issue, body))
-    : new InvalidEntityError(step.name, entity)
+    ? new InvalidEnvelopeError(label, envelopeMessage(issue, body))
+    : new InvalidEntityError(label, entity)
 }
 
-const PROTOCOL_ERRORS: Record<string, (step: AnyStep, error: FastifyError, bodyLimit: number) => Error> = {
+const PROTOCOL_ERRORS: Record<string, (bodyLimit: number) => Error> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new UnsupportedMediaTypeError('send the body as application/json'),
-  FST_ERR_CTP_BODY_TOO_LARGE: (_step, _error, bodyLimit) => new BodyTooLargeError(bodyLimit),
+  FST_ERR_CTP_BODY_TOO_LARGE: bodyLimit => new BodyTooLargeError(bodyLimit),
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new InvalidContentLengthError()
 }
 
 /** Turns every error on the step routes into a coded, safe HTTP error. */
-function toProtocolError (step: AnyStep, error: FastifyError, request: FastifyRequest, bodyLimit: number): Error {
+function toProtocolError (step: AnyStep | undefined, error: FastifyError, request: FastifyRequest, bodyLimit: number): Error {
   if (error.code?.startsWith('FST_HAPTIK_')) return error
-  if (error.validation !== undefined) return validationError(step, error.validation, request.body)
+  // Validation runs only once the step is known, on the dispatch route too.
+  if (error.validation !== undefined) return validationError(step as AnyStep, error.validation, request.body)
   const known = PROTOCOL_ERRORS[error.code]
-  if (known !== undefined) return known(step, error, bodyLimit)
+  if (known !== undefined) return known(bodyLimit)
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) return error
   return new InternalError()
 }
@@ -91,13 +94,14 @@ function toProtocolError (step: AnyStep, error: FastifyError, request: FastifyRe
 /** The error handler of the step routes' encapsulated context. */
 export function stepErrorHandler (stepsByName: ReadonlyMap<string, AnyStep>, bodyLimit: number) {
   return function haptikErrorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-    const step = stepsByName.get(request.routeOptions.config.haptikStep as string) as AnyStep
+    const name = requestedStep(request)
+    const step = name === undefined ? undefined : stepsByName.get(name)
     const answer = toProtocolError(step, error, request, bodyLimit) as FastifyError
     const statusCode = answer.statusCode as number
     if (statusCode >= 500) {
-      request.log.error({ err: error, step: step.name }, 'fastify-haptik: unexpected error')
+      request.log.error({ err: error, step: name }, 'fastify-haptik: unexpected error')
     } else {
-      request.log.info({ step: step.name, code: answer.code, statusCode }, answer.message)
+      request.log.info({ step: name, code: answer.code, statusCode }, answer.message)
     }
     // A plain object, not the Error: Fastify would log it a second time, and only these four fields go out.
     return reply.code(statusCode).send({

@@ -17,7 +17,7 @@ export const InvalidSignatureError = createError<'FST_HAPTIK_INVALID_SIGNATURE',
 
 /** A secret function returned no secret for this request. */
 export const SecretNotFoundError = createError<'FST_HAPTIK_SECRET_NOT_FOUND', 401, [string]>(
-  'FST_HAPTIK_SECRET_NOT_FOUND', 'No secret is configured for step "%s" on this request', 401, undefined, false)
+  'FST_HAPTIK_SECRET_NOT_FOUND', '%s: no secret is configured for this request', 401, undefined, false)
 
 /** The body is not `application/json` in UTF-8 without content encoding. */
 export const UnsupportedMediaTypeError = createError<'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE', 415, [string]>(
@@ -31,21 +31,25 @@ export const BodyTooLargeError = createError<'FST_HAPTIK_BODY_TOO_LARGE', 413, [
 export const InvalidContentLengthError = createError<'FST_HAPTIK_INVALID_CONTENT_LENGTH', 400, []>(
   'FST_HAPTIK_INVALID_CONTENT_LENGTH', 'Request body size did not match Content-Length', 400, undefined, false)
 
-/** The body is empty or not valid JSON. */
+/** The body is empty or not valid JSON. The first argument names the route: `Step "x"`. */
 export const InvalidJsonError = createError<'FST_HAPTIK_INVALID_JSON', 400, [string, string]>(
-  'FST_HAPTIK_INVALID_JSON', 'Step "%s": the body is not valid JSON (%s)', 400, undefined, false)
+  'FST_HAPTIK_INVALID_JSON', '%s: the body is not valid JSON (%s)', 400, undefined, false)
 
 /** The body is JSON but not a Haptik envelope. */
 export const InvalidEnvelopeError = createError<'FST_HAPTIK_INVALID_ENVELOPE', 400, [string, string]>(
-  'FST_HAPTIK_INVALID_ENVELOPE', 'Step "%s": %s', 400, undefined, false)
+  'FST_HAPTIK_INVALID_ENVELOPE', '%s: %s', 400, undefined, false)
 
 /** An entity is missing or its value does not match the step's entity schema. */
 export const InvalidEntityError = createError<'FST_HAPTIK_INVALID_ENTITY', 400, [string, string]>(
-  'FST_HAPTIK_INVALID_ENTITY', 'Step "%s": %s', 400, undefined, false)
+  'FST_HAPTIK_INVALID_ENTITY', '%s: %s', 400, undefined, false)
 
 /** The envelope names another step than the route serves. */
 export const StepMismatchError = createError<'FST_HAPTIK_STEP_MISMATCH', 400, [string, string]>(
   'FST_HAPTIK_STEP_MISMATCH', 'This URL serves step "%s" but the request is for step "%s": check the step\'s integration URL in the bot builder', 400, undefined, false)
+
+/** On the dispatch route: the request names no step, or one that is not served. */
+export const UnknownStepError = createError<'FST_HAPTIK_UNKNOWN_STEP', 400, [string]>(
+  'FST_HAPTIK_UNKNOWN_STEP', '%s', 400, undefined, false)
 
 /** Anything unexpected; the details go to the log, never to the response. */
 export const InternalError = createError<'FST_HAPTIK_INTERNAL', 500, []>(
@@ -68,6 +72,10 @@ export const StepTimeoutError = createError<'FST_HAPTIK_STEP_TIMEOUT', 500, [str
 /** Logged (never sent) when a handler returns something that is not a reply. */
 export const InvalidReplyError = createError<'FST_HAPTIK_INVALID_REPLY', 500, [string, string]>(
   'FST_HAPTIK_INVALID_REPLY', 'Step "%s" returned an invalid reply: %s', 500, undefined, false)
+
+/** Logged (never sent) when a handler returns details over the size limits. */
+export const DetailsTooLargeError = createError<'FST_HAPTIK_DETAILS_TOO_LARGE', 500, [string, string]>(
+  'FST_HAPTIK_DETAILS_TOO_LARGE', 'Step "%s" returned details over Haptik\'s limit: %s', 500, undefined, false)
 
 /**
  * Throw from a step handler to answer the user with your own message on

@@ -1,11 +1,12 @@
-import type { FastifyInstance, FastifyPluginAsync, preParsingHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
+import { dispatchRoute } from './dispatch.js'
 import { EnvelopeSchema, ReplySchema } from './envelope.js'
 import { stepErrorHandler } from './error-handler.js'
 import { jsonBodyParser } from './json-body.js'
 import { swaggerTransform } from './openapi.js'
+import { kSignature, signatureHooks } from './raw-body.js'
 import { resolveOptions, type FastifyHaptikOptions, type ResolvedOptions, type ResolvedStep } from './options.js'
-import { captureHook, kSignature, markUnsignedHook, resolveSecretHook, verifyUnparsedHook } from './raw-body.js'
 import { compileStep, stepRouteHandler } from './run-step.js'
 import type { AnyStep } from './step.js'
 
@@ -15,16 +16,18 @@ declare module 'fastify' {
     rawBody?: Buffer | null
   }
   interface FastifyContextConfig {
-    /** On fastify-haptik's routes: the name of the step the route serves. */
+    /** On fastify-haptik's step routes: the name of the step the route serves. */
     haptikStep?: string
+    /** On fastify-haptik's dispatch route: `true`. */
+    haptikDispatch?: boolean
   }
 }
 
 function stepRoute (fastify: FastifyInstance, resolved: ResolvedStep, { bodyLimit, openapi }: ResolvedOptions): void {
-  const { step, auth } = resolved
-  const signed = auth.kind !== 'unsigned'
+  const { step } = resolved
+  const hooks = signatureHooks([resolved], `Step "${step.name}"`)
   // A variable, not a literal: `swaggerTransform` is typed only where @fastify/swagger is installed.
-  const config = { haptikStep: step.name, swaggerTransform: swaggerTransform(step, signed, openapi) }
+  const config = { haptikStep: step.name, swaggerTransform: swaggerTransform(step, hooks.signed, openapi) }
   fastify.route({
     method: 'POST',
     url: step.path,
@@ -37,9 +40,7 @@ function stepRoute (fastify: FastifyInstance, resolved: ResolvedStep, { bodyLimi
       body: EnvelopeSchema(step.entities),
       response: { 200: ReplySchema(step.conversationDetails, step.userDetails) }
     },
-    onRequest: auth.kind === 'resolver' ? resolveSecretHook(auth, step.name) : undefined,
-    preParsing: (signed ? captureHook(auth, bodyLimit) : markUnsignedHook) as preParsingHookHandler,
-    preValidation: signed ? verifyUnparsedHook : undefined,
+    ...hooks.routeOptions(bodyLimit),
     handler: stepRouteHandler(compileStep(resolved))
   })
 }
@@ -62,6 +63,7 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     child.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, jsonBodyParser(child))
     child.setErrorHandler(stepErrorHandler(stepsByName, bodyLimit))
     for (const resolved of steps) stepRoute(child, resolved, settings)
+    if (settings.dispatch) dispatchRoute(child, settings)
   }, { prefix })
 }
 
@@ -82,8 +84,8 @@ export default fastifyHaptik
 
 export { defineStep, isStep } from './step.js'
 export type { AnyStep, HaptikStep, StepContext, StepDefinition, StepHandler } from './step.js'
-export type { FastifyHaptikOptions, SecretOption, SecretResolver } from './options.js'
-export { DEFAULT_BODY_LIMIT, DEFAULT_FALLBACK_MESSAGE, DEFAULT_TIMEOUT } from './options.js'
+export type { DetailsLimit, FastifyHaptikOptions, SecretOption, SecretResolver } from './options.js'
+export { DEFAULT_BODY_LIMIT, DEFAULT_DETAILS_LIMIT, DEFAULT_FALLBACK_MESSAGE, DEFAULT_TIMEOUT } from './options.js'
 export type { HaptikReply, HslMessage, Message, ReplyObject, StepResult } from './reply.js'
 export { sign, verify, parseSignature, SIGNATURE_HEADER } from './signature.js'
 export type { Secret, SignatureProblem } from './signature.js'
@@ -94,5 +96,16 @@ export {
 export type { HaptikEnvelope, HaptikUser } from './envelope.js'
 export { SECURITY_SCHEME, exampleRequest } from './openapi.js'
 export type { OpenapiOptions } from './openapi.js'
+export { hsl } from './hsl.js'
+export {
+  ActionableSchema, QuickReplySchema, HslTextSchema, HslButtonSchema, HslCarouselSchema,
+  CarouselItemSchema, CarouselWidthSchema, HslOtherSchema, HslMessageSchema, UriSchema
+} from './hsl.js'
+export type { Actionable, QuickReply, HslText, HslButton, HslCarousel, CarouselItem, CarouselWidth, CardOptions, OtherHslType, NonEmpty } from './hsl.js'
+export { Entities } from './catalog.js'
+export type {
+  DateKind, TimeKind, NumberValue, NumberRangeValue, DateValue, TimeValue,
+  CityValue, BudgetValue, PersonNameValue, CurrencyValue
+} from './catalog.js'
 export * as errors from './errors.js'
 export { StepFailure } from './errors.js'

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import secureJson from 'secure-json-parse'
 import { InvalidJsonError, UnsupportedMediaTypeError } from './errors.js'
 import { checkSignature } from './raw-body.js'
+import { routeLabel } from './route-step.js'
 
 type ParserDone = (error: Error | null, body?: unknown) => void
 
@@ -35,9 +36,8 @@ export function jsonBodyParser (fastify: FastifyInstance) {
       done(signatureError)
       return
     }
-    const step = request.routeOptions.config.haptikStep as string
     if (body.length === 0) {
-      done(new InvalidJsonError(step, 'the body is empty'))
+      done(new InvalidJsonError(routeLabel(request), 'the body is empty'))
       return
     }
     try {
@@ -47,7 +47,7 @@ export function jsonBodyParser (fastify: FastifyInstance) {
       const reason = (error as Error).message === FORBIDDEN_KEY
         ? 'it has a "__proto__" or "constructor.prototype" key'
         : 'unexpected or missing characters'
-      done(new InvalidJsonError(step, reason))
+      done(new InvalidJsonError(routeLabel(request), reason))
     }
   }
 }

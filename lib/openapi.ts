@@ -3,6 +3,7 @@ import type { FastifySchema } from 'fastify'
 import { KindGuard } from '@sinclair/typebox'
 import { entityValueSchema, HAPTIK_EVENT, HaptikUserSchema } from './envelope.js'
 import { exampleOf } from './examples.js'
+import { HslMessageSchema } from './hsl.js'
 import type { AnyStep } from './step.js'
 
 // What the step routes look like in @fastify/swagger's output. The plugin does
@@ -20,8 +21,38 @@ function withoutTitle ({ title: _title, ...schema }: Record<string, unknown>): o
   return schema
 }
 
-/** The shared schemas, written to be valid in OpenAPI 3.0 and 3.1 alike. */
-function componentSchemas (): Record<string, object> {
+/** How schemas are written for the document's OpenAPI version. */
+type Dialect = (schema: unknown) => unknown
+const asIs: Dialect = schema => schema
+
+/**
+ * A copy of a JSON schema in OpenAPI 3.0's dialect: `examples` become
+ * `example`, `const` an one-value `enum`, `patternProperties` (TypeBox
+ * records) `additionalProperties`. OpenAPI 3.1 takes JSON Schema as it is.
+ */
+function toOpenapi30 (schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(toOpenapi30)
+  if (typeof schema !== 'object' || schema === null) return schema
+  const converted: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(schema)) {
+    if (key === 'examples' && Array.isArray(value)) converted.example = value[0]
+    else if (key === 'const') converted.enum = [value]
+    else if (key === 'patternProperties') converted.additionalProperties = toOpenapi30(Object.values(value as object)[0])
+    else converted[key] = toOpenapi30(value)
+  }
+  return converted
+}
+
+/** A reply message: plain text, or an HSL message as a JSON string (3.1 can say so in the schema). */
+function messageSchema (dialect: Dialect): object {
+  const description = 'Plain text, or a rich message (components.schemas.HslMessage) as a JSON string'
+  return dialect === asIs
+    ? { description, anyOf: [{ type: 'string' }, { type: 'string', contentMediaType: 'application/json', contentSchema: ref('HslMessage') }] }
+    : { type: 'string', description }
+}
+
+/** The shared schemas, in the document's dialect. */
+function componentSchemas (dialect: Dialect): Record<string, object> {
   const stringMap = { type: 'object', additionalProperties: { type: 'string' } }
   const anyMap = { type: 'object', additionalProperties: true }
   return {
@@ -58,11 +89,12 @@ function componentSchemas (): Record<string, object> {
       required: ['status', 'response'],
       properties: {
         status: { type: 'boolean', description: 'true: the success path; false: the failure path' },
-        response: { type: 'array', items: { type: 'string' }, description: 'Messages shown to the user, in order; rich (HSL) messages as JSON strings' },
+        response: { type: 'array', items: messageSchema(dialect), description: 'Messages shown to the user, in order' },
         conversation_details: { ...anyMap, description: "Replaces Haptik's conversation context" },
         user_details: { ...stringMap, description: "Updates Haptik's user data" }
       }
     },
+    HslMessage: withoutTitle(dialect(JSON.parse(JSON.stringify(HslMessageSchema))) as Record<string, unknown>),
     HaptikError: {
       type: 'object',
       description: 'A refused request (Haptik shows a bot break)',
@@ -78,7 +110,7 @@ function componentSchemas (): Record<string, object> {
 }
 
 const ERROR_RESPONSES: Record<string, { codes: string[], text: string }> = {
-  400: { text: 'Malformed request', codes: ['FST_HAPTIK_INVALID_JSON', 'FST_HAPTIK_INVALID_ENVELOPE', 'FST_HAPTIK_INVALID_ENTITY', 'FST_HAPTIK_STEP_MISMATCH', 'FST_HAPTIK_INVALID_CONTENT_LENGTH'] },
+  400: { text: 'Malformed request', codes: ['FST_HAPTIK_INVALID_JSON', 'FST_HAPTIK_INVALID_ENVELOPE', 'FST_HAPTIK_INVALID_ENTITY', 'FST_HAPTIK_STEP_MISMATCH', 'FST_HAPTIK_UNKNOWN_STEP', 'FST_HAPTIK_INVALID_CONTENT_LENGTH'] },
   401: { text: 'Signature check failed', codes: ['FST_HAPTIK_MISSING_SIGNATURE', 'FST_HAPTIK_MALFORMED_SIGNATURE', 'FST_HAPTIK_INVALID_SIGNATURE', 'FST_HAPTIK_SECRET_NOT_FOUND'] },
   413: { text: 'Body over the limit', codes: ['FST_HAPTIK_BODY_TOO_LARGE'] },
   415: { text: 'Not UTF-8 JSON', codes: ['FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE'] },
@@ -94,9 +126,6 @@ function errorResponses (signed: boolean): Record<string, object> {
   return responses
 }
 
-type Dialect = (schema: unknown) => unknown
-const asIs: Dialect = schema => schema
-
 function entitiesSchema (entities: TObject, dialect: Dialect): object {
   const required = entities.required ?? []
   const properties: Record<string, object> = {}
@@ -111,24 +140,6 @@ function entitiesSchema (entities: TObject, dialect: Dialect): object {
   }
   // OpenAPI 3.0 refuses an empty `required` list.
   return { type: 'object', ...(required.length > 0 ? { required } : {}), properties }
-}
-
-/**
- * A copy of a JSON schema in OpenAPI 3.0's dialect: `examples` become
- * `example`, `const` an one-value `enum`, `patternProperties` (TypeBox
- * records) `additionalProperties`. OpenAPI 3.1 takes JSON Schema as it is.
- */
-function toOpenapi30 (schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(toOpenapi30)
-  if (typeof schema !== 'object' || schema === null) return schema
-  const converted: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(schema)) {
-    if (key === 'examples' && Array.isArray(value)) converted.example = value[0]
-    else if (key === 'const') converted.enum = [value]
-    else if (key === 'patternProperties') converted.additionalProperties = toOpenapi30(Object.values(value as object)[0])
-    else converted[key] = toOpenapi30(value)
-  }
-  return converted
 }
 
 /** An example request for a step, with values built from its entity schema. */
@@ -188,6 +199,26 @@ function documentationSchema (step: AnyStep, signed: boolean, dialect: Dialect) 
   }
 }
 
+function dialectOf (document: OpenapiDocument): Dialect {
+  return document.openapi.startsWith('3.0') ? toOpenapi30 : asIs
+}
+
+/** Adds the shared schemas and, for signed routes, the security scheme, once. */
+function addComponents (document: OpenapiDocument, signed: boolean): void {
+  for (const [name, component] of Object.entries(componentSchemas(dialectOf(document)))) {
+    document.components.schemas[name] ??= component
+  }
+  if (signed) {
+    document.components.securitySchemes ??= {}
+    document.components.securitySchemes[SECURITY_SCHEME] ??= {
+      type: 'apiKey',
+      in: 'header',
+      name: 'X-Hub-Signature',
+      description: '`sha1=` and the hex HMAC-SHA1 of the exact request body, keyed with the step secret set in the bot builder'
+    }
+  }
+}
+
 interface OpenapiDocument {
   openapi: string
   components: { schemas: Record<string, object>, securitySchemes?: Record<string, object> }
@@ -209,19 +240,8 @@ export function swaggerTransform (step: AnyStep, signed: boolean, { webhooks = f
     // Swagger 2.0 documents get the route's own (inline) schema.
     if (document === undefined) return { schema, url }
     const openapiObject = document as OpenapiDocument
-    const docs = documentationSchema(step, signed, openapiObject.openapi.startsWith('3.0') ? toOpenapi30 : asIs)
-    for (const [name, component] of Object.entries(componentSchemas())) {
-      openapiObject.components.schemas[name] ??= component
-    }
-    if (signed) {
-      openapiObject.components.securitySchemes ??= {}
-      openapiObject.components.securitySchemes[SECURITY_SCHEME] ??= {
-        type: 'apiKey',
-        in: 'header',
-        name: 'X-Hub-Signature',
-        description: '`sha1=` and the hex HMAC-SHA1 of the exact request body, keyed with the step secret set in the bot builder'
-      }
-    }
+    const docs = documentationSchema(step, signed, dialectOf(openapiObject))
+    addComponents(openapiObject, signed)
     if (webhooks && openapiObject.openapi.startsWith('3.1')) {
       openapiObject.webhooks ??= {}
       openapiObject.webhooks[step.name] = {
@@ -236,5 +256,29 @@ export function swaggerTransform (step: AnyStep, signed: boolean, { webhooks = f
       }
     }
     return { schema: { ...schema, ...docs }, url }
+  }
+}
+
+/** The `swaggerTransform` of the dispatch route: one body per step, picked by `step`. */
+export function dispatchTransform (steps: readonly AnyStep[], signed: boolean, _options: OpenapiOptions) {
+  return function documentHaptikDispatch ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
+    if (document === undefined) return { schema, url }
+    const openapiObject = document as OpenapiDocument
+    addComponents(openapiObject, signed)
+    const docs = steps.map(step => documentationSchema(step, signed, dialectOf(openapiObject)))
+    return {
+      schema: {
+        ...schema,
+        summary: 'Haptik steps, by name',
+        description: `One URL for every step (Haptik's absolute-URL mode): the body's "step" (or "node") picks ${steps.map(step => `"${step.name}"`).join(', ')}.`,
+        ...(signed ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}),
+        body: { anyOf: docs.map(({ body }) => ({ allOf: body.allOf })), examples: docs.map(({ body }) => body.examples[0]) },
+        response: {
+          200: { description: 'The reply shown to the user', ...ref('HaptikReply') },
+          ...errorResponses(signed)
+        }
+      },
+      url
+    }
   }
 }

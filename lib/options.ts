@@ -33,7 +33,32 @@ export interface FastifyHaptikOptions {
   fallbackMessage?: string
   /** How the step routes are documented by @fastify/swagger. */
   openapi?: OpenapiOptions
+  /**
+   * Also serve `POST {prefix}/`, which picks the step by the body's `step` (or
+   * `node`): for bots whose steps all call one absolute URL. Default: `false`.
+   */
+  dispatch?: boolean
+  /** A label handlers see as `context.environment`, e.g. `'test'` or `'production'`. */
+  environment?: string
+  /** Size limits of the details a handler returns, or `false` for none. Default: Haptik's strictest. */
+  detailsLimit?: DetailsLimit | false
 }
+
+/** Largest `JSON.stringify` lengths of the details a reply may carry. */
+export interface DetailsLimit {
+  /** `conversation_details`. Default: 2500 characters. */
+  conversationDetails?: number
+  /** `user_details`. Default: 200 characters. */
+  userDetails?: number
+  /** Both together. Default: 500 characters. */
+  combined?: number
+}
+
+/**
+ * Haptik's documents disagree (500 characters for both details together, or
+ * 2500 for the conversation's and 200 for the user's): all three hold by default.
+ */
+export const DEFAULT_DETAILS_LIMIT: Readonly<Required<DetailsLimit>> = Object.freeze({ conversationDetails: 2500, userDetails: 200, combined: 500 })
 
 export const DEFAULT_BODY_LIMIT = 128 * 1024
 export const DEFAULT_TIMEOUT = 10_000
@@ -51,6 +76,8 @@ export interface ResolvedStep {
   readonly auth: StepAuth
   readonly timeout: number
   readonly fallbackMessage: string
+  readonly environment: string | undefined
+  readonly detailsLimit: Readonly<Required<DetailsLimit>> | null
 }
 
 /** The plugin's options, validated and resolved. */
@@ -58,6 +85,7 @@ export interface ResolvedOptions {
   readonly prefix: string
   readonly bodyLimit: number
   readonly openapi: OpenapiOptions
+  readonly dispatch: boolean
   readonly steps: readonly ResolvedStep[]
 }
 
@@ -75,20 +103,28 @@ function checkMessage (value: unknown, what: string): string {
   return value
 }
 
-function resolveAuth (secret: SecretOption | undefined, allowUnsigned: boolean, stepName: string): StepAuth {
-  if (secret === undefined || secret === null) {
-    if (allowUnsigned) return { kind: 'unsigned' }
-    throw new MissingSecretError(stepName)
-  }
+function resolveAuth (secret: SecretOption, what: string): StepAuth {
   if (typeof secret === 'function') return { kind: 'resolver', resolve: secret }
   if (Array.isArray(secret) && secret.length === 0) {
-    throw new InvalidOptionError(`step "${stepName}": the secret list is empty`)
+    throw new InvalidOptionError(`${what === '' ? '' : `${what}: `}the secret list is empty`)
   }
   try {
     return { kind: 'keys', keys: toKeys(secret) }
   } catch (error) {
-    throw new InvalidOptionError(`step "${stepName}": ${(error as Error).message}`)
+    throw new InvalidOptionError(what === '' ? (error as Error).message : `${what}: ${(error as Error).message}`)
   }
+}
+
+const UNSIGNED_AUTH: StepAuth = Object.freeze({ kind: 'unsigned' })
+
+function resolveDetailsLimit (limit: DetailsLimit | false): Readonly<Required<DetailsLimit>> | null {
+  if (limit === false) return null
+  if (typeof limit !== 'object' || limit === null) {
+    throw new InvalidOptionError('detailsLimit must be an object like { userDetails: 200 } or false')
+  }
+  const resolved = { ...DEFAULT_DETAILS_LIMIT, ...limit }
+  for (const [key, value] of Object.entries(resolved)) checkPositiveInteger(value, `detailsLimit.${key}`)
+  return Object.freeze(resolved)
 }
 
 /** Validates the plugin's options and resolves every step's settings; throws on the first problem. */
@@ -101,7 +137,10 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     bodyLimit = DEFAULT_BODY_LIMIT,
     timeout = DEFAULT_TIMEOUT,
     fallbackMessage = DEFAULT_FALLBACK_MESSAGE,
-    openapi = {}
+    openapi = {},
+    dispatch = false,
+    environment,
+    detailsLimit = DEFAULT_DETAILS_LIMIT
   } = options
 
   if (!Array.isArray(steps) || steps.length === 0) {
@@ -119,6 +158,11 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
   if (typeof openapi !== 'object' || openapi === null || (openapi.webhooks !== undefined && typeof openapi.webhooks !== 'boolean')) {
     throw new InvalidOptionError('openapi must be an object like { webhooks: true }')
   }
+  if (typeof dispatch !== 'boolean') throw new InvalidOptionError('dispatch must be a boolean')
+  if (environment !== undefined) checkMessage(environment, 'environment')
+  const limits = resolveDetailsLimit(detailsLimit)
+  // Resolved once, so steps sharing the plugin's secret share its keys.
+  const sharedAuth = secret === undefined || secret === null ? undefined : resolveAuth(secret, '')
 
   const names = new Set<string>()
   const paths = new Set<string>()
@@ -130,12 +174,16 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     if (paths.has(step.path)) throw new InvalidOptionError(`step "${step.name}": path "${step.path}" is already used by another step`)
     names.add(step.name)
     paths.add(step.path)
+    const auth = step.secret === undefined ? sharedAuth ?? (allowUnsigned ? UNSIGNED_AUTH : undefined) : resolveAuth(step.secret, `step "${step.name}"`)
+    if (auth === undefined) throw new MissingSecretError(step.name)
     return {
       step,
-      auth: resolveAuth(step.secret ?? secret, allowUnsigned, step.name),
+      auth,
       timeout: checkPositiveInteger(step.timeout ?? timeout, `step "${step.name}": timeout`),
-      fallbackMessage: checkMessage(step.fallbackMessage ?? fallbackMessage, `step "${step.name}": fallbackMessage`)
+      fallbackMessage: checkMessage(step.fallbackMessage ?? fallbackMessage, `step "${step.name}": fallbackMessage`),
+      environment,
+      detailsLimit: limits
     }
   })
-  return { prefix, bodyLimit, openapi, steps: resolved }
+  return { prefix, bodyLimit, openapi, dispatch, steps: resolved }
 }

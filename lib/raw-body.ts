@@ -1,20 +1,39 @@
 import type { Hmac, KeyObject } from 'node:crypto'
-import type { FastifyReply, FastifyRequest, preParsingHookHandler, onRequestHookHandler, preValidationHookHandler } from 'fastify'
+import type { FastifyReply, FastifyRequest, onRequestHookHandler, preParsingHookHandler, preValidationHookHandler } from 'fastify'
 import {
   InvalidSignatureError, MalformedSignatureError, MissingSignatureError,
   SecretNotFoundError, UnsupportedMediaTypeError
 } from './errors.js'
 import type { StepAuth } from './options.js'
-import { matchesAny, parseSignature, SIGNATURE_HEADER, startDigests, toKeys, type SignatureProblem } from './signature.js'
+import { matchingDigests, parseSignature, SIGNATURE_HEADER, startDigests, toKeys, type SignatureProblem } from './signature.js'
 
 /** Per-request signature state, kept on the request under this symbol. */
 export const kSignature = Symbol('fastify-haptik.signature')
 
+type SignedAuth = Exclude<StepAuth, { kind: 'unsigned' }>
+
+/**
+ * How a route checks signatures: against the secrets of one step, or, on the
+ * dispatch route, of every step it may dispatch to.
+ */
+export interface SignaturePlan {
+  /** The distinct secrets configurations of the route's signed steps. */
+  readonly auths: readonly SignedAuth[]
+  /** Some step of the route accepts unsigned calls: a failed check waits until the step is known. */
+  readonly unsigned: boolean
+}
+
 interface SignatureState {
-  keys: readonly KeyObject[] | null
+  /** Candidate keys, and the index in `plan.auths` each belongs to. */
+  keys: readonly KeyObject[]
+  owners: readonly number[]
   expected: Buffer | null
+  problem: SignatureProblem | null
   digests: Hmac[] | null
-  verified: boolean
+  /** Indexes in `plan.auths` whose secret signed the body; null until checked. */
+  matched: number[] | null
+  /** The route also serves unsigned steps: a failed check waits until the step is known. */
+  deferred: boolean
 }
 
 declare module 'fastify' {
@@ -34,28 +53,54 @@ function signatureError (problem: SignatureProblem): Error {
   return problem === 'missing' ? new MissingSignatureError() : new MalformedSignatureError(PROBLEMS[problem])
 }
 
+/** Keys known at registration, flattened, with the auth each belongs to. */
+function staticKeys (plan: SignaturePlan): { keys: KeyObject[], owners: number[] } | null {
+  if (plan.auths.some(auth => auth.kind === 'resolver')) return null
+  const keys: KeyObject[] = []
+  const owners: number[] = []
+  plan.auths.forEach((auth, index) => {
+    for (const key of (auth as Extract<StepAuth, { kind: 'keys' }>).keys) {
+      keys.push(key)
+      owners.push(index)
+    }
+  })
+  return { keys, owners }
+}
+
+async function resolveKeys (auth: Extract<StepAuth, { kind: 'resolver' }>, request: FastifyRequest): Promise<readonly KeyObject[]> {
+  const secrets = await auth.resolve(request)
+  return secrets === undefined ? [] : toKeys(secrets)
+}
+
 /**
- * Route-level onRequest hook for steps whose secret is a function: resolves the
+ * Route-level onRequest hook for routes with a secret function: resolves the
  * request's secret(s) before the body is read.
  */
-export function resolveSecretHook (auth: Extract<StepAuth, { kind: 'resolver' }>, step: string): onRequestHookHandler {
-  return async function resolveHaptikSecret (request: FastifyRequest) {
-    const secrets = await auth.resolve(request)
-    if (secrets === undefined || (Array.isArray(secrets) && secrets.length === 0)) {
-      throw new SecretNotFoundError(step)
+function resolveSecretsHook (plan: SignaturePlan, label: string): onRequestHookHandler {
+  return async function resolveHaptikSecrets (request: FastifyRequest) {
+    const keys: KeyObject[] = []
+    const owners: number[] = []
+    for (const [index, auth] of plan.auths.entries()) {
+      const resolved = auth.kind === 'keys' ? auth.keys : await resolveKeys(auth, request)
+      for (const key of resolved) {
+        keys.push(key)
+        owners.push(index)
+      }
     }
-    request[kSignature] = { keys: toKeys(secrets), expected: null, digests: null, verified: false }
+    if (keys.length === 0) throw new SecretNotFoundError(label)
+    request[kSignature] = { keys, owners, expected: null, problem: null, digests: null, matched: null, deferred: plan.unsigned }
   }
 }
 
 /**
- * Route-level preParsing hook: rejects a missing or malformed signature before
- * reading the body, then feeds every body chunk to one HMAC per candidate
- * secret as it streams in, up to `bodyLimit` bytes (Fastify enforces the limit
- * itself; this only stops hashing what will be refused anyway).
+ * Route-level preParsing hook: refuses a missing or malformed signature before
+ * reading the body (unless the route also serves unsigned steps), then feeds
+ * every body chunk to one HMAC per candidate secret as it streams in, up to
+ * `bodyLimit` bytes (Fastify enforces the limit; this only stops hashing what
+ * will be refused anyway).
  */
-export function captureHook (auth: StepAuth, bodyLimit: number): preParsingHookHandler {
-  const staticKeys = auth.kind === 'keys' ? auth.keys : null
+function captureHook (plan: SignaturePlan, bodyLimit: number): preParsingHookHandler {
+  const known = staticKeys(plan)
   // Callback style on purpose: done() must run synchronously so Fastify's own
   // body reader attaches to the stream before the first chunk flows.
   return function captureHaptikBody (request, _reply, payload, done) {
@@ -65,15 +110,20 @@ export function captureHook (auth: StepAuth, bodyLimit: number): preParsingHookH
       return
     }
     const expected = parseSignature(request.headers[SIGNATURE_HEADER])
+    const state = request[kSignature] ?? { ...(known as { keys: KeyObject[], owners: number[] }), expected: null, problem: null, digests: null, matched: null, deferred: plan.unsigned }
+    request[kSignature] = state
     if (typeof expected === 'string') {
-      done(signatureError(expected))
+      if (!plan.unsigned) {
+        done(signatureError(expected))
+        return
+      }
+      state.problem = expected
+      done()
       return
     }
-    const state = request[kSignature] ?? { keys: staticKeys, expected: null, digests: null, verified: false }
-    const digests = startDigests(state.keys as readonly KeyObject[])
+    const digests = startDigests(state.keys)
     state.expected = expected
     state.digests = digests
-    request[kSignature] = state
 
     let received = 0
     payload.on('data', function digestChunk (chunk: Buffer) {
@@ -88,38 +138,80 @@ export function captureHook (auth: StepAuth, bodyLimit: number): preParsingHookH
   }
 }
 
-const UNSIGNED: SignatureState = Object.freeze({ keys: null, expected: null, digests: null, verified: true })
+const UNSIGNED: SignatureState = Object.freeze({ keys: [], owners: [], expected: null, problem: null, digests: null, matched: [], deferred: false })
 
-/** preParsing hook of steps served unsigned (`allowUnsigned`): marks the request as such. */
-export const markUnsignedHook: preParsingHookHandler = function markHaptikUnsigned (request, _reply, _payload, done) {
+/** preParsing hook of routes whose steps are all served unsigned (`allowUnsigned`). */
+const markUnsignedHook: preParsingHookHandler = function markHaptikUnsigned (request, _reply, _payload, done) {
   request[kSignature] = UNSIGNED
   done()
 }
 
-/**
- * Compares the streamed digest with the header, once. Returns the error to
- * answer with, or null when the signature is good or the step is served
- * unsigned. Fails closed: a request no hook has seen is refused.
- */
-export function checkSignature (request: FastifyRequest): Error | null {
-  const state = request[kSignature]
-  if (state === null || state.digests === null) {
-    return state === UNSIGNED ? null : new MissingSignatureError()
-  }
-  if (state.verified) return null
-  state.verified = true
-  return matchesAny(state.expected as Buffer, state.digests) ? null : new InvalidSignatureError()
+/** Compares the streamed digests with the header, once, and records which secrets signed the body. */
+function verify (state: SignatureState): void {
+  if (state.matched !== null) return
+  const matched = state.digests === null ? [] : matchingDigests(state.expected as Buffer, state.digests)
+  state.matched = [...new Set(matched.map(index => state.owners[index]))]
 }
 
 /**
- * Route-level preValidation hook for signed steps. The JSON parser checks the
- * signature before parsing; this catches requests Fastify did not parse
- * (no body, no content type), so nothing unsigned ever reaches validation.
+ * The error to answer with when no candidate secret signed the body, or null.
+ * Fails closed: a request no hook has seen is refused. On a route that also
+ * serves unsigned steps, the verdict waits for `authorizeStep`.
  */
-export const verifyUnparsedHook: preValidationHookHandler = function verifyHaptikSignature (
+export function checkSignature (request: FastifyRequest): Error | null {
+  const state = request[kSignature]
+  if (state === null) return new MissingSignatureError()
+  if (state === UNSIGNED) return null
+  verify(state)
+  // A header problem was refused in preParsing unless the verdict is deferred.
+  if ((state.matched as number[]).length > 0 || state.deferred) return null
+  return new InvalidSignatureError()
+}
+
+/**
+ * On the dispatch route, once the step is known: whether the secret that
+ * signed the body is one of that step's (index in `plan.auths`, or
+ * 'unsigned' for a step served unsigned).
+ */
+export function authorizeStep (request: FastifyRequest, auth: number | 'unsigned'): Error | null {
+  if (auth === 'unsigned') return null
+  const state = request[kSignature] as SignatureState
+  if ((state.matched as number[]).includes(auth)) return null
+  return state.problem === null ? new InvalidSignatureError() : signatureError(state.problem)
+}
+
+/**
+ * Route-level preValidation hook of signed routes. The JSON parser checks the
+ * signature before parsing; this catches requests Fastify did not parse (no
+ * body, no content type), so nothing unsigned ever reaches validation.
+ */
+const verifyUnparsedHook: preValidationHookHandler = function verifyHaptikSignature (
   request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void
 ) {
   const error = checkSignature(request)
   if (error === null) done()
   else done(error)
+}
+
+/**
+ * The signature hooks of a route serving these steps: one step, or all of
+ * them on the dispatch route.
+ */
+export function signatureHooks (steps: ReadonlyArray<{ readonly auth: StepAuth }>, label: string) {
+  const auths = [...new Set(steps.map(({ auth }) => auth))].filter((auth): auth is SignedAuth => auth.kind !== 'unsigned')
+  const plan: SignaturePlan = { auths, unsigned: steps.some(({ auth }) => auth.kind === 'unsigned') }
+  const signed = auths.length > 0
+  return {
+    signed,
+    /** Where a step's secrets sit in the plan, for `authorizeStep`. */
+    indexOf: (auth: StepAuth): number | 'unsigned' => auth.kind === 'unsigned' ? 'unsigned' : auths.indexOf(auth),
+    /** The route options that install the hooks. */
+    routeOptions: (bodyLimit: number) => signed
+      ? {
+          onRequest: auths.some(auth => auth.kind === 'resolver') ? resolveSecretsHook(plan, label) : undefined,
+          preParsing: captureHook(plan, bodyLimit),
+          preValidation: verifyUnparsedHook
+        }
+      : { preParsing: markUnsignedHook }
+  }
 }

@@ -3,14 +3,17 @@ import type { TSchema } from '@sinclair/typebox'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import { entityReaders, readEntities, type EntityReader } from './entities.js'
 import type { HaptikEnvelope, HaptikUser } from './envelope.js'
-import { InvalidReplyError, StepFailure, StepMismatchError, StepTimeoutError } from './errors.js'
+import { describeType } from './describe-schema.js'
+import { DetailsTooLargeError, InvalidReplyError, StepFailure, StepMismatchError, StepTimeoutError } from './errors.js'
 import type { ResolvedStep } from './options.js'
 import { normalizeReply, type HaptikReply } from './reply.js'
 import type { StepContext, StepHandler } from './step.js'
 
 /** A step with everything the request path needs computed once. */
-interface CompiledStep {
+export interface CompiledStep {
   readonly name: string
+  readonly environment: string | undefined
+  readonly detailsLimit: ResolvedStep['detailsLimit']
   readonly handler: StepHandler
   readonly readers: readonly EntityReader[]
   readonly timeout: number
@@ -29,6 +32,7 @@ class Context implements StepContext {
     readonly request: FastifyRequest,
     readonly reply: FastifyReply,
     readonly step: string,
+    readonly environment: string | undefined,
     readonly envelope: HaptikEnvelope,
     readonly entities: Record<string, unknown>
   ) {}
@@ -70,9 +74,11 @@ function checkDetails (check: TypeCheck<TSchema>, value: unknown, field: string,
 }
 
 /** Compiles a resolved step's checkers and readers, once, at registration. */
-export function compileStep ({ step, timeout, fallbackMessage }: ResolvedStep): CompiledStep {
+export function compileStep ({ step, timeout, fallbackMessage, environment, detailsLimit }: ResolvedStep): CompiledStep {
   return {
     name: step.name,
+    environment,
+    detailsLimit,
     handler: step.handler as StepHandler,
     readers: entityReaders(step.entities),
     timeout,
@@ -82,10 +88,38 @@ export function compileStep ({ step, timeout, fallbackMessage }: ResolvedStep): 
   }
 }
 
+/** Haptik keeps user_details values as strings, whatever the step declared. */
+function checkUserDetailStrings (details: unknown, step: string): void {
+  if (details === undefined) return
+  for (const [key, value] of Object.entries(details as Record<string, unknown>)) {
+    if (typeof value !== 'string') {
+      throw new InvalidReplyError(step, `user_details.${key} must be a string (Haptik keeps user details as strings), got ${describeType(value)}`)
+    }
+  }
+}
+
+function sizeOf (details: unknown): number {
+  return details === undefined ? 0 : JSON.stringify(details).length
+}
+
+/** Details over Haptik's size limits are refused, never truncated: the log says which and by how much. */
+function checkDetailsSize (limit: CompiledStep['detailsLimit'], reply: HaptikReply, step: string): void {
+  if (limit === null) return
+  const conversation = sizeOf(reply.conversation_details)
+  const user = sizeOf(reply.user_details)
+  const over = (what: string, size: number, max: number) =>
+    new DetailsTooLargeError(step, `${what} is ${size} characters, ${size - max} over the limit of ${max}`)
+  if (conversation > limit.conversationDetails) throw over('conversation_details', conversation, limit.conversationDetails)
+  if (user > limit.userDetails) throw over('user_details', user, limit.userDetails)
+  if (conversation + user > limit.combined) throw over('conversation_details and user_details together', conversation + user, limit.combined)
+}
+
 function settle (compiled: CompiledStep, context: Context, value: unknown): HaptikReply {
   const reply = normalizeReply(value, compiled.name)
   checkDetails(compiled.conversationDetails, reply.conversation_details, 'conversation_details', compiled.name)
   checkDetails(compiled.userDetails, reply.user_details, 'user_details', compiled.name)
+  checkUserDetailStrings(reply.user_details, compiled.name)
+  checkDetailsSize(compiled.detailsLimit, reply, compiled.name)
   if (reply.response.length === 0) {
     context.log.warn('step returned no messages: Haptik shows a bot break, or hands over to an agent')
   }
@@ -141,15 +175,21 @@ function run (compiled: CompiledStep, context: Context): Promise<HaptikReply> {
   })
 }
 
-/** The route handler of one step: checks the step name, reads the entities, runs the handler. */
+/** Reads the entities of a validated request and runs the step's handler on them. */
+export function runStep (compiled: CompiledStep, request: FastifyRequest, reply: FastifyReply): Promise<HaptikReply> {
+  const envelope = request.body as HaptikEnvelope
+  const entities = readEntities(compiled.readers, envelope.entities)
+  return run(compiled, new Context(request, reply, compiled.name, compiled.environment, envelope, entities))
+}
+
+/** The route handler of one step: checks the body names this step, then runs it. */
 export function stepRouteHandler (compiled: CompiledStep): RouteHandlerMethod {
   return function handleHaptikStep (request, reply) {
-    const envelope = request.body as HaptikEnvelope
-    const called = envelope.step ?? envelope.node
+    const { step, node } = request.body as HaptikEnvelope
+    const called = step ?? node
     if (called !== undefined && called !== compiled.name) {
       return Promise.reject(new StepMismatchError(compiled.name, called))
     }
-    const entities = readEntities(compiled.readers, envelope.entities)
-    return run(compiled, new Context(request, reply, compiled.name, envelope, entities))
+    return runStep(compiled, request, reply)
   }
 }

@@ -63,13 +63,13 @@ export function parseSignature (header: unknown): Buffer | SignatureProblem {
   return Buffer.from(hex, 'hex')
 }
 
-/** Constant-time check of an expected digest against the running HMACs. */
-export function matchesAny (expected: Buffer, digests: readonly Hmac[]): boolean {
-  let matched = false
-  for (const digest of digests) {
+/** Indexes of the running HMACs whose digest equals the expected one, compared in constant time. */
+export function matchingDigests (expected: Buffer, digests: readonly Hmac[]): number[] {
+  const matched: number[] = []
+  digests.forEach((digest, index) => {
     // timingSafeEqual: the time taken must not tell an attacker how many bytes matched.
-    if (timingSafeEqual(digest.digest(), expected)) matched = true
-  }
+    if (timingSafeEqual(digest.digest(), expected)) matched.push(index)
+  })
   return matched
 }
 
@@ -87,5 +87,5 @@ export function verify (body: string | Buffer, header: unknown, secrets: Secret 
   if (typeof expected === 'string') return false
   const digests = startDigests(toKeys(secrets))
   for (const digest of digests) digest.update(body)
-  return matchesAny(expected, digests)
+  return matchingDigests(expected, digests).length > 0
 }

@@ -11,6 +11,8 @@ export interface StepContext<Entities extends TObject = TObject> {
   readonly entities: Static<Entities>
   /** The step's name. */
   readonly step: string
+  /** The registration's `environment` label (e.g. `'test'`, `'production'`), if any. */
+  readonly environment: string | undefined
   /** The user chatting with the bot (`{}` when Haptik sent none). */
   readonly user: HaptikUser
   /** The user's conversation number, when Haptik sent it. */

@@ -30,6 +30,30 @@ t.test('the example\'s structured-entity step sets user_details', async t => {
   t.same(nowhere.json(), { status: false, response: ['We have no store in Leh yet. We deliver there, though!'] })
 })
 
+t.test('the example\'s flight search uses catalog entities, a carousel and quick replies', async t => {
+  const app = await build({ secret })
+  t.teardown(() => app.close())
+  const res = await signedPost(app, '/haptik/flight_search', envelope('flight_search', {
+    from_city: [detection({ value: 'Mumbai', from: true, to: false, via: false, normal: false }, 'from mumbai')],
+    to_city: [detection({ value: 'Pune', from: false, to: true, via: false, normal: false }, 'to pune')],
+    travel_date: [detection({ value: { dd: 3, mm: 12, yy: 2026, type: 'date' }, normal: true }, '3rd december')],
+    passengers: [detection({ value: '2', unit: null }, 'two')]
+  }), { secret })
+  t.equal(res.statusCode, 200)
+  const { response, conversation_details: details } = res.json()
+  t.equal(response[0], 'Flights from Mumbai to Pune on 2026-12-03, for 2 passengers:')
+  const carousel = JSON.parse(response[1])
+  t.match(carousel, { type: 'CAROUSEL', data: { width: 'MEDIUM', items: [{ title: '6E 204 at 07:10', sub_title: 'Rs.9798' }, { title: 'AI 865 at 13:45' }] } })
+  t.match(JSON.parse(response[2]), { type: 'TEXT', data: { quick_replies: [{ actionable_text: 'Change the date' }, { actionable_text: 'Talk to an agent' }] } })
+  t.same(details, { route: 'Mumbai to Pune', date: '2026-12-03' })
+  const one = await signedPost(app, '/haptik/flight_search', envelope('flight_search', {
+    from_city: [detection({ value: 'Mumbai' })],
+    to_city: [detection({ value: 'Pune' })],
+    travel_date: [detection({ value: { dd: 3, mm: 12, yy: 2026, type: 'date' } })]
+  }), { secret })
+  t.equal(one.json().response[0], 'Flights from Mumbai to Pune on 2026-12-03, for 1 passenger:')
+})
+
 t.test('the example serves OpenAPI docs of its steps', async t => {
   const app = await build({ secret })
   t.teardown(() => app.close())

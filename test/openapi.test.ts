@@ -59,7 +59,7 @@ for (const version of ['3.0.3', '3.1.0']) {
     t.match(doc.paths['/haptik/labels'].post.requestBody.content['application/json'].example, { entities: { labels: [{ entity_value: 'labels', original_text: 'labels' }] } })
     t.same(doc.paths['/haptik/hello'].post.requestBody.content['application/json'].example.entities, {}, 'a step without entities')
 
-    t.same(Object.keys(doc.components.schemas).sort(), ['HaptikDetection', 'HaptikError', 'HaptikReply', 'HaptikRequest', 'HaptikUser'], 'shared parts are named components')
+    t.same(Object.keys(doc.components.schemas).sort(), ['HaptikDetection', 'HaptikError', 'HaptikReply', 'HaptikRequest', 'HaptikUser', 'HslMessage'], 'shared parts are named components')
     const text = JSON.stringify(doc)
     t.equal(text.split('"original_text":{').length - 1, 1, 'the detection schema appears once')
     t.equal(text.split('"auth_code":{').length - 1, 1, 'the user schema appears once')
@@ -95,6 +95,9 @@ for (const version of ['3.0.3', '3.1.0']) {
     }
     t.match(post.responses['401'].description, 'FST_HAPTIK_INVALID_SIGNATURE')
     t.notOk(doc.webhooks, 'no webhooks unless asked')
+    const items = (doc.components.schemas.HaptikReply as { properties: { response: { items: { anyOf?: Array<{ contentSchema?: unknown }>, description: string } } } }).properties.response.items
+    t.match(items.description, 'HslMessage', 'rich messages are described')
+    if (version.startsWith('3.1')) t.same(items.anyOf?.[1].contentSchema, { $ref: '#/components/schemas/HslMessage' }, '3.1 says the string holds an HslMessage')
   })
 }
 

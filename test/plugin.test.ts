@@ -62,8 +62,14 @@ t.test('invalid options fail registration with a specific message', async t => {
     ['bad timeout', { secret: SECRET, steps: [hello], timeout: 1.5 }, /timeout must be a positive integer/],
     ['bad step timeout', { secret: SECRET, steps: [defineStep({ name: 's', timeout: 0, handler: () => '' })] }, /step "s": timeout must be a positive integer/],
     ['empty fallback', { secret: SECRET, steps: [hello], fallbackMessage: ' ' }, /fallbackMessage must be a non-empty string/],
-    ['empty secret', { secret: '', steps: [hello] }, /step "hello": secret is empty/],
-    ['empty secret list', { secret: [], steps: [hello] }, /step "hello": the secret list is empty/],
+    ['empty secret', { secret: '', steps: [hello] }, /fastify-haptik: secret is empty/],
+    ['empty secret list', { secret: [], steps: [hello] }, /fastify-haptik: the secret list is empty/],
+    ['empty step secret', { steps: [defineStep({ name: 's', secret: [], handler: () => '' })] }, /step "s": the secret list is empty/],
+    ['bad step secret', { steps: [defineStep({ name: 's', secret: [SECRET, ''], handler: () => '' })] }, /step "s": secret #1 is empty/],
+    ['bad dispatch', { secret: SECRET, steps: [hello], dispatch: 'yes' }, /dispatch must be a boolean/],
+    ['bad environment', { secret: SECRET, steps: [hello], environment: '' }, /environment must be a non-empty string/],
+    ['bad detailsLimit', { secret: SECRET, steps: [hello], detailsLimit: 500 }, /detailsLimit must be an object like \{ userDetails: 200 \} or false/],
+    ['bad detailsLimit value', { secret: SECRET, steps: [hello], detailsLimit: { userDetails: -1 } }, /detailsLimit.userDetails must be a positive integer, got -1/],
     ['number secret', { secret: 42, steps: [hello] }, /secret must be a string or a Buffer, got number/]
   ]
   for (const [name, options, message] of cases) {

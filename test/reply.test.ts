@@ -135,7 +135,7 @@ t.test('the deadline: a late handler gets the fallback and its signal aborts', a
       timeout: 50,
       handler: ({ signal }) => new Promise<string>(resolve => {
         signal.addEventListener('abort', () => { aborted = signal.reason })
-        setTimeout(() => { resolve('too late'); setImmediate(finishLate) }, 150)
+        setTimeout(() => { resolve('too late'); setImmediate(finishLate) }, 1500)
       })
     }),
     defineStep({ name: 'never', handler: () => new Promise<string>(() => {}) }),
@@ -147,7 +147,8 @@ t.test('the deadline: a late handler gets the fallback and its signal aborts', a
   const res = await signedPost(app, '/slow', envelope('slow', {}))
   const took = Date.now() - started
   t.same(res.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })
-  t.ok(took >= 45 && took < 140, `answered at the step deadline (${took} ms)`)
+  // Well before the handler's own answer (1500 ms): margin for a loaded machine.
+  t.ok(took >= 45 && took < 1000, `answered at the step deadline (${took} ms)`)
   t.match(aborted, { code: 'FST_HAPTIK_STEP_TIMEOUT', message: 'Step "slow" did not answer within 50 ms' }, 'the signal aborts with the timeout')
   await lateDone
   t.match(lines.filter(line => line.step === 'slow'), [

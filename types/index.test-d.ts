@@ -3,7 +3,7 @@ import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { expectAssignable, expectError, expectType } from 'tsd'
 import fastifyHaptik, {
-  defineStep, fastifyHaptik as named, sign, verify, StepFailure,
+  defineStep, fastifyHaptik as named, sign, verify, StepFailure, hsl, Entities, type DateKind,
   type HaptikStep, type HaptikUser, type StepContext, type HslMessage
 } from 'fastify-haptik'
 
@@ -124,3 +124,38 @@ typed.post('/mine', { schema: { body: Type.Object({ n: Type.Number() }) } }, asy
   expectType<number>(request.body.n)
   return {}
 })
+
+// HSL builders: what Haptik refuses does not compile.
+expectAssignable<HslMessage>(hsl.text('Pick one', { quickReplies: [hsl.quickReply('Yes')] }))
+expectError(hsl.quickReply(''))
+expectError(hsl.text(''))
+expectError(hsl.button('Need help?', []))
+expectError(hsl.carousel([]))
+expectError(hsl.carousel([{ image: 'https://x.test/a.png' }], { width: 'WIDE' }))
+expectError(hsl.link('', 'https://x.test'))
+expectType<'CAROUSEL'>(hsl.image('https://x.test/a.png').type)
+defineStep({ name: 'rich', handler: () => [hsl.text('Hi'), hsl.carousel([{ image: 'https://x.test/a.png', actions: [hsl.call('Call', '123')] }])] })
+
+// The catalog types the handler's entities.
+defineStep({
+  name: 'trip',
+  entities: Type.Object({ travel_date: Entities.Date, destination: Entities.City, notes: Type.Optional(Entities.Text), fare: Entities.Currency, at: Entities.Time }),
+  handler: ({ entities, environment }) => {
+    expectType<number>(entities.travel_date.value.dd)
+    expectAssignable<string>(entities.travel_date.value.type)
+    expectAssignable<DateKind>('tomorrow')
+    expectType<string>(entities.destination.value)
+    expectType<boolean | undefined>(entities.destination.to)
+    expectType<string | undefined>(entities.notes)
+    expectType<number>(entities.fare.value)
+    expectAssignable<string>(entities.at.nn)
+    expectType<string | undefined>(environment)
+    return 'ok'
+  }
+})
+
+// Dispatch, environment and details limits are typed options.
+app.register(fastifyHaptik, { secret: 'test', steps: [step], dispatch: true, environment: 'test', detailsLimit: { userDetails: 500 } })
+app.register(fastifyHaptik, { secret: 'test', steps: [step], detailsLimit: false })
+expectError(app.register(fastifyHaptik, { secret: 'test', steps: [step], detailsLimit: 500 }))
+expectError(app.register(fastifyHaptik, { secret: 'test', steps: [step], dispatch: 'yes' }))

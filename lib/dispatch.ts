@@ -1,0 +1,96 @@
+import type { TSchema } from '@sinclair/typebox'
+import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify'
+import { describeType } from './describe-schema.js'
+import { DetailsSchema, EnvelopeSchema, ReplySchema } from './envelope.js'
+import { InvalidEnvelopeError, UnknownStepError } from './errors.js'
+import { dispatchTransform } from './openapi.js'
+import type { ResolvedOptions } from './options.js'
+import { authorizeStep, signatureHooks } from './raw-body.js'
+import { requestedStep } from './route-step.js'
+import { compileStep, runStep, type CompiledStep } from './run-step.js'
+
+const LABEL = 'Dispatch route'
+
+interface DispatchTarget {
+  readonly compiled: CompiledStep
+  readonly auth: number | 'unsigned'
+  readonly replySchema: TSchema
+}
+
+/**
+ * The body schema of the dispatch route: each step's envelope, applied when
+ * the body names that step (`step`, else `node`). Fastify's own validator
+ * checks it, so validation and coercion are those of the per-step routes.
+ */
+function dispatchEnvelopeSchema (steps: ResolvedOptions['steps']) {
+  return {
+    type: 'object',
+    allOf: steps.map(({ step }) => ({
+      if: {
+        anyOf: [
+          { required: ['step'], properties: { step: { const: step.name } } },
+          { not: { required: ['step'] }, required: ['node'], properties: { node: { const: step.name } } }
+        ]
+      },
+      then: EnvelopeSchema(step.entities)
+    }))
+  }
+}
+
+/**
+ * `POST {prefix}/`: for bots whose steps all call one absolute URL. The body
+ * names the step; signature check, validation and typing are the step's own.
+ */
+export function dispatchRoute (fastify: FastifyInstance, { steps, bodyLimit, openapi }: ResolvedOptions): void {
+  const hooks = signatureHooks(steps, LABEL)
+  const targets = new Map<string, DispatchTarget>(steps.map(resolved => [resolved.step.name, {
+    compiled: compileStep(resolved),
+    auth: hooks.indexOf(resolved.auth),
+    replySchema: ReplySchema(resolved.step.conversationDetails, resolved.step.userDetails)
+  }]))
+  const known = [...targets.keys()].map(name => `"${name}"`).join(', ')
+
+  // Runs once the body is parsed and before validation: picks the step, and
+  // checks the body was signed with that step's secret.
+  const selectStep: preValidationHookHandler = function selectHaptikStep (request, _reply, done) {
+    const body = request.body
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      done(new InvalidEnvelopeError(LABEL, `the body must be a Haptik step request (a JSON object), got ${describeType(body)}`))
+      return
+    }
+    const name = requestedStep(request)
+    const target = name === undefined ? undefined : targets.get(name)
+    if (target === undefined) {
+      done(new UnknownStepError(name === undefined
+        ? `${LABEL}: the request names no step (no "step" or "node" field); known steps: ${known}`
+        : `${LABEL}: no step "${name}" is served here; known steps: ${known}`))
+      return
+    }
+    const error = authorizeStep(request, target.auth)
+    if (error === null) done()
+    else done(error)
+  }
+
+  const signature = hooks.routeOptions(bodyLimit)
+  const config = { haptikDispatch: true, swaggerTransform: dispatchTransform(steps.map(({ step }) => step), hooks.signed, openapi) }
+  fastify.route({
+    method: 'POST',
+    url: '/',
+    bodyLimit,
+    config,
+    schema: {
+      body: dispatchEnvelopeSchema(steps),
+      response: { 200: ReplySchema(DetailsSchema, DetailsSchema) }
+    },
+    onRequest: signature.onRequest,
+    preParsing: signature.preParsing,
+    preValidation: signature.preValidation === undefined ? selectStep : [signature.preValidation, selectStep],
+    handler: async function handleHaptikDispatch (request: FastifyRequest, reply: FastifyReply) {
+      const target = targets.get(requestedStep(request) as string) as DispatchTarget
+      const answer = await runStep(target.compiled, request, reply)
+      // The step's own reply schema, as on its own route (Fastify caches the compiled serializer).
+      reply.serializer(reply.compileSerializationSchema(target.replySchema))
+      return answer
+    }
+  })
+}

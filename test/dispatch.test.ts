@@ -1,0 +1,178 @@
+import t, { type Test } from 'tap'
+import Fastify from 'fastify'
+import swagger from '@fastify/swagger'
+import { Validator } from '@seriousme/openapi-schema-validator'
+import { Type } from '@sinclair/typebox'
+import fastifyHaptik, { defineStep, type FastifyHaptikOptions } from '../lib/index.js'
+import { SECRET, detection, envelope, haptikApp, haptikSignature, signedPost } from './helpers/haptik.js'
+
+function steps () {
+  const calls: string[] = []
+  const productPrice = defineStep({
+    name: 'product_price',
+    entities: Type.Object({ product_name: Type.Union([Type.Literal('speaker'), Type.Literal('powerbank')]) }),
+    handler: ({ entities }) => { calls.push(`product_price:${entities.product_name}`); return `price of ${entities.product_name}` }
+  })
+  const orderStatus = defineStep({
+    name: 'order_status',
+    secret: 'orders-secret',
+    entities: Type.Object({ quantity: Type.Integer() }),
+    conversationDetails: Type.Object({ last_quantity: Type.Integer() }),
+    handler: ({ entities }) => {
+      calls.push(`order_status:${entities.quantity}`)
+      return { response: 'ok', conversation_details: { last_quantity: entities.quantity, undeclared: 'dropped' } }
+    }
+  })
+  return { calls, productPrice, orderStatus }
+}
+
+async function dispatchApp (t: Test, options: Partial<FastifyHaptikOptions> = {}) {
+  const { calls, productPrice, orderStatus } = steps()
+  const app = await haptikApp(t, { steps: [productPrice, orderStatus], prefix: '/haptik', dispatch: true, ...options })
+  return { app, calls }
+}
+
+const speaker = envelope('product_price', { product_name: [detection('speaker')] })
+
+t.test('the dispatch route serves each step by the name in the body', async t => {
+  const { app, calls } = await dispatchApp(t)
+  const viaDispatch = await signedPost(app, '/haptik/', speaker)
+  const viaStep = await signedPost(app, '/haptik/product_price', speaker)
+  t.equal(viaDispatch.statusCode, 200)
+  t.same(viaDispatch.json(), viaStep.json(), 'the same reply as the step route')
+  const old = await signedPost(app, '/haptik/', { ...envelope('x', { product_name: [detection({ value: 'powerbank' })] }), step: undefined, node: 'product_price' })
+  t.same(old.json(), { status: true, response: ['price of powerbank'] }, 'older bots name the step in "node"')
+  const orders = await signedPost(app, '/haptik/', envelope('order_status', { quantity: [detection({ value: '3' })] }), { secret: 'orders-secret' })
+  t.same(orders.json(), { status: true, response: ['ok'], conversation_details: { last_quantity: 3 } }, 'coerced and serialized by the step\'s schemas')
+  t.same(calls, ['product_price:speaker', 'product_price:speaker', 'product_price:powerbank', 'order_status:3'])
+})
+
+t.test('unknown, missing and malformed step names are a 400 that lists the known steps', async t => {
+  const { app, calls } = await dispatchApp(t)
+  const unknown = await signedPost(app, '/haptik/', envelope('refund', {}))
+  t.equal(unknown.statusCode, 400)
+  t.equal(unknown.json().code, 'FST_HAPTIK_UNKNOWN_STEP')
+  t.equal(unknown.json().message, 'Dispatch route: no step "refund" is served here; known steps: "product_price", "order_status"')
+  const nameless = await signedPost(app, '/haptik/', { ...speaker, step: undefined })
+  t.equal(nameless.json().message, 'Dispatch route: the request names no step (no "step" or "node" field); known steps: "product_price", "order_status"')
+  const numeric = await signedPost(app, '/haptik/', { ...speaker, step: 7 })
+  t.equal(numeric.json().code, 'FST_HAPTIK_UNKNOWN_STEP')
+  for (const body of ['null', '[]', '"product_price"']) {
+    const res = await signedPost(app, '/haptik/', body)
+    t.equal(res.json().code, 'FST_HAPTIK_INVALID_ENVELOPE', `${body}: code`)
+    t.match(res.json().message, /^Dispatch route: the body must be a Haptik step request/)
+  }
+  t.equal(calls.length, 0)
+})
+
+t.test('the dispatch route checks signatures like the step routes, with the step\'s own secret', async t => {
+  const { app, calls } = await dispatchApp(t)
+  const body = JSON.stringify(speaker)
+  const post = (headers: Record<string, string>) => app.inject({ method: 'POST', url: '/haptik/', payload: body, headers: { 'content-type': 'application/json', ...headers } })
+  t.equal((await post({})).json().code, 'FST_HAPTIK_MISSING_SIGNATURE')
+  t.equal((await post({ 'x-hub-signature': 'sha256=abc' })).json().code, 'FST_HAPTIK_MALFORMED_SIGNATURE')
+  t.equal((await post({ 'x-hub-signature': haptikSignature(body, 'wrong') })).json().code, 'FST_HAPTIK_INVALID_SIGNATURE')
+  const crossed = await post({ 'x-hub-signature': haptikSignature(body, 'orders-secret') })
+  t.equal(crossed.statusCode, 401, "another step's secret does not open this step")
+  t.equal(crossed.json().code, 'FST_HAPTIK_INVALID_SIGNATURE')
+  const forgedBad = await app.inject({ method: 'POST', url: '/haptik/', payload: '{oops', headers: { 'content-type': 'application/json', 'x-hub-signature': haptikSignature('x') } })
+  t.equal(forgedBad.json().code, 'FST_HAPTIK_INVALID_SIGNATURE', 'checked before parsing')
+  const empty = await app.inject({ method: 'POST', url: '/haptik/', headers: { 'x-hub-signature': haptikSignature('x') } })
+  t.equal(empty.json().code, 'FST_HAPTIK_INVALID_SIGNATURE', 'a request without a body is checked too')
+  t.equal(calls.length, 0)
+})
+
+t.test('the dispatch route validates like the step routes', async t => {
+  const { app } = await dispatchApp(t)
+  const res = await signedPost(app, '/haptik/', envelope('product_price', { product_name: [detection('phone')] }))
+  t.equal(res.statusCode, 400)
+  t.equal(res.json().code, 'FST_HAPTIK_INVALID_ENTITY')
+  t.equal(res.json().message, 'Step "product_price": entity "product_name" (detection 0) must be "speaker" | "powerbank", got a string')
+  const missing = await signedPost(app, '/haptik/', envelope('order_status', {}), { secret: 'orders-secret' })
+  t.match(missing.json().message, /^Step "order_status": entity "quantity" is required/)
+  const badJson = await signedPost(app, '/haptik/', '{"step":')
+  t.equal(badJson.json().message, 'Dispatch route: the body is not valid JSON (unexpected or missing characters)')
+  const text = await app.inject({ method: 'POST', url: '/haptik/', payload: 'hi', headers: { 'content-type': 'text/plain', 'x-hub-signature': haptikSignature('hi', SECRET) } })
+  t.equal(text.json().code, 'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE')
+})
+
+t.test('with a secret function, every step\'s secrets are tried', async t => {
+  const { calls, productPrice, orderStatus } = steps()
+  const app = await haptikApp(t, { steps: [productPrice, orderStatus], dispatch: true, secret: async request => request.headers['x-tenant'] === 'acme' ? 'acme' : undefined })
+  t.equal((await signedPost(app, '/', speaker, { secret: 'acme', headers: { 'x-tenant': 'acme' } })).statusCode, 200)
+  t.equal((await signedPost(app, '/', speaker, { secret: 'acme' })).json().code, 'FST_HAPTIK_INVALID_SIGNATURE', 'no tenant: only the static secrets remain')
+  t.equal((await signedPost(app, '/', envelope('order_status', { quantity: [detection(1)] }), { secret: 'orders-secret' })).statusCode, 200)
+  t.equal(calls.length, 2)
+})
+
+t.test('a secret function alone that returns nothing is a 401', async t => {
+  const { productPrice } = steps()
+  const app = await haptikApp(t, { steps: [productPrice], dispatch: true, secret: () => undefined })
+  const res = await signedPost(app, '/', speaker)
+  t.equal(res.json().code, 'FST_HAPTIK_SECRET_NOT_FOUND')
+  t.equal(res.json().message, 'Dispatch route: no secret is configured for this request')
+})
+
+t.test('with unsigned steps, a signed step still needs its signature', async t => {
+  const calls: string[] = []
+  const open = defineStep({ name: 'open', handler: () => { calls.push('open'); return 'open' } })
+  const closed = defineStep({ name: 'closed', secret: 'closed-secret', handler: () => { calls.push('closed'); return 'closed' } })
+  const app = await haptikApp(t, { steps: [open, closed], dispatch: true, allowUnsigned: true, secret: undefined })
+  const unsignedOpen = await app.inject({ method: 'POST', url: '/', payload: envelope('open', {}) })
+  t.same(unsignedOpen.json(), { status: true, response: ['open'] })
+  const unsignedClosed = await app.inject({ method: 'POST', url: '/', payload: envelope('closed', {}) })
+  t.equal(unsignedClosed.json().code, 'FST_HAPTIK_MISSING_SIGNATURE')
+  const malformed = await app.inject({ method: 'POST', url: '/', payload: envelope('closed', {}), headers: { 'x-hub-signature': 'sha1=xyz' } })
+  t.equal(malformed.json().code, 'FST_HAPTIK_MALFORMED_SIGNATURE')
+  const wrong = await signedPost(app, '/', envelope('closed', {}), { secret: 'guess' })
+  t.equal(wrong.json().code, 'FST_HAPTIK_INVALID_SIGNATURE')
+  const right = await signedPost(app, '/', envelope('closed', {}), { secret: 'closed-secret' })
+  t.same(right.json(), { status: true, response: ['closed'] })
+  t.same(calls, ['open', 'closed'])
+})
+
+t.test('all steps unsigned: the dispatch route checks nothing', async t => {
+  const open = defineStep({ name: 'open', handler: () => 'open' })
+  const app = await haptikApp(t, { steps: [open], dispatch: true, allowUnsigned: true, secret: undefined })
+  t.equal((await app.inject({ method: 'POST', url: '/', payload: envelope('open', {}) })).statusCode, 200)
+})
+
+for (const version of ['3.0.3', '3.1.0']) {
+  t.test(`OpenAPI ${version}: the dispatch route is documented and valid`, async t => {
+    const { productPrice, orderStatus } = steps()
+    const app = Fastify()
+    t.teardown(() => app.close())
+    await app.register(swagger, { openapi: { openapi: version, info: { title: 'dispatch', version: '1.0.0' } } })
+    await app.register(fastifyHaptik, { prefix: '/haptik', secret: SECRET, dispatch: true, steps: [productPrice, orderStatus] })
+    await app.ready()
+    const doc = app.swagger() as unknown as { paths: Record<string, { post: { summary: string, requestBody: { content: { 'application/json': { schema: { anyOf: unknown[] } } } }, responses: Record<string, { description: string }> } }> }
+    const result = await new Validator().validate(JSON.parse(JSON.stringify(doc)))
+    t.same(result.errors ?? [], [])
+    const post = doc.paths['/haptik/'].post
+    t.equal(post.summary, 'Haptik steps, by name')
+    t.equal(post.requestBody.content['application/json'].schema.anyOf.length, 2, 'one body per step')
+    t.match(post.responses['400'].description, 'FST_HAPTIK_UNKNOWN_STEP')
+  })
+}
+
+t.test('an unsigned dispatch route is documented without a security requirement', async t => {
+  const open = defineStep({ name: 'open', handler: () => 'open' })
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(swagger, { openapi: { info: { title: 'open', version: '1.0.0' } } })
+  await app.register(fastifyHaptik, { allowUnsigned: true, dispatch: true, steps: [open] })
+  await app.ready()
+  const post = (app.swagger() as unknown as { paths: Record<string, { post: { security?: unknown, responses: Record<string, unknown> } }> }).paths['/'].post
+  t.notOk(post.security)
+  t.notOk(post.responses['401'])
+})
+
+t.test('Swagger 2.0 gets the dispatch route\'s own schema', async t => {
+  const { productPrice } = steps()
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(swagger, { swagger: { info: { title: 'v2', version: '1.0.0' } } })
+  await app.register(fastifyHaptik, { secret: SECRET, dispatch: true, steps: [productPrice] })
+  await app.ready()
+  t.ok((app.swagger() as unknown as { paths: Record<string, unknown> }).paths['/'])
+})
