@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import secureJson from 'secure-json-parse'
 import { InvalidJsonError, UnsupportedMediaTypeError } from './errors.js'
@@ -38,6 +39,11 @@ export function jsonBodyParser (fastify: FastifyInstance) {
     }
     if (body.length === 0) {
       done(new InvalidJsonError(routeLabel(request), 'the body is empty'))
+      return
+    }
+    // The JSON parser would quietly turn invalid bytes into U+FFFD.
+    if (!isUtf8(body)) {
+      done(new InvalidJsonError(routeLabel(request), 'it is not valid UTF-8'))
       return
     }
     try {
