@@ -10,7 +10,8 @@ import t from 'tap'
 const root = fileURLToPath(new URL('..', import.meta.url))
 const fixtures = join(root, 'test', 'fixtures', 'consumer')
 const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
-const expected = '200 {"status":true,"response":["The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599"]}'
+const expected = '200 {"status":true,"response":["The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599"]}\n' +
+  '200 {"status":true,"response":["The Ambrane Powerbank can be yours only for Rs.1799"]}'
 
 if (!existsSync(join(root, 'dist', 'esm', 'index.js'))) {
   throw new Error('dist/ is missing: run `npm run build` before the tests (`npm test` does)')

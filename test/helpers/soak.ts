@@ -142,18 +142,16 @@ interface Server {
   stop: () => Promise<void>
 }
 
-/** Starts the soak server in a child process (tsx, --expose-gc). */
+/**
+ * Starts the soak server in a child process with --expose-gc, under the
+ * parent's own TypeScript loader (tap's in the suite, tsx for the script), so
+ * that coverage from the child maps onto the same sources as the parent's.
+ */
 export function startServer (): Promise<Server> {
   const root = fileURLToPath(new URL('../..', import.meta.url))
-  const env = { ...process.env }
-  // The child is not part of a tap run: no coverage, no loaders of the parent.
-  for (const name of Object.keys(env)) {
-    if (name === 'NODE_OPTIONS' || name === 'NODE_V8_COVERAGE' || name.startsWith('TAP') || name.startsWith('_TAPJS')) delete env[name]
-  }
   const child = fork(fileURLToPath(new URL('./soak-server.ts', import.meta.url)), [], {
     cwd: root,
-    env,
-    execArgv: ['--import', 'tsx', '--expose-gc'],
+    execArgv: [...process.execArgv, '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc']
   })
   let nextId = 0

@@ -1,0 +1,21 @@
+// Shared by the benchmark servers: port from argv, "ready" on stdout.
+import { timingSafeEqual, createHmac } from 'node:crypto'
+import { SECRET } from '../workload.mjs'
+
+export const port = Number(process.argv[2] ?? 0)
+
+export function ready (server) {
+  const address = server.address()
+  process.stdout.write(`ready ${address.port}\n`)
+}
+
+/** The hand-written check the recipes use: HMAC-SHA1 of the raw bytes, constant-time compare. */
+export function validSignature (raw, header) {
+  if (typeof header !== 'string' || !header.startsWith('sha1=')) return false
+  const expected = Buffer.from(header.slice(5), 'hex')
+  const actual = createHmac('sha1', SECRET).update(raw).digest()
+  return expected.length === actual.length && timingSafeEqual(expected, actual)
+}
+
+// Exit cleanly when the runner stops the server, so `node --cpu-prof` writes its profile.
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => process.exit(0))

@@ -1,0 +1,14 @@
+// fastify-haptik, as a user would run it (the built package).
+import Fastify from 'fastify'
+import fastifyHaptik, { defineStep } from '../../dist/esm/index.js'
+import { ENTITIES, REPLIES, SECRET, STEP } from '../workload.mjs'
+import { port, ready } from './common.mjs'
+
+const steps = Number(process.env.BENCH_STEPS ?? 1)
+const productPrice = defineStep({ name: STEP, entities: ENTITIES, handler: ({ entities }) => REPLIES[entities.product_name] })
+const others = Array.from({ length: steps - 1 }, (_, i) => defineStep({ name: `other_${i}`, entities: ENTITIES, handler: () => 'other' }))
+
+const app = Fastify({ logger: false })
+await app.register(fastifyHaptik, { secret: SECRET, steps: [productPrice, ...others], bodyLimit: 1024 * 1024 })
+await app.listen({ port, host: '127.0.0.1' })
+ready(app.server)

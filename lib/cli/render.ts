@@ -1,0 +1,84 @@
+import type { HaptikReply } from '../index.js'
+
+// Renders a Haptik reply as the user would see it in the chat window:
+// plain text as is, HSL (rich) messages as their text, buttons and cards.
+
+type Json = Record<string, unknown>
+
+const INDENT = '     '
+
+function isObject (value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function list (value: unknown): Json[] {
+  return Array.isArray(value) ? value.filter(isObject) : []
+}
+
+function text (value: unknown): string {
+  return typeof value === 'string' ? value : ''
+}
+
+/** A message of `response` read as HSL, or undefined for plain text. */
+export function parseHsl (message: string): Json | undefined {
+  if (!message.trimStart().startsWith('{')) return undefined
+  try {
+    const value: unknown = JSON.parse(message)
+    return isObject(value) && typeof value.type === 'string' ? value : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** A button or quick reply: `[label]`, with where it leads when it is a link or a call. */
+function actionable (action: Json): string {
+  const payload = isObject(action.payload) ? action.payload : {}
+  const target = text(payload.url) || text(payload.link) || text(payload.phone_number)
+  return `[${text(action.actionable_text)}${target === '' ? '' : ` -> ${target}`}]`
+}
+
+function card (item: Json, index: number): string[] {
+  const title = [text(item.title), text(item.sub_title)].filter(part => part !== '').join(' - ')
+  const lines = [`${index + 1}. ${title === '' ? '(no title)' : title}`]
+  if (text(item.description) !== '') lines.push(`   ${text(item.description)}`)
+  const image = isObject(item.thumbnail) ? text(item.thumbnail.image) : ''
+  if (image !== '') lines.push(`   image: ${image}`)
+  const actions = list(item.actionables).map(actionable)
+  if (actions.length > 0) lines.push(`   ${actions.join(' ')}`)
+  return lines
+}
+
+/** The lines one HSL message shows: its text, then its quick replies, buttons or cards. */
+export function renderHsl (hsl: Json): string[] {
+  const data = isObject(hsl.data) ? hsl.data : {}
+  const lines = text(hsl.text) === '' ? [] : [text(hsl.text)]
+  const quickReplies = list(data.quick_replies).map(actionable)
+  if (quickReplies.length > 0) lines.push(quickReplies.join(' '))
+  const items = list(data.items)
+  if (hsl.type === 'CAROUSEL') {
+    items.forEach((item, index) => lines.push(...card(item, index)))
+  } else {
+    for (const item of items) lines.push(actionable(item))
+  }
+  if (!['TEXT', 'BUTTON', 'CAROUSEL'].includes(hsl.type as string)) lines.push(`(${hsl.type as string} message)`)
+  return lines.length > 0 ? lines : [`(empty ${hsl.type as string} message)`]
+}
+
+/** One message of `response` as chat lines: `bot> ` and the text, continued under it. */
+export function renderMessage (message: string): string {
+  const hsl = parseHsl(message)
+  const lines = hsl === undefined ? message.split('\n') : renderHsl(hsl)
+  return lines.map((line, index) => (index === 0 ? 'bot> ' : INDENT) + line).join('\n')
+}
+
+/** A whole reply: the path Haptik files it under, the messages, and the details it sets. */
+export function renderReply (reply: HaptikReply): string {
+  const count = `${reply.response.length} message${reply.response.length === 1 ? '' : 's'}`
+  const lines = [reply.status
+    ? `status true (success path), ${count}:`
+    : `status false (failure path: Haptik files these as the step's failure response), ${count}:`]
+  lines.push(...reply.response.map(renderMessage))
+  if (reply.conversation_details !== undefined) lines.push(`conversation_details: ${JSON.stringify(reply.conversation_details)}`)
+  if (reply.user_details !== undefined) lines.push(`user_details: ${JSON.stringify(reply.user_details)}`)
+  return lines.join('\n') + '\n'
+}

@@ -1,0 +1,122 @@
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import type { HaptikReply } from '../index.js'
+import { haptikRequest, signedRequest } from '../testing/index.js'
+import { entityValues, type Pair } from './args.js'
+import { CommandFailure, EXIT_OK, UsageError } from './errors.js'
+import type { Io } from './io.js'
+import { renderReply } from './render.js'
+
+/** The `send` command's flags, as parsed. */
+export interface SendOptions {
+  step?: string
+  entity?: ReadonlyArray<readonly [string, unknown]>
+  userDetails?: readonly Pair[]
+  body?: string
+  header?: readonly Pair[]
+  secret?: string
+  unsigned?: boolean
+  timeout: number
+  json?: boolean
+}
+
+function secretOf (options: SendOptions, io: Io): string | undefined {
+  if (options.unsigned === true) return undefined
+  const secret = options.secret ?? io.env.HAPTIK_SECRET
+  if (secret === undefined || secret === '') {
+    throw new UsageError('no secret to sign with: pass --secret <secret> or set HAPTIK_SECRET (the step\'s secret in the bot builder), or pass --unsigned')
+  }
+  return secret
+}
+
+async function bodyOf (url: URL, options: SendOptions, io: Io): Promise<{ body: string | Buffer, what: string }> {
+  if (options.body !== undefined) {
+    try {
+      const bytes = await readFile(resolve(io.cwd, options.body))
+      return { body: bytes, what: `body of ${options.body} (${bytes.length} bytes)` }
+    } catch (error) {
+      throw new UsageError(`--body: cannot read ${options.body} (${(error as NodeJS.ErrnoException).code})`)
+    }
+  }
+  const step = options.step ?? url.pathname.split('/').findLast(segment => segment !== '')
+  if (step === undefined) {
+    throw new UsageError('--step is required: the URL has no path to take the step name from')
+  }
+  const request = haptikRequest(step, entityValues(options.entity ?? []), { user_details: Object.fromEntries(options.userDetails ?? []) })
+  return { body: JSON.stringify(request), what: `step "${step}"` }
+}
+
+interface Answer { status: number, statusText: string, text: string, ms: number }
+
+async function post (url: URL, payload: string | Buffer, headers: Record<string, string>, timeout: number): Promise<Answer> {
+  const started = performance.now()
+  try {
+    const response = await fetch(url, { method: 'POST', body: payload, headers, redirect: 'manual', signal: AbortSignal.timeout(timeout) })
+    const text = await response.text()
+    return { status: response.status, statusText: response.statusText, text, ms: Math.round(performance.now() - started) }
+  } catch (error) {
+    const { name, message, cause } = error as Error & { cause?: { code?: string } }
+    if (name === 'TimeoutError') {
+      throw new CommandFailure(`bot break: no reply within ${timeout} ms (Haptik gives up after 30 s and shows the bot-break message)`)
+    }
+    throw new CommandFailure(`could not reach ${url.href}: ${cause?.code ?? message}`)
+  }
+}
+
+function parse (text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** Why Haptik would not accept a 200 body as a reply, or undefined when it would. */
+export function replyProblem (body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the body is not a JSON object'
+  const { status, response } = body as Partial<HaptikReply>
+  if (typeof status !== 'boolean') return '"status" must be true or false'
+  if (!Array.isArray(response)) return '"response" must be a list of messages'
+  const bad = response.findIndex(message => typeof message !== 'string')
+  if (bad >= 0) return `response[${bad}] must be a string (HSL messages go in as JSON strings)`
+  return undefined
+}
+
+function httpProblem (status: number, body: unknown): string {
+  const { code, message } = (body ?? {}) as { code?: unknown, message?: unknown }
+  const detail = typeof code === 'string' ? ` (${code}: ${String(message)})` : ''
+  const hint = status === 401 ? '\nCheck that --secret (or HAPTIK_SECRET) is the secret of this step in the bot builder and of the server.' : ''
+  return `bot break: HTTP ${status}${detail}; Haptik shows the bot-break message for anything but 200${hint}`
+}
+
+/**
+ * `fastify-haptik send`: builds the request Haptik would send (or reads a
+ * captured one), signs it, POSTs it and shows the answer as the user would see
+ * it. Throws a `CommandFailure` for anything Haptik treats as a bot break.
+ */
+export async function send (url: URL, options: SendOptions, io: Io): Promise<number> {
+  const secret = secretOf(options, io)
+  const { body, what } = await bodyOf(url, options, io)
+  const signed = signedRequest(body, secret)
+  const headers = { ...signed.headers, ...Object.fromEntries(options.header ?? []) }
+  io.stdout(`POST ${url.href}: ${what}, ${secret === undefined ? 'unsigned' : 'signed'}\n`)
+
+  const answer = await post(url, signed.payload, headers, options.timeout)
+  io.stdout(`${answer.status} ${answer.statusText} in ${answer.ms} ms\n`)
+  const json = parse(answer.text)
+  if (answer.status !== 200) {
+    if (answer.text !== '') io.stdout(answer.text.slice(0, 2000) + '\n')
+    throw new CommandFailure(httpProblem(answer.status, json))
+  }
+  const problem = json === undefined ? 'the body is not JSON' : replyProblem(json)
+  if (problem !== undefined) {
+    io.stdout(answer.text.slice(0, 2000) + '\n')
+    throw new CommandFailure(`bot break: malformed reply: ${problem}`)
+  }
+  const reply = json as HaptikReply
+  io.stdout(options.json === true ? JSON.stringify(reply, null, 2) + '\n' : renderReply(reply))
+  if (reply.response.length === 0) {
+    throw new CommandFailure('bot break: the reply has no messages (with Human Assistance on, Haptik hands the chat to an agent instead)')
+  }
+  return EXIT_OK
+}

@@ -1,0 +1,97 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import type { AnyStep, HaptikEnvelope, HaptikReply, Secret } from '../index.js'
+import { buildRequest, type EntityValues, type RequestOverrides } from './request.js'
+import { signedRequest } from './sign.js'
+
+/** How `callStep` signs and addresses the call. */
+export interface CallStepOptions {
+  /** The secret the app was registered with. Required unless `unsigned`. */
+  secret?: Secret
+  /** Send no `X-Hub-Signature` (for steps served with `allowUnsigned`). */
+  unsigned?: boolean
+  /** The `prefix` fastify-haptik was registered with, e.g. `/haptik`. Default none. */
+  prefix?: string
+  /** The full route URL, instead of `prefix` and the step's path. */
+  url?: string
+  /** Fields of the built request to change (see `haptikRequest`). */
+  overrides?: RequestOverrides
+  /** Send this body instead of the built request: an object (as JSON) or exact bytes. */
+  body?: unknown
+  /** Extra or replacement request headers. */
+  headers?: Record<string, string>
+}
+
+/** A fastify-haptik error body: `{ statusCode, code, error, message }`. */
+export interface HaptikErrorBody {
+  statusCode: number
+  code: string
+  error: string
+  message: string
+}
+
+/** What one call of a step answered. */
+export interface StepCall {
+  /** The HTTP status; Haptik shows a bot break for anything but 200. */
+  statusCode: number
+  /** The Haptik reply, when the answer is a 200 `{ status, response }`. */
+  reply: HaptikReply | undefined
+  /** The error, when the plugin refused the call (`{ code, message, ... }`). */
+  error: HaptikErrorBody | undefined
+  /** The body sent (the built request, unless `body` was given). */
+  request: unknown
+  /** Fastify's inject response, for headers and the raw body. */
+  response: LightMyRequestResponse
+}
+
+function parse (text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+function isReply (body: unknown): body is HaptikReply {
+  const { status, response } = (body ?? {}) as Partial<HaptikReply>
+  return typeof status === 'boolean' && Array.isArray(response)
+}
+
+function isError (body: unknown): body is HaptikErrorBody {
+  return typeof (body as Partial<HaptikErrorBody> | undefined)?.code === 'string'
+}
+
+/**
+ * Calls one step on a Fastify app through `inject`, signed as Haptik signs,
+ * with a request built from plain entity values, and returns the parsed reply
+ * with its HTTP status.
+ *
+ * @example
+ * ```ts
+ * const { statusCode, reply } = await callStep(app, productPrice, { product_name: 'speaker' }, { secret: 'test', prefix: '/haptik' })
+ * ```
+ */
+export async function callStep<S extends AnyStep> (app: FastifyInstance, step: S, entities: EntityValues<S>, options: CallStepOptions): Promise<StepCall>
+export async function callStep (app: FastifyInstance, step: string, entities: Record<string, unknown>, options: CallStepOptions): Promise<StepCall>
+export async function callStep (app: FastifyInstance, step: AnyStep | string, entities: Record<string, unknown>, options: CallStepOptions): Promise<StepCall> {
+  const { secret, unsigned = false, prefix = '', overrides, headers = {} } = options ?? {}
+  if (secret === undefined && !unsigned) {
+    throw new TypeError('callStep: pass `secret` (the secret the app was registered with) or `unsigned: true`')
+  }
+  const name = typeof step === 'string' ? step : step.name
+  const url = options.url ?? prefix + (typeof step === 'string' ? `/${step}` : step.path)
+  await app.ready()
+  if (!app.hasRoute({ method: 'POST', url })) {
+    throw new Error(`callStep: the app has no POST route at ${url} for step "${name}": pass \`prefix\` (the prefix fastify-haptik was registered with) or \`url\``)
+  }
+  const request: HaptikEnvelope | unknown = 'body' in options ? options.body : buildRequest(step, entities, overrides)
+  const signed = signedRequest(request, unsigned ? undefined : secret)
+  const response = await app.inject({ method: 'POST', url, payload: signed.payload, headers: { ...signed.headers, ...headers } })
+  const body = parse(response.body)
+  return {
+    statusCode: response.statusCode,
+    reply: response.statusCode === 200 && isReply(body) ? body : undefined,
+    error: isError(body) ? body : undefined,
+    request,
+    response
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * fastify-haptik/testing: build, sign and send Haptik step requests in your
+ * own test suites. Not loaded by the plugin itself.
+ *
+ * @example
+ * ```ts
+ * import { callStep } from 'fastify-haptik/testing'
+ * const { statusCode, reply } = await callStep(app, productPrice, { product_name: 'speaker' }, { secret: 'test', prefix: '/haptik' })
+ * ```
+ */
+export { DEFAULT_USER, detection, haptikRequest } from './request.js'
+export type { Detection, DetectionFields, EntityValues, RequestOverrides } from './request.js'
+export { sign, signedRequest } from './sign.js'
+export type { SignedRequest } from './sign.js'
+export { callStep } from './call-step.js'
+export type { CallStepOptions, HaptikErrorBody, StepCall } from './call-step.js'

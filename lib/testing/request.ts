@@ -1,0 +1,128 @@
+import type { AnyStep, HAPTIK_EVENT, HaptikEnvelope, HaptikStep, HaptikUser, StepContext } from '../index.js'
+
+/** How a value was detected: `detection`, `original_text` and any extra field (e.g. `language`). */
+export interface DetectionFields {
+  detection?: string
+  original_text?: string
+  [extra: string]: unknown
+}
+
+/** One detection of an entity, the way Haptik lists it. */
+export interface Detection extends DetectionFields {
+  entity_value: unknown
+}
+
+/**
+ * The entity values a builder takes for a step: what its handler sees as
+ * `entities`, typed from the step's schema. Any values for a step named by a string.
+ */
+export type EntityValues<S> = S extends HaptikStep<infer Entities, any, any>
+  ? StepContext<Entities>['entities']
+  : Record<string, unknown>
+
+/**
+ * Fields to set in a built request, over the defaults. `user` is merged into
+ * the default user, `entities` into the built entities (give detection lists,
+ * e.g. made with `detection()`); any other field replaces the default. A field
+ * set to `undefined` is left out of the request.
+ */
+export interface RequestOverrides {
+  step?: string
+  node?: string
+  event?: string
+  user?: HaptikUser & Record<string, unknown>
+  conversation_no?: number
+  conversation_details?: Record<string, unknown>
+  user_details?: Record<string, unknown>
+  env_variables?: Record<string, string>
+  entities?: Record<string, Detection[] | undefined>
+  [extra: string]: unknown
+}
+
+const EVENT: typeof HAPTIK_EVENT = 'API_INTEGRATION'
+
+/** The user of built requests: a Web SDK user with a Haptik-style user name. */
+export const DEFAULT_USER: Readonly<HaptikUser> = Object.freeze({
+  user_id: '5120931',
+  user_name: 'hk_8f2c1e',
+  full_name: 'Asha Rao',
+  device_platform: 5,
+  language_code: 'en',
+  auth_id: '',
+  auth_code: ''
+})
+
+function textOf (value: unknown): string {
+  if (typeof value === 'string') return value
+  if (typeof value !== 'object' || value === null) return String(value)
+  const inner = (value as { value?: unknown }).value
+  return typeof inner === 'string' || typeof inner === 'number' ? String(inner) : JSON.stringify(value)
+}
+
+/**
+ * One detection of an entity value, as Haptik sends it: found in the user's
+ * `message` by default, with the value's text as `original_text`.
+ *
+ * @example
+ * ```ts
+ * detection('a@b.co', { detection: 'user_profile' })
+ * // { detection: 'user_profile', original_text: 'a@b.co', entity_value: 'a@b.co' }
+ * ```
+ */
+export function detection (value: unknown, fields: DetectionFields = {}): Detection {
+  return { detection: 'message', original_text: textOf(value), entity_value: value, ...fields }
+}
+
+/** Whether an entity takes several detections: declared as `Type.Array(...)` (not a tuple), or any list for a step named by a string. */
+function isArrayEntity (step: AnyStep | string, name: string): boolean {
+  if (typeof step === 'string') return true
+  const declared: { type?: unknown, items?: unknown } | undefined = step.entities.properties[name]
+  return declared?.type === 'array' && !Array.isArray(declared.items)
+}
+
+function detections (step: AnyStep | string, values: Record<string, unknown>): Record<string, Detection[]> {
+  const entities: Record<string, Detection[]> = {}
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) continue
+    const list = Array.isArray(value) && isArrayEntity(step, name) ? value : [value]
+    entities[name] = list.map(item => detection(item))
+  }
+  return entities
+}
+
+/**
+ * A realistic Haptik request body for a step, from plain entity values:
+ * `{ product_name: 'speaker' }` becomes
+ * `{ product_name: [{ detection: 'message', original_text: 'speaker', entity_value: 'speaker' }] }`
+ * inside a full envelope (event, user, conversation number, details,
+ * environment variables). Array entities get one detection per value.
+ * Given the step itself, the entity values are type-checked against its schema.
+ *
+ * @example
+ * ```ts
+ * haptikRequest(productPrice, { product_name: 'speaker' }, { user: { language_code: 'hi' } })
+ * ```
+ */
+export function haptikRequest<S extends AnyStep> (step: S, entities: EntityValues<S>, overrides?: RequestOverrides): HaptikEnvelope
+export function haptikRequest (step: string, entities?: Record<string, unknown>, overrides?: RequestOverrides): HaptikEnvelope
+export function haptikRequest (step: AnyStep | string, entities?: Record<string, unknown>, overrides?: RequestOverrides): HaptikEnvelope {
+  return buildRequest(step, entities, overrides)
+}
+
+/** `haptikRequest` for a step or a step name alike (`callStep`'s way in). */
+export function buildRequest (step: AnyStep | string, entities: Record<string, unknown> = {}, overrides: RequestOverrides = {}): HaptikEnvelope {
+  const { user, entities: entityOverrides, ...fields } = overrides
+  const body: Record<string, unknown> = {
+    step: typeof step === 'string' ? step : step.name,
+    event: EVENT,
+    user: 'user' in overrides && user === undefined ? undefined : { ...DEFAULT_USER, ...user },
+    conversation_no: 1,
+    conversation_details: {},
+    user_details: {},
+    env_variables: {},
+    entities: { ...detections(step, entities), ...entityOverrides },
+    ...fields
+  }
+  // Exactly what goes on the wire: `undefined` fields disappear, as in JSON.
+  return JSON.parse(JSON.stringify(body))
+}

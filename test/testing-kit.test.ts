@@ -1,0 +1,258 @@
+import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+import Fastify from 'fastify'
+import { Type } from '@sinclair/typebox'
+import fastifyHaptik, { defineStep, StepFailure, verify } from '../lib/index.js'
+import { DEFAULT_USER, callStep, detection, haptikRequest, sign, signedRequest } from '../lib/testing/index.js'
+import { build } from '../example/server.js'
+import { nearestStore, productPrice } from '../example/steps.js'
+import { haptikSignature } from './helpers/haptik.js'
+
+// ---- README: Testing your steps (the body below is the README's test, word for word) ----
+t.test('the speaker costs Rs.1599', async t => {
+  const app = await build({ secret: 'test' })
+  t.teardown(() => app.close())
+  const { statusCode, reply } = await callStep(app, productPrice, { product_name: 'speaker' }, { secret: 'test', prefix: '/haptik' })
+  t.equal(statusCode, 200)
+  t.same(reply, { status: true, response: ['The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599'] })
+})
+
+t.test('a city without a store gets the failure path', async t => {
+  const app = await build({ secret: 'test' })
+  t.teardown(() => app.close())
+  const { reply } = await callStep(app, nearestStore, { city: { value: 'Leh' } }, {
+    secret: 'test',
+    prefix: '/haptik',
+    overrides: { user: { language_code: 'hi' }, conversation_no: 7 }
+  })
+  t.same(reply, { status: false, response: ['We have no store in Leh yet. We deliver there, though!'] })
+})
+
+t.test('a call signed with another secret is refused', async t => {
+  const app = await build({ secret: 'test' })
+  t.teardown(() => app.close())
+  const { statusCode, error } = await callStep(app, productPrice, { product_name: 'speaker' }, { secret: 'not-the-secret', prefix: '/haptik' })
+  t.equal(statusCode, 401)
+  t.equal(error?.code, 'FST_HAPTIK_INVALID_SIGNATURE')
+})
+// ---- end of the README's test ----
+
+t.test('the README shows the test above, word for word', async t => {
+  const between = (text: string, start: string, end: string) => {
+    const from = text.indexOf(start) + start.length
+    return text.slice(from, text.indexOf(end, from)).trim()
+  }
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+  const section = readme.slice(readme.indexOf('## Testing your steps'))
+  const shown = between(section, '```ts', '```')
+  const here = between(readFileSync(fileURLToPath(import.meta.url), 'utf8'), 'word for word) ----', '// ---- end of')
+  const body = shown.slice(shown.indexOf('t.test('))
+  t.equal(body, here, 'the tests are identical')
+  for (const line of ["import t from 'tap'", "import { callStep } from 'fastify-haptik/testing'"]) {
+    t.ok(shown.includes(line), `the README imports: ${line}`)
+  }
+})
+
+t.test('sign returns the X-Hub-Signature value: RFC 2202 HMAC-SHA1 test vectors', async t => {
+  const vectors: Array<[key: Buffer | string, data: Buffer | string, digest: string]> = [
+    [Buffer.alloc(20, 0x0b), 'Hi There', 'b617318655057264e28bc0b6fb378c8ef146be00'],
+    ['Jefe', 'what do ya want for nothing?', 'effcdf6ae5eb2fa2d27416d5f184df9c259a7c79'],
+    [Buffer.alloc(20, 0xaa), Buffer.alloc(50, 0xdd), '125d7342b9ac11cd91a39af48aa17b4f63f175d3'],
+    [Buffer.from(Array.from({ length: 25 }, (_, i) => i + 1)), Buffer.alloc(50, 0xcd), '4c9007f4026250c6bc8414f9bf50c86c2d7235da'],
+    [Buffer.alloc(20, 0x0c), 'Test With Truncation', '4c1a03424b55e07fe7f27be1d58bb9324a9a5a04'],
+    [Buffer.alloc(80, 0xaa), 'Test Using Larger Than Block-Size Key - Hash Key First', 'aa4ae5e15272d00e95705637ce8a3b55ed402112'],
+    [Buffer.alloc(80, 0xaa), 'Test Using Larger Than Block-Size Key and Larger Than One Block-Size Data', 'e8e99d0f45237d786d6bbaa7965c7808bbff1a91']
+  ]
+  for (const [index, [key, data, digest]] of vectors.entries()) {
+    t.equal(sign(data, key), `sha1=${digest}`, `test case ${index + 1}`)
+    if (typeof data === 'string') t.equal(sign(Buffer.from(data), key), `sha1=${digest}`, `test case ${index + 1} as a Buffer`)
+  }
+})
+
+t.test('haptikRequest builds the full envelope from plain entity values', async t => {
+  t.same(haptikRequest(productPrice, { product_name: 'speaker' }), {
+    step: 'product_price',
+    event: 'API_INTEGRATION',
+    user: {
+      user_id: '5120931',
+      user_name: 'hk_8f2c1e',
+      full_name: 'Asha Rao',
+      device_platform: 5,
+      language_code: 'en',
+      auth_id: '',
+      auth_code: ''
+    },
+    conversation_no: 1,
+    conversation_details: {},
+    user_details: {},
+    env_variables: {},
+    entities: { product_name: [{ detection: 'message', original_text: 'speaker', entity_value: 'speaker' }] }
+  })
+  t.same(haptikRequest(productPrice, { product_name: 'speaker' }).user, DEFAULT_USER)
+  t.same(haptikRequest('greeting'), haptikRequest('greeting', {}, {}), 'a step name alone makes a request without entities')
+  t.same(haptikRequest('greeting').entities, {})
+})
+
+t.test('haptikRequest turns each kind of value into detections', async t => {
+  const step = defineStep({
+    name: 'kinds',
+    entities: Type.Object({
+      city: Type.Object({ value: Type.String(), to: Type.Boolean() }),
+      colors: Type.Array(Type.String()),
+      quantity: Type.Number(),
+      date: Type.Object({ value: Type.Object({ dd: Type.Number(), mm: Type.Number() }) }),
+      gift: Type.Boolean(),
+      note: Type.Optional(Type.String())
+    }),
+    handler: () => 'ok'
+  })
+  const { entities } = haptikRequest(step, {
+    city: { value: 'Mumbai', to: true },
+    colors: ['red', 'blue'],
+    quantity: 30,
+    date: { value: { dd: 23, mm: 12 } },
+    gift: false,
+    note: undefined
+  })
+  t.same(entities, {
+    city: [{ detection: 'message', original_text: 'Mumbai', entity_value: { value: 'Mumbai', to: true } }],
+    colors: [
+      { detection: 'message', original_text: 'red', entity_value: 'red' },
+      { detection: 'message', original_text: 'blue', entity_value: 'blue' }
+    ],
+    quantity: [{ detection: 'message', original_text: '30', entity_value: 30 }],
+    date: [{ detection: 'message', original_text: '{"value":{"dd":23,"mm":12}}', entity_value: { value: { dd: 23, mm: 12 } } }],
+    gift: [{ detection: 'message', original_text: 'false', entity_value: false }]
+  }, 'one detection per value; an optional entity left undefined is not sent')
+
+  const byName = haptikRequest('kinds', { colors: ['red', 'blue'], amount: { value: 50, unit: 'rupees' }, nothing: null })
+  t.equal(byName.entities.colors.length, 2, 'without the step, a list is several detections')
+  t.same(byName.entities.amount, [{ detection: 'message', original_text: '50', entity_value: { value: 50, unit: 'rupees' } }])
+  t.same(byName.entities.nothing, [{ detection: 'message', original_text: 'null', entity_value: null }])
+
+  const listValue = defineStep({ name: 'list_value', entities: Type.Object({ pair: Type.Tuple([Type.String(), Type.String()]) }), handler: () => 'ok' })
+  t.same(haptikRequest(listValue, { pair: ['a', 'b'] }).entities.pair, [{ detection: 'message', original_text: '["a","b"]', entity_value: ['a', 'b'] }],
+    'a value that is a list but not an array entity stays one detection')
+})
+
+t.test('detection makes one detection, with any field set', async t => {
+  t.same(detection('speaker'), { detection: 'message', original_text: 'speaker', entity_value: 'speaker' })
+  t.same(detection('a@b.co', { detection: 'user_profile' }), { detection: 'user_profile', original_text: 'a@b.co', entity_value: 'a@b.co' })
+  t.same(detection({ value: 'McDonald\'s' }, { original_text: 'mcd', language: 'en' }),
+    { detection: 'message', original_text: 'mcd', entity_value: { value: 'McDonald\'s' }, language: 'en' })
+})
+
+t.test('haptikRequest overrides any field', async t => {
+  const request = haptikRequest(productPrice, { product_name: 'speaker' }, {
+    user: { language_code: 'hi', user_id: 42 },
+    conversation_no: 9,
+    user_details: { city: 'Pune' },
+    env_variables: { ORDERS_API: 'https://orders.example.test' },
+    entities: { product_name: [detection('speaker', { detection: 'fallback_value' })], extra: [detection('x')] },
+    bot_id: 'b-1'
+  })
+  t.same(request.user, { ...DEFAULT_USER, language_code: 'hi', user_id: 42 }, 'user is merged into the default user')
+  t.equal(request.conversation_no, 9)
+  t.same(request.user_details, { city: 'Pune' })
+  t.same(request.env_variables, { ORDERS_API: 'https://orders.example.test' })
+  t.same(request.entities, {
+    product_name: [{ detection: 'fallback_value', original_text: 'speaker', entity_value: 'speaker' }],
+    extra: [{ detection: 'message', original_text: 'x', entity_value: 'x' }]
+  }, 'entities are merged by name')
+  t.equal(request.bot_id, 'b-1', 'unknown fields are added')
+
+  const older = haptikRequest(productPrice, { product_name: 'speaker' }, { step: undefined, node: 'product_price', user: undefined, conversation_no: undefined, entities: { product_name: undefined } })
+  t.notOk('step' in older, 'a field set to undefined is left out')
+  t.notOk('user' in older)
+  t.notOk('conversation_no' in older)
+  t.equal(older.node, 'product_price')
+  t.same(older.entities, {})
+  t.notOk('full_name' in haptikRequest('x', {}, { user: { full_name: undefined } }).user!, 'a user field set to undefined is left out')
+})
+
+t.test('signedRequest gives the exact bytes and the headers Haptik sends', async t => {
+  const envelope = haptikRequest(productPrice, { product_name: 'speaker' })
+  const signed = signedRequest(envelope, 'test')
+  t.equal(signed.payload, JSON.stringify(envelope))
+  t.same(signed.headers, { 'content-type': 'application/json', 'x-hub-signature': haptikSignature(JSON.stringify(envelope), 'test') })
+  t.ok(verify(signed.payload, signed.headers['x-hub-signature'], 'test'))
+
+  const bytes = Buffer.from('{"event":"API_INTEGRATION"}')
+  t.equal(signedRequest(bytes, 'test').payload, bytes, 'a Buffer is sent as it is')
+  t.equal(signedRequest('{ "a": 1 }', Buffer.from('test')).headers['x-hub-signature'], haptikSignature('{ "a": 1 }', 'test'), 'a string too')
+  t.same(signedRequest(envelope).headers, { 'content-type': 'application/json' }, 'no secret, no signature')
+})
+
+t.test('callStep signs, sends and parses one call', async t => {
+  const app = await build({ secret: 'kit' })
+  t.teardown(() => app.close())
+  const call = await callStep(app, productPrice, { product_name: 'powerbank' }, { secret: 'kit', prefix: '/haptik' })
+  t.equal(call.statusCode, 200)
+  t.same(call.reply, { status: true, response: ['The Ambrane Powerbank can be yours only for Rs.1799'] })
+  t.equal(call.error, undefined)
+  t.same(call.request, haptikRequest(productPrice, { product_name: 'powerbank' }), 'the request sent is the built one')
+  t.equal(call.response.headers['content-type'], 'application/json; charset=utf-8')
+
+  const city = await callStep(app, 'nearest_store', { city: { value: 'Pune' } }, { secret: 'kit', url: '/haptik/nearest_store' })
+  t.same(city.reply, {
+    status: true,
+    response: ['Our Pune store is at 4 FC Road, Shivajinagar. Call +91 20 5555 0202.'],
+    user_details: { preferred_city: 'Pune' }
+  }, 'a step by name and URL')
+})
+
+t.test('callStep sends your body and headers when given', async t => {
+  const app = await build({ secret: 'kit' })
+  t.teardown(() => app.close())
+  const notJson = await callStep(app, productPrice, { product_name: 'speaker' }, { secret: 'kit', prefix: '/haptik', body: '{"not json' })
+  t.equal(notJson.statusCode, 400)
+  t.equal(notJson.error?.code, 'FST_HAPTIK_INVALID_JSON')
+  t.equal(notJson.reply, undefined)
+  t.equal(notJson.request, '{"not json')
+
+  const wrongStep = await callStep(app, productPrice, { product_name: 'speaker' }, {
+    secret: 'kit', prefix: '/haptik', body: haptikRequest(productPrice, { product_name: 'speaker' }, { step: 'nearest_store' })
+  })
+  t.equal(wrongStep.error?.code, 'FST_HAPTIK_STEP_MISMATCH')
+
+  const forged = await callStep(app, productPrice, { product_name: 'speaker' }, {
+    secret: 'kit', prefix: '/haptik', headers: { 'x-hub-signature': `sha1=${'0'.repeat(40)}` }
+  })
+  t.equal(forged.error?.code, 'FST_HAPTIK_INVALID_SIGNATURE', 'your headers replace the defaults')
+})
+
+t.test('callStep without a signature, and answers that are not Haptik replies', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, {
+    allowUnsigned: true,
+    steps: [defineStep({ name: 'sorry', handler: () => { throw new StepFailure(['Sorry.', 'Try later.']) } })]
+  })
+  const signatures: unknown[] = []
+  app.addHook('onRequest', async request => { signatures.push(request.headers['x-hub-signature']) })
+  app.post('/text', async () => 'plain text')
+  app.post('/object', async () => ({ ok: true }))
+  const sorry = await callStep(app, 'sorry', {}, { unsigned: true })
+  t.same(sorry.reply, { status: false, response: ['Sorry.', 'Try later.'] })
+  t.same(signatures, [undefined], 'no signature sent')
+
+  const text = await callStep(app, 'text', {}, { unsigned: true })
+  t.equal(text.statusCode, 200)
+  t.equal(text.reply, undefined, 'text is no reply')
+  t.equal(text.error, undefined)
+  const object = await callStep(app, 'object', {}, { unsigned: true })
+  t.equal(object.reply, undefined, 'an object without status and response is no reply')
+  t.equal(object.error, undefined)
+})
+
+t.test('callStep says what is missing instead of sending a call that cannot work', async t => {
+  const app = await build({ secret: 'kit' })
+  t.teardown(() => app.close())
+  await t.rejects(callStep(app, productPrice, { product_name: 'speaker' }, { secret: 'kit' }),
+    { message: 'callStep: the app has no POST route at /product_price for step "product_price": pass `prefix` (the prefix fastify-haptik was registered with) or `url`' })
+  await t.rejects(callStep(app, productPrice, { product_name: 'speaker' }, { prefix: '/haptik' }),
+    new TypeError('callStep: pass `secret` (the secret the app was registered with) or `unsigned: true`'))
+  await t.rejects(callStep(app, productPrice, { product_name: 'speaker' }, undefined as never),
+    new TypeError('callStep: pass `secret` (the secret the app was registered with) or `unsigned: true`'), 'no options at all (from JavaScript)')
+})
