@@ -5,7 +5,7 @@ import { DetailsSchema, EnvelopeSchema, ReplySchema } from './envelope.js'
 import { InvalidEnvelopeError, UnknownStepError } from './errors.js'
 import { dispatchTransform } from './openapi.js'
 import type { ResolvedOptions } from './options.js'
-import { authorizeStep, signatureHooks } from './raw-body.js'
+import { authorizeStep, checkSignature, signatureHooks } from './raw-body.js'
 import { requestedStep } from './route-step.js'
 import { compileStep, runStep, type CompiledStep } from './run-step.js'
 
@@ -53,6 +53,12 @@ export function dispatchRoute (fastify: FastifyInstance, { steps, bodyLimit, ope
   // Runs once the body is parsed and before validation: picks the step, and
   // checks the body was signed with that step's secret.
   const selectStep: preValidationHookHandler = function selectHaptikStep (request, _reply, done) {
+    // A request without a body never met the JSON parser, which checks signatures.
+    const unverified = checkSignature(request)
+    if (unverified !== null) {
+      done(unverified)
+      return
+    }
     const body = request.body
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       done(new InvalidEnvelopeError(LABEL, `the body must be a Haptik step request (a JSON object), got ${describeType(body)}`))
@@ -84,7 +90,7 @@ export function dispatchRoute (fastify: FastifyInstance, { steps, bodyLimit, ope
     },
     onRequest: signature.onRequest,
     preParsing: signature.preParsing,
-    preValidation: signature.preValidation === undefined ? selectStep : [signature.preValidation, selectStep],
+    preValidation: selectStep,
     handler: async function handleHaptikDispatch (request: FastifyRequest, reply: FastifyReply) {
       const target = targets.get(requestedStep(request) as string) as DispatchTarget
       const answer = await runStep(target.compiled, request, reply)

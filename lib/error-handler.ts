@@ -6,6 +6,7 @@ import {
   BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError,
   InvalidEnvelopeError, UnsupportedMediaTypeError
 } from './errors.js'
+import { checkSignature } from './raw-body.js'
 import { requestedStep } from './route-step.js'
 import type { AnyStep } from './step.js'
 
@@ -83,8 +84,12 @@ const PROTOCOL_ERRORS: Record<string, (bodyLimit: number) => Error> = {
 /** Turns every error on the step routes into a coded, safe HTTP error. */
 function toProtocolError (step: AnyStep | undefined, error: FastifyError, request: FastifyRequest, bodyLimit: number): Error {
   if (error.code?.startsWith('FST_HAPTIK_')) return error
-  // Validation runs only once the step is known, on the dispatch route too.
-  if (error.validation !== undefined) return validationError(step as AnyStep, error.validation, request.body)
+  if (error.validation !== undefined) {
+    // A request without a body never met the JSON parser, which checks signatures:
+    // its signature is checked here, before any validation error is reported.
+    // Validation runs only once the step is known, on the dispatch route too.
+    return checkSignature(request) ?? validationError(step as AnyStep, error.validation, request.body)
+  }
   const known = PROTOCOL_ERRORS[error.code]
   if (known !== undefined) return known(bodyLimit)
   if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) return error

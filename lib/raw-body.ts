@@ -1,5 +1,5 @@
 import type { Hmac, KeyObject } from 'node:crypto'
-import type { FastifyReply, FastifyRequest, onRequestHookHandler, preParsingHookHandler, preValidationHookHandler } from 'fastify'
+import type { FastifyRequest, onRequestHookHandler, preParsingHookHandler } from 'fastify'
 import {
   InvalidSignatureError, MalformedSignatureError, MissingSignatureError,
   SecretNotFoundError, UnsupportedMediaTypeError
@@ -53,8 +53,10 @@ function signatureError (problem: SignatureProblem): Error {
   return problem === 'missing' ? new MissingSignatureError() : new MalformedSignatureError(PROBLEMS[problem])
 }
 
+interface StaticKeys { keys: KeyObject[], owners: number[] }
+
 /** Keys known at registration, flattened, with the auth each belongs to. */
-function staticKeys (plan: SignaturePlan): { keys: KeyObject[], owners: number[] } | null {
+function staticKeys (plan: SignaturePlan): StaticKeys | null {
   if (plan.auths.some(auth => auth.kind === 'resolver')) return null
   const keys: KeyObject[] = []
   const owners: number[] = []
@@ -110,13 +112,16 @@ function captureHook (plan: SignaturePlan, bodyLimit: number): preParsingHookHan
       return
     }
     const expected = parseSignature(request.headers[SIGNATURE_HEADER])
-    const state = request[kSignature] ?? { ...(known as { keys: KeyObject[], owners: number[] }), expected: null, problem: null, digests: null, matched: null, deferred: plan.unsigned }
-    request[kSignature] = state
+    if (typeof expected === 'string' && !plan.unsigned) {
+      done(signatureError(expected))
+      return
+    }
+    let state = request[kSignature]
+    if (state === null) {
+      state = { keys: (known as StaticKeys).keys, owners: (known as StaticKeys).owners, expected: null, problem: null, digests: null, matched: null, deferred: plan.unsigned }
+      request[kSignature] = state
+    }
     if (typeof expected === 'string') {
-      if (!plan.unsigned) {
-        done(signatureError(expected))
-        return
-      }
       state.problem = expected
       done()
       return
@@ -146,11 +151,15 @@ const markUnsignedHook: preParsingHookHandler = function markHaptikUnsigned (req
   done()
 }
 
+const NONE: number[] = []
+
 /** Compares the streamed digests with the header, once, and records which secrets signed the body. */
 function verify (state: SignatureState): void {
   if (state.matched !== null) return
-  const matched = state.digests === null ? [] : matchingDigests(state.expected as Buffer, state.digests)
-  state.matched = [...new Set(matched.map(index => state.owners[index]))]
+  const matched = state.digests === null ? NONE : matchingDigests(state.expected as Buffer, state.digests)
+  state.matched = matched.length === 0
+    ? NONE
+    : matched.length === 1 ? [state.owners[matched[0]]] : [...new Set(matched.map(index => state.owners[index]))]
 }
 
 /**
@@ -181,19 +190,6 @@ export function authorizeStep (request: FastifyRequest, auth: number | 'unsigned
 }
 
 /**
- * Route-level preValidation hook of signed routes. The JSON parser checks the
- * signature before parsing; this catches requests Fastify did not parse (no
- * body, no content type), so nothing unsigned ever reaches validation.
- */
-const verifyUnparsedHook: preValidationHookHandler = function verifyHaptikSignature (
-  request: FastifyRequest, _reply: FastifyReply, done: (error?: Error) => void
-) {
-  const error = checkSignature(request)
-  if (error === null) done()
-  else done(error)
-}
-
-/**
  * The signature hooks of a route serving these steps: one step, or all of
  * them on the dispatch route.
  */
@@ -207,11 +203,9 @@ export function signatureHooks (steps: ReadonlyArray<{ readonly auth: StepAuth }
     indexOf: (auth: StepAuth): number | 'unsigned' => auth.kind === 'unsigned' ? 'unsigned' : auths.indexOf(auth),
     /** The route options that install the hooks. */
     routeOptions: (bodyLimit: number) => signed
-      ? {
-          onRequest: auths.some(auth => auth.kind === 'resolver') ? resolveSecretsHook(plan, label) : undefined,
-          preParsing: captureHook(plan, bodyLimit),
-          preValidation: verifyUnparsedHook
-        }
+      ? auths.some(auth => auth.kind === 'resolver')
+        ? { onRequest: resolveSecretsHook(plan, label), preParsing: captureHook(plan, bodyLimit) }
+        : { preParsing: captureHook(plan, bodyLimit) }
       : { preParsing: markUnsignedHook }
   }
 }

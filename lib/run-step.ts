@@ -135,11 +135,20 @@ function fail (compiled: CompiledStep, context: Context, thrown: unknown): Hapti
   return compiled.fallback
 }
 
-/**
- * Runs the user's handler under the step's deadline. Always resolves with a
- * reply: failures and late answers become `{status: false}` with the fallback.
- */
-function run (compiled: CompiledStep, context: Context): Promise<HaptikReply> {
+function settleOrFail (compiled: CompiledStep, context: Context, value: unknown): HaptikReply {
+  try {
+    return settle(compiled, context, value)
+  } catch (error) {
+    return fail(compiled, context, error)
+  }
+}
+
+function isThenable (value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function'
+}
+
+/** Waits for an async handler until the step's deadline; a late answer is discarded. */
+function withDeadline (compiled: CompiledStep, context: Context, pending: PromiseLike<unknown>): Promise<HaptikReply> {
   return new Promise(resolve => {
     let late = false
     const timer = setTimeout(() => {
@@ -150,33 +159,34 @@ function run (compiled: CompiledStep, context: Context): Promise<HaptikReply> {
       resolve(compiled.fallback)
     }, compiled.timeout)
 
-    const onValue = (value: unknown): void => {
+    pending.then(value => {
       clearTimeout(timer)
-      if (late) {
-        context.log.warn('step finished after its deadline; its reply was discarded')
-        return
-      }
-      try {
-        resolve(settle(compiled, context, value))
-      } catch (error) {
-        resolve(fail(compiled, context, error))
-      }
-    }
-    const onError = (error: unknown): void => {
+      if (late) context.log.warn('step finished after its deadline; its reply was discarded')
+      else resolve(settleOrFail(compiled, context, value))
+    }, error => {
       clearTimeout(timer)
       if (!late) resolve(fail(compiled, context, error))
-    }
-
-    try {
-      Promise.resolve(compiled.handler(context as unknown as StepContext)).then(onValue, onError)
-    } catch (error) {
-      onError(error)
-    }
+    })
   })
 }
 
+/**
+ * Runs the user's handler. Always ends in a reply: failures and late answers
+ * become `{status: false}` with the fallback. A handler that answers
+ * synchronously is answered at once, without a timer or a promise.
+ */
+function run (compiled: CompiledStep, context: Context): HaptikReply | Promise<HaptikReply> {
+  let result: unknown
+  try {
+    result = compiled.handler(context as unknown as StepContext)
+  } catch (error) {
+    return fail(compiled, context, error)
+  }
+  return isThenable(result) ? withDeadline(compiled, context, result) : settleOrFail(compiled, context, result)
+}
+
 /** Reads the entities of a validated request and runs the step's handler on them. */
-export function runStep (compiled: CompiledStep, request: FastifyRequest, reply: FastifyReply): Promise<HaptikReply> {
+export function runStep (compiled: CompiledStep, request: FastifyRequest, reply: FastifyReply): HaptikReply | Promise<HaptikReply> {
   const envelope = request.body as HaptikEnvelope
   const entities = readEntities(compiled.readers, envelope.entities)
   return run(compiled, new Context(request, reply, compiled.name, compiled.environment, envelope, entities))
@@ -187,9 +197,7 @@ export function stepRouteHandler (compiled: CompiledStep): RouteHandlerMethod {
   return function handleHaptikStep (request, reply) {
     const { step, node } = request.body as HaptikEnvelope
     const called = step ?? node
-    if (called !== undefined && called !== compiled.name) {
-      return Promise.reject(new StepMismatchError(compiled.name, called))
-    }
+    if (called !== undefined && called !== compiled.name) throw new StepMismatchError(compiled.name, called)
     return runStep(compiled, request, reply)
   }
 }

@@ -105,6 +105,16 @@ t.test('with a secret function, every step\'s secrets are tried', async t => {
   t.equal(calls.length, 2)
 })
 
+t.test('a secret shared by two steps opens both', async t => {
+  const a = defineStep({ name: 'a', handler: () => 'a' })
+  const b = defineStep({ name: 'b', secret: ['b-only', SECRET], handler: () => 'b' })
+  const app = await haptikApp(t, { steps: [a, b], dispatch: true })
+  t.same((await signedPost(app, '/', envelope('a', {}))).json(), { status: true, response: ['a'] })
+  t.same((await signedPost(app, '/', envelope('b', {}))).json(), { status: true, response: ['b'] })
+  t.same((await signedPost(app, '/', envelope('b', {}), { secret: 'b-only' })).json(), { status: true, response: ['b'] })
+  t.equal((await signedPost(app, '/', envelope('a', {}), { secret: 'b-only' })).statusCode, 401)
+})
+
 t.test('a secret function alone that returns nothing is a 401', async t => {
   const { productPrice } = steps()
   const app = await haptikApp(t, { steps: [productPrice], dispatch: true, secret: () => undefined })
