@@ -15,7 +15,7 @@ const { values: args } = parseArgs({
   options: {
     rounds: { type: 'string', default: '5' },
     duration: { type: 'string', default: '5' },
-    connections: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '50' },
     only: { type: 'string', default: 'all' },
     output: { type: 'string', default: 'bench/results.json' }
   }

@@ -121,7 +121,6 @@ export const Entities = {
   Currency
 } as const
 
-export type TextEntity = Static<typeof Text>
 export type NumberValue = Static<typeof NumberEntity>
 export type NumberRangeValue = Static<typeof NumberRange>
 export type DateValue = Static<typeof DateEntity>

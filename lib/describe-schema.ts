@@ -50,3 +50,8 @@ export function describeType (value: unknown): string {
   const type = typeof value
   return type === 'object' ? 'an object' : `a ${type}`
 }
+
+/** The message for a body that is JSON but not an object. */
+export function notAStepRequest (body: unknown): string {
+  return `the body must be a Haptik step request (a JSON object), got ${describeType(body)}`
+}

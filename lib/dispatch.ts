@@ -1,15 +1,15 @@
 import type { TSchema } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify'
-import { describeType } from './describe-schema.js'
+import { notAStepRequest } from './describe-schema.js'
 import { DetailsSchema, EnvelopeSchema, ReplySchema } from './envelope.js'
 import { InvalidEnvelopeError, UnknownStepError } from './errors.js'
 import { dispatchTransform } from './openapi.js'
 import type { ResolvedOptions } from './options.js'
 import { authorizeStep, checkSignature, signatureHooks } from './raw-body.js'
-import { requestedStep } from './route-step.js'
-import { compileStep, runStep, type CompiledStep } from './run-step.js'
+import { DISPATCH_LABEL, requestedStep } from './route-step.js'
+import { runStep, type CompiledStep, type PreparedStep } from './run-step.js'
 
-const LABEL = 'Dispatch route'
+const LABEL = DISPATCH_LABEL
 
 interface DispatchTarget {
   readonly compiled: CompiledStep
@@ -41,14 +41,14 @@ function dispatchEnvelopeSchema (steps: ResolvedOptions['steps']) {
  * `POST {prefix}/`: for bots whose steps all call one absolute URL. The body
  * names the step; signature check, validation and typing are the step's own.
  */
-export function dispatchRoute (fastify: FastifyInstance, { steps, bodyLimit, openapi }: ResolvedOptions): void {
+export function dispatchRoute (fastify: FastifyInstance, prepared: readonly PreparedStep[], { steps, bodyLimit }: ResolvedOptions): void {
   const hooks = signatureHooks(steps, LABEL)
-  const targets = new Map<string, DispatchTarget>(steps.map(resolved => [resolved.step.name, {
-    compiled: compileStep(resolved),
+  const targets = new Map<string, DispatchTarget>(prepared.map(({ resolved, compiled, replySchema }) => [resolved.step.name, {
+    compiled,
     auth: hooks.indexOf(resolved.auth),
-    replySchema: ReplySchema(resolved.step.conversationDetails, resolved.step.userDetails)
+    replySchema
   }]))
-  const known = [...targets.keys()].map(name => `"${name}"`).join(', ')
+  const known = [...targets.keys()].map(name => JSON.stringify(name)).join(', ')
 
   // Runs once the body is parsed and before validation: picks the step, and
   // checks the body was signed with that step's secret.
@@ -61,7 +61,7 @@ export function dispatchRoute (fastify: FastifyInstance, { steps, bodyLimit, ope
     }
     const body = request.body
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      done(new InvalidEnvelopeError(LABEL, `the body must be a Haptik step request (a JSON object), got ${describeType(body)}`))
+      done(new InvalidEnvelopeError(LABEL, notAStepRequest(body)))
       return
     }
     const name = requestedStep(request)
@@ -69,7 +69,8 @@ export function dispatchRoute (fastify: FastifyInstance, { steps, bodyLimit, ope
     if (target === undefined) {
       done(new UnknownStepError(name === undefined
         ? `${LABEL}: the request names no step (no "step" or "node" field); known steps: ${known}`
-        : `${LABEL}: no step "${name}" is served here; known steps: ${known}`))
+        // Capped: on a route that also serves unsigned steps, the name may not be signed yet.
+        : `${LABEL}: no step ${JSON.stringify(name.slice(0, 64))} is served here; known steps: ${known}`))
       return
     }
     const error = authorizeStep(request, target.auth)
@@ -78,7 +79,8 @@ export function dispatchRoute (fastify: FastifyInstance, { steps, bodyLimit, ope
   }
 
   const signature = hooks.routeOptions(bodyLimit)
-  const config = { haptikDispatch: true, swaggerTransform: dispatchTransform(steps.map(({ step }) => step), hooks.signed, openapi) }
+  const resolvers = steps.some(({ auth }) => auth.kind === 'resolver')
+  const config = { haptikDispatch: true, swaggerTransform: dispatchTransform(steps.map(({ step }) => step), { signed: hooks.signed, resolvers }) }
   fastify.route({
     method: 'POST',
     url: '/',

@@ -50,6 +50,21 @@ export function entityValueSchema (declared: TSchema): TSchema {
 }
 
 /**
+ * How many detections an entity may have: at least one when required, and an
+ * array entity's own `minItems`/`maxItems` (one value per detection;
+ * `uniqueItems` cannot be checked on detections and is not).
+ */
+export function listBounds (declared: TSchema, required: boolean): { minItems: number, maxItems?: number } {
+  const bounds: { minItems: number, maxItems?: number } = { minItems: required ? 1 : 0 }
+  if (KindGuard.IsArray(declared)) {
+    // An optional entity sent as [] is absent, whatever its own minimum.
+    if (required) bounds.minItems = Math.max(1, declared.minItems ?? 0)
+    if (declared.maxItems !== undefined) bounds.maxItems = declared.maxItems
+  }
+  return bounds
+}
+
+/**
  * The `entities` object of the envelope for a step's declared entities: each
  * entity is Haptik's list of detections, and declared-optional entities may be absent.
  */
@@ -59,7 +74,7 @@ export function EntitiesEnvelopeSchema (entities: TObject): TObject {
   for (const [name, declared] of Object.entries(entities.properties)) {
     const value = KindGuard.IsArray(declared) ? declared.items : declared
     const detections = Type.Array(DetectionSchema(entityValueSchema(value)), {
-      minItems: required.has(name) ? 1 : 0,
+      ...listBounds(declared, required.has(name)),
       description: declared.description
     })
     properties[name] = required.has(name) ? detections : Type.Optional(detections)

@@ -1,7 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import { KindGuard, type TObject, type TSchema } from '@sinclair/typebox'
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
-import { describeSchema, describeType } from './describe-schema.js'
+import { describeSchema, describeType, notAStepRequest } from './describe-schema.js'
 import {
   BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError,
   InvalidEnvelopeError, UnsupportedMediaTypeError
@@ -56,7 +56,7 @@ function envelopeMessage (issue: FastifySchemaValidationError, body: unknown): s
     if (issue.keyword === 'required') {
       return `the request has no "${(issue.params as { missingProperty: string }).missingProperty}" field; expected a Haptik step request`
     }
-    return `the body must be a Haptik step request (a JSON object), got ${describeType(body)}`
+    return notAStepRequest(body)
   }
   const field = issue.instancePath.slice(1).replaceAll('/', '.')
   if (issue.keyword === 'const') {
@@ -92,7 +92,9 @@ function toProtocolError (step: AnyStep | undefined, error: FastifyError, reques
   }
   const known = PROTOCOL_ERRORS[error.code]
   if (known !== undefined) return known(bodyLimit)
-  if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) return error
+  // Fastify's own errors (the body reader's) carry fixed messages; anything
+  // else (a secret function's own error, say) may carry data: a plain 500.
+  if (error.code?.startsWith('FST_ERR_')) return error
   return new InternalError()
 }
 

@@ -1,4 +1,5 @@
 import createError from '@fastify/error'
+import type { Message } from './reply.js'
 
 // Request errors are thrown on the hot path and never shown with a stack,
 // so they skip stack capture (the last argument).
@@ -88,12 +89,12 @@ export const DetailsTooLargeError = createError<'FST_HAPTIK_DETAILS_TOO_LARGE', 
  * ```
  */
 export class StepFailure extends Error {
-  /** What the user sees: one message or several. */
-  readonly userMessages: string[]
+  /** What the user sees: one message or several, plain or rich (HSL). */
+  readonly userMessages: Message[]
 
-  constructor (userMessage: string | string[], options?: { cause?: unknown }) {
+  constructor (userMessage: Message | Message[], options?: { cause?: unknown }) {
     const messages = Array.isArray(userMessage) ? userMessage : [userMessage]
-    super(messages.join(' '), options)
+    super(messages.map(message => typeof message === 'string' ? message : message.text).join(' '), options)
     this.name = 'StepFailure'
     this.userMessages = messages
   }

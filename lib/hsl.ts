@@ -136,6 +136,8 @@ export const HslOtherSchema = Type.Object({
   data: Type.Optional(Type.Record(Type.String(), Type.Unknown()))
 }, { title: 'HslOther' })
 
+export type HslOther = Static<typeof HslOtherSchema>
+
 /** Every HSL message a step can send. */
 export const HslMessageSchema = Type.Union([HslTextSchema, HslButtonSchema, HslCarouselSchema, HslOtherSchema], { title: 'HslMessage' })
 

@@ -1,18 +1,18 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { dispatchRoute } from './dispatch.js'
-import { EnvelopeSchema, ReplySchema } from './envelope.js'
+import { EnvelopeSchema } from './envelope.js'
 import { stepErrorHandler } from './error-handler.js'
 import { jsonBodyParser } from './json-body.js'
 import { swaggerTransform } from './openapi.js'
 import { kSignature, signatureHooks } from './raw-body.js'
-import { resolveOptions, type FastifyHaptikOptions, type ResolvedOptions, type ResolvedStep } from './options.js'
-import { compileStep, stepRouteHandler } from './run-step.js'
+import { resolveOptions, type FastifyHaptikOptions, type ResolvedOptions } from './options.js'
+import { prepareStep, stepRouteHandler, type PreparedStep } from './run-step.js'
 import type { AnyStep } from './step.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The exact bytes of a Haptik step request (on fastify-haptik's routes, from preValidation on). */
+    /** The exact bytes of a Haptik step request (on fastify-haptik's routes, once the body is parsed). */
     rawBody?: Buffer | null
   }
   interface FastifyContextConfig {
@@ -23,11 +23,11 @@ declare module 'fastify' {
   }
 }
 
-function stepRoute (fastify: FastifyInstance, resolved: ResolvedStep, { bodyLimit, openapi }: ResolvedOptions): void {
+function stepRoute (fastify: FastifyInstance, { resolved, compiled, replySchema }: PreparedStep, { bodyLimit, openapi }: ResolvedOptions): void {
   const { step } = resolved
   const hooks = signatureHooks([resolved], `Step "${step.name}"`)
   // A variable, not a literal: `swaggerTransform` is typed only where @fastify/swagger is installed.
-  const config = { haptikStep: step.name, swaggerTransform: swaggerTransform(step, hooks.signed, openapi) }
+  const config = { haptikStep: step.name, swaggerTransform: swaggerTransform(step, { signed: hooks.signed, resolvers: resolved.auth.kind === 'resolver' }, openapi) }
   fastify.route({
     method: 'POST',
     url: step.path,
@@ -38,10 +38,10 @@ function stepRoute (fastify: FastifyInstance, resolved: ResolvedStep, { bodyLimi
       description: step.description,
       tags: step.tags,
       body: EnvelopeSchema(step.entities),
-      response: { 200: ReplySchema(step.conversationDetails, step.userDetails) }
+      response: { 200: replySchema }
     },
     ...hooks.routeOptions(bodyLimit),
-    handler: stepRouteHandler(compileStep(resolved))
+    handler: stepRouteHandler(compiled)
   })
 }
 
@@ -53,6 +53,7 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     fastify.log.warn({ steps: unsigned }, 'fastify-haptik: allowUnsigned is on; these steps accept calls that anyone can forge')
   }
   const stepsByName = new Map<string, AnyStep>(steps.map(({ step }) => [step.name, step]))
+  const prepared = steps.map(prepareStep)
 
   // Everything below lives in an encapsulated child: no hook, parser or
   // decorator reaches the user's other routes.
@@ -62,8 +63,8 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     child.removeAllContentTypeParsers()
     child.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, jsonBodyParser(child))
     child.setErrorHandler(stepErrorHandler(stepsByName, bodyLimit))
-    for (const resolved of steps) stepRoute(child, resolved, settings)
-    if (settings.dispatch) dispatchRoute(child, settings)
+    for (const step of prepared) stepRoute(child, step, settings)
+    if (settings.dispatch) dispatchRoute(child, prepared, settings)
   }, { prefix })
 }
 
@@ -83,7 +84,7 @@ export const fastifyHaptik: FastifyPluginAsync<FastifyHaptikOptions> = fp(fastif
 export default fastifyHaptik
 
 export { defineStep, isStep } from './step.js'
-export type { AnyStep, HaptikStep, StepContext, StepDefinition, StepHandler } from './step.js'
+export type { AnyStep, HaptikStep, StepContext, StepDefinition, StepHandler, StringValued } from './step.js'
 export type { DetailsLimit, FastifyHaptikOptions, SecretOption, SecretResolver } from './options.js'
 export { DEFAULT_BODY_LIMIT, DEFAULT_DETAILS_LIMIT, DEFAULT_FALLBACK_MESSAGE, DEFAULT_TIMEOUT } from './options.js'
 export type { HaptikReply, HslMessage, Message, ReplyObject, StepResult } from './reply.js'
@@ -101,7 +102,7 @@ export {
   ActionableSchema, QuickReplySchema, HslTextSchema, HslButtonSchema, HslCarouselSchema,
   CarouselItemSchema, CarouselWidthSchema, HslOtherSchema, HslMessageSchema, UriSchema
 } from './hsl.js'
-export type { Actionable, QuickReply, HslText, HslButton, HslCarousel, CarouselItem, CarouselWidth, CardOptions, OtherHslType, NonEmpty } from './hsl.js'
+export type { Actionable, QuickReply, HslText, HslButton, HslCarousel, HslOther, CarouselItem, CarouselWidth, CardOptions, OtherHslType, NonEmpty } from './hsl.js'
 export { Entities } from './catalog.js'
 export type {
   DateKind, TimeKind, NumberValue, NumberRangeValue, DateValue, TimeValue,

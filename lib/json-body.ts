@@ -28,7 +28,7 @@ export function jsonBodyParser (fastify: FastifyInstance) {
   return function parseHaptikBody (request: FastifyRequest, body: Buffer, done: ParserDone): void {
     const charset = charsetOf(request.headers['content-type'])
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      done(new UnsupportedMediaTypeError(`charset "${charset}" is not supported; send UTF-8 JSON`))
+      done(new UnsupportedMediaTypeError('only UTF-8 JSON is supported (charset=utf-8)'))
       return
     }
     request.rawBody = body

@@ -1,7 +1,7 @@
 import type { TObject, TSchema } from '@sinclair/typebox'
 import type { FastifySchema } from 'fastify'
 import { KindGuard } from '@sinclair/typebox'
-import { entityValueSchema, HAPTIK_EVENT, HaptikUserSchema } from './envelope.js'
+import { entityValueSchema, HAPTIK_EVENT, HaptikUserSchema, listBounds } from './envelope.js'
 import { exampleOf } from './examples.js'
 import { HslMessageSchema } from './hsl.js'
 import type { AnyStep } from './step.js'
@@ -25,20 +25,36 @@ function withoutTitle ({ title: _title, ...schema }: Record<string, unknown>): o
 type Dialect = (schema: unknown) => unknown
 const asIs: Dialect = schema => schema
 
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs'])
+const SCHEMA_LISTS = new Set(['anyOf', 'allOf', 'oneOf', 'prefixItems'])
+const DATA_KEYWORDS = new Set(['default', 'enum', 'example'])
+
+/** `anyOf` with a `{ type: 'null' }` member, in 3.0: the other members, `nullable: true`. */
+function nullableOf (members: unknown[]): Record<string, unknown> | undefined {
+  const others = members.filter(member => (member as { type?: unknown }).type !== 'null')
+  if (others.length === members.length) return undefined
+  const converted = others.map(toOpenapi30) as Array<Record<string, unknown>>
+  return converted.length === 1 ? { ...converted[0], nullable: true } : { anyOf: converted, nullable: true }
+}
+
 /**
  * A copy of a JSON schema in OpenAPI 3.0's dialect: `examples` become
- * `example`, `const` an one-value `enum`, `patternProperties` (TypeBox
- * records) `additionalProperties`. OpenAPI 3.1 takes JSON Schema as it is.
+ * `example`, `const` a one-value `enum`, a null member of `anyOf` becomes
+ * `nullable`, and `patternProperties` (TypeBox records) `additionalProperties`.
+ * Keywords are recognised by position, never inside `properties` names.
+ * OpenAPI 3.1 takes JSON Schema as it is.
  */
 function toOpenapi30 (schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(toOpenapi30)
-  if (typeof schema !== 'object' || schema === null) return schema
   const converted: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(schema)) {
+  for (const [key, value] of Object.entries(schema as object)) {
     if (key === 'examples' && Array.isArray(value)) converted.example = value[0]
     else if (key === 'const') converted.enum = [value]
+    else if (key === 'anyOf' && Array.isArray(value) && nullableOf(value) !== undefined) Object.assign(converted, nullableOf(value))
     else if (key === 'patternProperties') converted.additionalProperties = toOpenapi30(Object.values(value as object)[0])
-    else converted[key] = toOpenapi30(value)
+    else if (SCHEMA_MAPS.has(key)) converted[key] = Object.fromEntries(Object.entries(value as object).map(([name, member]) => [name, toOpenapi30(member)]))
+    else if (SCHEMA_LISTS.has(key) && Array.isArray(value)) converted[key] = value.map(toOpenapi30)
+    else if (typeof value === 'object' && value !== null && !Array.isArray(value) && !DATA_KEYWORDS.has(key)) converted[key] = toOpenapi30(value)
+    else converted[key] = value
   }
   return converted
 }
@@ -117,11 +133,22 @@ const ERROR_RESPONSES: Record<string, { codes: string[], text: string }> = {
   500: { text: 'Unexpected error', codes: ['FST_HAPTIK_INTERNAL'] }
 }
 
-function errorResponses (signed: boolean): Record<string, object> {
+/** What a route's signature setup is, for the errors it can answer. */
+export interface RouteAuth {
+  /** Some step of the route checks signatures. */
+  readonly signed: boolean
+  /** Some step of the route takes its secret from a function. */
+  readonly resolvers: boolean
+}
+
+/** The codes a route can answer: a step route never says UNKNOWN_STEP, the dispatch route never STEP_MISMATCH. */
+function errorResponses ({ signed, resolvers }: RouteAuth, dispatch: boolean): Record<string, object> {
+  const impossible = new Set([dispatch ? 'FST_HAPTIK_STEP_MISMATCH' : 'FST_HAPTIK_UNKNOWN_STEP'])
+  if (!resolvers) impossible.add('FST_HAPTIK_SECRET_NOT_FOUND')
   const responses: Record<string, object> = {}
   for (const [status, { text, codes }] of Object.entries(ERROR_RESPONSES)) {
     if (status === '401' && !signed) continue
-    responses[status] = { description: `${text}: ${codes.join(', ')}`, ...ref('HaptikError') }
+    responses[status] = { description: `${text}: ${codes.filter(code => !impossible.has(code)).join(', ')}`, ...ref('HaptikError') }
   }
   return responses
 }
@@ -134,7 +161,7 @@ function entitiesSchema (entities: TObject, dialect: Dialect): object {
     properties[name] = {
       type: 'array',
       description: declared.description,
-      ...(required.includes(name) ? { minItems: 1 } : {}),
+      ...listBounds(declared, required.includes(name)),
       items: { allOf: [ref('HaptikDetection'), { type: 'object', properties: { entity_value: dialect(entityValueSchema(value)) } }] }
     }
   }
@@ -175,7 +202,8 @@ function exampleReply (step: AnyStep): object {
 }
 
 /** The documentation schema of a step route, its own schemas written in the document's dialect. */
-function documentationSchema (step: AnyStep, signed: boolean, dialect: Dialect) {
+function documentationSchema (step: AnyStep, auth: RouteAuth, dialect: Dialect) {
+  const { signed } = auth
   return {
     summary: step.summary ?? `Haptik step "${step.name}"`,
     description: step.description,
@@ -194,7 +222,7 @@ function documentationSchema (step: AnyStep, signed: boolean, dialect: Dialect) 
         }],
         examples: [exampleReply(step)]
       },
-      ...errorResponses(signed)
+      ...errorResponses(auth, false)
     }
   }
 }
@@ -235,13 +263,13 @@ export interface OpenapiOptions {
  * The `swaggerTransform` route config of a step route: @fastify/swagger calls
  * it while it builds the document.
  */
-export function swaggerTransform (step: AnyStep, signed: boolean, { webhooks = false }: OpenapiOptions) {
+export function swaggerTransform (step: AnyStep, auth: RouteAuth, { webhooks = false }: OpenapiOptions) {
   return function documentHaptikStep ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
     // Swagger 2.0 documents get the route's own (inline) schema.
     if (document === undefined) return { schema, url }
     const openapiObject = document as OpenapiDocument
-    const docs = documentationSchema(step, signed, dialectOf(openapiObject))
-    addComponents(openapiObject, signed)
+    const docs = documentationSchema(step, auth, dialectOf(openapiObject))
+    addComponents(openapiObject, auth.signed)
     if (webhooks && openapiObject.openapi.startsWith('3.1')) {
       openapiObject.webhooks ??= {}
       openapiObject.webhooks[step.name] = {
@@ -260,22 +288,22 @@ export function swaggerTransform (step: AnyStep, signed: boolean, { webhooks = f
 }
 
 /** The `swaggerTransform` of the dispatch route: one body per step, picked by `step`. */
-export function dispatchTransform (steps: readonly AnyStep[], signed: boolean, _options: OpenapiOptions) {
+export function dispatchTransform (steps: readonly AnyStep[], auth: RouteAuth) {
   return function documentHaptikDispatch ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
     if (document === undefined) return { schema, url }
     const openapiObject = document as OpenapiDocument
-    addComponents(openapiObject, signed)
-    const docs = steps.map(step => documentationSchema(step, signed, dialectOf(openapiObject)))
+    addComponents(openapiObject, auth.signed)
+    const docs = steps.map(step => documentationSchema(step, auth, dialectOf(openapiObject)))
     return {
       schema: {
         ...schema,
         summary: 'Haptik steps, by name',
         description: `One URL for every step (Haptik's absolute-URL mode): the body's "step" (or "node") picks ${steps.map(step => `"${step.name}"`).join(', ')}.`,
-        ...(signed ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}),
+        ...(auth.signed ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}),
         body: { anyOf: docs.map(({ body }) => ({ allOf: body.allOf })), examples: docs.map(({ body }) => body.examples[0]) },
         response: {
           200: { description: 'The reply shown to the user', ...ref('HaptikReply') },
-          ...errorResponses(signed)
+          ...errorResponses(auth, true)
         }
       },
       url

@@ -89,12 +89,16 @@ export interface ResolvedOptions {
   readonly steps: readonly ResolvedStep[]
 }
 
-function checkPositiveInteger (value: unknown, what: string): number {
+function checkPositiveInteger (value: unknown, what: string, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
     throw new InvalidOptionError(`${what} must be a positive integer, got ${JSON.stringify(value)}`)
   }
+  if (value > max) throw new InvalidOptionError(`${what} must be at most ${max}, got ${value}`)
   return value
 }
+
+// setTimeout's largest delay: a longer one fires at once.
+const MAX_TIMEOUT = 2_147_483_647
 
 function checkMessage (value: unknown, what: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
@@ -153,7 +157,7 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     throw new InvalidOptionError('allowUnsigned must be a boolean')
   }
   checkPositiveInteger(bodyLimit, 'bodyLimit')
-  checkPositiveInteger(timeout, 'timeout')
+  checkPositiveInteger(timeout, 'timeout', MAX_TIMEOUT)
   checkMessage(fallbackMessage, 'fallbackMessage')
   if (typeof openapi !== 'object' || openapi === null || (openapi.webhooks !== undefined && typeof openapi.webhooks !== 'boolean')) {
     throw new InvalidOptionError('openapi must be an object like { webhooks: true }')
@@ -179,7 +183,7 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     return {
       step,
       auth,
-      timeout: checkPositiveInteger(step.timeout ?? timeout, `step "${step.name}": timeout`),
+      timeout: checkPositiveInteger(step.timeout ?? timeout, `step "${step.name}": timeout`, MAX_TIMEOUT),
       fallbackMessage: checkMessage(step.fallbackMessage ?? fallbackMessage, `step "${step.name}": fallbackMessage`),
       environment,
       detailsLimit: limits

@@ -36,10 +36,18 @@ interface SignatureState {
   deferred: boolean
 }
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    [kSignature]: SignatureState | null
-  }
+/** A request on the plugin's routes, which carry the signature state (kept out of Fastify's public types). */
+type SignedRequest = FastifyRequest & { [kSignature]: SignatureState | null }
+
+const stateOf = (request: FastifyRequest) => (request as SignedRequest)[kSignature]
+const setState = (request: FastifyRequest, state: SignatureState) => { (request as SignedRequest)[kSignature] = state }
+
+const ENCODING_MESSAGE = 'a Content-Encoding other than identity is not supported; Haptik sends plain JSON'
+
+// The signature covers the bytes on the wire: compressed bodies are refused, not decoded.
+function plainEncoding (request: FastifyRequest): boolean {
+  const encoding = request.headers['content-encoding']
+  return encoding === undefined || encoding === 'identity'
 }
 
 const PROBLEMS: Record<Exclude<SignatureProblem, 'missing'>, string> = {
@@ -71,7 +79,7 @@ function staticKeys (plan: SignaturePlan): StaticKeys | null {
 
 async function resolveKeys (auth: Extract<StepAuth, { kind: 'resolver' }>, request: FastifyRequest): Promise<readonly KeyObject[]> {
   const secrets = await auth.resolve(request)
-  return secrets === undefined ? [] : toKeys(secrets)
+  return secrets === undefined || secrets === null ? [] : toKeys(secrets)
 }
 
 /**
@@ -89,8 +97,9 @@ function resolveSecretsHook (plan: SignaturePlan, label: string): onRequestHookH
         owners.push(index)
       }
     }
-    if (keys.length === 0) throw new SecretNotFoundError(label)
-    request[kSignature] = { keys, owners, expected: null, problem: null, digests: null, matched: null, deferred: plan.unsigned }
+    // On a route that also serves unsigned steps, the step decides once it is known.
+    if (keys.length === 0 && !plan.unsigned) throw new SecretNotFoundError(label)
+    setState(request, { keys, owners, expected: null, problem: null, digests: null, matched: null, deferred: plan.unsigned })
   }
 }
 
@@ -106,9 +115,8 @@ function captureHook (plan: SignaturePlan, bodyLimit: number): preParsingHookHan
   // Callback style on purpose: done() must run synchronously so Fastify's own
   // body reader attaches to the stream before the first chunk flows.
   return function captureHaptikBody (request, _reply, payload, done) {
-    const encoding = request.headers['content-encoding']
-    if (encoding !== undefined && encoding !== 'identity') {
-      done(new UnsupportedMediaTypeError(`Content-Encoding "${encoding}" is not supported; Haptik sends plain JSON`))
+    if (!plainEncoding(request)) {
+      done(new UnsupportedMediaTypeError(ENCODING_MESSAGE))
       return
     }
     const expected = parseSignature(request.headers[SIGNATURE_HEADER])
@@ -116,10 +124,10 @@ function captureHook (plan: SignaturePlan, bodyLimit: number): preParsingHookHan
       done(signatureError(expected))
       return
     }
-    let state = request[kSignature]
+    let state = stateOf(request)
     if (state === null) {
       state = { keys: (known as StaticKeys).keys, owners: (known as StaticKeys).owners, expected: null, problem: null, digests: null, matched: null, deferred: plan.unsigned }
-      request[kSignature] = state
+      setState(request, state)
     }
     if (typeof expected === 'string') {
       state.problem = expected
@@ -147,14 +155,18 @@ const UNSIGNED: SignatureState = Object.freeze({ keys: [], owners: [], expected:
 
 /** preParsing hook of routes whose steps are all served unsigned (`allowUnsigned`). */
 const markUnsignedHook: preParsingHookHandler = function markHaptikUnsigned (request, _reply, _payload, done) {
-  request[kSignature] = UNSIGNED
+  if (!plainEncoding(request)) {
+    done(new UnsupportedMediaTypeError(ENCODING_MESSAGE))
+    return
+  }
+  setState(request, UNSIGNED)
   done()
 }
 
 const NONE: number[] = []
 
 /** Compares the streamed digests with the header, once, and records which secrets signed the body. */
-function verify (state: SignatureState): void {
+function compareDigests (state: SignatureState): void {
   if (state.matched !== null) return
   const matched = state.digests === null ? NONE : matchingDigests(state.expected as Buffer, state.digests)
   state.matched = matched.length === 0
@@ -168,10 +180,10 @@ function verify (state: SignatureState): void {
  * serves unsigned steps, the verdict waits for `authorizeStep`.
  */
 export function checkSignature (request: FastifyRequest): Error | null {
-  const state = request[kSignature]
+  const state = stateOf(request)
   if (state === null) return new MissingSignatureError()
   if (state === UNSIGNED) return null
-  verify(state)
+  compareDigests(state)
   // A header problem was refused in preParsing unless the verdict is deferred.
   if ((state.matched as number[]).length > 0 || state.deferred) return null
   return new InvalidSignatureError()
@@ -184,7 +196,7 @@ export function checkSignature (request: FastifyRequest): Error | null {
  */
 export function authorizeStep (request: FastifyRequest, auth: number | 'unsigned'): Error | null {
   if (auth === 'unsigned') return null
-  const state = request[kSignature] as SignatureState
+  const state = stateOf(request) as SignatureState
   if ((state.matched as number[]).includes(auth)) return null
   return state.problem === null ? new InvalidSignatureError() : signatureError(state.problem)
 }

@@ -54,6 +54,11 @@ function toWire (message: unknown, step: string, index: number): string {
   throw new InvalidReplyError(step, `response[${index}] must be a string or an HSL object with a "type", got ${describeValue(message)}`)
 }
 
+/** Messages as they go out: strings as they are, HSL objects as JSON strings. */
+export function messagesToWire (messages: readonly unknown[], step: string): string[] {
+  return messages.map((message, index) => toWire(message, step, index))
+}
+
 function describeValue (value: unknown): string {
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
@@ -66,7 +71,7 @@ function describeValue (value: unknown): string {
  */
 export function normalizeReply (result: unknown, step: string): HaptikReply {
   if (typeof result === 'string') return { status: true, response: [result] }
-  if (Array.isArray(result)) return { status: true, response: result.map((m, i) => toWire(m, step, i)) }
+  if (Array.isArray(result)) return { status: true, response: messagesToWire(result, step) }
   if (!isPlainObject(result)) {
     throw new InvalidReplyError(step, `expected a string, a list of messages or { response }, got ${describeValue(result)}`)
   }
@@ -75,7 +80,7 @@ export function normalizeReply (result: unknown, step: string): HaptikReply {
   const { status = true, response, conversation_details: conversationDetails, user_details: userDetails } = result
   if (typeof status !== 'boolean') throw new InvalidReplyError(step, `status must be a boolean, got ${describeValue(status)}`)
   const messages = Array.isArray(response) ? response : [response]
-  const reply: HaptikReply = { status, response: messages.map((m, i) => toWire(m, step, i)) }
+  const reply: HaptikReply = { status, response: messagesToWire(messages, step) }
   if (conversationDetails !== undefined) reply.conversation_details = conversationDetails
   if (userDetails !== undefined) reply.user_details = userDetails
   return reply

@@ -1,19 +1,29 @@
 import type { FastifyRequest } from 'fastify'
 
+/** How messages name the dispatch route before its step is known. */
+export const DISPATCH_LABEL = 'Dispatch route'
+
+/**
+ * The step a body names, by the rule the envelope schemas apply: `step` when
+ * it is a string, else `node` when `step` is absent (older bots).
+ */
+export function namedStep (body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined
+  const { step, node } = body as { step?: unknown, node?: unknown }
+  if (typeof step === 'string') return step
+  return step === undefined && typeof node === 'string' ? node : undefined
+}
+
 /**
  * The step a request on the plugin's routes is for: the route's own, or on
- * the dispatch route the one the body names (`step`, else `node`), once parsed.
+ * the dispatch route the one the body names, once parsed.
  */
 export function requestedStep (request: FastifyRequest): string | undefined {
-  const configured = request.routeOptions.config.haptikStep
-  if (configured !== undefined) return configured
-  const body = request.body as { step?: unknown, node?: unknown } | null | undefined
-  const name = typeof body === 'object' && body !== null ? body.step ?? body.node : undefined
-  return typeof name === 'string' ? name : undefined
+  return request.routeOptions.config.haptikStep ?? namedStep(request.body)
 }
 
 /** How error messages name the route: `Step "x"`, or the dispatch route before its step is known. */
 export function routeLabel (request: FastifyRequest): string {
   const step = requestedStep(request)
-  return step === undefined ? 'Dispatch route' : `Step "${step}"`
+  return step === undefined ? DISPATCH_LABEL : `Step "${step}"`
 }

@@ -1,62 +1,25 @@
-import { TypeCompiler, type TypeCheck, type ValueError } from '@sinclair/typebox/compiler'
 import type { TSchema } from '@sinclair/typebox'
-import type { FastifyBaseLogger, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
+import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
+import { Context } from './context.js'
 import { entityReaders, readEntities, type EntityReader } from './entities.js'
-import type { HaptikEnvelope, HaptikUser } from './envelope.js'
-import { describeType } from './describe-schema.js'
-import { DetailsTooLargeError, InvalidReplyError, StepFailure, StepMismatchError, StepTimeoutError } from './errors.js'
+import { ReplySchema, type HaptikEnvelope } from './envelope.js'
+import { StepFailure, StepMismatchError, StepTimeoutError } from './errors.js'
 import type { ResolvedStep } from './options.js'
-import { normalizeReply, type HaptikReply } from './reply.js'
+import { checkSignature } from './raw-body.js'
+import { messagesToWire, normalizeReply, type HaptikReply } from './reply.js'
+import { checkReplyDetails, type DetailsRules } from './reply-checks.js'
+import { namedStep } from './route-step.js'
 import type { StepContext, StepHandler } from './step.js'
 
 /** A step with everything the request path needs computed once. */
 export interface CompiledStep {
   readonly name: string
   readonly environment: string | undefined
-  readonly detailsLimit: ResolvedStep['detailsLimit']
   readonly handler: StepHandler
   readonly readers: readonly EntityReader[]
   readonly timeout: number
   readonly fallback: HaptikReply
-  readonly conversationDetails: TypeCheck<TSchema>
-  readonly userDetails: TypeCheck<TSchema>
-}
-
-const NO_USER: HaptikUser = Object.freeze({})
-
-class Context implements StepContext {
-  #log: FastifyBaseLogger | undefined
-  #controller: AbortController | undefined
-
-  constructor (
-    readonly request: FastifyRequest,
-    readonly reply: FastifyReply,
-    readonly step: string,
-    readonly environment: string | undefined,
-    readonly envelope: HaptikEnvelope,
-    readonly entities: Record<string, unknown>
-  ) {}
-
-  get user (): HaptikUser { return this.envelope.user ?? NO_USER }
-  get conversationNo (): number | undefined { return this.envelope.conversation_no }
-  get conversationDetails (): Record<string, unknown> { return this.envelope.conversation_details ?? {} }
-  get userDetails (): Record<string, unknown> { return this.envelope.user_details ?? {} }
-  get env (): Record<string, string> { return this.envelope.env_variables ?? {} }
-
-  // Created on first use: most handlers never touch them, and both cost per request.
-  get log (): FastifyBaseLogger {
-    this.#log ??= this.request.log.child({ step: this.step })
-    return this.#log
-  }
-
-  get signal (): AbortSignal {
-    this.#controller ??= new AbortController()
-    return this.#controller.signal
-  }
-
-  abort (reason: Error): void {
-    this.#controller?.abort(reason)
-  }
+  readonly details: DetailsRules
 }
 
 function failure (messages: string[]): HaptikReply {
@@ -67,59 +30,42 @@ function describeThrown (value: unknown): Error {
   return value instanceof Error ? value : new Error(`the handler threw a non-Error value (${value === null ? 'null' : typeof value})`)
 }
 
-function checkDetails (check: TypeCheck<TSchema>, value: unknown, field: string, step: string): void {
-  if (value === undefined || check.Check(value)) return
-  const first = check.Errors(value).First() as ValueError
-  throw new InvalidReplyError(step, `${field}${first.path.replaceAll('/', '.')}: ${first.message}`)
-}
-
-/** Compiles a resolved step's checkers and readers, once, at registration. */
-export function compileStep ({ step, timeout, fallbackMessage, environment, detailsLimit }: ResolvedStep): CompiledStep {
+/** Compiles a resolved step's readers and rules, once, at registration. */
+function compileStep ({ step, timeout, fallbackMessage, environment, detailsLimit }: ResolvedStep): CompiledStep {
   return {
     name: step.name,
     environment,
-    detailsLimit,
     handler: step.handler as StepHandler,
     readers: entityReaders(step.entities),
     timeout,
     fallback: Object.freeze(failure([fallbackMessage])) as HaptikReply,
-    conversationDetails: TypeCompiler.Compile(step.conversationDetails as TSchema),
-    userDetails: TypeCompiler.Compile(step.userDetails as TSchema)
-  }
-}
-
-/** Haptik keeps user_details values as strings, whatever the step declared. */
-function checkUserDetailStrings (details: unknown, step: string): void {
-  if (details === undefined) return
-  for (const [key, value] of Object.entries(details as Record<string, unknown>)) {
-    if (typeof value !== 'string') {
-      throw new InvalidReplyError(step, `user_details.${key} must be a string (Haptik keeps user details as strings), got ${describeType(value)}`)
+    details: {
+      conversationDetails: step.conversationDetails as TSchema,
+      userDetails: step.userDetails as TSchema,
+      detailsLimit
     }
   }
 }
 
-function sizeOf (details: unknown): number {
-  return details === undefined ? 0 : JSON.stringify(details).length
+/** A step ready to serve: its settings, its compiled runtime and its reply schema. */
+export interface PreparedStep {
+  readonly resolved: ResolvedStep
+  readonly compiled: CompiledStep
+  readonly replySchema: TSchema
 }
 
-/** Details over Haptik's size limits are refused, never truncated: the log says which and by how much. */
-function checkDetailsSize (limit: CompiledStep['detailsLimit'], reply: HaptikReply, step: string): void {
-  if (limit === null) return
-  const conversation = sizeOf(reply.conversation_details)
-  const user = sizeOf(reply.user_details)
-  const over = (what: string, size: number, max: number) =>
-    new DetailsTooLargeError(step, `${what} is ${size} characters, ${size - max} over the limit of ${max}`)
-  if (conversation > limit.conversationDetails) throw over('conversation_details', conversation, limit.conversationDetails)
-  if (user > limit.userDetails) throw over('user_details', user, limit.userDetails)
-  if (conversation + user > limit.combined) throw over('conversation_details and user_details together', conversation + user, limit.combined)
+/** Everything a step's routes (its own and the dispatch route) need, made once. */
+export function prepareStep (resolved: ResolvedStep): PreparedStep {
+  return {
+    resolved,
+    compiled: compileStep(resolved),
+    replySchema: ReplySchema(resolved.step.conversationDetails, resolved.step.userDetails)
+  }
 }
 
 function settle (compiled: CompiledStep, context: Context, value: unknown): HaptikReply {
   const reply = normalizeReply(value, compiled.name)
-  checkDetails(compiled.conversationDetails, reply.conversation_details, 'conversation_details', compiled.name)
-  checkDetails(compiled.userDetails, reply.user_details, 'user_details', compiled.name)
-  checkUserDetailStrings(reply.user_details, compiled.name)
-  checkDetailsSize(compiled.detailsLimit, reply, compiled.name)
+  checkReplyDetails(context.request, compiled.details, reply, compiled.name)
   if (reply.response.length === 0) {
     context.log.warn('step returned no messages: Haptik shows a bot break, or hands over to an agent')
   }
@@ -129,7 +75,11 @@ function settle (compiled: CompiledStep, context: Context, value: unknown): Hapt
 function fail (compiled: CompiledStep, context: Context, thrown: unknown): HaptikReply {
   if (thrown instanceof StepFailure) {
     context.log.info('step failed on purpose; answering on the failure path')
-    return failure(thrown.userMessages)
+    try {
+      return failure(messagesToWire(thrown.userMessages, compiled.name))
+    } catch (error) {
+      return fail(compiled, context, error)
+    }
   }
   context.log.error({ err: describeThrown(thrown) }, 'step failed; answering with the fallback message')
   return compiled.fallback
@@ -165,7 +115,8 @@ function withDeadline (compiled: CompiledStep, context: Context, pending: Promis
       else resolve(settleOrFail(compiled, context, value))
     }, error => {
       clearTimeout(timer)
-      if (!late) resolve(fail(compiled, context, error))
+      if (late) context.log.warn({ err: describeThrown(error) }, 'step failed after its deadline')
+      else resolve(fail(compiled, context, error))
     })
   })
 }
@@ -185,8 +136,14 @@ function run (compiled: CompiledStep, context: Context): HaptikReply | Promise<H
   return isThenable(result) ? withDeadline(compiled, context, result) : settleOrFail(compiled, context, result)
 }
 
-/** Reads the entities of a validated request and runs the step's handler on them. */
+/**
+ * Reads the entities of a validated request and runs the step's handler on
+ * them. Checks the signature once more (memoized, so nearly free): nothing
+ * unverified runs a handler, whatever validator the app configured.
+ */
 export function runStep (compiled: CompiledStep, request: FastifyRequest, reply: FastifyReply): HaptikReply | Promise<HaptikReply> {
+  const unverified = checkSignature(request)
+  if (unverified !== null) throw unverified
   const envelope = request.body as HaptikEnvelope
   const entities = readEntities(compiled.readers, envelope.entities)
   return run(compiled, new Context(request, reply, compiled.name, compiled.environment, envelope, entities))
@@ -195,8 +152,7 @@ export function runStep (compiled: CompiledStep, request: FastifyRequest, reply:
 /** The route handler of one step: checks the body names this step, then runs it. */
 export function stepRouteHandler (compiled: CompiledStep): RouteHandlerMethod {
   return function handleHaptikStep (request, reply) {
-    const { step, node } = request.body as HaptikEnvelope
-    const called = step ?? node
+    const called = namedStep(request.body)
     if (called !== undefined && called !== compiled.name) throw new StepMismatchError(compiled.name, called)
     return runStep(compiled, request, reply)
   }

@@ -33,6 +33,11 @@ export interface StepContext<Entities extends TObject = TObject> {
   readonly reply: FastifyReply
 }
 
+/** Haptik keeps user_details values as strings: a schema with other values does not compile. */
+export type StringValued<T extends TSchema> = Static<T> extends Record<string, string | undefined>
+  ? unknown
+  : { 'user_details values must be strings': never }
+
 /** A step handler: the context in, the reply out (or a promise of it). */
 export type StepHandler<
   Entities extends TObject = TObject,
@@ -55,8 +60,8 @@ export interface StepDefinition<
   entities?: Entities
   /** Schema of the `conversation_details` the handler returns. Default: any object. */
   conversationDetails?: ConversationDetails
-  /** Schema of the `user_details` the handler returns. Default: string values. */
-  userDetails?: UserDetails
+  /** Schema of the `user_details` the handler returns; Haptik keeps strings. Default: string values. */
+  userDetails?: UserDetails & StringValued<UserDetails>
   /** Answers the call. */
   handler: StepHandler<Entities, ConversationDetails, UserDetails>
   /** Overrides the plugin's `secret` for this step. */

@@ -57,6 +57,10 @@ t.test('unknown, missing and malformed step names are a 400 that lists the known
   t.equal(nameless.json().message, 'Dispatch route: the request names no step (no "step" or "node" field); known steps: "product_price", "order_status"')
   const numeric = await signedPost(app, '/haptik/', { ...speaker, step: 7 })
   t.equal(numeric.json().code, 'FST_HAPTIK_UNKNOWN_STEP')
+  const nullStep = await signedPost(app, '/haptik/', { ...speaker, step: null, node: 'product_price' })
+  t.equal(nullStep.json().code, 'FST_HAPTIK_UNKNOWN_STEP', 'a null "step" does not fall back to "node": the schema would not apply')
+  const long = await signedPost(app, '/haptik/', envelope('x'.repeat(500), {}))
+  t.ok(long.json().message.length < 300, 'an unknown name is not echoed at length')
   for (const body of ['null', '[]', '"product_price"']) {
     const res = await signedPost(app, '/haptik/', body)
     t.equal(res.json().code, 'FST_HAPTIK_INVALID_ENVELOPE', `${body}: code`)
@@ -139,6 +143,14 @@ t.test('with unsigned steps, a signed step still needs its signature', async t =
   const right = await signedPost(app, '/', envelope('closed', {}), { secret: 'closed-secret' })
   t.same(right.json(), { status: true, response: ['closed'] })
   t.same(calls, ['open', 'closed'])
+})
+
+t.test('with unsigned steps, a secret function that finds nothing leaves the unsigned ones open', async t => {
+  const open = defineStep({ name: 'open', handler: () => 'open' })
+  const closed = defineStep({ name: 'closed', secret: () => undefined, handler: () => 'closed' })
+  const app = await haptikApp(t, { steps: [open, closed], dispatch: true, allowUnsigned: true, secret: undefined })
+  t.same((await app.inject({ method: 'POST', url: '/', payload: envelope('open', {}) })).json(), { status: true, response: ['open'] })
+  t.equal((await signedPost(app, '/', envelope('closed', {}))).json().code, 'FST_HAPTIK_INVALID_SIGNATURE')
 })
 
 t.test('all steps unsigned: the dispatch route checks nothing', async t => {

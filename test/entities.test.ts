@@ -169,3 +169,13 @@ t.test('with Ajv defaults turned off, the context still has empty details', asyn
   await signedPost(app, '/bare', { event: 'API_INTEGRATION', entities: {} })
   t.same([seen[0].conversationDetails, seen[0].userDetails, seen[0].env], [{}, {}, {}])
 })
+
+t.test('an array entity keeps its own bounds', async t => {
+  const step = defineStep({ name: 'toppings', entities: Type.Object({ toppings: Type.Array(Type.String(), { minItems: 2, maxItems: 3 }), extras: Type.Optional(Type.Array(Type.String(), { minItems: 2 })) }), handler: () => 'ok' })
+  const app = await haptikApp(t, { steps: [step] })
+  const send = (entities: Record<string, unknown[]>) => signedPost(app, '/toppings', envelope('toppings', entities))
+  t.equal((await send({ toppings: [detection('a'), detection('b')] })).statusCode, 200)
+  t.equal((await send({ toppings: [detection('a')] })).json().code, 'FST_HAPTIK_INVALID_ENTITY', 'below minItems')
+  t.equal((await send({ toppings: ['a', 'b', 'c', 'd'].map(v => detection(v)) })).json().code, 'FST_HAPTIK_INVALID_ENTITY', 'over maxItems')
+  t.equal((await send({ toppings: [detection('a'), detection('b')], extras: [] })).statusCode, 200, 'an optional entity sent empty is absent')
+})

@@ -61,9 +61,9 @@ const steps = [
   defineStep({
     name: 'badreply',
     entities,
-    userDetails: Type.Object({ city: Type.Number() }),
+    userDetails: Type.Object({ city: Type.String({ maxLength: 2 }) }),
     // Echoes request data into a reply that does not match its schema.
-    handler: context => { note(context); return { response: 'x', user_details: { city: context.userDetails.city as number } } }
+    handler: context => { note(context); return { response: 'x', user_details: { city: context.userDetails.city as string } } }
   })
 ]
 

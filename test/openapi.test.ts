@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { Type } from '@sinclair/typebox'
 import fastifyHaptik, { SECURITY_SCHEME, defineStep, type AnyStep, type FastifyHaptikOptions } from '../lib/index.js'
-import { nearestStore, productPrice } from '../example/steps.js'
+import { flightSearch, nearestStore, productPrice } from '../example/steps.js'
 
 interface Operation {
   security?: Array<Record<string, string[]>>
@@ -31,10 +31,17 @@ const order = defineStep({
   handler: () => 'ok'
 })
 
-const labels = defineStep({ name: 'labels', entities: Type.Object({ labels: Type.Array(Type.String()) }), handler: () => 'ok' })
+const labels = defineStep({ name: 'labels', entities: Type.Object({ labels: Type.Array(Type.String(), { maxItems: 5 }) }), handler: () => 'ok' })
+// Keyword-like property names, nullable values and catalog types must survive the 3.0 conversion.
+const tricky = defineStep({
+  name: 'tricky',
+  entities: Type.Object({ thing: Type.Object({ const: Type.String(), examples: Type.Optional(Type.Number()), maybe: Type.Union([Type.Null(), Type.String()]) }) }),
+  conversationDetails: Type.Object({ note: Type.Union([Type.Null(), Type.String(), Type.Number()]) }),
+  handler: () => 'ok'
+})
 const hello = defineStep({ name: 'hello', handler: () => 'hi' })
 
-async function documentOf (t: Test, version: string, options: Partial<FastifyHaptikOptions> = {}, steps: AnyStep[] = [productPrice, nearestStore, order, labels, hello]) {
+async function documentOf (t: Test, version: string, options: Partial<FastifyHaptikOptions> = {}, steps: AnyStep[] = [productPrice, nearestStore, order, labels, hello, flightSearch, tricky]) {
   const app = Fastify()
   t.teardown(() => app.close())
   await app.register(swagger, { openapi: { openapi: version, info: { title: 'docs test', version: '1.0.0' } } })
@@ -54,7 +61,10 @@ for (const version of ['3.0.3', '3.1.0']) {
   t.test(`OpenAPI ${version}: a valid document describing every step`, async t => {
     const doc = await documentOf(t, version)
     await validate(t, doc)
-    t.same(Object.keys(doc.paths).sort(), ['/haptik/hello', '/haptik/labels', '/haptik/nearest_store', '/haptik/order_status', '/haptik/product_price', '/other'])
+    t.same(Object.keys(doc.paths).sort(), ['/haptik/flight_search', '/haptik/hello', '/haptik/labels', '/haptik/nearest_store', '/haptik/order_status', '/haptik/product_price', '/haptik/tricky', '/other'])
+    const thing = (doc.paths['/haptik/tricky'].post.requestBody.content['application/json'].schema.allOf[1].properties as { entities: { properties: { thing: { items: { allOf: Array<{ properties?: { entity_value: { properties: Record<string, unknown> } } }> } } } } }).entities.properties.thing.items.allOf[1].properties?.entity_value.properties
+    t.same(Object.keys(thing ?? {}), ['const', 'examples', 'maybe'], 'property names are not read as keywords')
+    if (version.startsWith('3.0')) t.match(thing?.maybe, { type: 'string', nullable: true }, 'null is nullable in 3.0')
     t.match(doc.paths['/haptik/labels'].post, { summary: 'Haptik step "labels"' }, 'a default summary')
     t.match(doc.paths['/haptik/labels'].post.requestBody.content['application/json'].example, { entities: { labels: [{ entity_value: 'labels', original_text: 'labels' }] } })
     t.same(doc.paths['/haptik/hello'].post.requestBody.content['application/json'].example.entities, {}, 'a step without entities')
@@ -94,6 +104,8 @@ for (const version of ['3.0.3', '3.1.0']) {
       t.match(post.responses[status].description, /FST_HAPTIK_/, `${status} lists its codes`)
     }
     t.match(post.responses['401'].description, 'FST_HAPTIK_INVALID_SIGNATURE')
+    t.notMatch(post.responses['401'].description, 'FST_HAPTIK_SECRET_NOT_FOUND', 'no secret function: that code cannot happen')
+    t.notMatch(post.responses['400'].description, 'FST_HAPTIK_UNKNOWN_STEP', 'nor this one, on a step route')
     t.notOk(doc.webhooks, 'no webhooks unless asked')
     const items = (doc.components.schemas.HaptikReply as { properties: { response: { items: { anyOf?: Array<{ contentSchema?: unknown }>, description: string } } } }).properties.response.items
     t.match(items.description, 'HslMessage', 'rich messages are described')
@@ -104,7 +116,7 @@ for (const version of ['3.0.3', '3.1.0']) {
 t.test('OpenAPI 3.1 webhooks describe what Haptik sends, per step', async t => {
   const doc = await documentOf(t, '3.1.0', { openapi: { webhooks: true } })
   await validate(t, doc)
-  t.same(Object.keys(doc.webhooks ?? {}).sort(), ['hello', 'labels', 'nearest_store', 'order_status', 'product_price'])
+  t.same(Object.keys(doc.webhooks ?? {}).sort(), ['flight_search', 'hello', 'labels', 'nearest_store', 'order_status', 'product_price', 'tricky'])
   t.match(doc.webhooks?.hello.post, { description: 'What Haptik sends when the bot reaches step "hello".' })
   const hook = doc.webhooks?.product_price.post as Operation
   t.same(hook.security, [{ [SECURITY_SCHEME]: [] }])

@@ -60,6 +60,7 @@ t.test('invalid options fail registration with a specific message', async t => {
     ['bad allowUnsigned', { steps: [hello], allowUnsigned: 'yes' }, /allowUnsigned must be a boolean/],
     ['bad bodyLimit', { secret: SECRET, steps: [hello], bodyLimit: -1 }, /bodyLimit must be a positive integer, got -1/],
     ['bad timeout', { secret: SECRET, steps: [hello], timeout: 1.5 }, /timeout must be a positive integer/],
+    ['huge timeout', { secret: SECRET, steps: [hello], timeout: 3e9 }, /timeout must be at most 2147483647, got 3000000000/],
     ['bad step timeout', { secret: SECRET, steps: [defineStep({ name: 's', timeout: 0, handler: () => '' })] }, /step "s": timeout must be a positive integer/],
     ['empty fallback', { secret: SECRET, steps: [hello], fallbackMessage: ' ' }, /fallbackMessage must be a non-empty string/],
     ['empty secret', { secret: '', steps: [hello] }, /fastify-haptik: secret is empty/],

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import { Type } from '@sinclair/typebox'
-import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, StepFailure, defineStep, type AnyStep, type StepResult } from '../lib/index.js'
+import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, Entities, StepFailure, defineStep, type AnyStep, type StepResult } from '../lib/index.js'
 import { SECRET, envelope, haptikApp, signedPost } from './helpers/haptik.js'
 
 const quickReply = {
@@ -10,7 +10,7 @@ const quickReply = {
   data: { quick_replies: [{ actionable_text: 'Yes', is_default: 0, type: 'TEXT_ONLY', payload: { message: 'Yes', gogo_message: 'yes{confirm:1}' } }] }
 }
 
-async function call (t: Test, handler: () => unknown, extra: Partial<Parameters<typeof defineStep>[0]> = {}) {
+async function call (t: Test, handler: () => unknown, extra: Record<string, unknown> = {}) {
   const step = defineStep({ name: 'reply', handler: handler as () => StepResult, ...extra } as Parameters<typeof defineStep>[0])
   const app = await haptikApp(t, { steps: [step] })
   return signedPost(app, '/reply', envelope('reply', {}))
@@ -47,6 +47,21 @@ t.test('declared detail schemas serialize the reply', async t => {
   t.same(strict.json().conversation_details, { step: 2 }, 'fields the step did not declare are not sent')
 })
 
+t.test('detail schemas are checked with Fastify\'s validator: formats and catalog types work', async t => {
+  const email = await call(t, () => ({ response: 'ok', user_details: { email: 'asha@example.com' } }), {
+    userDetails: Type.Object({ email: Type.String({ format: 'email' }) })
+  })
+  t.same(email.json().user_details, { email: 'asha@example.com' })
+  const notEmail = await call(t, () => ({ response: 'ok', user_details: { email: 'nope' } }), {
+    userDetails: Type.Object({ email: Type.String({ format: 'email' }) })
+  })
+  t.same(notEmail.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })
+  const date = await call(t, () => ({ response: 'ok', conversation_details: { when: { value: { dd: 1, mm: 2, yy: 2027, type: 'date' } } } }), {
+    conversationDetails: Type.Object({ when: Entities.Date })
+  })
+  t.same(date.json().conversation_details, { when: { value: { dd: 1, mm: 2, yy: 2027, type: 'date' } } })
+})
+
 t.test('an invalid reply is a business failure: 200, status false, fallback, logged', async t => {
   const cases: Array<[string, unknown, RegExp]> = [
     ['undefined', undefined, /expected a string, a list of messages or \{ response \}, got undefined/],
@@ -55,8 +70,8 @@ t.test('an invalid reply is a business failure: 200, status false, fallback, log
     ['an object without type', { text: 'hi' }, /response\[0\] must be a string or an HSL object with a "type", got an object without "type"/],
     ['nested list', [['a']], /got an array/],
     ['bad status', { status: 'yes', response: 'x' }, /status must be a boolean, got string/],
-    ['non-string user detail', { response: 'x', user_details: { phone: 8826755986 } }, /user_details\.phone: Expected string/],
-    ['user details not an object', { response: 'x', user_details: 'Pune' }, /user_details: Expected object/]
+    ['non-string user detail', { response: 'x', user_details: { phone: { number: 8826755986 } } }, /user_details\.phone must be string/],
+    ['user details not an object', { response: 'x', user_details: 'Pune' }, /user_details must be object/]
   ]
   for (const [name, value, logged] of cases) {
     const lines: Array<{ level: number, msg: string, step?: string, err?: { message: string, code: string } }> = []
@@ -120,6 +135,11 @@ t.test('StepFailure answers on the failure path with the handler\'s own message'
   const failure = new StepFailure(['a', 'b'])
   t.equal(failure.name, 'StepFailure')
   t.equal(failure.message, 'a b')
+  const rich = await call(t, () => { throw new StepFailure(['No such order.', quickReply]) })
+  t.same(rich.json(), { status: false, response: ['No such order.', JSON.stringify(quickReply)] }, 'rich messages too')
+  t.equal(new StepFailure(quickReply).message, 'Pick one')
+  const broken = await call(t, () => { throw new StepFailure([42 as unknown as string]) })
+  t.same(broken.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] }, 'a StepFailure with a non-message falls back')
 })
 
 t.test('the deadline: a late handler gets the fallback and its signal aborts', async t => {
@@ -162,7 +182,8 @@ t.test('the deadline: a late handler gets the fallback and its signal aborts', a
   const lateThrow = await signedPost(app, '/late-throw', envelope('late-throw', {}))
   t.same(lateThrow.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })
   await new Promise(resolve => setTimeout(resolve, 60))
-  t.equal(lines.filter(line => line.step === 'late-throw' && line.level === 50).length, 1, 'a late rejection is not logged twice')
+  t.equal(lines.filter(line => line.step === 'late-throw' && line.level === 50).length, 1, 'a late rejection is not logged as an error twice')
+  t.match(lines.filter(line => line.step === 'late-throw' && line.level === 40), [{ msg: /failed after its deadline/, err: { message: 'late' } }], 'but it is logged')
 })
 
 t.test('a handler that throws synchronously is caught', async t => {

@@ -199,15 +199,16 @@ t.test('a step secret overrides the plugin secret', async t => {
 
 t.test('a secret function picks the secret per request (per tenant)', async t => {
   const { step, calls } = countingStep()
-  const tenants: Record<string, string | string[]> = { acme: 'acme-secret', globex: ['globex-new', 'globex-old'] }
+  const tenants: Record<string, string | string[] | null> = { acme: 'acme-secret', globex: ['globex-new', 'globex-old'], retired: null }
   const app = await haptikApp(t, {
     steps: [step],
-    secret: async request => tenants[request.headers['x-tenant'] as string]
+    secret: async request => tenants[request.headers['x-tenant'] as string] as string | string[] | undefined
   })
   const send = (tenant: string, secret: string) => signedPost(app, '/product_price', body, { secret, headers: { 'x-tenant': tenant } })
   t.equal((await send('acme', 'acme-secret')).statusCode, 200)
   t.equal((await send('globex', 'globex-old')).statusCode, 200)
   t.equal((await send('acme', 'globex-new')).json().code, 'FST_HAPTIK_INVALID_SIGNATURE', "another tenant's secret fails")
+  t.equal((await send('retired', 'anything')).json().code, 'FST_HAPTIK_SECRET_NOT_FOUND', 'null means no secret too')
   const unknown = await send('initech', 'anything')
   t.equal(unknown.statusCode, 401)
   t.equal(unknown.json().code, 'FST_HAPTIK_SECRET_NOT_FOUND')
@@ -222,7 +223,7 @@ t.test('a secret function that returns an empty list or throws never lets a call
   const app = await haptikApp(t, {
     steps: [
       { ...empty, secret: () => [] },
-      { ...broken, secret: () => { throw new Error('vault down: token=abc') } },
+      { ...broken, secret: () => { throw Object.assign(new Error('tenant acme-7781 not found'), { statusCode: 404 }) } },
       { ...bad, secret: () => '' }
     ].map(s => defineStep(s))
   })

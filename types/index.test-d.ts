@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { expectAssignable, expectError, expectType } from 'tsd'
 import fastifyHaptik, {
   defineStep, fastifyHaptik as named, sign, verify, StepFailure, hsl, Entities, type DateKind,
-  type HaptikStep, type HaptikUser, type StepContext, type HslMessage
+  type HaptikStep, type HaptikUser, type StepContext, type HslMessage, type Message
 } from 'fastify-haptik'
 
 const Product = Type.Object({
@@ -69,6 +69,10 @@ expectError(defineStep({ name: 'g', handler: () => 42 }))
 expectError(defineStep({ name: 'h', handler: () => ({ status: true }) }))
 expectError(defineStep({ name: 'i', handler: () => [{ text: 'no type' }] }))
 
+// user_details values are strings at Haptik: a schema with other values does not compile.
+expectError(defineStep({ name: 'visits', userDetails: Type.Object({ visits: Type.Number() }), handler: () => 'x' }))
+defineStep({ name: 'tier', userDetails: Type.Object({ tier: Type.String(), city: Type.Optional(Type.String()) }), handler: () => ({ response: 'x', user_details: { tier: 'gold' } }) })
+
 // Declared details check what the handler returns.
 const withDetails = defineStep({
   name: 'order',
@@ -114,7 +118,7 @@ expectError(app.register(fastifyHaptik, { secret: 'test', steps: [step], timeout
 expectType<string>(sign('{}', 'secret'))
 expectType<boolean>(verify(Buffer.from('{}'), 'sha1=…', ['a', 'b']))
 expectAssignable<Error>(new StepFailure('Sorry'))
-expectType<string[]>(new StepFailure(['a', 'b']).userMessages)
+expectType<Message[]>(new StepFailure(['a', hsl.text('b')]).userMessages)
 expectAssignable<HslMessage>({ type: 'TEXT', text: 'hi' })
 
 // An app typed with the TypeBox type provider registers the plugin the same way.

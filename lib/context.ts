@@ -1,0 +1,41 @@
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
+import type { HaptikEnvelope, HaptikUser } from './envelope.js'
+import type { StepContext } from './step.js'
+
+const NO_USER: HaptikUser = Object.freeze({})
+
+/** What a handler receives: the call, with costly parts made on first use. */
+export class Context implements StepContext {
+  #log: FastifyBaseLogger | undefined
+  #controller: AbortController | undefined
+
+  constructor (
+    readonly request: FastifyRequest,
+    readonly reply: FastifyReply,
+    readonly step: string,
+    readonly environment: string | undefined,
+    readonly envelope: HaptikEnvelope,
+    readonly entities: Record<string, unknown>
+  ) {}
+
+  get user (): HaptikUser { return this.envelope.user ?? NO_USER }
+  get conversationNo (): number | undefined { return this.envelope.conversation_no }
+  get conversationDetails (): Record<string, unknown> { return this.envelope.conversation_details ?? {} }
+  get userDetails (): Record<string, unknown> { return this.envelope.user_details ?? {} }
+  get env (): Record<string, string> { return this.envelope.env_variables ?? {} }
+
+  // Created on first use: most handlers never touch them, and both cost per request.
+  get log (): FastifyBaseLogger {
+    this.#log ??= this.request.log.child({ step: this.step })
+    return this.#log
+  }
+
+  get signal (): AbortSignal {
+    this.#controller ??= new AbortController()
+    return this.#controller.signal
+  }
+
+  abort (reason: Error): void {
+    this.#controller?.abort(reason)
+  }
+}
