@@ -92,9 +92,9 @@ function toProtocolError (step: AnyStep | undefined, error: FastifyError, reques
   }
   const known = PROTOCOL_ERRORS[error.code]
   if (known !== undefined) return known(bodyLimit)
-  // Fastify's own errors (the body reader's) carry fixed messages; anything
-  // else (a secret function's own error, say) may carry data: a plain 500.
-  if (error.code?.startsWith('FST_ERR_')) return error
+  // Client errors from Fastify or from the app's own hooks (an allowlist's 403,
+  // say) keep their status and message; anything else is a plain 500.
+  if ((error.statusCode ?? 500) < 500) return error
   return new InternalError()
 }
 

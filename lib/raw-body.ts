@@ -1,7 +1,7 @@
 import type { Hmac, KeyObject } from 'node:crypto'
 import type { FastifyRequest, onRequestHookHandler, preParsingHookHandler } from 'fastify'
 import {
-  InvalidSignatureError, MalformedSignatureError, MissingSignatureError,
+  InternalError, InvalidSignatureError, MalformedSignatureError, MissingSignatureError,
   SecretNotFoundError, UnsupportedMediaTypeError
 } from './errors.js'
 import type { StepAuth } from './options.js'
@@ -78,7 +78,14 @@ function staticKeys (plan: SignaturePlan): StaticKeys | null {
 }
 
 async function resolveKeys (auth: Extract<StepAuth, { kind: 'resolver' }>, request: FastifyRequest): Promise<readonly KeyObject[]> {
-  const secrets = await auth.resolve(request)
+  let secrets
+  try {
+    secrets = await auth.resolve(request)
+  } catch (error) {
+    // Its message may name a tenant or a vault: logged, never sent.
+    request.log.error({ err: error }, 'fastify-haptik: the secret function threw')
+    throw new InternalError()
+  }
   return secrets === undefined || secrets === null ? [] : toKeys(secrets)
 }
 

@@ -131,7 +131,7 @@ t.test('--help documents every flag and the exit codes', async t => {
   }
   const openapi = await runHere(['openapi', '--help'])
   t.equal(openapi.code, 0)
-  for (const flag of ['--yaml', '-o, --output <file>', '-p, --prefix <prefix>', '--title <title>', '@fastify/swagger', 'node --import tsx', 'Exit codes:']) {
+  for (const flag of ['--yaml', '-o, --output <file>', '-p, --prefix <prefix>', '--title <title>', '--webhooks', '@fastify/swagger', 'node --import tsx', 'Exit codes:']) {
     t.ok(openapi.stdout.includes(flag), `openapi --help: ${flag}`)
   }
 })
@@ -337,6 +337,14 @@ t.test('openapi prints the document of a module\'s steps, in JSON or YAML, to st
   t.match(document, { openapi: /^3\./, info: { title: 'Haptik steps', version: '1.0.0' } })
   t.ok(document.paths['/haptik/product_price'].post, 'product_price is documented')
   t.ok(document.paths['/haptik/nearest_store'].post, 'nearest_store is documented')
+  t.same(document.paths['/haptik/product_price'].post.security, [{ haptikSignature: [] }], 'documented as signed, as the steps will be served')
+  t.notOk(document.webhooks)
+
+  const withWebhooks = await runHere(['openapi', 'example/steps.ts', '--webhooks'])
+  t.equal(withWebhooks.code, 0)
+  const webhookDocument = JSON.parse(withWebhooks.stdout)
+  t.match(webhookDocument, { openapi: '3.1.0' })
+  t.same(Object.keys(webhookDocument.webhooks).sort(), ['flight_search', 'nearest_store', 'product_price'], 'one webhook per step')
 
   const yaml = await runHere(['openapi', 'example/steps.ts', '--yaml', '--title', 'Shop bot'])
   t.equal(yaml.code, 0)

@@ -142,6 +142,21 @@ t.test('encapsulation: the rest of the server is untouched', async t => {
   t.ok(app.hasContentTypeParser('text/plain'), 'the root keeps its parsers')
 })
 
+t.test('an app-wide hook\'s own client error keeps its status on the step routes', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.headers['x-forwarded-for'] === '203.0.113.9') {
+      reply.code(403)
+      throw Object.assign(new Error('Forbidden address'), { statusCode: 403 })
+    }
+  })
+  await app.register(fastifyHaptik, { secret: SECRET, steps: [hello] })
+  const res = await signedPost(app, '/hello', envelope('hello', {}), { headers: { 'x-forwarded-for': '203.0.113.9' } })
+  t.equal(res.statusCode, 403)
+  t.equal(res.json().message, 'Forbidden address')
+})
+
 t.test('the step routes are POST only', async t => {
   const app = await haptikApp(t, { steps: [hello] })
   t.equal((await app.inject({ method: 'GET', url: '/hello', headers: { 'x-hub-signature': haptikSignature('') } })).statusCode, 404)

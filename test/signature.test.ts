@@ -220,16 +220,18 @@ t.test('a secret function that returns an empty list or throws never lets a call
   const { step: empty } = countingStep('empty')
   const { step: broken } = countingStep('broken')
   const { step: bad } = countingStep('bad')
+  const { step: offline } = countingStep('offline')
   const app = await haptikApp(t, {
     steps: [
       { ...empty, secret: () => [] },
       { ...broken, secret: () => { throw Object.assign(new Error('tenant acme-7781 not found'), { statusCode: 404 }) } },
-      { ...bad, secret: () => '' }
+      { ...bad, secret: () => '' },
+      { ...offline, secret: () => { throw Object.assign(new Error('getaddrinfo ENOTFOUND vault.internal'), { code: 'ENOTFOUND' }) } }
     ].map(s => defineStep(s))
   })
   const emptyRes = await signedPost(app, '/empty', envelope('empty', { product_name: [detection('x')] }))
   t.equal(emptyRes.json().code, 'FST_HAPTIK_SECRET_NOT_FOUND')
-  for (const name of ['broken', 'bad']) {
+  for (const name of ['broken', 'bad', 'offline']) {
     const res = await signedPost(app, `/${name}`, envelope(name, { product_name: [detection('x')] }))
     t.equal(res.statusCode, 500, `${name}: status`)
     t.same(res.json(), { statusCode: 500, code: 'FST_HAPTIK_INTERNAL', error: 'Internal Server Error', message: 'Internal error' }, `${name}: nothing leaks`)

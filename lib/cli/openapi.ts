@@ -14,6 +14,8 @@ export interface OpenapiOptions {
   output?: string
   prefix: string
   title: string
+  /** OpenAPI 3.1 with a `webhooks` entry per step (exported steps only). */
+  webhooks?: boolean
 }
 
 type Exports = Record<string, unknown>
@@ -94,10 +96,11 @@ async function stepsApp (module: string, path: string, exports: Exports, options
   const swagger = await loadSwagger(path, module)
   const app = Fastify({ logger: false })
   await describe(`${module}: its steps cannot be served`, async () => {
-    await app.register(swagger, { openapi: { info: { title: options.title, version: '1.0.0' } } })
+    const webhooks = options.webhooks === true
+    await app.register(swagger, { openapi: { ...(webhooks ? { openapi: '3.1.0' } : {}), info: { title: options.title, version: '1.0.0' } } })
     // No request is served: the steps are registered only to be described.
     // A placeholder secret, never used to serve: the steps are documented as signed, as they will be.
-    await app.register(fastifyHaptik, { prefix: options.prefix, steps, secret: 'documentation-only' })
+    await app.register(fastifyHaptik, { prefix: options.prefix, steps, secret: 'documentation-only', openapi: { webhooks } })
     await app.ready()
   })
   return app as unknown as AppWithSwagger

@@ -82,6 +82,7 @@ export function program (io: Io, done: (code: number) => void): Command {
     .option('-o, --output <file>', 'write the document to this file instead of stdout')
     .option('-p, --prefix <prefix>', 'the prefix the steps are served under, e.g. /haptik (steps only)', '')
     .option('--title <title>', 'the document title (steps only)', 'Haptik steps')
+    .option('--webhooks', 'OpenAPI 3.1, with a webhooks entry per step describing what Haptik sends (steps only)')
     .addHelpText('after', OPENAPI_HELP)
     .action(async (module: string, options: OpenapiOptions) => {
       const { openapi } = await import('./openapi.js')
