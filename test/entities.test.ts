@@ -19,7 +19,7 @@ async function setup (t: Test) {
     entities: Order,
     handler: context => { seen.push(context); return 'ok' }
   })
-  const app = await haptikApp(t, { steps: [step] })
+  const app = await haptikApp(t, { steps: [step], dispatch: true })
   return { app, seen }
 }
 
@@ -95,31 +95,33 @@ t.test('without a user the context has an empty one', async t => {
   t.same(seen[0].user, {})
 })
 
-t.test('bad entities are a 400 naming the step, the entity and what was expected', async t => {
-  const { app, seen } = await setup(t)
-  const cases: Array<[string, Record<string, unknown[]>, RegExp]> = [
-    ['missing', {}, /^Step "order_status": entity "order_id" is required but Haptik sent no detection for it; expected string \(matching \/\^\[A-Z\]\{2\}\\d\{4\}\$\/\)$/],
-    ['empty list', { order_id: [] }, /entity "order_id" is required but its list of detections is empty; expected string/],
-    ['not a list', { order_id: { entity_value: 'AB1234' } as unknown as unknown[] }, /entity "order_id" must be a list of detections/],
-    ['wrong pattern', { order_id: [detection('nope')] }, /entity "order_id" \(detection 0\) must be string \(matching .*\), got a string$/],
-    ['wrong type', { order_id: [detection('AB1234')], express: [detection('maybe')] }, /entity "express" \(detection 0\) must be boolean, got a string/],
-    ['object without value', { order_id: [detection({ text: 'AB1234' })] }, /entity "order_id" \(detection 0\) must be string .*got an object/],
-    ['not a number', { order_id: [detection('AB1234')], quantity: [detection('many')] }, /entity "quantity" \(detection 0\) must be integer \(>= 1\), got a string/],
-    ['below minimum', { order_id: [detection('AB1234')], quantity: [detection(0)] }, /entity "quantity" \(detection 0\) must be integer \(>= 1\)/],
-    ['second detection', { order_id: [detection('AB1234')], colors: [detection('red'), detection({})] }, /entity "colors" \(detection 1\) must be string, got an object/],
-    ['literal', { order_id: [detection('AB1234')], kind: [detection('wholesale')] }, /entity "kind" \(detection 0\) must be "retail" \| "bulk", got a string/],
-    ['structured', { order_id: [detection('AB1234')], city: [detection('Mumbai')] }, /entity "city" \(detection 0\) must be \{ value: string, from: boolean, to: boolean \}, got a string/],
-    ['detection not an object', { order_id: ['AB1234'] }, /entity "order_id" \(detection 0\): must be an object/],
-    ['detection field', { order_id: [{ entity_value: 'AB1234', detection: {} }] }, /entity "order_id" \(detection 0\): field "detection" must be string/]
-  ]
-  for (const [name, entities, message] of cases) {
-    const res = await signedPost(app, '/order_status', envelope('order_status', entities))
-    t.equal(res.statusCode, 400, `${name}: status`)
-    t.equal(res.json().code, 'FST_HAPTIK_INVALID_ENTITY', `${name}: code`)
-    t.match(res.json().message, message, `${name}: message`)
-  }
-  t.equal(seen.length, 0)
-})
+for (const url of ['/order_status', '/']) {
+  t.test(`bad entities on ${url === '/' ? 'the dispatch route' : 'the step route'} are a 400 naming the step, the entity and what was expected`, async t => {
+    const { app, seen } = await setup(t)
+    const cases: Array<[string, Record<string, unknown[]>, RegExp]> = [
+      ['missing', {}, /^Step "order_status": entity "order_id" is required but Haptik sent no detection for it; expected string \(matching \/\^\[A-Z\]\{2\}\\d\{4\}\$\/\)$/],
+      ['empty list', { order_id: [] }, /entity "order_id" is required but its list of detections is empty; expected string/],
+      ['not a list', { order_id: { entity_value: 'AB1234' } as unknown as unknown[] }, /entity "order_id" must be a list of detections/],
+      ['wrong pattern', { order_id: [detection('nope')] }, /entity "order_id" \(detection 0\) must be string \(matching .*\), got a string$/],
+      ['wrong type', { order_id: [detection('AB1234')], express: [detection('maybe')] }, /entity "express" \(detection 0\) must be boolean, got a string/],
+      ['object without value', { order_id: [detection({ text: 'AB1234' })] }, /entity "order_id" \(detection 0\) must be string .*got an object/],
+      ['not a number', { order_id: [detection('AB1234')], quantity: [detection('many')] }, /entity "quantity" \(detection 0\) must be integer \(>= 1\), got a string/],
+      ['below minimum', { order_id: [detection('AB1234')], quantity: [detection(0)] }, /entity "quantity" \(detection 0\) must be integer \(>= 1\)/],
+      ['second detection', { order_id: [detection('AB1234')], colors: [detection('red'), detection({})] }, /entity "colors" \(detection 1\) must be string, got an object/],
+      ['literal', { order_id: [detection('AB1234')], kind: [detection('wholesale')] }, /entity "kind" \(detection 0\) must be "retail" \| "bulk", got a string/],
+      ['structured', { order_id: [detection('AB1234')], city: [detection('Mumbai')] }, /entity "city" \(detection 0\) must be \{ value: string, from: boolean, to: boolean \}, got a string/],
+      ['detection not an object', { order_id: ['AB1234'] }, /entity "order_id" \(detection 0\): must be an object/],
+      ['detection field', { order_id: [{ entity_value: 'AB1234', detection: {} }] }, /entity "order_id" \(detection 0\): field "detection" must be string/]
+    ]
+    for (const [name, entities, message] of cases) {
+      const res = await signedPost(app, url, envelope('order_status', entities))
+      t.equal(res.statusCode, 400, `${name}: status`)
+      t.equal(res.json().code, 'FST_HAPTIK_INVALID_ENTITY', `${name}: code`)
+      t.match(res.json().message, message, `${name}: message`)
+    }
+    t.equal(seen.length, 0)
+  })
+}
 
 t.test('a bad envelope is a 400 naming the field', async t => {
   const { app, seen } = await setup(t)

@@ -66,31 +66,34 @@ t.test('a correctly signed call reaches the handler', async t => {
   t.same(calls, [{ product_name: 'speaker' }])
 })
 
-t.test('the signature matrix: every bad signature is a 401 that never reaches validation or the handler', async t => {
-  const { step, calls } = countingStep()
-  const app = await haptikApp(t, { steps: [step] })
-  const good = haptikSignature(body)
-  const digest = good.slice(5)
-  const cases: Array<[string, Record<string, string | string[]>, string, string?]> = [
-    ['missing header', {}, 'FST_HAPTIK_MISSING_SIGNATURE'],
-    ['empty header', { 'x-hub-signature': '' }, 'FST_HAPTIK_MISSING_SIGNATURE'],
-    ['sha256 prefix', { 'x-hub-signature': `sha256=${digest}` }, 'FST_HAPTIK_MALFORMED_SIGNATURE', 'sha1='],
-    ['no prefix', { 'x-hub-signature': digest }, 'FST_HAPTIK_MALFORMED_SIGNATURE'],
-    ['too short', { 'x-hub-signature': good.slice(0, -2) }, 'FST_HAPTIK_MALFORMED_SIGNATURE', '40 hex digits'],
-    ['too long', { 'x-hub-signature': `${good}00` }, 'FST_HAPTIK_MALFORMED_SIGNATURE'],
-    ['not hex', { 'x-hub-signature': `sha1=${'z'.repeat(40)}` }, 'FST_HAPTIK_MALFORMED_SIGNATURE', 'hex digits'],
-    ['repeated header', { 'x-hub-signature': [good, good] }, 'FST_HAPTIK_MALFORMED_SIGNATURE', 'more than once'],
-    ['wrong secret', { 'x-hub-signature': haptikSignature(body, 'other') }, 'FST_HAPTIK_INVALID_SIGNATURE'],
-    ['zero digest', { 'x-hub-signature': `sha1=${'0'.repeat(40)}` }, 'FST_HAPTIK_INVALID_SIGNATURE']
-  ]
-  for (const [name, headers, code, message] of cases) {
-    const res = await app.inject({ method: 'POST', url: '/product_price', payload: body, headers: { 'content-type': 'application/json', ...headers } })
-    t.equal(res.statusCode, 401, `${name}: status`)
-    t.equal(res.json().code, code, `${name}: code`)
-    if (message !== undefined) t.match(res.json().message, message, `${name}: message`)
-  }
-  t.equal(calls.length, 0, 'no forged call reached the handler')
-})
+for (const url of ['/product_price', '/']) {
+  t.test(`the signature matrix on ${url === '/' ? 'the dispatch route' : 'the step route'}: every bad signature is a 401 that never reaches validation or the handler`, async t => {
+    const { step, calls } = countingStep()
+    const app = await haptikApp(t, { steps: [step], dispatch: true })
+    const good = haptikSignature(body)
+    const digest = good.slice(5)
+    const cases: Array<[string, Record<string, string | string[]>, string, string?]> = [
+      ['missing header', {}, 'FST_HAPTIK_MISSING_SIGNATURE'],
+      ['empty header', { 'x-hub-signature': '' }, 'FST_HAPTIK_MISSING_SIGNATURE'],
+      ['sha256 prefix', { 'x-hub-signature': `sha256=${digest}` }, 'FST_HAPTIK_MALFORMED_SIGNATURE', 'sha1='],
+      ['no prefix', { 'x-hub-signature': digest }, 'FST_HAPTIK_MALFORMED_SIGNATURE'],
+      ['too short', { 'x-hub-signature': good.slice(0, -2) }, 'FST_HAPTIK_MALFORMED_SIGNATURE', '40 hex digits'],
+      ['too long', { 'x-hub-signature': `${good}00` }, 'FST_HAPTIK_MALFORMED_SIGNATURE'],
+      ['not hex', { 'x-hub-signature': `sha1=${'z'.repeat(40)}` }, 'FST_HAPTIK_MALFORMED_SIGNATURE', 'hex digits'],
+      ['repeated header', { 'x-hub-signature': [good, good] }, 'FST_HAPTIK_MALFORMED_SIGNATURE', 'more than once'],
+      ['wrong secret', { 'x-hub-signature': haptikSignature(body, 'other') }, 'FST_HAPTIK_INVALID_SIGNATURE'],
+      ['zero digest', { 'x-hub-signature': `sha1=${'0'.repeat(40)}` }, 'FST_HAPTIK_INVALID_SIGNATURE']
+    ]
+    for (const [name, headers, code, message] of cases) {
+      const res = await app.inject({ method: 'POST', url, payload: body, headers: { 'content-type': 'application/json', ...headers } })
+      t.equal(res.statusCode, 401, `${name}: status`)
+      t.equal(res.json().code, code, `${name}: code`)
+      if (message !== undefined) t.match(res.json().message, message, `${name}: message`)
+    }
+    t.equal(calls.length, 0, 'no forged call reached the handler')
+    t.equal((await signedPost(app, url, body)).statusCode, 200, 'and the signed call is served')
+  })
+}
 
 t.test('upper-case hex is accepted (the same digest)', async t => {
   const { step } = countingStep()
