@@ -1,7 +1,9 @@
-import type { TObject, TSchema } from '@sinclair/typebox'
+import { KindGuard, Type, type TObject, type TSchema } from '@sinclair/typebox'
 import type { FastifySchema } from 'fastify'
-import { KindGuard } from '@sinclair/typebox'
-import { entityValueSchema, HAPTIK_EVENT, HaptikUserSchema, listBounds } from './envelope.js'
+import {
+  DetailsSchema, DetectionSchema, entityValueSchema, EnvelopeSchema, HAPTIK_EVENT, HaptikUserSchema,
+  listBounds, ReplySchema, StringDetailsSchema
+} from './envelope.js'
 import { exampleOf } from './examples.js'
 import { HslMessageSchema } from './hsl.js'
 import type { AnyStep } from './step.js'
@@ -67,49 +69,27 @@ function messageSchema (dialect: Dialect): object {
     : { type: 'string', description }
 }
 
-/** The shared schemas, in the document's dialect. */
+/** A core TypeBox schema as plain JSON, for the document. */
+function json (schema: TSchema): Record<string, unknown> & { properties: Record<string, unknown> } {
+  return JSON.parse(JSON.stringify(schema))
+}
+
+/**
+ * The shared schemas, derived from the ones the routes validate with (so the
+ * docs cannot drift from them), in the document's dialect.
+ */
 function componentSchemas (dialect: Dialect): Record<string, object> {
-  const stringMap = { type: 'object', additionalProperties: { type: 'string' } }
-  const anyMap = { type: 'object', additionalProperties: true }
+  const detection = json(DetectionSchema(Type.Unknown({ description: 'The value: a string, or an object whose shape depends on the entity type' })))
+  const request = json(EnvelopeSchema(Type.Object({})))
+  request.properties.user = ref('HaptikUser')
+  request.properties.entities = { type: 'object', description: 'One list of detections per entity', additionalProperties: { type: 'array', items: ref('HaptikDetection') } }
+  const reply = dialect(json(ReplySchema(DetailsSchema, StringDetailsSchema))) as ReturnType<typeof json>
+  reply.properties.response = { type: 'array', items: messageSchema(dialect), description: 'Messages shown to the user, in order' }
   return {
-    HaptikUser: withoutTitle(JSON.parse(JSON.stringify(HaptikUserSchema))),
-    HaptikDetection: {
-      type: 'object',
-      description: 'One detection of an entity',
-      required: ['entity_value'],
-      properties: {
-        detection: { type: 'string', description: 'How the value was found: message, user_profile, default, structure_value_verified, …' },
-        original_text: { type: 'string', description: 'The text that matched' },
-        entity_value: { description: 'The value: a string, or an object whose shape depends on the entity type' }
-      }
-    },
-    HaptikRequest: {
-      type: 'object',
-      description: 'What Haptik POSTs to a step integration URL',
-      required: ['event', 'entities'],
-      properties: {
-        step: { type: 'string', description: 'System name of the step (2023 bots)' },
-        node: { type: 'string', description: 'System name of the step (older bots)' },
-        event: { type: 'string', enum: [HAPTIK_EVENT] },
-        user: ref('HaptikUser'),
-        conversation_no: { type: 'integer', description: "The user's current conversation number" },
-        conversation_details: { ...anyMap, description: 'Conversation-scoped context' },
-        user_details: { ...anyMap, description: 'User-scoped data, kept across conversations' },
-        env_variables: { ...stringMap, description: "The bot's variables for the current environment" },
-        entities: { type: 'object', description: 'One list of detections per entity', additionalProperties: { type: 'array', items: ref('HaptikDetection') } }
-      }
-    },
-    HaptikReply: {
-      type: 'object',
-      description: 'What the step answers; HTTP 200 always',
-      required: ['status', 'response'],
-      properties: {
-        status: { type: 'boolean', description: 'true: the success path; false: the failure path' },
-        response: { type: 'array', items: messageSchema(dialect), description: 'Messages shown to the user, in order' },
-        conversation_details: { ...anyMap, description: "Replaces Haptik's conversation context" },
-        user_details: { ...stringMap, description: "Updates Haptik's user data" }
-      }
-    },
+    HaptikUser: withoutTitle(dialect(json(HaptikUserSchema)) as Record<string, unknown>),
+    HaptikDetection: { ...(dialect(detection) as object), description: 'One detection of an entity' },
+    HaptikRequest: { ...withoutTitle(dialect(request) as Record<string, unknown>), description: 'What Haptik POSTs to a step integration URL' },
+    HaptikReply: { ...withoutTitle(reply), description: 'What the step answers; HTTP 200 always' },
     HslMessage: withoutTitle(dialect(JSON.parse(JSON.stringify(HslMessageSchema))) as Record<string, unknown>),
     HaptikError: {
       type: 'object',
