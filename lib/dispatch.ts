@@ -1,7 +1,7 @@
 import type { TSchema } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify'
 import { notAStepRequest } from './describe-schema.js'
-import { DetailsSchema, EnvelopeSchema, ReplySchema } from './envelope.js'
+import { DetailsSchema, ReplySchema } from './envelope.js'
 import { InvalidEnvelopeError, UnknownStepError } from './errors.js'
 import { dispatchTransform } from './openapi.js'
 import type { ResolvedOptions } from './options.js'
@@ -22,17 +22,17 @@ interface DispatchTarget {
  * the body names that step (`step`, else `node`). Fastify's own validator
  * checks it, so validation and coercion are those of the per-step routes.
  */
-function dispatchEnvelopeSchema (steps: ResolvedOptions['steps']) {
+function dispatchEnvelopeSchema (prepared: readonly PreparedStep[]) {
   return {
     type: 'object',
-    allOf: steps.map(({ step }) => ({
+    allOf: prepared.map(({ resolved: { step }, bodySchema }) => ({
       if: {
         anyOf: [
           { required: ['step'], properties: { step: { const: step.name } } },
           { not: { required: ['step'] }, required: ['node'], properties: { node: { const: step.name } } }
         ]
       },
-      then: EnvelopeSchema(step.entities)
+      then: bodySchema
     }))
   }
 }
@@ -87,7 +87,7 @@ export function dispatchRoute (fastify: FastifyInstance, prepared: readonly Prep
     bodyLimit,
     config,
     schema: {
-      body: dispatchEnvelopeSchema(steps),
+      body: dispatchEnvelopeSchema(prepared),
       response: { 200: ReplySchema(DetailsSchema, DetailsSchema) }
     },
     onRequest: signature.onRequest,

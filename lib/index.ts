@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { dispatchRoute } from './dispatch.js'
-import { EnvelopeSchema } from './envelope.js'
 import { stepErrorHandler } from './error-handler.js'
 import { jsonBodyParser } from './json-body.js'
 import { swaggerTransform } from './openapi.js'
@@ -23,7 +22,7 @@ declare module 'fastify' {
   }
 }
 
-function stepRoute (fastify: FastifyInstance, { resolved, compiled, replySchema }: PreparedStep, { bodyLimit, openapi }: ResolvedOptions): void {
+function stepRoute (fastify: FastifyInstance, { resolved, compiled, bodySchema, replySchema }: PreparedStep, { bodyLimit, openapi }: ResolvedOptions): void {
   const { step } = resolved
   const hooks = signatureHooks([resolved], `Step "${step.name}"`)
   // A variable, not a literal: `swaggerTransform` is typed only where @fastify/swagger is installed.
@@ -37,7 +36,7 @@ function stepRoute (fastify: FastifyInstance, { resolved, compiled, replySchema 
       summary: step.summary,
       description: step.description,
       tags: step.tags,
-      body: EnvelopeSchema(step.entities),
+      body: bodySchema,
       response: { 200: replySchema }
     },
     ...hooks.routeOptions(bodyLimit),

@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import { Context } from './context.js'
 import { entityReaders, readEntities, type EntityReader } from './entities.js'
-import { ReplySchema, type HaptikEnvelope } from './envelope.js'
+import { EnvelopeSchema, ReplySchema, type HaptikEnvelope } from './envelope.js'
 import { StepFailure, StepMismatchError, StepTimeoutError } from './errors.js'
 import type { ResolvedStep } from './options.js'
 import { checkSignature } from './raw-body.js'
@@ -47,10 +47,11 @@ function compileStep ({ step, timeout, fallbackMessage, environment, detailsLimi
   }
 }
 
-/** A step ready to serve: its settings, its compiled runtime and its reply schema. */
+/** A step ready to serve: its settings, its compiled runtime and its body and reply schemas. */
 export interface PreparedStep {
   readonly resolved: ResolvedStep
   readonly compiled: CompiledStep
+  readonly bodySchema: TSchema
   readonly replySchema: TSchema
 }
 
@@ -59,6 +60,7 @@ export function prepareStep (resolved: ResolvedStep): PreparedStep {
   return {
     resolved,
     compiled: compileStep(resolved),
+    bodySchema: EnvelopeSchema(resolved.step.entities),
     replySchema: ReplySchema(resolved.step.conversationDetails, resolved.step.userDetails)
   }
 }
