@@ -106,7 +106,8 @@ export function stepErrorHandler (stepsByName: ReadonlyMap<string, AnyStep>, bod
     const answer = toProtocolError(step, error, request, bodyLimit) as FastifyError
     const statusCode = answer.statusCode as number
     if (statusCode >= 500) {
-      request.log.error({ err: error, step: name }, 'fastify-haptik: unexpected error')
+      // An FST_HAPTIK_INTERNAL that arrives here was logged, with its cause, where it was made.
+      if (answer !== error) request.log.error({ err: error, step: name }, 'fastify-haptik: unexpected error')
     } else {
       request.log.info({ step: name, code: answer.code, statusCode }, answer.message)
     }

@@ -224,6 +224,7 @@ t.test('a secret function that returns an empty list or throws never lets a call
   const { step: broken } = countingStep('broken')
   const { step: bad } = countingStep('bad')
   const { step: offline } = countingStep('offline')
+  const errors: Array<{ msg: string, err?: { message: string } }> = []
   const app = await haptikApp(t, {
     steps: [
       { ...empty, secret: () => [] },
@@ -231,7 +232,7 @@ t.test('a secret function that returns an empty list or throws never lets a call
       { ...bad, secret: () => '' },
       { ...offline, secret: () => { throw Object.assign(new Error('getaddrinfo ENOTFOUND vault.internal'), { code: 'ENOTFOUND' }) } }
     ].map(s => defineStep(s))
-  })
+  }, { logger: { level: 'error', stream: { write: (line: string) => { errors.push(JSON.parse(line)) } } } })
   const emptyRes = await signedPost(app, '/empty', envelope('empty', { product_name: [detection('x')] }))
   t.equal(emptyRes.json().code, 'FST_HAPTIK_SECRET_NOT_FOUND')
   for (const name of ['broken', 'bad', 'offline']) {
@@ -239,6 +240,11 @@ t.test('a secret function that returns an empty list or throws never lets a call
     t.equal(res.statusCode, 500, `${name}: status`)
     t.same(res.json(), { statusCode: 500, code: 'FST_HAPTIK_INTERNAL', error: 'Internal Server Error', message: 'Internal error' }, `${name}: nothing leaks`)
   }
+  t.same(errors.map(line => [line.msg, line.err?.message]), [
+    ['fastify-haptik: the secret function threw', 'tenant acme-7781 not found'],
+    ['fastify-haptik: unexpected error', 'secret is empty'],
+    ['fastify-haptik: the secret function threw', 'getaddrinfo ENOTFOUND vault.internal']
+  ], 'each failure is logged once, with its cause')
 })
 
 t.test('malformed JSON with a bad signature is a 401, not a 400', async t => {
