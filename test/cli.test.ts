@@ -7,6 +7,7 @@ import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import t, { type Test } from 'tap'
 import { parse as parseYaml } from 'yaml'
+import { Validator } from '@seriousme/openapi-schema-validator'
 import { verify } from '../lib/index.js'
 import { haptikRequest } from '../lib/testing/index.js'
 import { run } from '../lib/cli/program.js'
@@ -339,12 +340,14 @@ t.test('openapi prints the document of a module\'s steps, in JSON or YAML, to st
   t.ok(document.paths['/haptik/nearest_store'].post, 'nearest_store is documented')
   t.same(document.paths['/haptik/product_price'].post.security, [{ haptikSignature: [] }], 'documented as signed, as the steps will be served')
   t.notOk(document.webhooks)
+  t.same((await new Validator().validate(document)).errors ?? [], [], 'the printed document validates')
 
   const withWebhooks = await runHere(['openapi', 'example/steps.ts', '--webhooks'])
   t.equal(withWebhooks.code, 0)
   const webhookDocument = JSON.parse(withWebhooks.stdout)
   t.match(webhookDocument, { openapi: '3.1.0' })
   t.same(Object.keys(webhookDocument.webhooks).sort(), ['flight_search', 'nearest_store', 'product_price'], 'one webhook per step')
+  t.same((await new Validator().validate(webhookDocument)).errors ?? [], [], 'the 3.1 document with webhooks validates')
 
   const yaml = await runHere(['openapi', 'example/steps.ts', '--yaml', '--title', 'Shop bot'])
   t.equal(yaml.code, 0)
