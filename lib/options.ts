@@ -107,15 +107,14 @@ function checkMessage (value: unknown, what: string): string {
   return value
 }
 
-function resolveAuth (secret: SecretOption, what: string): StepAuth {
+/** `where` prefixes the messages: `step "x": ` for a step's own secret, nothing for the plugin's. */
+function resolveAuth (secret: SecretOption, where: string): StepAuth {
   if (typeof secret === 'function') return { kind: 'resolver', resolve: secret }
-  if (Array.isArray(secret) && secret.length === 0) {
-    throw new InvalidOptionError(`${what === '' ? '' : `${what}: `}the secret list is empty`)
-  }
+  if (Array.isArray(secret) && secret.length === 0) throw new InvalidOptionError(`${where}the secret list is empty`)
   try {
     return { kind: 'keys', keys: toKeys(secret) }
   } catch (error) {
-    throw new InvalidOptionError(what === '' ? (error as Error).message : `${what}: ${(error as Error).message}`)
+    throw new InvalidOptionError(where + (error as Error).message)
   }
 }
 
@@ -178,7 +177,7 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     if (paths.has(step.path)) throw new InvalidOptionError(`step "${step.name}": path "${step.path}" is already used by another step`)
     names.add(step.name)
     paths.add(step.path)
-    const auth = step.secret === undefined ? sharedAuth ?? (allowUnsigned ? UNSIGNED_AUTH : undefined) : resolveAuth(step.secret, `step "${step.name}"`)
+    const auth = step.secret === undefined ? sharedAuth ?? (allowUnsigned ? UNSIGNED_AUTH : undefined) : resolveAuth(step.secret, `step "${step.name}": `)
     if (auth === undefined) throw new MissingSecretError(step.name)
     return {
       step,
