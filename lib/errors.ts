@@ -1,5 +1,5 @@
 import createError from '@fastify/error'
-import type { Message } from './reply.js'
+import type { Message } from './hsl.js'
 
 // Request errors are thrown on the hot path and never shown with a stack,
 // so they skip stack capture (the last argument).

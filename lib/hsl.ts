@@ -5,6 +5,22 @@ import { Type, type Static } from '@sinclair/typebox'
 // TypeBox schema below; the shapes follow Haptik's HSL docs (text, button,
 // carousel, image, properties).
 
+// ---- Messages in a reply -----------------------------------------------------
+
+/**
+ * A rich message in Haptik Standard Language: `text` is what notifications
+ * show, `type` picks the widget and `data` holds its content.
+ */
+export interface HslMessage {
+  type: string
+  text: string
+  data?: Record<string, unknown>
+  [key: string]: unknown
+}
+
+/** One message of a reply: plain text, or a rich (HSL) message. */
+export type Message = string | HslMessage
+
 /** A string the type system knows is not `''` (when it is a literal). */
 export type NonEmpty<T extends string> = T extends '' ? never : T
 

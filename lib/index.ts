@@ -84,9 +84,13 @@ export default fastifyHaptik
 
 export { defineStep, isStep } from './step.js'
 export type { AnyStep, HaptikStep, StepContext, StepDefinition, StepHandler, StringValued } from './step.js'
-export type { DetailsLimit, FastifyHaptikOptions, SecretOption, SecretResolver } from './options.js'
-export { DEFAULT_BODY_LIMIT, DEFAULT_DETAILS_LIMIT, DEFAULT_FALLBACK_MESSAGE, DEFAULT_TIMEOUT } from './options.js'
-export type { HaptikReply, HslMessage, Message, ReplyObject, StepResult } from './reply.js'
+export type { FastifyHaptikOptions, OpenapiOptions } from './options.js'
+export { DEFAULT_BODY_LIMIT, DEFAULT_FALLBACK_MESSAGE, DEFAULT_TIMEOUT } from './options.js'
+export type { SecretOption, SecretResolver } from './secrets.js'
+export type { DetailsLimit } from './reply-checks.js'
+export { DEFAULT_DETAILS_LIMIT } from './reply-checks.js'
+export type { HaptikReply, ReplyObject, StepResult } from './reply.js'
+export type { HslMessage, Message } from './hsl.js'
 export { sign, verify, parseSignature, SIGNATURE_HEADER } from './signature.js'
 export type { Secret, SignatureProblem } from './signature.js'
 export {
@@ -95,7 +99,6 @@ export {
 } from './envelope.js'
 export type { HaptikEnvelope, HaptikUser } from './envelope.js'
 export { SECURITY_SCHEME, exampleRequest } from './openapi.js'
-export type { OpenapiOptions } from './openapi.js'
 export { hsl } from './hsl.js'
 export {
   ActionableSchema, QuickReplySchema, HslTextSchema, HslButtonSchema, HslCarouselSchema,

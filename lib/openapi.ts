@@ -6,6 +6,7 @@ import {
 } from './envelope.js'
 import { exampleOf } from './examples.js'
 import { HslMessageSchema } from './hsl.js'
+import type { OpenapiOptions } from './options.js'
 import type { AnyStep } from './step.js'
 
 // What the step routes look like in @fastify/swagger's output. The plugin does
@@ -231,12 +232,6 @@ interface OpenapiDocument {
   openapi: string
   components: { schemas: Record<string, object>, securitySchemes?: Record<string, object> }
   webhooks?: Record<string, object>
-}
-
-/** Documentation options of the plugin. */
-export interface OpenapiOptions {
-  /** Also describe each step under the OpenAPI 3.1 `webhooks` section. Default: `false`. */
-  webhooks?: boolean
 }
 
 /**

@@ -1,19 +1,13 @@
-import type { FastifyRequest } from 'fastify'
-import type { KeyObject } from 'node:crypto'
 import { InvalidOptionError, MissingSecretError } from './errors.js'
-import { toKeys, type Secret } from './signature.js'
+import { DEFAULT_DETAILS_LIMIT, type DetailsLimit } from './reply-checks.js'
+import { resolveAuth, UNSIGNED_AUTH, type SecretOption, type StepAuth } from './secrets.js'
 import { isStep, type AnyStep } from './step.js'
-import type { OpenapiOptions } from './openapi.js'
 
-/** Picks the secret(s) for one request, e.g. per tenant. Nothing returned means "no secret": 401. */
-export type SecretResolver = (request: FastifyRequest) =>
-  Secret | readonly Secret[] | undefined | Promise<Secret | readonly Secret[] | undefined>
-
-/**
- * A step secret: one value, a list (any listed secret passes, for rotation)
- * or a function of the request.
- */
-export type SecretOption = Secret | readonly Secret[] | SecretResolver
+/** Documentation options of the plugin. */
+export interface OpenapiOptions {
+  /** Also describe each step under the OpenAPI 3.1 `webhooks` section. Default: `false`. */
+  webhooks?: boolean | undefined
+}
 
 /** Options of `app.register(fastifyHaptik, options)`. */
 export interface FastifyHaptikOptions {
@@ -44,31 +38,9 @@ export interface FastifyHaptikOptions {
   detailsLimit?: DetailsLimit | false
 }
 
-/** Largest `JSON.stringify` lengths of the details a reply may carry. */
-export interface DetailsLimit {
-  /** `conversation_details`. Default: 2500 characters. */
-  conversationDetails?: number
-  /** `user_details`. Default: 200 characters. */
-  userDetails?: number
-  /** Both together. Default: 500 characters. */
-  combined?: number
-}
-
-/**
- * Haptik's documents disagree (500 characters for both details together, or
- * 2500 for the conversation's and 200 for the user's): all three hold by default.
- */
-export const DEFAULT_DETAILS_LIMIT: Readonly<Required<DetailsLimit>> = Object.freeze({ conversationDetails: 2500, userDetails: 200, combined: 500 })
-
 export const DEFAULT_BODY_LIMIT = 128 * 1024
 export const DEFAULT_TIMEOUT = 10_000
 export const DEFAULT_FALLBACK_MESSAGE = 'Sorry, I could not complete that just now. Please try again in a moment.'
-
-/** How a step's requests are authenticated, worked out at registration. */
-export type StepAuth =
-  | { readonly kind: 'keys', readonly keys: readonly KeyObject[] }
-  | { readonly kind: 'resolver', readonly resolve: SecretResolver }
-  | { readonly kind: 'unsigned' }
 
 /** A step with every option resolved. */
 export interface ResolvedStep {
@@ -106,19 +78,6 @@ function checkMessage (value: unknown, what: string): string {
   }
   return value
 }
-
-/** `where` prefixes the messages: `step "x": ` for a step's own secret, nothing for the plugin's. */
-function resolveAuth (secret: SecretOption, where: string): StepAuth {
-  if (typeof secret === 'function') return { kind: 'resolver', resolve: secret }
-  if (Array.isArray(secret) && secret.length === 0) throw new InvalidOptionError(`${where}the secret list is empty`)
-  try {
-    return { kind: 'keys', keys: toKeys(secret) }
-  } catch (error) {
-    throw new InvalidOptionError(where + (error as Error).message)
-  }
-}
-
-const UNSIGNED_AUTH: StepAuth = Object.freeze({ kind: 'unsigned' })
 
 function resolveDetailsLimit (limit: DetailsLimit | false): Readonly<Required<DetailsLimit>> | null {
   if (limit === false) return null

@@ -4,7 +4,7 @@ import {
   InternalError, InvalidSignatureError, MalformedSignatureError, MissingSignatureError,
   SecretNotFoundError, UnsupportedMediaTypeError
 } from './errors.js'
-import type { StepAuth } from './options.js'
+import type { StepAuth } from './secrets.js'
 import { matchingDigests, parseSignature, SIGNATURE_HEADER, startDigests, toKeys, type SignatureProblem } from './signature.js'
 
 /** Per-request signature state, kept on the request under this symbol. */

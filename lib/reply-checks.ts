@@ -2,8 +2,23 @@ import type { TSchema } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import { describeType } from './describe-schema.js'
 import { DetailsTooLargeError, InvalidReplyError } from './errors.js'
-import type { DetailsLimit } from './options.js'
 import type { HaptikReply } from './reply.js'
+
+/** Largest `JSON.stringify` lengths of the details a reply may carry. */
+export interface DetailsLimit {
+  /** `conversation_details`. Default: 2500 characters. */
+  conversationDetails?: number
+  /** `user_details`. Default: 200 characters. */
+  userDetails?: number
+  /** Both together. Default: 500 characters. */
+  combined?: number
+}
+
+/**
+ * Haptik's documents disagree (500 characters for both details together, or
+ * 2500 for the conversation's and 200 for the user's): all three hold by default.
+ */
+export const DEFAULT_DETAILS_LIMIT: Readonly<Required<DetailsLimit>> = Object.freeze({ conversationDetails: 2500, userDetails: 200, combined: 500 })
 
 /**
  * Checks returned details against the step's schema with Fastify's own

@@ -1,18 +1,5 @@
 import { InvalidReplyError } from './errors.js'
-
-/**
- * A rich message in Haptik Standard Language: `text` is what notifications
- * show, `type` picks the widget and `data` holds its content.
- */
-export interface HslMessage {
-  type: string
-  text: string
-  data?: Record<string, unknown>
-  [key: string]: unknown
-}
-
-/** One message of a reply: plain text, or a rich (HSL) message. */
-export type Message = string | HslMessage
+import type { HslMessage, Message } from './hsl.js'
 
 /** The reply object a handler may return; `status` defaults to `true`. */
 export interface ReplyObject<ConversationDetails = Record<string, unknown>, UserDetails = Record<string, string>> {

@@ -3,7 +3,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import { InvalidOptionError } from './errors.js'
 import { StringDetailsSchema, DetailsSchema, type HaptikEnvelope, type HaptikUser } from './envelope.js'
 import type { StepResult } from './reply.js'
-import type { SecretOption } from './options.js'
+import type { SecretOption } from './secrets.js'
 
 /** What a step handler receives for one call from Haptik. */
 export interface StepContext<Entities extends TObject = TObject> {
