@@ -1,4 +1,5 @@
 import { Type, type Static, type TString, type TUnsafe } from '@sinclair/typebox'
+import { dualSchema } from './schema.js'
 
 // The values Haptik's entity types deliver in `entity_value`. Haptik documents
 // the text and currency shapes; the others are inferred from its open-source
@@ -96,29 +97,29 @@ const Currency = Type.Object({
  */
 export const Entities = {
   /** Words and phrases (Haptik's text/dictionary entity): a string, whether sent as `"x"` or `{"value": "x"}`. Example: `'Mainland China'`. */
-  Text,
+  Text: dualSchema(Text),
   /** A regex entity (PNR, order id, …): the matched string. Example: `'AB1234'`. */
-  Regex,
+  Regex: dualSchema(Regex),
   /** A phone number, digits only. Example: `'919820334455'`. */
-  Phone,
+  Phone: dualSchema(Phone),
   /** An email address. Example: `'asha@example.com'`. */
-  Email,
+  Email: dualSchema(Email),
   /** A number with its unit. Example: `{ value: 30, unit: null }`. */
-  Number: NumberEntity,
+  Number: dualSchema(NumberEntity),
   /** A range of numbers. Example: `{ min_value: 12, max_value: null, unit: null }`. */
-  NumberRange,
+  NumberRange: dualSchema(NumberRange),
   /** A date, absolute or relative. Example: `{ value: { dd: 23, mm: 12, yy: 2019, type: 'date' }, normal: true }`. */
-  Date: DateEntity,
+  Date: dualSchema(DateEntity),
   /** A time: `nn` is `am`, `pm`, `hrs` (24-hour) or `df` (relative). Example: `{ hh: 12, mm: 30, nn: 'pm' }`. */
-  Time: TimeEntity,
+  Time: dualSchema(TimeEntity),
   /** A city with `from`/`to`/`via`. Example: `{ value: 'Mumbai', to: true }`. */
-  City,
+  City: dualSchema(City),
   /** A budget range. Example: `{ min_budget: 2000, max_budget: 3000, type: 'normal_budget' }`. */
-  Budget,
+  Budget: dualSchema(Budget),
   /** A person's name. Example: `{ first_name: 'yash', middle_name: null, last_name: 'doshi' }`. */
-  PersonName,
+  PersonName: dualSchema(PersonName),
   /** An amount of money. Example: `{ unit: 'dollars', value: 350 }`. */
-  Currency
+  Currency: dualSchema(Currency)
 } as const
 
 export type NumberValue = Static<typeof NumberEntity>

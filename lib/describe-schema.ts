@@ -1,6 +1,6 @@
-import type { TSchema } from '@sinclair/typebox'
+import type { JsonSchema } from './schema.js'
 
-type Schema = TSchema & Record<string, unknown>
+type Schema = Record<string, unknown>
 
 function constraints (schema: Schema): string {
   const parts: string[] = []
@@ -19,18 +19,18 @@ function constraints (schema: Schema): string {
  * A short human description of what a JSON schema accepts, for error messages:
  * `"speaker" | "powerbank"`, `string (format email)`, `{ value: string, unit?: string }`.
  */
-export function describeSchema (schema: TSchema, depth = 0): string {
+export function describeSchema (schema: JsonSchema, depth = 0): string {
   const s = schema as Schema
   if (s.const !== undefined) return JSON.stringify(s.const)
   if (Array.isArray(s.enum)) return s.enum.map(value => JSON.stringify(value)).join(' | ')
-  if (Array.isArray(s.anyOf)) return (s.anyOf as TSchema[]).map(member => describeSchema(member, depth)).join(' | ')
+  if (Array.isArray(s.anyOf)) return (s.anyOf as JsonSchema[]).map(member => describeSchema(member, depth)).join(' | ')
   switch (s.type) {
     case 'string': case 'number': case 'integer': case 'boolean': case 'null':
       return s.type + constraints(s)
     case 'array':
-      return `a list of ${s.items === undefined ? 'values' : describeSchema(s.items as TSchema, depth)}`
+      return `a list of ${s.items === undefined ? 'values' : describeSchema(s.items as JsonSchema, depth)}`
     case 'object': {
-      const properties = s.properties as Record<string, TSchema> | undefined
+      const properties = s.properties as Record<string, JsonSchema> | undefined
       if (properties === undefined || depth > 0) return 'an object'
       const required = new Set(s.required as string[] | undefined)
       const fields = Object.entries(properties).map(([key, value]) =>

@@ -78,7 +78,6 @@ export function dispatchRoute (fastify: FastifyInstance, prepared: readonly Prep
     else done(error)
   }
 
-  const signature = hooks.routeOptions(bodyLimit)
   const resolvers = steps.some(({ auth }) => auth.kind === 'resolver')
   const config = { haptikDispatch: true, swaggerTransform: dispatchTransform(steps.map(({ step }) => step), { signed: hooks.signed, resolvers }) }
   fastify.route({
@@ -90,8 +89,7 @@ export function dispatchRoute (fastify: FastifyInstance, prepared: readonly Prep
       body: dispatchEnvelopeSchema(prepared),
       response: { 200: ReplySchema(DetailsSchema, DetailsSchema) }
     },
-    onRequest: signature.onRequest,
-    preParsing: signature.preParsing,
+    ...hooks.routeOptions(bodyLimit),
     preValidation: selectStep,
     handler: async function handleHaptikDispatch (request: FastifyRequest, reply: FastifyReply) {
       const target = targets.get(requestedStep(request) as string) as DispatchTarget

@@ -1,5 +1,4 @@
-import { KindGuard, type TObject } from '@sinclair/typebox'
-import { isScalarSchema } from './envelope.js'
+import { isScalarSchema, listItems, propertiesOf, type ObjectSchema } from './schema.js'
 
 /** How one declared entity is read out of Haptik's list of detections. */
 export interface EntityReader {
@@ -11,10 +10,10 @@ export interface EntityReader {
 }
 
 /** Works out once, at registration, how to read each declared entity. */
-export function entityReaders (entities: TObject): EntityReader[] {
-  return Object.entries(entities.properties).map(([name, declared]) => {
-    const all = KindGuard.IsArray(declared)
-    return { name, all, unwrap: isScalarSchema(all ? declared.items : declared) }
+export function entityReaders (entities: ObjectSchema): EntityReader[] {
+  return propertiesOf(entities).map(([name, declared]) => {
+    const items = listItems(declared)
+    return { name, all: items !== undefined, unwrap: isScalarSchema(items ?? declared) }
   })
 }
 

@@ -1,4 +1,6 @@
-import { Kind, Type, KindGuard, type Static, type TObject, type TSchema } from '@sinclair/typebox'
+import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox'
+import { present } from './present.js'
+import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, withoutModifiers, type JsonSchema, type ObjectSchema } from './schema.js'
 
 /** The only `event` Haptik documents for step integrations. */
 export const HAPTIK_EVENT = 'API_INTEGRATION'
@@ -29,24 +31,12 @@ export function DetectionSchema<T extends TSchema> (value: T) {
   })
 }
 
-const SCALAR_KINDS = new Set(['String', 'Number', 'Integer', 'Boolean', 'Literal'])
-
-/**
- * Whether a declared entity type is a single scalar value (string, number,
- * boolean, a literal or a union of those): such values also arrive wrapped as
- * `{"value": x}` and are unwrapped.
- */
-export function isScalarSchema (schema: TSchema): boolean {
-  if (SCALAR_KINDS.has(schema[Kind])) return true
-  if (KindGuard.IsUnion(schema)) return schema.anyOf.every(isScalarSchema)
-  return false
-}
-
 /** The schema of one detection's `entity_value` for a declared entity value type. */
-export function entityValueSchema (declared: TSchema): TSchema {
+export function entityValueSchema (declared: JsonSchema): TSchema {
+  const schema = withoutModifiers(declared)
   return isScalarSchema(declared)
-    ? Type.Union([declared, Type.Object({ value: declared })])
-    : declared
+    ? Type.Union([schema, Type.Object({ value: schema })])
+    : schema
 }
 
 /**
@@ -54,12 +44,13 @@ export function entityValueSchema (declared: TSchema): TSchema {
  * array entity's own `minItems`/`maxItems` (one value per detection;
  * `uniqueItems` cannot be checked on detections and is not).
  */
-export function listBounds (declared: TSchema, required: boolean): { minItems: number, maxItems?: number } {
+export function listBounds (declared: JsonSchema, required: boolean): { minItems: number, maxItems?: number } {
   const bounds: { minItems: number, maxItems?: number } = { minItems: required ? 1 : 0 }
-  if (KindGuard.IsArray(declared)) {
+  if (listItems(declared) !== undefined) {
+    const { minItems, maxItems } = keywordsOf(declared) as { minItems?: number, maxItems?: number }
     // An optional entity sent as [] is absent, whatever its own minimum.
-    if (required) bounds.minItems = Math.max(1, declared.minItems ?? 0)
-    if (declared.maxItems !== undefined) bounds.maxItems = declared.maxItems
+    if (required) bounds.minItems = Math.max(1, minItems ?? 0)
+    if (maxItems !== undefined) bounds.maxItems = maxItems
   }
   return bounds
 }
@@ -68,22 +59,20 @@ export function listBounds (declared: TSchema, required: boolean): { minItems: n
  * The `entities` object of the envelope for a step's declared entities: each
  * entity is Haptik's list of detections, and declared-optional entities may be absent.
  */
-export function EntitiesEnvelopeSchema (entities: TObject): TObject {
+export function EntitiesEnvelopeSchema (entities: ObjectSchema): TObject {
   const properties: Record<string, TSchema> = {}
-  const required = new Set(entities.required ?? [])
-  for (const [name, declared] of Object.entries(entities.properties)) {
-    const value = KindGuard.IsArray(declared) ? declared.items : declared
-    const detections = Type.Array(DetectionSchema(entityValueSchema(value)), {
-      ...listBounds(declared, required.has(name)),
-      description: declared.description
-    })
+  const required = new Set(requiredOf(entities))
+  for (const [name, declared] of propertiesOf(entities)) {
+    const value = listItems(declared) ?? declared
+    const { description } = keywordsOf(declared) as { description?: string }
+    const detections = Type.Array(DetectionSchema(entityValueSchema(value)), { ...listBounds(declared, required.has(name)), ...present({ description }) })
     properties[name] = required.has(name) ? detections : Type.Optional(detections)
   }
   return Type.Object(properties, { description: 'One list of detections per entity' })
 }
 
 /** The full body Haptik POSTs to a step, with the step's entities typed. */
-export function EnvelopeSchema (entities: TObject) {
+export function EnvelopeSchema (entities: ObjectSchema) {
   return Type.Object({
     step: Type.Optional(Type.String({ description: 'System name of the step (2023 bots)' })),
     node: Type.Optional(Type.String({ description: 'System name of the step (older bots)' })),

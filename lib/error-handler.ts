@@ -1,5 +1,4 @@
 import { STATUS_CODES } from 'node:http'
-import { KindGuard, type TObject, type TSchema } from '@sinclair/typebox'
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
 import { describeSchema, describeType, notAStepRequest } from './describe-schema.js'
 import {
@@ -7,6 +6,7 @@ import {
   InvalidEnvelopeError, UnsupportedMediaTypeError
 } from './errors.js'
 import { checkSignature } from './raw-body.js'
+import { listItems, type JsonSchema } from './schema.js'
 import { requestedStep } from './route-step.js'
 import type { AnyStep } from './step.js'
 
@@ -27,7 +27,7 @@ function valueAt (body: unknown, pointer: string): unknown {
 }
 
 function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body: unknown): string | undefined {
-  const entities = step.entities as TObject
+  const entities = step.entities as { properties: Record<string, JsonSchema> }
   if (issue.instancePath === '/entities' && issue.keyword === 'required') {
     const name = (issue.params as { missingProperty: string }).missingProperty
     return `entity "${name}" is required but Haptik sent no detection for it; expected ${describeSchema(entities.properties[name])}`
@@ -35,7 +35,7 @@ function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body
   const match = /^\/entities\/([^/]+)(?:\/(\d+)(\/.*)?)?$/.exec(issue.instancePath)
   if (match === null) return undefined
   const name = unescapePointer(match[1])
-  const declared = entities.properties[name] as TSchema
+  const declared = entities.properties[name]
   if (match[2] === undefined) {
     return issue.keyword === 'minItems'
       ? `entity "${name}" is required but its list of detections is empty; expected ${describeSchema(declared)}`
@@ -46,7 +46,7 @@ function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body
   if (!rest.startsWith('/entity_value')) {
     return `${detection}: ${rest === '' ? 'must be an object' : `field "${rest.slice(1)}" ${issue.message as string}`}`
   }
-  const valueSchema = KindGuard.IsArray(declared) ? declared.items : declared
+  const valueSchema = listItems(declared) ?? declared
   const got = describeType(valueAt(body, `/entities/${match[1]}/${match[2]}/entity_value`))
   return `${detection} must be ${describeSchema(valueSchema)}, got ${got}`
 }

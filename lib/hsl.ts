@@ -21,8 +21,11 @@ export interface HslMessage {
 /** One message of a reply: plain text, or a rich (HSL) message. */
 export type Message = string | HslMessage
 
-/** A string the type system knows is not `''` (when it is a literal). */
-export type NonEmpty<T extends string> = T extends '' ? never : T
+/**
+ * A string the type system knows is not `''` (when it is a literal). An empty
+ * one is refused with a type that says why, which the compiler's message quotes.
+ */
+export type NonEmpty<T extends string> = T extends '' ? 'a label or text that must not be empty' : T
 
 // ---- Actionables ------------------------------------------------------------
 

@@ -6,6 +6,7 @@ import { jsonBodyParser } from './json-body.js'
 import { swaggerTransform } from './openapi.js'
 import { kSignature, signatureHooks } from './raw-body.js'
 import { resolveOptions, type FastifyHaptikOptions, type ResolvedOptions } from './options.js'
+import { present } from './present.js'
 import { prepareStep, stepRouteHandler, type PreparedStep } from './run-step.js'
 import type { AnyStep } from './step.js'
 
@@ -33,9 +34,7 @@ function stepRoute (fastify: FastifyInstance, { resolved, compiled, bodySchema, 
     bodyLimit,
     config,
     schema: {
-      summary: step.summary,
-      description: step.description,
-      tags: step.tags,
+      ...present({ summary: step.summary, description: step.description, tags: step.tags }),
       body: bodySchema,
       response: { 200: replySchema }
     },
@@ -85,6 +84,7 @@ export default fastifyHaptik
 export { defineStep, isStep } from './step.js'
 export type { AnyStep, HaptikStep, StepContext, StepDefinition, StepHandler, StringValued } from './step.js'
 export type { FastifyHaptikOptions, OpenapiOptions } from './options.js'
+export type { DualSchema, JsonSchema, ObjectSchema, StaticOf } from './schema.js'
 export { DEFAULT_BODY_LIMIT, DEFAULT_FALLBACK_MESSAGE, DEFAULT_TIMEOUT } from './options.js'
 export type { SecretOption, SecretResolver } from './secrets.js'
 export type { DetailsLimit } from './reply-checks.js'

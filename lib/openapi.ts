@@ -1,4 +1,4 @@
-import { KindGuard, Type, type TObject, type TSchema } from '@sinclair/typebox'
+import { Type, type TSchema } from '@sinclair/typebox'
 import type { FastifySchema } from 'fastify'
 import {
   DetailsSchema, DetectionSchema, entityValueSchema, EnvelopeSchema, HAPTIK_EVENT, HaptikUserSchema,
@@ -7,6 +7,8 @@ import {
 import { exampleOf } from './examples.js'
 import { HslMessageSchema } from './hsl.js'
 import type { OpenapiOptions } from './options.js'
+import { present } from './present.js'
+import { listItems, propertiesOf, requiredOf, type ObjectSchema } from './schema.js'
 import type { AnyStep } from './step.js'
 
 // What the step routes look like in @fastify/swagger's output. The plugin does
@@ -134,14 +136,14 @@ function errorResponses ({ signed, resolvers }: RouteAuth, dispatch: boolean): R
   return responses
 }
 
-function entitiesSchema (entities: TObject, dialect: Dialect): object {
-  const required = entities.required ?? []
+function entitiesSchema (entities: ObjectSchema, dialect: Dialect): object {
+  const required = requiredOf(entities)
   const properties: Record<string, object> = {}
-  for (const [name, declared] of Object.entries(entities.properties)) {
-    const value = KindGuard.IsArray(declared) ? declared.items : declared
+  for (const [name, declared] of propertiesOf(entities)) {
+    const value = listItems(declared) ?? declared
     properties[name] = {
       type: 'array',
-      description: declared.description,
+      description: (declared as { description?: string }).description,
       ...listBounds(declared, required.includes(name)),
       items: { allOf: [ref('HaptikDetection'), { type: 'object', properties: { entity_value: dialect(entityValueSchema(value)) } }] }
     }
@@ -153,10 +155,10 @@ function entitiesSchema (entities: TObject, dialect: Dialect): object {
 /** An example request for a step, with values built from its entity schema. */
 export function exampleRequest (step: AnyStep): object {
   const entities: Record<string, unknown[]> = {}
-  const { properties, required = [] } = step.entities as TObject
-  for (const [name, declared] of Object.entries(properties)) {
+  const required = requiredOf(step.entities)
+  for (const [name, declared] of propertiesOf(step.entities)) {
     if (!required.includes(name)) continue
-    const values = KindGuard.IsArray(declared) ? [exampleOf(declared.items, name)] : [exampleOf(declared, name)]
+    const values = [exampleOf(listItems(declared) ?? declared, name)]
     entities[name] = values.map(value => ({ detection: 'message', original_text: typeof value === 'string' ? value : name, entity_value: value }))
   }
   return {
@@ -172,8 +174,8 @@ export function exampleRequest (step: AnyStep): object {
 }
 
 function exampleReply (step: AnyStep): object {
-  const conversationDetails = exampleOf(step.conversationDetails as TSchema, 'value') as Record<string, unknown>
-  const userDetails = exampleOf(step.userDetails as TSchema, 'value') as Record<string, unknown>
+  const conversationDetails = exampleOf(step.conversationDetails, 'value') as Record<string, unknown>
+  const userDetails = exampleOf(step.userDetails, 'value') as Record<string, unknown>
   return {
     status: true,
     response: [`The answer of step ${step.name}`],
@@ -187,11 +189,10 @@ function documentationSchema (step: AnyStep, auth: RouteAuth, dialect: Dialect) 
   const { signed } = auth
   return {
     summary: step.summary ?? `Haptik step "${step.name}"`,
-    description: step.description,
-    tags: step.tags,
+    ...present({ description: step.description, tags: step.tags }),
     ...(signed ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}),
     body: {
-      allOf: [ref('HaptikRequest'), { type: 'object', required: ['entities'], properties: { entities: entitiesSchema(step.entities as TObject, dialect) } }],
+      allOf: [ref('HaptikRequest'), { type: 'object', required: ['entities'], properties: { entities: entitiesSchema(step.entities, dialect) } }],
       examples: [exampleRequest(step)]
     },
     response: {

@@ -1,5 +1,6 @@
 import { InvalidOptionError, MissingSecretError } from './errors.js'
-import { DEFAULT_DETAILS_LIMIT, type DetailsLimit } from './reply-checks.js'
+import { DEFAULT_DETAILS_LIMIT, type DetailsLimit, type DetailsLimits } from './reply-checks.js'
+import { present } from './present.js'
 import { resolveAuth, UNSIGNED_AUTH, type SecretOption, type StepAuth } from './secrets.js'
 import { isStep, type AnyStep } from './step.js'
 
@@ -16,26 +17,26 @@ export interface FastifyHaptikOptions {
   /** Path prefix of every step route, e.g. `/haptik`. Default: none. */
   prefix?: string
   /** The secret Haptik signs with; each step may override it. */
-  secret?: SecretOption
+  secret?: SecretOption | undefined
   /** Serve steps that have no secret without checking signatures. Default: `false`. */
-  allowUnsigned?: boolean
+  allowUnsigned?: boolean | undefined
   /** Largest accepted body in bytes. Default: 131072 (128 KiB). */
-  bodyLimit?: number
+  bodyLimit?: number | undefined
   /** Milliseconds a handler may take before the fallback is sent. Default: 10000. */
-  timeout?: number
+  timeout?: number | undefined
   /** What the user sees when a handler fails or is late. */
-  fallbackMessage?: string
+  fallbackMessage?: string | undefined
   /** How the step routes are documented by @fastify/swagger. */
-  openapi?: OpenapiOptions
+  openapi?: OpenapiOptions | undefined
   /**
    * Also serve `POST {prefix}/`, which picks the step by the body's `step` (or
    * `node`): for bots whose steps all call one absolute URL. Default: `false`.
    */
-  dispatch?: boolean
+  dispatch?: boolean | undefined
   /** A label handlers see as `context.environment`, e.g. `'test'` or `'production'`. */
-  environment?: string
+  environment?: string | undefined
   /** Size limits of the details a handler returns, or `false` for none. Default: Haptik's strictest. */
-  detailsLimit?: DetailsLimit | false
+  detailsLimit?: DetailsLimit | false | undefined
 }
 
 export const DEFAULT_BODY_LIMIT = 128 * 1024
@@ -49,7 +50,7 @@ export interface ResolvedStep {
   readonly timeout: number
   readonly fallbackMessage: string
   readonly environment: string | undefined
-  readonly detailsLimit: Readonly<Required<DetailsLimit>> | null
+  readonly detailsLimit: DetailsLimits | null
 }
 
 /** The plugin's options, validated and resolved. */
@@ -79,12 +80,12 @@ function checkMessage (value: unknown, what: string): string {
   return value
 }
 
-function resolveDetailsLimit (limit: DetailsLimit | false): Readonly<Required<DetailsLimit>> | null {
+function resolveDetailsLimit (limit: DetailsLimit | false): DetailsLimits | null {
   if (limit === false) return null
   if (typeof limit !== 'object' || limit === null) {
     throw new InvalidOptionError('detailsLimit must be an object like { userDetails: 200 } or false')
   }
-  const resolved = { ...DEFAULT_DETAILS_LIMIT, ...limit }
+  const resolved = { ...DEFAULT_DETAILS_LIMIT, ...present(limit) }
   for (const [key, value] of Object.entries(resolved)) checkPositiveInteger(value, `detailsLimit.${key}`)
   return Object.freeze(resolved)
 }

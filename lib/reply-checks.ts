@@ -7,18 +7,21 @@ import type { HaptikReply } from './reply.js'
 /** Largest `JSON.stringify` lengths of the details a reply may carry. */
 export interface DetailsLimit {
   /** `conversation_details`. Default: 2500 characters. */
-  conversationDetails?: number
+  conversationDetails?: number | undefined
   /** `user_details`. Default: 200 characters. */
-  userDetails?: number
+  userDetails?: number | undefined
   /** Both together. Default: 500 characters. */
-  combined?: number
+  combined?: number | undefined
 }
+
+/** Every details limit, set. */
+export type DetailsLimits = { readonly [K in keyof DetailsLimit]-?: number }
 
 /**
  * Haptik's documents disagree (500 characters for both details together, or
  * 2500 for the conversation's and 200 for the user's): all three hold by default.
  */
-export const DEFAULT_DETAILS_LIMIT: Readonly<Required<DetailsLimit>> = Object.freeze({ conversationDetails: 2500, userDetails: 200, combined: 500 })
+export const DEFAULT_DETAILS_LIMIT: DetailsLimits = Object.freeze({ conversationDetails: 2500, userDetails: 200, combined: 500 })
 
 /**
  * Checks returned details against the step's schema with Fastify's own
@@ -50,7 +53,7 @@ function sizeOf (details: unknown): number {
  * Details over Haptik's size limits (the JSON text of what the handler
  * returned) are refused, never truncated: the message says which and by how much.
  */
-function checkDetailsSize (limit: Readonly<Required<DetailsLimit>> | null, reply: HaptikReply, step: string): void {
+function checkDetailsSize (limit: DetailsLimits | null, reply: HaptikReply, step: string): void {
   if (limit === null) return
   const conversation = sizeOf(reply.conversation_details)
   const user = sizeOf(reply.user_details)
@@ -67,7 +70,7 @@ function checkDetailsSize (limit: Readonly<Required<DetailsLimit>> | null, reply
 export interface DetailsRules {
   readonly conversationDetails: TSchema
   readonly userDetails: TSchema
-  readonly detailsLimit: Readonly<Required<DetailsLimit>> | null
+  readonly detailsLimit: DetailsLimits | null
 }
 
 /** Throws FST_HAPTIK_INVALID_REPLY or FST_HAPTIK_DETAILS_TOO_LARGE when a reply's details break the rules. */

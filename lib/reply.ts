@@ -4,13 +4,13 @@ import type { HslMessage, Message } from './hsl.js'
 /** The reply object a handler may return; `status` defaults to `true`. */
 export interface ReplyObject<ConversationDetails = Record<string, unknown>, UserDetails = Record<string, string>> {
   /** `false` files the messages as the step's failure response. Default `true`. */
-  status?: boolean
+  status?: boolean | undefined
   /** What the user sees, in order. */
   response: Message | readonly Message[]
   /** Replaces Haptik's conversation-scoped context. */
-  conversation_details?: ConversationDetails
+  conversation_details?: ConversationDetails | undefined
   /** Updates Haptik's user-scoped data (string values). */
-  user_details?: UserDetails
+  user_details?: UserDetails | undefined
 }
 
 /** Anything a step handler may return. */

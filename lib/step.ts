@@ -1,14 +1,15 @@
-import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox'
+import { Type } from '@sinclair/typebox'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import { InvalidOptionError } from './errors.js'
 import { StringDetailsSchema, DetailsSchema, type HaptikEnvelope, type HaptikUser } from './envelope.js'
 import type { StepResult } from './reply.js'
+import type { JsonSchema, ObjectSchema, StaticOf } from './schema.js'
 import type { SecretOption } from './secrets.js'
 
 /** What a step handler receives for one call from Haptik. */
-export interface StepContext<Entities extends TObject = TObject> {
+export interface StepContext<Entities extends ObjectSchema = ObjectSchema> {
   /** The declared entities, flattened to their values and typed from the schema. */
-  readonly entities: Static<Entities>
+  readonly entities: StaticOf<Entities>
   /** The step's name. */
   readonly step: string
   /** The registration's `environment` label (e.g. `'test'`, `'production'`), if any. */
@@ -34,57 +35,57 @@ export interface StepContext<Entities extends TObject = TObject> {
 }
 
 /** Haptik keeps user_details values as strings: a schema with other values does not compile. */
-export type StringValued<T extends TSchema> = Static<T> extends Record<string, string | undefined>
+export type StringValued<T extends JsonSchema> = StaticOf<T> extends Record<string, string | undefined>
   ? unknown
   : { 'user_details values must be strings': never }
 
 /** A step handler: the context in, the reply out (or a promise of it). */
 export type StepHandler<
-  Entities extends TObject = TObject,
-  ConversationDetails extends TSchema = TSchema,
-  UserDetails extends TSchema = TSchema
+  Entities extends ObjectSchema = ObjectSchema,
+  ConversationDetails extends JsonSchema = JsonSchema,
+  UserDetails extends JsonSchema = JsonSchema
 > = (context: StepContext<Entities>) =>
-StepResult<Static<ConversationDetails>, Static<UserDetails>> | Promise<StepResult<Static<ConversationDetails>, Static<UserDetails>>>
+StepResult<StaticOf<ConversationDetails>, StaticOf<UserDetails>> | Promise<StepResult<StaticOf<ConversationDetails>, StaticOf<UserDetails>>>
 
 /** Everything `defineStep` takes. */
 export interface StepDefinition<
-  Entities extends TObject = TObject,
-  ConversationDetails extends TSchema = TSchema,
-  UserDetails extends TSchema = TSchema
+  Entities extends ObjectSchema = ObjectSchema,
+  ConversationDetails extends JsonSchema = JsonSchema,
+  UserDetails extends JsonSchema = JsonSchema
 > {
   /** The step's system name in Haptik's bot builder; also the default route path. */
   name: string
   /** Route path under the plugin's prefix. Default: `/<name>`. */
-  path?: string
+  path?: string | undefined
   /** The entities as a TypeBox object over entity *values*. Default: none. */
-  entities?: Entities
+  entities?: Entities | undefined
   /** Schema of the `conversation_details` the handler returns. Default: any object. */
-  conversationDetails?: ConversationDetails
+  conversationDetails?: ConversationDetails | undefined
   /** Schema of the `user_details` the handler returns; Haptik keeps strings. Default: string values. */
-  userDetails?: UserDetails & StringValued<UserDetails>
+  userDetails?: UserDetails & StringValued<UserDetails> | undefined
   /** Answers the call. */
   handler: StepHandler<Entities, ConversationDetails, UserDetails>
   /** Overrides the plugin's `secret` for this step. */
-  secret?: SecretOption
+  secret?: SecretOption | undefined
   /** Overrides the plugin's `timeout` (ms) for this step. */
-  timeout?: number
+  timeout?: number | undefined
   /** Overrides the plugin's `fallbackMessage` for this step. */
-  fallbackMessage?: string
+  fallbackMessage?: string | undefined
   /** OpenAPI summary of the route. */
-  summary?: string
+  summary?: string | undefined
   /** OpenAPI description of the route. */
-  description?: string
+  description?: string | undefined
   /** OpenAPI tags of the route. */
-  tags?: string[]
+  tags?: string[] | undefined
 }
 
 const kStep = Symbol.for('fastify-haptik.step')
 
 /** A step made by `defineStep`, ready to pass to the plugin's `steps`. */
 export interface HaptikStep<
-  Entities extends TObject = TObject,
-  ConversationDetails extends TSchema = TSchema,
-  UserDetails extends TSchema = TSchema
+  Entities extends ObjectSchema = ObjectSchema,
+  ConversationDetails extends JsonSchema = JsonSchema,
+  UserDetails extends JsonSchema = JsonSchema
 > extends Readonly<Omit<StepDefinition<Entities, ConversationDetails, UserDetails>, 'path' | 'entities' | 'conversationDetails' | 'userDetails'>> {
   readonly path: string
   readonly entities: Entities
@@ -97,6 +98,9 @@ export interface HaptikStep<
 export type AnyStep = HaptikStep<any, any, any>
 
 const STEP_NAME = /^[A-Za-z0-9_.-]+$/
+
+/** The entities of a step that declares none. */
+const NoEntities = Type.Object({})
 
 /** Whether a value is a step made by `defineStep`. */
 export function isStep (value: unknown): value is AnyStep {
@@ -118,9 +122,9 @@ export function isStep (value: unknown): value is AnyStep {
  * ```
  */
 export function defineStep<
-  Entities extends TObject = TObject<{}>,
-  ConversationDetails extends TSchema = typeof DetailsSchema,
-  UserDetails extends TSchema = typeof StringDetailsSchema
+  Entities extends ObjectSchema = typeof NoEntities,
+  ConversationDetails extends JsonSchema = typeof DetailsSchema,
+  UserDetails extends JsonSchema = typeof StringDetailsSchema
 > (definition: StepDefinition<Entities, ConversationDetails, UserDetails>): HaptikStep<Entities, ConversationDetails, UserDetails> {
   if (typeof definition !== 'object' || definition === null) {
     throw new InvalidOptionError('defineStep expects an object with name, entities and handler')
@@ -135,8 +139,8 @@ export function defineStep<
   if (typeof path !== 'string' || !path.startsWith('/')) {
     throw new InvalidOptionError(`step "${name}": path must start with "/", got ${JSON.stringify(path)}`)
   }
-  const entities = definition.entities ?? Type.Object({})
-  if (entities.type !== 'object' || typeof entities.properties !== 'object') {
+  const entities = definition.entities ?? NoEntities
+  if (entities.type !== 'object' || typeof entities.properties !== 'object' || entities.properties === null) {
     throw new InvalidOptionError(`step "${name}": entities must be a TypeBox object schema (Type.Object({...}))`)
   }
   return Object.freeze({

@@ -1,40 +1,167 @@
-import { execFileSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { execFile, execFileSync, spawn } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import t from 'tap'
+import { promisify } from 'node:util'
+import t, { type Test } from 'tap'
 
-// Packs the package as npm would publish it and installs the tarball into
-// fresh ESM and CommonJS TypeScript projects. The projects sit inside the
-// repository so fastify, TypeBox and TypeScript resolve from its node_modules.
+// The package as a new user gets it: packed by npm, unpacked into fresh ESM and
+// CommonJS TypeScript projects made with TypeScript 7's `tsc --init`, on either
+// TypeBox (@fastify/type-provider-typebox 5 with @sinclair/typebox 0.34, or 6
+// with typebox 1.x). Each project is type-checked with TypeScript 5.9 and 7,
+// compiled, run, and called by a client that signs like Haptik's Python sample.
+//
+// Packing, unpacking and seven compilations take a minute on a loaded 2-core
+// machine, and more with a cold disk cache: this file says so to the runner.
+t.setTimeout(600_000)
+
 const root = fileURLToPath(new URL('..', import.meta.url))
 const fixtures = join(root, 'test', 'fixtures', 'consumer')
-const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
-const expected = '200 {"status":true,"response":["The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599"]}\n' +
-  '200 {"status":true,"response":["The Ambrane Powerbank can be yours only for Rs.1799"]}'
+const modules = join(root, 'node_modules')
+const compilers = {
+  'TypeScript 5.9': join(modules, 'typescript', 'bin', 'tsc'),
+  'TypeScript 7': join(modules, 'typescript-7', 'bin', 'tsc')
+}
+const run = promisify(execFile)
 
 if (!existsSync(join(root, 'dist', 'esm', 'index.js'))) {
   throw new Error('dist/ is missing: run `npm run build` before the tests (`npm test` does)')
 }
 
-mkdirSync(join(root, '.tap'), { recursive: true })
-const work = mkdtempSync(join(root, '.tap', 'consumers-'))
+// Outside the repository, so that coverage never counts the projects' files.
+const work = mkdtempSync(join(tmpdir(), 'fastify-haptik-consumers-'))
 t.teardown(() => rmSync(work, { recursive: true, force: true }))
 const [{ filename }] = JSON.parse(execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', work], { cwd: root, encoding: 'utf8' }))
 
-function project (name: string, packageJson: object, compilerOptions: object): string {
+// What `tsc --init` writes with TypeScript 7.0, plus Node's types, which a server needs.
+const TSC_INIT = {
+  module: 'nodenext',
+  target: 'esnext',
+  types: ['node'],
+  sourceMap: true,
+  declaration: true,
+  declarationMap: true,
+  noUncheckedIndexedAccess: true,
+  exactOptionalPropertyTypes: true,
+  strict: true,
+  jsx: 'react-jsx',
+  verbatimModuleSyntax: true,
+  isolatedModules: true,
+  noUncheckedSideEffectImports: true,
+  moduleDetection: 'force',
+  skipLibCheck: true
+}
+
+type TypeBox = '0.34' | '1.x'
+
+/** The repository's installed packages, linked, with the chosen type provider under its real name. */
+function linkModules (dir: string, typebox: TypeBox): void {
+  const target = join(dir, 'node_modules')
+  for (const entry of readdirSync(modules)) {
+    if (entry === '.bin' || entry === 'fastify-haptik') continue
+    if (!entry.startsWith('@')) {
+      symlinkSync(join(modules, entry), join(target, entry))
+      continue
+    }
+    mkdirSync(join(target, entry))
+    for (const scoped of readdirSync(join(modules, entry))) {
+      if (scoped.startsWith('type-provider-typebox')) continue
+      symlinkSync(join(modules, entry, scoped), join(target, entry, scoped))
+    }
+  }
+  const provider = typebox === '1.x' ? 'type-provider-typebox-6' : 'type-provider-typebox'
+  symlinkSync(join(modules, '@fastify', provider), join(target, '@fastify', 'type-provider-typebox'))
+}
+
+interface Project { dir: string, typebox: TypeBox, esm: boolean }
+
+function project (name: string, typebox: TypeBox, esm: boolean): Project {
   const dir = join(work, name)
   mkdirSync(join(dir, 'node_modules'), { recursive: true })
   execFileSync('tar', ['xzf', join(work, filename), '-C', join(dir, 'node_modules')])
   renameSync(join(dir, 'node_modules', 'package'), join(dir, 'node_modules', 'fastify-haptik'))
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${name}`, private: true, ...packageJson }))
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { strict: true, skipLibCheck: false, target: 'ES2022', types: ['node'], typeRoots: [join(root, 'node_modules', '@types')], ...compilerOptions },
-    files: ['app.ts']
-  }))
-  cpSync(join(fixtures, 'app.ts'), join(dir, 'app.ts'))
+  linkModules(dir, typebox)
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `consumer-${name}`, private: true, type: esm ? 'module' : 'commonjs' }))
+  // A CommonJS project written with `import` compiles them to require(), which verbatimModuleSyntax forbids.
+  const { verbatimModuleSyntax, ...commonjs } = TSC_INIT
+  const compilerOptions = esm ? TSC_INIT : commonjs
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src', 'readme'], exclude: ['src/type-errors.ts'] }))
+  writeFileSync(join(dir, 'tsconfig.errors.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, noEmit: true }, files: ['src/type-errors.ts'] }))
+  cpSync(join(fixtures, 'src'), join(dir, 'src'), { recursive: true })
   cpSync(join(fixtures, 'require.cjs'), join(dir, 'require.cjs'))
-  return dir
+  if (esm) writeReadmeSnippets(dir)
+  return { dir, typebox, esm }
+}
+
+/** Every TypeScript block of the README that is a whole module (it starts with an import), as the user copies it. */
+function writeReadmeSnippets (dir: string): void {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  const blocks = [...readme.matchAll(/```ts\n(import [\s\S]*?)```/g)].map(match => match[1])
+  mkdirSync(join(dir, 'readme'))
+  blocks.forEach((block, index) => writeFileSync(join(dir, 'readme', `snippet-${index + 1}.ts`), block))
+}
+
+async function typeCheck (t: Test, { dir }: Project, compiler: keyof typeof compilers): Promise<void> {
+  try {
+    await run(...node([compilers[compiler], '-p', dir, '--noEmit'], dir))
+    t.pass(`${compiler} type-checks it`)
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout: string, stderr: string }
+    t.fail(`${compiler} type-checks it`, { output: stdout + stderr })
+  }
+}
+
+/**
+ * Node.js run as on a user's machine. The test runner adds its loaders and
+ * coverage hooks (NODE_OPTIONS) to every process it sees spawned, so the
+ * project's processes start from `env -i`, with only what a shell would have.
+ */
+function node (args: string[], cwd: string) {
+  const env = [`PATH=${process.env.PATH ?? ''}`, `HOME=${process.env.HOME ?? ''}`, 'HAPTIK_SECRET=consumer-secret']
+  return ['env', ['-i', ...env, process.execPath, ...args], { cwd }] as const
+}
+
+/** Runs the compiled app and calls it the way Haptik does. */
+async function serveAndCall (t: Test, { dir }: Project): Promise<void> {
+  await run(...node([compilers['TypeScript 7'], '-p', dir], dir))
+  const [command, args, options] = node([join('src', 'app.js')], dir)
+  const server = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'inherit'] })
+  t.teardown(() => { server.kill() })
+  let output = ''
+  const port = await new Promise<number>((resolve, reject) => {
+    server.stdout.on('data', chunk => {
+      output += String(chunk)
+      const listening = /listening (\d+)/.exec(output)
+      if (listening !== null) resolve(Number(listening[1]))
+    })
+    server.once('exit', code => { reject(new Error(`the app exited with ${code}: ${output}`)) })
+  })
+  t.match(output, 'kit 200 {"status":true,"response":["{\\"text\\":\\"Our Pune store is at 4 FC Road.\\"', 'the testing kit calls a step')
+  t.match(output, 'own 200 {"id":"AB1"}', "the app's own typed route is untouched")
+  const client = join(root, 'test', 'fixtures', 'haptik_client.py')
+  const url = `http://127.0.0.1:${port}/haptik/product_price`
+  const speaker = await run('python3', [client, url, 'consumer-secret', 'product_price', 'speaker'])
+  t.equal(speaker.stdout, '200\n{"status":true,"response":["The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599"]}\n')
+  const forged = await run('python3', [client, url, 'not-the-secret', 'product_price', 'speaker'])
+  t.match(forged.stdout, /^401\n.*FST_HAPTIK_INVALID_SIGNATURE/)
+  const required = await run(...node(['require.cjs'], dir))
+  t.equal(required.stdout.trim(), 'require ok', 'require() gives the named exports')
+}
+
+/**
+ * The compiler's messages for the mistakes in type-errors.ts, as a terminal or
+ * an editor shows them, name the entity, the expected type and the rule.
+ */
+async function typeErrors (t: Test, { dir }: Project, compiler: keyof typeof compilers): Promise<void> {
+  const result = await run(...node([compilers[compiler], '-p', join(dir, 'tsconfig.errors.json'), '--pretty'], dir))
+    .then(() => ({ stdout: '' }), (error: { stdout: string }) => error)
+  // eslint-disable-next-line no-control-regex
+  const messages = result.stdout.replace(/\x1b\[[0-9;]*m/g, '')
+  t.match(messages, /error TS2322: Type 'number' is not assignable to type '("speaker" \| "powerbank"|"powerbank" \| "speaker")'/, `${compiler}: a wrong entity value`)
+  t.match(messages, /The expected type comes from property 'product_name'/, `${compiler}: the message names the entity`)
+  t.notMatch(messages, /is not assignable to parameter of type 'string'/, `${compiler}: not the confusing overload message of old`)
+  t.match(messages, /Argument of type '""' is not assignable to parameter of type '"a label or text that must not be empty"'/, `${compiler}: an empty quick-reply label`)
 }
 
 t.test('the tarball ships the build and nothing else', async t => {
@@ -46,22 +173,33 @@ t.test('the tarball ships the build and nothing else', async t => {
   t.notOk(files.some(file => file.startsWith('package/lib/') || file.startsWith('package/test/') || file.startsWith('package/example/')), 'no sources, tests or examples')
 })
 
-t.test('an ESM TypeScript project imports, type-checks and runs it', async t => {
-  const dir = project('esm', { type: 'module' }, { module: 'NodeNext', moduleResolution: 'NodeNext' })
-  execFileSync(process.execPath, [tsc, '-p', dir], { cwd: dir, stdio: 'pipe' })
-  t.equal(execFileSync(process.execPath, ['app.js'], { cwd: dir, encoding: 'utf8' }).trim(), expected)
-  t.equal(execFileSync(process.execPath, ['require.cjs'], { cwd: dir, encoding: 'utf8' }).trim(), 'require ok')
-})
+const projects: Array<[string, TypeBox, boolean]> = [
+  ['esm', '0.34', true],
+  ['cjs', '0.34', false],
+  ['esm-typebox1', '1.x', true],
+  ['cjs-typebox1', '1.x', false]
+]
 
-t.test('a CommonJS TypeScript project requires, type-checks and runs it', async t => {
-  const dir = project('cjs', { type: 'commonjs' }, { module: 'Node16', moduleResolution: 'Node16', esModuleInterop: true })
-  execFileSync(process.execPath, [tsc, '-p', dir], { cwd: dir, stdio: 'pipe' })
-  t.equal(execFileSync(process.execPath, ['app.js'], { cwd: dir, encoding: 'utf8' }).trim(), expected)
-  t.equal(execFileSync(process.execPath, ['require.cjs'], { cwd: dir, encoding: 'utf8' }).trim(), 'require ok')
-})
+for (const [name, typebox, esm] of projects) {
+  t.test(`${esm ? 'an ESM' : 'a CommonJS'} project on ${typebox === '1.x' ? 'typebox 1.x' : '@sinclair/typebox 0.34'}`, async t => {
+    const consumer = project(name, typebox, esm)
+    if (esm) t.ok(readdirSync(join(consumer.dir, 'readme')).length >= 3, "the README's whole-module snippets are in it")
+    await typeCheck(t, consumer, 'TypeScript 5.9')
+    await typeCheck(t, consumer, 'TypeScript 7')
+    await serveAndCall(t, consumer)
+    if (esm) {
+      await typeErrors(t, consumer, 'TypeScript 5.9')
+      await typeErrors(t, consumer, 'TypeScript 7')
+    }
+  })
+}
 
-t.test('a CommonJS project with classic node10 resolution type-checks too', async t => {
-  const dir = project('node10', {}, { module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true })
-  execFileSync(process.execPath, [tsc, '-p', dir], { cwd: dir, stdio: 'pipe' })
-  t.equal(execFileSync(process.execPath, ['app.js'], { cwd: dir, encoding: 'utf8' }).trim(), expected)
+t.test('a CommonJS project with classic node10 resolution type-checks its declarations too', async t => {
+  const consumer = project('node10', '0.34', false)
+  writeFileSync(join(consumer.dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { strict: true, skipLibCheck: false, target: 'ES2022', types: ['node'], module: 'commonjs', moduleResolution: 'node10', esModuleInterop: true, noEmit: true },
+    include: ['src'],
+    exclude: ['src/type-errors.ts']
+  }))
+  await typeCheck(t, consumer, 'TypeScript 5.9')
 })

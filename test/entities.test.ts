@@ -181,3 +181,18 @@ t.test('an array entity keeps its own bounds', async t => {
   t.equal((await send({ toppings: ['a', 'b', 'c', 'd'].map(v => detection(v)) })).json().code, 'FST_HAPTIK_INVALID_ENTITY', 'over maxItems')
   t.equal((await send({ toppings: [detection('a'), detection('b')], extras: [] })).statusCode, 200, 'an optional entity sent empty is absent')
 })
+
+t.test('an optional entity that is sent must carry a value', async t => {
+  // Regression: @sinclair/typebox 0.34 marks Type.Optional(...) on the schema
+  // itself, which once made `entity_value` (and `{value}`) optional too.
+  const { app, seen } = await setup(t)
+  const cases: Array<[string, Record<string, unknown[]>]> = [
+    ['a scalar wrapped without its value', { order_id: [detection('AB1234')], quantity: [detection({})] }],
+    ['a detection without entity_value', { order_id: [detection('AB1234')], city: [{ detection: 'message', original_text: 'to mumbai' }] }]
+  ]
+  for (const [name, entities] of cases) {
+    const res = await signedPost(app, '/order_status', envelope('order_status', entities))
+    t.equal(res.json().code, 'FST_HAPTIK_INVALID_ENTITY', name)
+  }
+  t.equal(seen.length, 0)
+})

@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify'
 import { describeSchema, describeType } from '../lib/describe-schema.js'
 import { checkSignature, kSignature } from '../lib/raw-body.js'
 import { exampleOf } from '../lib/examples.js'
+import { isScalarSchema } from '../lib/schema.js'
 
 t.test('describeSchema says what a schema accepts', async t => {
   t.equal(describeSchema(Type.Unsafe({ enum: ['a', 1] })), '"a" | 1')
@@ -49,4 +50,15 @@ t.test('exampleOf builds a plausible value from a schema', async t => {
   t.same(exampleOf(Type.Object({}, { additionalProperties: Type.String() })), { key: 'value' })
   t.same(exampleOf(Type.Record(Type.String(), Type.String())), {})
   t.equal(exampleOf(Type.Null()), null)
+})
+
+t.test('isScalarSchema reads a plain JSON schema by keyword', async t => {
+  t.equal(isScalarSchema({ const: 'x' }), true, 'a const without a type')
+  t.equal(isScalarSchema({ const: null }), false, 'null is not unwrapped')
+  t.equal(isScalarSchema({ enum: ['a', 1, true] }), true)
+  t.equal(isScalarSchema({ enum: ['a', { b: 1 }] }), false)
+  t.equal(isScalarSchema({ anyOf: [] }), false)
+  t.equal(isScalarSchema({ anyOf: [{ type: 'string' }, { enum: [1, 2] }] }), true)
+  t.equal(isScalarSchema({ type: 'null' }), false)
+  t.equal(isScalarSchema({}), false)
 })

@@ -163,3 +163,8 @@ app.register(fastifyHaptik, { secret: 'test', steps: [step], dispatch: true, env
 app.register(fastifyHaptik, { secret: 'test', steps: [step], detailsLimit: false })
 expectError(app.register(fastifyHaptik, { secret: 'test', steps: [step], detailsLimit: 500 }))
 expectError(app.register(fastifyHaptik, { secret: 'test', steps: [step], dispatch: 'yes' }))
+
+// TypeScript 7's `tsc --init` turns on exactOptionalPropertyTypes (as these type
+// tests do): an option read from the environment may be undefined.
+app.register(fastifyHaptik, { secret: process.env.HAPTIK_SECRET, timeout: undefined, steps: [step] })
+defineStep({ name: 'y', fallbackMessage: process.env.FALLBACK, timeout: undefined, handler: () => 'y' })

@@ -21,7 +21,8 @@ const greeting = defineStep({ name: 'greeting', handler: () => 'Hello!' })
 
 // The builder knows the step's entity types.
 expectAssignable<EntityValues<typeof productPrice>>({ product_name: 'speaker', colors: [], city: { value: 'Pune', to: true } })
-expectType<EntityValues<typeof productPrice>>({} as { product_name: 'speaker' | 'powerbank', quantity?: number, colors: string[], city: { value: string, to: boolean } })
+// An optional entity may also be given as undefined (and is then left out of the request).
+expectType<EntityValues<typeof productPrice>>({} as { product_name: 'speaker' | 'powerbank', quantity?: number | undefined, colors: string[], city: { value: string, to: boolean } })
 expectType<HaptikEnvelope>(haptikRequest(productPrice, { product_name: 'speaker', colors: ['red'], city: { value: 'Pune', to: true } }))
 haptikRequest(productPrice, { product_name: 'powerbank', quantity: 2, colors: [], city: { value: 'Pune', to: false } })
 haptikRequest(greeting, {})

@@ -6,19 +6,19 @@ import { signedRequest } from './sign.js'
 /** How `callStep` signs and addresses the call. */
 export interface CallStepOptions {
   /** The secret the app was registered with. Required unless `unsigned`. */
-  secret?: Secret
+  secret?: Secret | undefined
   /** Send no `X-Hub-Signature` (for steps served with `allowUnsigned`). */
-  unsigned?: boolean
+  unsigned?: boolean | undefined
   /** The `prefix` fastify-haptik was registered with, e.g. `/haptik`. Default none. */
-  prefix?: string
+  prefix?: string | undefined
   /** The full route URL, instead of `prefix` and the step's path. */
-  url?: string
+  url?: string | undefined
   /** Fields of the built request to change (see `haptikRequest`). */
-  overrides?: RequestOverrides
+  overrides?: RequestOverrides | undefined
   /** Send this body instead of the built request: an object (as JSON) or exact bytes. */
-  body?: unknown
+  body?: unknown | undefined
   /** Extra or replacement request headers. */
-  headers?: Record<string, string>
+  headers?: Record<string, string> | undefined
 }
 
 /** A fastify-haptik error body: `{ statusCode, code, error, message }`. */
@@ -70,9 +70,7 @@ function isError (body: unknown): body is HaptikErrorBody {
  * const { statusCode, reply } = await callStep(app, productPrice, { product_name: 'speaker' }, { secret: 'test', prefix: '/haptik' })
  * ```
  */
-export async function callStep<S extends AnyStep> (app: FastifyInstance, step: S, entities: EntityValues<S>, options: CallStepOptions): Promise<StepCall>
-export async function callStep (app: FastifyInstance, step: string, entities: Record<string, unknown>, options: CallStepOptions): Promise<StepCall>
-export async function callStep (app: FastifyInstance, step: AnyStep | string, entities: Record<string, unknown>, options: CallStepOptions): Promise<StepCall> {
+export async function callStep<S extends AnyStep | string> (app: FastifyInstance, step: S, entities: EntityValues<S>, options: CallStepOptions): Promise<StepCall> {
   const { secret, unsigned = false, prefix = '', overrides, headers = {} } = options ?? {}
   if (secret === undefined && !unsigned) {
     throw new TypeError('callStep: pass `secret` (the secret the app was registered with) or `unsigned: true`')
@@ -83,7 +81,7 @@ export async function callStep (app: FastifyInstance, step: AnyStep | string, en
   if (!app.hasRoute({ method: 'POST', url })) {
     throw new Error(`callStep: the app has no POST route at ${url} for step "${name}": pass \`prefix\` (the prefix fastify-haptik was registered with) or \`url\``)
   }
-  const request: HaptikEnvelope | unknown = 'body' in options ? options.body : buildRequest(step, entities, overrides)
+  const request: HaptikEnvelope | unknown = 'body' in options ? options.body : buildRequest(step, entities as Record<string, unknown>, overrides)
   const signed = signedRequest(request, unsigned ? undefined : secret)
   const response = await app.inject({ method: 'POST', url, payload: signed.payload, headers: { ...signed.headers, ...headers } })
   const body = parse(response.body)

@@ -9,7 +9,7 @@
  * ```
  */
 export { DEFAULT_USER, detection, haptikRequest } from './request.js'
-export type { Detection, DetectionFields, EntityValues, RequestOverrides } from './request.js'
+export type { Detection, DetectionFields, EntityValues, RequestOverrides, UndefinedAllowed } from './request.js'
 export { sign, signedRequest } from './sign.js'
 export type { SignedRequest } from './sign.js'
 export { callStep } from './call-step.js'

@@ -2,8 +2,8 @@ import type { AnyStep, HAPTIK_EVENT, HaptikEnvelope, HaptikStep, HaptikUser, Ste
 
 /** How a value was detected: `detection`, `original_text` and any extra field (e.g. `language`). */
 export interface DetectionFields {
-  detection?: string
-  original_text?: string
+  detection?: string | undefined
+  original_text?: string | undefined
   [extra: string]: unknown
 }
 
@@ -17,8 +17,11 @@ export interface Detection extends DetectionFields {
  * `entities`, typed from the step's schema. Any values for a step named by a string.
  */
 export type EntityValues<S> = S extends HaptikStep<infer Entities, any, any>
-  ? StepContext<Entities>['entities']
+  ? UndefinedAllowed<StepContext<Entities>['entities']>
   : Record<string, unknown>
+
+/** `T`, where an optional field may also be given as `undefined` (and is then left out). */
+export type UndefinedAllowed<T> = { [K in keyof T]: {} extends Pick<T, K> ? T[K] | undefined : T[K] }
 
 /**
  * Fields to set in a built request, over the defaults. `user` is merged into
@@ -27,15 +30,15 @@ export type EntityValues<S> = S extends HaptikStep<infer Entities, any, any>
  * set to `undefined` is left out of the request.
  */
 export interface RequestOverrides {
-  step?: string
-  node?: string
-  event?: string
-  user?: HaptikUser & Record<string, unknown>
-  conversation_no?: number
-  conversation_details?: Record<string, unknown>
-  user_details?: Record<string, unknown>
-  env_variables?: Record<string, string>
-  entities?: Record<string, Detection[] | undefined>
+  step?: string | undefined
+  node?: string | undefined
+  event?: string | undefined
+  user?: UndefinedAllowed<HaptikUser> & Record<string, unknown> | undefined
+  conversation_no?: number | undefined
+  conversation_details?: Record<string, unknown> | undefined
+  user_details?: Record<string, unknown> | undefined
+  env_variables?: Record<string, string> | undefined
+  entities?: Record<string, Detection[] | undefined> | undefined
   [extra: string]: unknown
 }
 
@@ -103,10 +106,11 @@ function detections (step: AnyStep | string, values: Record<string, unknown>): R
  * haptikRequest(productPrice, { product_name: 'speaker' }, { user: { language_code: 'hi' } })
  * ```
  */
-export function haptikRequest<S extends AnyStep> (step: S, entities: EntityValues<S>, overrides?: RequestOverrides): HaptikEnvelope
-export function haptikRequest (step: string, entities?: Record<string, unknown>, overrides?: RequestOverrides): HaptikEnvelope
-export function haptikRequest (step: AnyStep | string, entities?: Record<string, unknown>, overrides?: RequestOverrides): HaptikEnvelope {
-  return buildRequest(step, entities, overrides)
+export function haptikRequest<S extends AnyStep | string> (
+  step: S,
+  ...[entities, overrides]: S extends string ? [entities?: EntityValues<S>, overrides?: RequestOverrides] : [entities: EntityValues<S>, overrides?: RequestOverrides]
+): HaptikEnvelope {
+  return buildRequest(step, entities as Record<string, unknown> | undefined, overrides)
 }
 
 /** `haptikRequest` for a step or a step name alike (`callStep`'s way in). */
