@@ -98,6 +98,12 @@ function toProtocolError (step: AnyStep | undefined, error: FastifyError, reques
   return new InternalError()
 }
 
+/**
+ * Refusals that mean the bot builder and the server disagree on the secret:
+ * logged at `warn`, to stand out from the rest of the traffic.
+ */
+const MISCONFIGURATION = new Set(['FST_HAPTIK_INVALID_SIGNATURE', 'FST_HAPTIK_SECRET_NOT_FOUND'])
+
 /** The error handler of the step routes' encapsulated context. */
 export function stepErrorHandler (stepsByName: ReadonlyMap<string, AnyStep>, bodyLimit: number) {
   return function haptikErrorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
@@ -109,7 +115,8 @@ export function stepErrorHandler (stepsByName: ReadonlyMap<string, AnyStep>, bod
       // An FST_HAPTIK_INTERNAL that arrives here was logged, with its cause, where it was made.
       if (answer !== error) request.log.error({ err: error, step: name }, 'fastify-haptik: unexpected error')
     } else {
-      request.log.info({ step: name, code: answer.code, statusCode }, answer.message)
+      const level = MISCONFIGURATION.has(answer.code) ? 'warn' : 'info'
+      request.log[level]({ step: name, code: answer.code, statusCode }, answer.message)
     }
     // A plain object, not the Error: Fastify would log it a second time, and only these four fields go out.
     return reply.code(statusCode).send({

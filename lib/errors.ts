@@ -52,6 +52,12 @@ export const StepMismatchError = createError<'FST_HAPTIK_STEP_MISMATCH', 400, [s
 export const UnknownStepError = createError<'FST_HAPTIK_UNKNOWN_STEP', 400, [string]>(
   'FST_HAPTIK_UNKNOWN_STEP', '%s', 400, undefined, false)
 
+/** A URL under the plugin's prefix that serves no step: a step URL typed wrong in the bot builder. */
+export const UnknownPathError = createError<'FST_HAPTIK_UNKNOWN_PATH', 404, [string, string]>(
+  'FST_HAPTIK_UNKNOWN_PATH',
+  'No step is served at %s. Step URLs here: %s. Check the integration URL of the step in the bot builder (paths are case-sensitive, without a trailing slash)',
+  404, undefined, false)
+
 /** Anything unexpected; the details go to the log, never to the response. */
 export const InternalError = createError<'FST_HAPTIK_INTERNAL', 500, []>(
   'FST_HAPTIK_INTERNAL', 'Internal error', 500, undefined, false)

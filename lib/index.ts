@@ -7,6 +7,7 @@ import { swaggerTransform } from './openapi.js'
 import { kSignature, signatureHooks } from './raw-body.js'
 import { resolveOptions, type FastifyHaptikOptions, type ResolvedOptions } from './options.js'
 import { present } from './present.js'
+import { unknownPathRoute } from './unknown-path.js'
 import { prepareStep, stepRouteHandler, type PreparedStep } from './run-step.js'
 import type { AnyStep } from './step.js'
 
@@ -63,6 +64,8 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     child.setErrorHandler(stepErrorHandler(stepsByName, bodyLimit))
     for (const step of prepared) stepRoute(child, step, settings)
     if (settings.dispatch) dispatchRoute(child, prepared, settings)
+    const urls = prepared.map(({ resolved: { step } }) => `POST ${child.prefix}${step.path}`)
+    unknownPathRoute(child, settings.dispatch ? [...urls, `POST ${child.prefix}/ (any step, by its name)`] : urls)
   }, { prefix })
 }
 

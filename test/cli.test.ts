@@ -106,12 +106,15 @@ t.test('the built command (package.json bin) runs with node alone', async t => {
   // A copy under .tap/, which coverage leaves out: the build is not the sources.
   const copy = t.testdir()
   cpSync(join(root, 'dist'), join(copy, 'dist'), { recursive: true })
+  cpSync(join(root, 'package.json'), join(copy, 'package.json'))
   const bin = join(copy, path)
   t.match(readFileSync(bin, 'utf8'), /^#!\/usr\/bin\/env node\n/, 'it starts with a shebang')
   const base = await example(t)
   const sent = await cli(['send', `${base}/haptik/product_price`, '-e', 'product_name=speaker'], { HAPTIK_SECRET: 'test' }, bin)
   t.equal(sent.code, 0)
   t.match(sent.stdout, `bot> ${SPEAKER}`)
+  const version = await cli(['--version'], {}, bin)
+  t.equal(version.stdout, `${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version as string}\n`, '--version prints the package version')
   const ts = await cli(['openapi', 'example/steps.ts'], {}, bin)
   t.equal(ts.code, 1)
   t.match(ts.stderr, 'cannot load example/steps.ts: Node.js does not run TypeScript by itself. Compile it to JavaScript first, or run the command under a TypeScript loader, e.g. node --import tsx node_modules/.bin/fastify-haptik openapi example/steps.ts\n')
@@ -132,7 +135,7 @@ t.test('--help documents every flag and the exit codes', async t => {
   }
   const openapi = await runHere(['openapi', '--help'])
   t.equal(openapi.code, 0)
-  for (const flag of ['--yaml', '-o, --output <file>', '-p, --prefix <prefix>', '--title <title>', '--webhooks', '@fastify/swagger', 'node --import tsx', 'Exit codes:']) {
+  for (const flag of ['--yaml', '-o, --output <file>', '-p, --prefix <prefix>', '--title <title>', '--webhooks', '--build-options <json>', '@fastify/swagger', 'node --import tsx', 'Exit codes:']) {
     t.ok(openapi.stdout.includes(flag), `openapi --help: ${flag}`)
   }
 })
@@ -164,6 +167,8 @@ t.test('usage errors exit 2 and name the flag', async t => {
     [['send', 'http://x.test/', '--secret', 's'], 'error: --step is required: the URL has no path to take the step name from\n'],
     [['send', 'http://x.test/a', '--secret', 's', '--body', 'test/missing.json'], 'error: --body: cannot read test/missing.json (ENOENT)\n'],
     [['openapi'], "error: missing required argument 'module'"],
+    [['openapi', 'example/steps.ts', '--build-options', 'secret=x'], "option '--build-options <json>' argument 'secret=x' is invalid. Expected a JSON object, e.g. '{\"secret\":\"documentation-only\"}'."],
+    [['openapi', 'example/steps.ts', '--build-options', '["x"]'], 'Expected a JSON object'],
     [['openapi', 'nowhere.js'], `error: <module>: no such file: ${join(root, 'nowhere.js')}\n`]
   ]
   for (const [args, message] of cases) {
@@ -391,6 +396,30 @@ t.test('openapi uses the app a module builds', async t => {
   const bare = await runHere(['openapi', 'bare.mjs'], {}, dir)
   t.equal(bare.code, 1)
   t.equal(bare.stderr, 'bare.mjs: the app its build function returns has no @fastify/swagger: register @fastify/swagger before fastify-haptik there, or export the steps instead\n')
+})
+
+t.test("openapi calls a build function with options, as the README's apps take them", async t => {
+  // The README's pattern: build({ secret }) with its options destructured.
+  const app = `
+    import Fastify from 'fastify'
+    import swagger from '@fastify/swagger'
+    import haptik, { defineStep } from '${lib}'
+    const step = defineStep({ name: 'built_step', handler: () => 'ok' })
+    export async function build ({ secret, title = 'Built' }) {
+      const app = Fastify()
+      await app.register(swagger, { openapi: { info: { title, version: '2.0.0' } } })
+      await app.register(haptik, { prefix: '/bot', secret, steps: [step] })
+      return app
+    }`
+  const dir = t.testdir({ 'app.mjs': app })
+  const byDefault = await runHere(['openapi', 'app.mjs'], {}, dir)
+  t.equal(byDefault.code, 0, 'a placeholder secret by default')
+  t.ok(JSON.parse(byDefault.stdout).paths['/bot/built_step'].post)
+  const given = await runHere(['openapi', 'app.mjs', '--build-options', '{"secret":"docs","title":"Shop bot"}'], {}, dir)
+  t.equal(JSON.parse(given.stdout).info.title, 'Shop bot', 'the given options reach build()')
+  const noSecret = await runHere(['openapi', 'app.mjs', '--build-options', '{}'], {}, dir)
+  t.equal(noSecret.code, 1)
+  t.match(noSecret.stderr, /^app\.mjs: building the app failed: fastify-haptik: step "built_step" has no secret/)
 })
 
 t.test('openapi says why it cannot describe a module, and exits 1', async t => {

@@ -178,3 +178,29 @@ t.test("at trace level, Fastify's own 'client error' line carries Node's raw pac
     todo: "Fastify core, not lib/: fastify.js defaultClientErrorHandler logs { err } at trace, and Node's parse error has rawPacket (the request bytes); never run trace in production"
   })
 })
+
+t.test('a secret that does not match the bot builder is logged at warn, other refusals at info', async t => {
+  const lines: string[] = []
+  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(line) } } } })
+  t.teardown(() => app.close())
+  const step = defineStep({ name: 'order', entities, handler: () => 'ok' })
+  await app.register(fastifyHaptik, { prefix: '/keys', secret: SECRET, steps: [step] })
+  await app.register(fastifyHaptik, { prefix: '/tenants', secret: () => undefined, steps: [step] })
+  const body = plantedBody('order')
+  const send = (url: string, signature?: string) => app.inject({
+    method: 'POST',
+    url,
+    payload: body,
+    headers: { 'content-type': 'application/json', ...(signature === undefined ? {} : { 'x-hub-signature': signature }) }
+  })
+  await send('/keys/order', haptikSignature(body, 'the-old-secret'))
+  await send('/tenants/order', haptikSignature(body))
+  await send('/keys/order')
+  const refusals = lines.map(line => JSON.parse(line)).filter(line => typeof line.code === 'string')
+  t.same(refusals.map(({ level, code }) => [level, code]), [
+    [40, 'FST_HAPTIK_INVALID_SIGNATURE'],
+    [40, 'FST_HAPTIK_SECRET_NOT_FOUND'],
+    [30, 'FST_HAPTIK_MISSING_SIGNATURE']
+  ])
+  t.same(refusals.map(({ step }) => step), ['order', 'order', 'order'], 'each names the step')
+})

@@ -71,3 +71,24 @@ export function entityValues (pairs: ReadonlyArray<readonly [string, unknown]>):
   for (const [name, value] of pairs) (values[name] ??= []).push(value)
   return Object.fromEntries(Object.entries(values).map(([name, list]) => [name, list.length === 1 ? list[0] : list]))
 }
+
+/**
+ * What `openapi` calls a module's build function with, by default: the
+ * `build({ secret })` of the README's apps gets a secret that only serves to
+ * describe the routes (no request is served).
+ */
+export const DEFAULT_BUILD_OPTIONS = '{"secret":"documentation-only"}'
+
+/** Reads `--build-options`: a JSON object. */
+export function parseBuildOptions (argument: string): Record<string, unknown> {
+  let options: unknown
+  try {
+    options = JSON.parse(argument)
+  } catch {
+    throw new InvalidArgumentError('Expected a JSON object, e.g. \'{"secret":"documentation-only"}\'.')
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new InvalidArgumentError('Expected a JSON object, e.g. \'{"secret":"documentation-only"}\'.')
+  }
+  return options as Record<string, unknown>
+}

@@ -16,6 +16,8 @@ export interface OpenapiOptions {
   title: string
   /** OpenAPI 3.1 with a `webhooks` entry per step (exported steps only). */
   webhooks?: boolean
+  /** What the module's build function is called with. */
+  buildOptions: Record<string, unknown>
 }
 
 type Exports = Record<string, unknown>
@@ -74,8 +76,8 @@ async function describe <T> (what: string, job: () => Promise<T>): Promise<T> {
 }
 
 /** The app the module's build function (named `build`, or the default export) returns, loaded. */
-async function builtApp (module: string, build: () => unknown): Promise<AppWithSwagger> {
-  const app = await describe(`${module}: building the app failed`, async () => await build())
+async function builtApp (module: string, build: (options: Record<string, unknown>) => unknown, options: Record<string, unknown>): Promise<AppWithSwagger> {
+  const app = await describe(`${module}: building the app failed`, async () => await build(options))
   if (!isApp(app)) {
     throw new CommandFailure(`${module}: its build function must return a Fastify app (or a promise of one), got ${app === null ? 'null' : typeof app}`)
   }
@@ -114,7 +116,7 @@ export async function openapi (module: string, options: OpenapiOptions, io: Io):
   const { path, exports } = await load(module, io)
   const build = typeof exports.build === 'function' ? exports.build : exports.default
   const app = typeof build === 'function'
-    ? await builtApp(module, build as () => unknown)
+    ? await builtApp(module, build as (options: Record<string, unknown>) => unknown, options.buildOptions)
     : await stepsApp(module, path, exports, options)
   let document: string
   try {

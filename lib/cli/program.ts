@@ -1,8 +1,9 @@
 import { inspect } from 'node:util'
 import { Command, CommanderError, Option } from 'commander'
-import { HAPTIK_TIMEOUT_MS, collectEntity, collectHeader, collectPair, parseTimeout, parseUrl } from './args.js'
+import { DEFAULT_BUILD_OPTIONS, HAPTIK_TIMEOUT_MS, collectEntity, collectHeader, collectPair, parseBuildOptions, parseTimeout, parseUrl } from './args.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandFailure, UsageError } from './errors.js'
 import type { Io } from './io.js'
+import { packageVersion } from './version.js'
 import type { OpenapiOptions } from './openapi.js'
 import type { SendOptions } from './send.js'
 
@@ -36,20 +37,23 @@ exports either
   - steps made with defineStep, alone or in lists: they are registered on a
     throwaway app with @fastify/swagger (an optional peer dependency; install
     it) under --prefix; or
-  - a function build() (or a default export function), called with no
-    arguments, that returns the Fastify app with @fastify/swagger and
-    fastify-haptik registered.
+  - a function build() (or a default export function) that returns the
+    Fastify app with @fastify/swagger and fastify-haptik registered; it is
+    called with the --build-options object (default ${DEFAULT_BUILD_OPTIONS},
+    for the build({ secret }) of the README's apps).
 No server is started and no request is served.
 ${EXIT_CODES}
 
 Examples:
   $ fastify-haptik openapi dist/steps.js --prefix /haptik > openapi.json
-  $ fastify-haptik openapi dist/app.js --yaml --output openapi.yaml`
+  $ fastify-haptik openapi dist/app.js --yaml --output openapi.yaml
+  $ fastify-haptik openapi dist/app.js --build-options '{"secret":"docs","tenant":"acme"}'`
 
 /** The command line: `send` and `openapi`. Each action's exit code goes to `done`. */
 export function program (io: Io, done: (code: number) => void): Command {
   const cli = new Command('fastify-haptik')
     .description('Call and describe Haptik step routes served by fastify-haptik.')
+    .version(packageVersion(), '-V, --version', 'print the version of fastify-haptik')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
     .showHelpAfterError('(add --help for usage)')
@@ -83,6 +87,7 @@ export function program (io: Io, done: (code: number) => void): Command {
     .option('-p, --prefix <prefix>', 'the prefix the steps are served under, e.g. /haptik (steps only)', '')
     .option('--title <title>', 'the document title (steps only)', 'Haptik steps')
     .option('--webhooks', 'OpenAPI 3.1, with a webhooks entry per step describing what Haptik sends (steps only)')
+    .option('--build-options <json>', 'the object the module\'s build function is called with (build modules only)', parseBuildOptions, parseBuildOptions(DEFAULT_BUILD_OPTIONS))
     .addHelpText('after', OPENAPI_HELP)
     .action(async (module: string, options: OpenapiOptions) => {
       const { openapi } = await import('./openapi.js')

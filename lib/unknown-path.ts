@@ -1,0 +1,45 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { UnknownPathError } from './errors.js'
+
+// A URL under the plugin's prefix that no route serves is a step URL typed
+// wrong in the bot builder: it gets the plugin's own 404, which lists the step
+// URLs served there. A catch-all route does it, answering before the body is
+// read (a not-found handler would parse the body first, and a prefix may hold
+// several registrations).
+
+/** The step URLs served under each prefix of each server, shared by the registrations on it. */
+const servedUnder = new WeakMap<object, Map<string, string[]>>()
+
+const LONGEST_PATH = 120
+
+function describePath (request: FastifyRequest): string {
+  const path = request.url.split('?')[0]
+  return JSON.stringify(path.length > LONGEST_PATH ? `${path.slice(0, LONGEST_PATH)}…` : path)
+}
+
+/**
+ * Answers every request under `fastify.prefix` that no route serves with
+ * FST_HAPTIK_UNKNOWN_PATH. Without a prefix it does nothing: a catch-all would
+ * take the whole app's 404s.
+ */
+export function unknownPathRoute (fastify: FastifyInstance, served: readonly string[]): void {
+  const { prefix } = fastify
+  if (prefix === '') return
+  let prefixes = servedUnder.get(fastify.server)
+  if (prefixes === undefined) {
+    prefixes = new Map()
+    servedUnder.set(fastify.server, prefixes)
+  }
+  const known = prefixes.get(prefix)
+  if (known !== undefined) {
+    known.push(...served)
+    return
+  }
+  const urls = [...served]
+  prefixes.set(prefix, urls)
+  const refuse = async function refuseUnknownPath (request: FastifyRequest) {
+    throw new UnknownPathError(`${request.method} ${describePath(request)}`, urls.join(', '))
+  }
+  // The hook answers before the body is read; a route needs a handler all the same.
+  fastify.route({ method: ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'], url: '/*', schema: { hide: true }, onRequest: refuse, handler: refuse })
+}
