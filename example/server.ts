@@ -3,7 +3,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import { pathToFileURL } from 'node:url'
 // In your own app: import fastifyHaptik from 'fastify-haptik'
-import fastifyHaptik from '../lib/index.js'
+import fastifyHaptik, { haptikSwaggerUiConfig } from '../lib/index.js'
 import { flightSearch, nearestStore, productPrice } from './steps.js'
 
 export interface ExampleOptions {
@@ -17,7 +17,8 @@ export async function build ({ secret, logger = false }: ExampleOptions) {
   await app.register(swagger, {
     openapi: { info: { title: 'fastify-haptik example', version: '1.0.0' } }
   })
-  await app.register(swaggerUi, { routePrefix: '/documentation' })
+  // Try it out signs calls with the step secret entered under Authorize.
+  await app.register(swaggerUi, { routePrefix: '/documentation', uiConfig: haptikSwaggerUiConfig() })
   await app.register(fastifyHaptik, { prefix: '/haptik', secret, steps: [productPrice, nearestStore, flightSearch] })
   app.get('/health', async () => ({ ok: true }))
   return app

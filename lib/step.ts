@@ -2,6 +2,7 @@ import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import { InvalidOptionError } from './errors.js'
 import { StringDetailsSchema, DetailsSchema, type HaptikEnvelope, type HaptikUser } from './envelope.js'
+import { checkExamples, type StepExample } from './examples.js'
 import type { StepResult } from './reply.js'
 import type { SecretOption } from './secrets.js'
 
@@ -76,6 +77,8 @@ export interface StepDefinition<
   description?: string
   /** OpenAPI tags of the route. */
   tags?: string[]
+  /** Example calls for the OpenAPI docs: entity values and the reply they get. */
+  examples?: ReadonlyArray<StepExample<Static<Entities>, StepResult<Static<ConversationDetails>, Static<UserDetails>>>>
 }
 
 const kStep = Symbol.for('fastify-haptik.step')
@@ -139,6 +142,7 @@ export function defineStep<
   if (entities.type !== 'object' || typeof entities.properties !== 'object') {
     throw new InvalidOptionError(`step "${name}": entities must be a TypeBox object schema (Type.Object({...}))`)
   }
+  checkExamples(name, definition.examples)
   return Object.freeze({
     ...definition,
     path,

@@ -3,13 +3,16 @@ import Fastify from 'fastify'
 import swagger from '@fastify/swagger'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { Type } from '@sinclair/typebox'
-import fastifyHaptik, { SECURITY_SCHEME, defineStep, type AnyStep, type FastifyHaptikOptions } from '../lib/index.js'
+import { STATUS_CODES } from 'node:http'
+import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, DEFAULT_TIMEOUT, SECURITY_SCHEME, defineStep, type AnyStep, type FastifyHaptikOptions } from '../lib/index.js'
 import { flightSearch, nearestStore, productPrice } from '../example/steps.js'
 
+interface NamedExamples { [name: string]: { summary: string, value: Record<string, any> } }
 interface Operation {
+  description?: string
   security?: Array<Record<string, string[]>>
-  requestBody: { content: { 'application/json': { schema: { allOf: Array<Record<string, unknown>> }, example: Record<string, unknown> } } }
-  responses: Record<string, { description: string, content: { 'application/json': { schema: Record<string, unknown>, example?: Record<string, unknown> } } }>
+  requestBody: { content: { 'application/json': { schema: { allOf: Array<Record<string, unknown>> }, examples: NamedExamples } } }
+  responses: Record<string, { description: string, content: { 'application/json': { schema: Record<string, unknown>, examples: NamedExamples } } }>
 }
 interface Document {
   openapi: string
@@ -57,6 +60,17 @@ async function validate (t: Test, document: unknown) {
   t.ok(result.valid, 'the document validates')
 }
 
+/** Each code the description lists has an example with that code, the response's status and its message. */
+function checkErrorExamples (t: Test, status: string, response: Operation['responses'][string]) {
+  const codes = response.description.split(': ')[1].split(', ')
+  t.match(codes, [/^FST_HAPTIK_/], `${status} lists its codes`)
+  const { examples } = response.content['application/json']
+  t.same(Object.keys(examples), codes, `${status} has an example per code`)
+  for (const code of codes) {
+    t.match(examples[code], { summary: code, value: { statusCode: Number(status), code, error: STATUS_CODES[Number(status)], message: /\S/ } }, `${status} ${code}`)
+  }
+}
+
 for (const version of ['3.0.3', '3.1.0']) {
   t.test(`OpenAPI ${version}: a valid document describing every step`, async t => {
     const doc = await documentOf(t, version)
@@ -66,8 +80,8 @@ for (const version of ['3.0.3', '3.1.0']) {
     t.same(Object.keys(thing ?? {}), ['const', 'examples', 'maybe'], 'property names are not read as keywords')
     if (version.startsWith('3.0')) t.match(thing?.maybe, { type: 'string', nullable: true }, 'null is nullable in 3.0')
     t.match(doc.paths['/haptik/labels'].post, { summary: 'Haptik step "labels"' }, 'a default summary')
-    t.match(doc.paths['/haptik/labels'].post.requestBody.content['application/json'].example, { entities: { labels: [{ entity_value: 'labels', original_text: 'labels' }] } })
-    t.same(doc.paths['/haptik/hello'].post.requestBody.content['application/json'].example.entities, {}, 'a step without entities')
+    t.match(doc.paths['/haptik/labels'].post.requestBody.content['application/json'].examples.example1.value, { entities: { labels: [{ entity_value: 'labels', original_text: 'labels' }] } })
+    t.same(doc.paths['/haptik/hello'].post.requestBody.content['application/json'].examples.example1.value.entities, {}, 'a step without entities')
 
     t.same(Object.keys(doc.components.schemas).sort(), ['HaptikDetection', 'HaptikError', 'HaptikReply', 'HaptikRequest', 'HaptikUser', 'HslMessage'], 'shared parts are named components')
     const text = JSON.stringify(doc)
@@ -86,7 +100,7 @@ for (const version of ['3.0.3', '3.1.0']) {
     t.match(entities.properties.order_id.items.allOf[1].properties?.entity_value, { anyOf: [{ type: 'string', pattern: '^[A-Z]{2}\\d{4}$' }, { type: 'object' }] }, 'the typed entity value')
     t.match(entities.properties.travel_date.items.allOf[1].properties?.entity_value, { type: 'object', required: ['dd', 'mm', 'yy'] })
 
-    t.match(body.example, {
+    t.match(body.examples.example1.value, {
       step: 'order_status',
       event: 'API_INTEGRATION',
       entities: {
@@ -94,15 +108,25 @@ for (const version of ['3.0.3', '3.1.0']) {
         travel_date: [{ entity_value: { dd: 1, mm: 1, yy: 1 } }]
       }
     }, 'an example request built from the schema')
-    t.notOk('colors' in (body.example.entities as object), 'optional entities are left out of the example')
+    t.notOk('colors' in body.examples.example1.value.entities, 'optional entities are left out of the example')
 
     const ok = post.responses['200'].content['application/json']
     t.same((ok.schema.allOf as unknown[])[0], { $ref: '#/components/schemas/HaptikReply' })
-    t.match(ok.example, { status: true, response: [String], conversation_details: { last_order: 'last order' } }, 'an example reply')
+    t.match(ok.examples.example1.value, { status: true, response: [String], conversation_details: { last_order: 'last order' } }, 'a reply built from the schemas')
+    t.same(ok.examples.failure.value, { status: false, response: [DEFAULT_FALLBACK_MESSAGE] }, 'the failure path answers 200 with the fallback message')
+    t.match(ok.examples.failure.summary, `${DEFAULT_TIMEOUT} ms`)
     for (const status of ['400', '401', '413', '415', '500']) {
       t.same(post.responses[status].content['application/json'].schema, { $ref: '#/components/schemas/HaptikError' }, `${status} is a HaptikError`)
-      t.match(post.responses[status].description, /FST_HAPTIK_/, `${status} lists its codes`)
+      checkErrorExamples(t, status, post.responses[status])
     }
+    t.match(post.responses['400'].content['application/json'].examples.FST_HAPTIK_INVALID_ENTITY.value.message,
+      'Step "order_status": entity "order_id" (detection 0) must be string (matching /^[A-Z]{2}\\d{4}$/), got number')
+    t.match(post.responses['413'].content['application/json'].examples.FST_HAPTIK_BODY_TOO_LARGE.value.message, '131072 bytes')
+    t.notOk(doc.paths['/haptik/hello'].post.responses['400'].content['application/json'].examples.FST_HAPTIK_INVALID_ENTITY, 'a step without entities has no entity error')
+    t.notMatch(doc.paths['/haptik/hello'].post.responses['400'].description, 'FST_HAPTIK_INVALID_ENTITY')
+    t.match(post.description, /X-Hub-Signature: sha1=<hex>.*HMAC-SHA1 of the exact request body/, 'the route explains the signature')
+    t.match(post.description, /Authorize.*step secret/, 'and how to try it out')
+    t.match(doc.paths['/haptik/product_price'].post.description, /^Haptik's sample step: answers with the price of the product the user picked\.\n\nHaptik signs every call/, 'after the step\'s own description')
     t.match(post.responses['401'].description, 'FST_HAPTIK_INVALID_SIGNATURE')
     t.notMatch(post.responses['401'].description, 'FST_HAPTIK_SECRET_NOT_FOUND', 'no secret function: that code cannot happen')
     t.notMatch(post.responses['400'].description, 'FST_HAPTIK_UNKNOWN_STEP', 'nor this one, on a step route')
@@ -120,8 +144,11 @@ t.test('OpenAPI 3.1 webhooks describe what Haptik sends, per step', async t => {
   t.match(doc.webhooks?.hello.post, { description: 'What Haptik sends when the bot reaches step "hello".' })
   const hook = doc.webhooks?.product_price.post as Operation
   t.same(hook.security, [{ [SECURITY_SCHEME]: [] }])
-  t.match(hook.requestBody.content['application/json'].example, { step: 'product_price', entities: { product_name: [{ entity_value: 'speaker' }] } })
+  t.match(hook.requestBody.content['application/json'].examples.example1.value, { step: 'product_price', entities: { product_name: [{ entity_value: 'speaker' }] } })
+  t.match(hook.description, 'HMAC-SHA1', 'the webhook explains the signature')
+  t.notMatch(hook.description, 'Authorize', 'but not the docs page\'s Try it out')
   t.ok(hook.responses['200'].content['application/json'].schema)
+  t.same(hook.responses['200'].content['application/json'].examples.example1.value, { status: true, response: ['The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599'] })
 })
 
 t.test('webhooks are left out of OpenAPI 3.0, which has no such section', async t => {
