@@ -4,7 +4,8 @@ import swagger from '@fastify/swagger'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { Type } from '@sinclair/typebox'
 import { STATUS_CODES } from 'node:http'
-import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, DEFAULT_TIMEOUT, SECURITY_SCHEME, defineStep, type AnyStep, type FastifyHaptikOptions } from '../lib/index.js'
+import { runInNewContext } from 'node:vm'
+import fastifyHaptik, { exampleRequest, DEFAULT_FALLBACK_MESSAGE, DEFAULT_TIMEOUT, SECURITY_SCHEME, defineStep, haptikSwaggerUiConfig, hsl, sign, type AnyStep, type SwaggerUiRequest, type FastifyHaptikOptions } from '../lib/index.js'
 import { flightSearch, nearestStore, productPrice } from '../example/steps.js'
 
 interface NamedExamples { [name: string]: { summary: string, value: Record<string, any> } }
@@ -198,4 +199,128 @@ t.test('a bad openapi option fails registration', async t => {
   await t.rejects(async () => {
     await again.register(fastifyHaptik, { secret: 'x', steps: [productPrice], openapi: null as unknown as object })
   }, /openapi must be an object/)
+})
+
+t.test('a step\'s examples become its request and reply examples, next to the failure path', async t => {
+  const doc = await documentOf(t, '3.0.3', { fallbackMessage: 'Our shop is busy, try again.', timeout: 3000 }, [productPrice, nearestStore])
+  await validate(t, doc)
+  const price = doc.paths['/haptik/product_price'].post
+  const requests = price.requestBody.content['application/json'].examples
+  t.same(Object.keys(requests), ['example1', 'example2'])
+  t.equal(requests.example2.summary, 'The powerbank')
+  t.same(requests.example2.value.entities, { product_name: [{ detection: 'message', original_text: 'powerbank', entity_value: 'powerbank' }] })
+  t.same(price.responses['200'].content['application/json'].examples, {
+    example1: { summary: 'The speaker', value: { status: true, response: ['The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599'] } },
+    example2: { summary: 'The powerbank', value: { status: true, response: ['The Ambrane Powerbank can be yours only for Rs.1799'] } },
+    failure: {
+      summary: 'Failure path: the handler threw or took over 3000 ms (status false, the fallback message)',
+      value: { status: false, response: ['Our shop is busy, try again.'] }
+    }
+  })
+  const store = doc.paths['/haptik/nearest_store'].post
+  t.match(store.requestBody.content['application/json'].examples.example1.value.entities, { city: [{ original_text: 'Mumbai', entity_value: { value: 'Mumbai', to: true } }] }, 'an object value is named by its value')
+  t.same(store.responses['200'].content['application/json'].examples.example1.value, {
+    status: true,
+    response: ['Our Mumbai store is at 12 Linking Road, Bandra West. Call +91 22 5555 0101.'],
+    user_details: { preferred_city: 'Mumbai' }
+  }, 'a reply object is shown as it goes out')
+  t.same(store.responses['200'].content['application/json'].examples.example2.value, { status: false, response: ['We have no store in Leh yet. We deliver there, though!'] })
+})
+
+t.test('example replies go out as Haptik gets them; examples without entities or summary get built ones', async t => {
+  const menu = defineStep({
+    name: 'menu',
+    entities: Type.Object({ tags: Type.Array(Type.String()), size: Type.Optional(Type.Number()) }),
+    conversationDetails: Type.Object({ step: Type.String() }),
+    examples: [
+      { reply: [hsl.text('Pick one', { quickReplies: [hsl.quickReply('Tea')] })] },
+      { summary: 'Two tags', entities: { tags: ['hot', 'sweet'], size: 2 }, reply: { response: ['Here you go'], conversation_details: { step: 'menu' } } }
+    ],
+    handler: () => 'ok'
+  })
+  const doc = await documentOf(t, '3.1.0', { bodyLimit: 4096 }, [menu])
+  await validate(t, doc)
+  const post = doc.paths['/haptik/menu'].post
+  const requests = post.requestBody.content['application/json'].examples
+  t.equal(requests.example1.summary, 'A call of step "menu"')
+  t.same(requests.example1.value.entities, { tags: [{ detection: 'message', original_text: 'tags', entity_value: 'tags' }] }, 'no entities given: built from the schemas')
+  t.same(requests.example2.value.entities, {
+    tags: [{ detection: 'message', original_text: 'hot', entity_value: 'hot' }, { detection: 'message', original_text: 'sweet', entity_value: 'sweet' }],
+    size: [{ detection: 'message', original_text: 'size', entity_value: 2 }]
+  }, 'an array entity: one detection per value')
+  const replies = post.responses['200'].content['application/json'].examples
+  t.same(replies.example1.value, { status: true, response: [JSON.stringify(hsl.text('Pick one', { quickReplies: [hsl.quickReply('Tea')] }))] }, 'HSL as a JSON string')
+  t.same(replies.example2.value, { status: true, response: ['Here you go'], conversation_details: { step: 'menu' } })
+  t.match(post.responses['413'].content['application/json'].examples.FST_HAPTIK_BODY_TOO_LARGE.value.message, 'Request body is larger than 4096 bytes')
+})
+
+t.test('bad examples fail when the step is defined', async t => {
+  const define = (examples: unknown) => () => defineStep({ name: 'bad', examples: examples as [], handler: () => 'ok' })
+  t.throws(define('speaker'), { code: 'FST_HAPTIK_INVALID_OPTION', message: 'fastify-haptik: step "bad": examples must be a list of { summary?, entities?, reply }' })
+  t.throws(define([null]), { message: 'fastify-haptik: step "bad": examples[0] must be an object with a reply' })
+  t.throws(define([{ entities: {} }]), { message: 'fastify-haptik: step "bad": examples[0] must be an object with a reply' })
+  t.throws(define([{ reply: 'ok', summary: 7 }]), { message: 'fastify-haptik: step "bad": examples[0].summary must be a string' })
+  t.throws(define([{ reply: 'ok' }, { reply: 'ok', entities: ['speaker'] }]), { message: 'fastify-haptik: step "bad": examples[1].entities must be an object of entity values' })
+  t.throws(define([{ reply: 42 }]), { message: /^fastify-haptik: step "bad": examples\[0\]\.reply is not a reply: .*expected a string, a list of messages or \{ response \}, got number$/ })
+})
+
+for (const version of ['3.0.3', '3.1.0']) {
+  t.test(`OpenAPI ${version}: the dispatch route shows each step's examples and its own errors`, async t => {
+    const tenantSecret = async () => 'docs'
+    const doc = await documentOf(t, version, { dispatch: true, secret: tenantSecret }, [productPrice, hello])
+    await validate(t, doc)
+    const post = doc.paths['/haptik/'].post
+    const requests = post.requestBody.content['application/json'].examples
+    t.same(Object.keys(requests), ['product_price', 'hello'], 'a request per step')
+    t.equal(requests.product_price.value.step, 'product_price')
+    const replies = post.responses['200'].content['application/json'].examples
+    t.same(Object.keys(replies), ['product_price', 'product_price_failure', 'hello', 'hello_failure'])
+    t.same(replies.product_price.value, { status: true, response: ['The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599'] })
+    t.same(replies.hello_failure.value, { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })
+    for (const status of ['400', '401', '413', '415', '500']) checkErrorExamples(t, status, post.responses[status])
+    const bad = post.responses['400'].content['application/json'].examples
+    t.equal(bad.FST_HAPTIK_UNKNOWN_STEP.value.message, 'Dispatch route: no step "another_step" is served here; known steps: "product_price", "hello"')
+    t.equal(bad.FST_HAPTIK_INVALID_JSON.value.message, 'Dispatch route: the body is not valid JSON (Unexpected end of JSON input)')
+    t.match(bad.FST_HAPTIK_INVALID_ENTITY.value.message, 'Step "product_price": entity "product_name" (detection 0) must be "speaker" | "powerbank", got number')
+    t.notOk(bad.FST_HAPTIK_STEP_MISMATCH, 'the dispatch route never answers STEP_MISMATCH')
+    t.equal(post.responses['401'].content['application/json'].examples.FST_HAPTIK_SECRET_NOT_FOUND.value.message, 'Dispatch route: no secret is configured for this request')
+    t.match(post.description, 'Try it out')
+    const step = doc.paths['/haptik/hello'].post.responses['400'].content['application/json'].examples
+    t.equal(step.FST_HAPTIK_STEP_MISMATCH.value.message, 'This URL serves step "hello" but the request is for step "another_step": check the step\'s integration URL in the bot builder')
+  })
+}
+
+t.test('an unsigned route says nothing of signatures', async t => {
+  const doc = await documentOf(t, '3.1.0', { secret: undefined, allowUnsigned: true, dispatch: true }, [hello])
+  await validate(t, doc)
+  t.notOk(doc.paths['/haptik/hello'].post.description, 'no description at all')
+  t.notMatch(doc.paths['/haptik/'].post.description, 'HMAC')
+})
+
+t.test('haptikSwaggerUiConfig: the interceptor signs the exact body with the secret entered under Authorize', async t => {
+  const config = haptikSwaggerUiConfig()
+  t.match(config, { showMutatedRequest: true, defaultModelExpandDepth: 6 })
+  // The page gets the interceptor as source text: run that text where only the browser's globals are.
+  const pageCopy = (globals: object) => runInNewContext(`(${String(config.requestInterceptor)})`, globals) as typeof config.requestInterceptor
+  const intercept = pageCopy({ crypto: globalThis.crypto, TextEncoder })
+  const body = JSON.stringify({ step: 'product_price', note: 'Zoë wants the speaker' })
+  const signed = await intercept({ url: '/haptik/product_price', method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature': 'tést-secret' }, body })
+  t.same(signed.headers, { 'content-type': 'application/json', 'X-Hub-Signature': sign(body, 'tést-secret') }, 'HMAC-SHA1 of the UTF-8 bytes, under the UTF-8 secret')
+  t.notMatch(JSON.stringify(signed), 'tést-secret', 'the secret is not in the request that goes out')
+  t.equal(signed.body, body, 'the body is sent as it was signed')
+
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, { prefix: '/haptik', secret: 'test', steps: [productPrice] })
+  const call = { url: '/haptik/product_price', method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Hub-Signature': 'test' }, body: JSON.stringify(exampleRequest(productPrice)) }
+  const sent = await config.requestInterceptor(call)
+  const response = await app.inject({ method: 'POST', url: '/haptik/product_price', headers: sent.headers, payload: sent.body as string })
+  t.equal(response.statusCode, 200, 'the plugin accepts what the page signs')
+
+  const specFetch: SwaggerUiRequest = { url: '/documentation/json', headers: { Accept: 'application/json' } }
+  t.equal(await intercept(specFetch), specFetch, 'a request without the header goes out untouched')
+  t.same((await intercept({ headers: { 'X-Hub-Signature': 'test' } })).headers, { 'X-Hub-Signature': sign('', 'test') }, 'no body: the empty body is signed')
+  await t.rejects(intercept({ headers: { 'X-Hub-Signature': '' }, body }), { message: 'Enter the step secret under Authorize' })
+  await t.rejects(intercept({ headers: { 'X-Hub-Signature': 'test' }, body: { step: 'x' } }), { message: 'Only a JSON text body can be signed' })
+  await t.rejects(pageCopy({ TextEncoder })({ headers: { 'X-Hub-Signature': 'test' }, body }), { message: /secure pages: open the docs over https or on localhost/ }, 'no WebCrypto off secure pages')
 })
