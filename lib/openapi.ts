@@ -1,7 +1,7 @@
 import { KindGuard, Type, type TObject, type TSchema } from '@sinclair/typebox'
 import type { FastifySchema } from 'fastify'
 import {
-  DetailsSchema, DetectionSchema, entityValueSchema, EnvelopeSchema, HaptikUserSchema,
+  DetailsSchema, DetectionSchema, entityValueSchema, EnvelopeSchema, HaptikUserSchema, isScalarSchema,
   listBounds, ReplySchema, StringDetailsSchema
 } from './envelope.js'
 import { HslMessageSchema } from './hsl.js'
@@ -71,8 +71,10 @@ function messageSchema (dialect: Dialect): object {
     : { type: 'string', description }
 }
 
+type JsonSchema = Record<string, unknown>
+
 /** A core TypeBox schema as plain JSON, for the document. */
-function json (schema: TSchema): Record<string, unknown> & { properties: Record<string, unknown> } {
+function json (schema: TSchema): JsonSchema & { properties: Record<string, unknown> } {
   return JSON.parse(JSON.stringify(schema))
 }
 
@@ -152,16 +154,38 @@ function errorResponses ({ signed, resolvers }: RouteAuth, steps: readonly AnySt
   return responses
 }
 
+/**
+ * A copy of a plain JSON schema where each union of literals of one type is
+ * one `enum`, e.g. `{ type: 'string', enum: ['speaker', 'powerbank'] }`: the
+ * same values, which swagger-ui shows as a list instead of nested unions.
+ */
+function literalsAsEnums (schema: JsonSchema): JsonSchema {
+  const { anyOf, properties, items } = schema as { anyOf?: JsonSchema[], properties?: Record<string, JsonSchema>, items?: JsonSchema }
+  if (anyOf !== undefined && anyOf.every(member => member.const !== undefined && member.type === anyOf[0].type)) {
+    const { anyOf: _members, ...rest } = schema
+    return { ...rest, type: anyOf[0].type, enum: anyOf.map(member => member.const) }
+  }
+  const copy = { ...schema }
+  if (anyOf !== undefined) copy.anyOf = anyOf.map(literalsAsEnums)
+  if (properties !== undefined) copy.properties = Object.fromEntries(Object.entries(properties).map(([name, member]) => [name, literalsAsEnums(member)]))
+  if (items !== undefined) copy.items = literalsAsEnums(items)
+  return copy
+}
+
 function entitiesSchema (entities: TObject, dialect: Dialect): object {
   const required = entities.required ?? []
   const properties: Record<string, object> = {}
   for (const [name, declared] of Object.entries(entities.properties)) {
     const value = KindGuard.IsArray(declared) ? declared.items : declared
+    // Says what a scalar entity holds, over the shared detection's generic description.
+    const entityValue = isScalarSchema(value)
+      ? { description: `${value.description ?? 'The value'}: alone, or as { "value": … }`, ...json(entityValueSchema(value)) }
+      : json(entityValueSchema(value))
     properties[name] = {
       type: 'array',
       description: declared.description,
       ...listBounds(declared, required.includes(name)),
-      items: { allOf: [ref('HaptikDetection'), { type: 'object', properties: { entity_value: dialect(entityValueSchema(value)) } }] }
+      items: { allOf: [ref('HaptikDetection'), { type: 'object', properties: { entity_value: dialect(literalsAsEnums(entityValue)) } }] }
     }
   }
   // OpenAPI 3.0 refuses an empty `required` list.

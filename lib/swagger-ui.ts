@@ -66,6 +66,6 @@ export function haptikSwaggerUiConfig (): HaptikSwaggerUiConfig {
     // eslint-disable-next-line no-new-func -- a constant source: the page needs it as text, Node.js as a function
     requestInterceptor: new Function(`return ${SIGN_REQUEST_SOURCE}`)(),
     showMutatedRequest: true,
-    defaultModelExpandDepth: 6
+    defaultModelExpandDepth: 8
   }
 }

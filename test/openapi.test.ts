@@ -39,7 +39,7 @@ const labels = defineStep({ name: 'labels', entities: Type.Object({ labels: Type
 // Keyword-like property names, nullable values and catalog types must survive the 3.0 conversion.
 const tricky = defineStep({
   name: 'tricky',
-  entities: Type.Object({ thing: Type.Object({ const: Type.String(), examples: Type.Optional(Type.Number()), maybe: Type.Union([Type.Null(), Type.String()]) }) }),
+  entities: Type.Object({ thing: Type.Object({ const: Type.String(), examples: Type.Optional(Type.Number()), maybe: Type.Union([Type.Null(), Type.String()]), sizes: Type.Optional(Type.Array(Type.Union([Type.Literal('S'), Type.Literal('M')]))) }) }),
   conversationDetails: Type.Object({ note: Type.Union([Type.Null(), Type.String(), Type.Number()]) }),
   handler: () => 'ok'
 })
@@ -78,7 +78,8 @@ for (const version of ['3.0.3', '3.1.0']) {
     await validate(t, doc)
     t.same(Object.keys(doc.paths).sort(), ['/haptik/flight_search', '/haptik/hello', '/haptik/labels', '/haptik/nearest_store', '/haptik/order_status', '/haptik/product_price', '/haptik/tricky', '/other'])
     const thing = (doc.paths['/haptik/tricky'].post.requestBody.content['application/json'].schema.allOf[1].properties as { entities: { properties: { thing: { items: { allOf: Array<{ properties?: { entity_value: { properties: Record<string, unknown> } } }> } } } } }).entities.properties.thing.items.allOf[1].properties?.entity_value.properties
-    t.same(Object.keys(thing ?? {}), ['const', 'examples', 'maybe'], 'property names are not read as keywords')
+    t.same(Object.keys(thing ?? {}), ['const', 'examples', 'maybe', 'sizes'], 'property names are not read as keywords')
+    t.same(thing?.sizes, { type: 'array', items: { type: 'string', enum: ['S', 'M'] } }, 'a union of literals is one enum, wherever it is')
     if (version.startsWith('3.0')) t.match(thing?.maybe, { type: 'string', nullable: true }, 'null is nullable in 3.0')
     t.match(doc.paths['/haptik/labels'].post, { summary: 'Haptik step "labels"' }, 'a default summary')
     t.match(doc.paths['/haptik/labels'].post.requestBody.content['application/json'].examples.example1.value, { entities: { labels: [{ entity_value: 'labels', original_text: 'labels' }] } })
@@ -100,6 +101,11 @@ for (const version of ['3.0.3', '3.1.0']) {
     t.same(entities.required, ['order_id', 'travel_date'])
     t.match(entities.properties.order_id.items.allOf[1].properties?.entity_value, { anyOf: [{ type: 'string', pattern: '^[A-Z]{2}\\d{4}$' }, { type: 'object' }] }, 'the typed entity value')
     t.match(entities.properties.travel_date.items.allOf[1].properties?.entity_value, { type: 'object', required: ['dd', 'mm', 'yy'] })
+    const productEntities = doc.paths['/haptik/product_price'].post.requestBody.content['application/json'].schema.allOf[1].properties as { entities: typeof entities }
+    t.match(productEntities.entities.properties.product_name.items.allOf[1].properties?.entity_value, {
+      description: 'The product the user picked: alone, or as { "value": … }',
+      anyOf: [{ type: 'string', enum: ['speaker', 'powerbank'] }, { type: 'object', properties: { value: { type: 'string', enum: ['speaker', 'powerbank'] } } }]
+    }, 'a scalar entity says what it holds, and its literals are one list')
 
     t.match(body.examples.example1.value, {
       step: 'order_status',
@@ -299,7 +305,7 @@ t.test('an unsigned route says nothing of signatures', async t => {
 
 t.test('haptikSwaggerUiConfig: the interceptor signs the exact body with the secret entered under Authorize', async t => {
   const config = haptikSwaggerUiConfig()
-  t.match(config, { showMutatedRequest: true, defaultModelExpandDepth: 6 })
+  t.match(config, { showMutatedRequest: true, defaultModelExpandDepth: 8 })
   // The page gets the interceptor as source text: run that text where only the browser's globals are.
   const pageCopy = (globals: object) => runInNewContext(`(${String(config.requestInterceptor)})`, globals) as typeof config.requestInterceptor
   const intercept = pageCopy({ crypto: globalThis.crypto, TextEncoder })
