@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t, { type Test } from 'tap'
 import puppeteer, { type Browser, type Page } from 'puppeteer-core'
+import Fastify from 'fastify'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import fastifyHaptik, { haptikSwaggerUiConfig } from '../lib/index.js'
 import { build } from '../example/server.js'
+import { productPrice } from '../example/steps.js'
 
 // A loaded 2-core machine starts a browser and renders swagger-ui slowly; no assertion depends on speed.
 t.setTimeout(120_000)
@@ -71,6 +76,21 @@ if (process.env.HAPTIK_SKIP_BROWSER === '1') {
     t.equal(result.status, '401')
     t.match(JSON.parse(result.body), { statusCode: 401, code: 'FST_HAPTIK_INVALID_SIGNATURE' })
     t.same(errors, [], 'no script error on the page')
+  })
+
+  t.test('signing works under @fastify/swagger-ui\'s strict content security policy (staticCSP)', async t => {
+    const strict = Fastify()
+    t.teardown(() => strict.close())
+    await strict.register(swagger, { openapi: { info: { title: 'strict', version: '1.0.0' } } })
+    await strict.register(swaggerUi, { routePrefix: '/documentation', staticCSP: true, uiConfig: haptikSwaggerUiConfig() })
+    await strict.register(fastifyHaptik, { prefix: '/haptik', secret: SECRET, steps: [productPrice] })
+    const base = await strict.listen({ host: '127.0.0.1', port: 0 })
+    t.match((await strict.inject('/documentation')).headers['content-security-policy'], "script-src 'self' ;", 'scripts only from the server')
+    const { page } = await docsPage(t, browser, base)
+    await authorize(page, SECRET)
+    await openOperation(page)
+    const result = await execute(page)
+    t.equal(result.status, '200', 'the interceptor is part of the page\'s own script: no inline script, no eval')
   })
 
   t.test('the page shows each error\'s own example, the failure path and the entity values', async t => {
