@@ -201,6 +201,9 @@ const TRY_IT_OUT_TEXT = '**Try it out:** click **Authorize** and enter the step 
   'then **Try it out** and **Execute**. Docs pages set up with fastify-haptik\'s `haptikSwaggerUiConfig()` sign the exact body ' +
   'in your browser (HMAC-SHA1 with WebCrypto), so the secret never leaves the page; on other pages, enter a `sha1=` signature of the exact body instead.'
 
+/** What the description of a route says about signatures: nothing when it is not signed. */
+const signatureTexts = (signed: boolean, ...texts: string[]) => signed ? texts : []
+
 function paragraphs (...texts: Array<string | undefined>): string | undefined {
   const present = texts.filter(text => text !== undefined)
   return present.length === 0 ? undefined : present.join('\n\n')
@@ -212,7 +215,7 @@ function documentationSchema (documented: DocumentedStep, auth: RouteAuth, bodyL
   const { signed } = auth
   return {
     summary: step.summary ?? `Haptik step "${step.name}"`,
-    description: paragraphs(step.description, signed ? SIGNATURE_TEXT : undefined, signed ? TRY_IT_OUT_TEXT : undefined),
+    description: paragraphs(step.description, ...signatureTexts(signed, SIGNATURE_TEXT, TRY_IT_OUT_TEXT)),
     tags: step.tags,
     ...(signed ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}),
     body: {
@@ -284,7 +287,7 @@ export function swaggerTransform (documented: DocumentedStep, auth: RouteAuth, {
       openapiObject.webhooks[step.name] = {
         post: {
           summary: docs.summary,
-          description: paragraphs(step.description ?? `What Haptik sends when the bot reaches step "${step.name}".`, auth.signed ? SIGNATURE_TEXT : undefined),
+          description: paragraphs(step.description ?? `What Haptik sends when the bot reaches step "${step.name}".`, ...signatureTexts(auth.signed, SIGNATURE_TEXT)),
           tags: docs.tags,
           security: docs.security,
           requestBody: { required: true, content: { 'application/json': { schema: { allOf: docs.body.allOf }, examples: docs.body['x-examples'] } } },
@@ -307,8 +310,8 @@ export function dispatchTransform (documented: readonly DocumentedStep[], auth: 
     const replies: Record<string, NamedExample> = {}
     for (const one of documented) {
       const { example1, failure } = replyExamples(one)
-      replies[one.step.name] = example1
-      replies[`${one.step.name}_failure`] = failure
+      replies[one.step.name] = { ...example1, summary: `Step "${one.step.name}": ${example1.summary}` }
+      replies[`${one.step.name}_failure`] = { ...failure, summary: `Step "${one.step.name}": ${failure.summary}` }
     }
     return {
       schema: {
@@ -316,13 +319,15 @@ export function dispatchTransform (documented: readonly DocumentedStep[], auth: 
         summary: 'Haptik steps, by name',
         description: paragraphs(
           `One URL for every step (Haptik's absolute-URL mode): the body's "step" (or "node") picks ${steps.map(step => `"${step.name}"`).join(', ')}.`,
-          auth.signed ? SIGNATURE_TEXT : undefined,
-          auth.signed ? TRY_IT_OUT_TEXT : undefined
+          ...signatureTexts(auth.signed, SIGNATURE_TEXT, TRY_IT_OUT_TEXT)
         ),
         ...(auth.signed ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}),
         body: {
           anyOf: docs.map(({ body }) => ({ allOf: body.allOf })),
-          'x-examples': Object.fromEntries(docs.map(({ body }, index) => [steps[index].name, body['x-examples'].example1]))
+          'x-examples': Object.fromEntries(docs.map(({ body }, index) => {
+            const { summary, value } = body['x-examples'].example1
+            return [steps[index].name, { summary: `Step "${steps[index].name}": ${summary}`, value }]
+          }))
         },
         response: {
           200: { description: 'The reply shown to the user (the failure path answers 200 too)', content: jsonContent(ref('HaptikReply'), replies) },

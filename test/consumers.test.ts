@@ -4,6 +4,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
 
+// Packs, installs and type-checks three projects: past tap's 30 s default on a loaded machine.
+t.setTimeout(180_000)
+
 // Packs the package as npm would publish it and installs the tarball into
 // fresh ESM and CommonJS TypeScript projects. The projects sit inside the
 // repository so fastify, TypeBox and TypeScript resolve from its node_modules.

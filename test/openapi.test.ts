@@ -244,8 +244,11 @@ t.test('example replies go out as Haptik gets them; examples without entities or
     ],
     handler: () => 'ok'
   })
-  const doc = await documentOf(t, '3.1.0', { bodyLimit: 4096 }, [menu])
+  const member = defineStep({ name: 'member', userDetails: Type.Object({ tier: Type.String() }), handler: () => ({ response: 'ok', user_details: { tier: 'gold' } }) })
+  const doc = await documentOf(t, '3.1.0', { bodyLimit: 4096 }, [menu, member])
   await validate(t, doc)
+  t.same(doc.paths['/haptik/member'].post.responses['200'].content['application/json'].examples.example1.value,
+    { status: true, response: ['The answer of step member'], user_details: { tier: 'tier' } }, 'no examples: the shape, with the declared details')
   const post = doc.paths['/haptik/menu'].post
   const requests = post.requestBody.content['application/json'].examples
   t.equal(requests.example1.summary, 'A call of step "menu"')
@@ -278,11 +281,12 @@ for (const version of ['3.0.3', '3.1.0']) {
     const post = doc.paths['/haptik/'].post
     const requests = post.requestBody.content['application/json'].examples
     t.same(Object.keys(requests), ['product_price', 'hello'], 'a request per step')
-    t.equal(requests.product_price.value.step, 'product_price')
+    t.match(requests.product_price, { summary: 'Step "product_price": The speaker', value: { step: 'product_price' } })
     const replies = post.responses['200'].content['application/json'].examples
     t.same(Object.keys(replies), ['product_price', 'product_price_failure', 'hello', 'hello_failure'])
     t.same(replies.product_price.value, { status: true, response: ['The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599'] })
     t.same(replies.hello_failure.value, { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })
+    t.match(replies.hello_failure.summary, /^Step "hello": Failure path/)
     for (const status of ['400', '401', '413', '415', '500']) checkErrorExamples(t, status, post.responses[status])
     const bad = post.responses['400'].content['application/json'].examples
     t.equal(bad.FST_HAPTIK_UNKNOWN_STEP.value.message, 'Dispatch route: no step "another_step" is served here; known steps: "product_price", "hello"')
@@ -297,10 +301,11 @@ for (const version of ['3.0.3', '3.1.0']) {
 }
 
 t.test('an unsigned route says nothing of signatures', async t => {
-  const doc = await documentOf(t, '3.1.0', { secret: undefined, allowUnsigned: true, dispatch: true }, [hello])
+  const doc = await documentOf(t, '3.1.0', { secret: undefined, allowUnsigned: true, dispatch: true, openapi: { webhooks: true } }, [hello])
   await validate(t, doc)
   t.notOk(doc.paths['/haptik/hello'].post.description, 'no description at all')
   t.notMatch(doc.paths['/haptik/'].post.description, 'HMAC')
+  t.equal(doc.webhooks?.hello.post.description, 'What Haptik sends when the bot reaches step "hello".')
 })
 
 t.test('haptikSwaggerUiConfig: the interceptor signs the exact body with the secret entered under Authorize', async t => {
