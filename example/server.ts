@@ -1,9 +1,10 @@
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
+import { Type, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { pathToFileURL } from 'node:url'
 // In your own app: import fastifyHaptik from 'fastify-haptik'
-import fastifyHaptik from '../lib/index.js'
+import fastifyHaptik, { haptikSwaggerUiConfig } from '../lib/index.js'
 import { flightSearch, nearestStore, productPrice } from './steps.js'
 
 export interface ExampleOptions {
@@ -11,15 +12,18 @@ export interface ExampleOptions {
   logger?: FastifyServerOptions['logger']
 }
 
-/** The example server: Haptik's sample steps under /haptik, docs at /documentation. */
+/** The example server: Haptik's sample steps under /haptik, next to the app's own routes; docs at /documentation. */
 export async function build ({ secret, logger = false }: ExampleOptions) {
-  const app = Fastify({ logger })
+  const app = Fastify({ logger }).withTypeProvider<TypeBoxTypeProvider>()
   await app.register(swagger, {
     openapi: { info: { title: 'fastify-haptik example', version: '1.0.0' } }
   })
-  await app.register(swaggerUi, { routePrefix: '/documentation' })
+  // Try it out signs calls with the step secret entered under Authorize.
+  await app.register(swaggerUi, { routePrefix: '/documentation', uiConfig: haptikSwaggerUiConfig() })
   await app.register(fastifyHaptik, { prefix: '/haptik', secret, steps: [productPrice, nearestStore, flightSearch] })
-  app.get('/health', async () => ({ ok: true }))
+  // The app's own routes, typed by the same provider.
+  app.get('/health', { schema: { response: { 200: Type.Object({ ok: Type.Boolean() }) } } }, async () => ({ ok: true }))
+  app.get('/stores/:city', { schema: { params: Type.Object({ city: Type.String() }) } }, async request => ({ city: request.params.city, open: true }))
   return app
 }
 

@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox'
+import { Type } from '@fastify/type-provider-typebox'
 import { Entities, defineStep, hsl, StepFailure } from '../lib/index.js'
 
 // Haptik's own sample integration, ported: the price of the product the user asked about.
@@ -10,6 +10,10 @@ export const productPrice = defineStep({
   entities: Type.Object({
     product_name: Type.Union([Type.Literal('speaker'), Type.Literal('powerbank')], { description: 'The product the user picked' })
   }),
+  examples: [
+    { summary: 'The speaker', entities: { product_name: 'speaker' }, reply: 'The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599' },
+    { summary: 'The powerbank', entities: { product_name: 'powerbank' }, reply: 'The Ambrane Powerbank can be yours only for Rs.1799' }
+  ],
   handler: async ({ entities }) =>
     entities.product_name === 'speaker'
       ? 'The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599'
@@ -28,6 +32,21 @@ export const nearestStore = defineStep({
   tags: ['shop'],
   entities: Type.Object({ city: Entities.City }),
   userDetails: Type.Object({ preferred_city: Type.String() }),
+  examples: [
+    {
+      summary: 'A city with a store',
+      entities: { city: { value: 'Mumbai', from: false, to: true, via: false, normal: false } },
+      reply: {
+        response: 'Our Mumbai store is at 12 Linking Road, Bandra West. Call +91 22 5555 0101.',
+        user_details: { preferred_city: 'Mumbai' }
+      }
+    },
+    {
+      summary: 'A city without a store (StepFailure)',
+      entities: { city: { value: 'Leh', from: false, to: false, via: false, normal: true } },
+      reply: { status: false, response: 'We have no store in Leh yet. We deliver there, though!' }
+    }
+  ],
   handler: async ({ entities, log }) => {
     const store = STORES[entities.city.value.toLowerCase()]
     if (store === undefined) {

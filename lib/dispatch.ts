@@ -79,7 +79,7 @@ export function dispatchRoute (fastify: FastifyInstance, prepared: readonly Prep
   }
 
   const resolvers = steps.some(({ auth }) => auth.kind === 'resolver')
-  const config = { haptikDispatch: true, swaggerTransform: dispatchTransform(steps.map(({ step }) => step), { signed: hooks.signed, resolvers }) }
+  const config = { haptikDispatch: true, swaggerTransform: dispatchTransform(steps, { signed: hooks.signed, resolvers }, bodyLimit) }
   fastify.route({
     method: 'POST',
     url: '/',

@@ -28,7 +28,7 @@ function stepRoute (fastify: FastifyInstance, { resolved, compiled, bodySchema, 
   const { step } = resolved
   const hooks = signatureHooks([resolved], `Step "${step.name}"`)
   // A variable, not a literal: `swaggerTransform` is typed only where @fastify/swagger is installed.
-  const config = { haptikStep: step.name, swaggerTransform: swaggerTransform(step, { signed: hooks.signed, resolvers: resolved.auth.kind === 'resolver' }, openapi) }
+  const config = { haptikStep: step.name, swaggerTransform: swaggerTransform(resolved, { signed: hooks.signed, resolvers: resolved.auth.kind === 'resolver' }, { openapi, bodyLimit }) }
   fastify.route({
     method: 'POST',
     url: step.path,
@@ -101,7 +101,11 @@ export {
   DetectionSchema, EnvelopeSchema, ReplySchema
 } from './envelope.js'
 export type { HaptikEnvelope, HaptikUser } from './envelope.js'
-export { SECURITY_SCHEME, exampleRequest } from './openapi.js'
+export { SECURITY_SCHEME } from './openapi.js'
+export { exampleRequest } from './openapi-examples.js'
+export type { StepExample } from './examples.js'
+export { haptikSwaggerUiConfig } from './swagger-ui.js'
+export type { HaptikSwaggerUiConfig, SwaggerUiRequest } from './swagger-ui.js'
 export { hsl } from './hsl.js'
 export {
   ActionableSchema, QuickReplySchema, HslTextSchema, HslButtonSchema, HslCarouselSchema,

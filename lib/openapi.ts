@@ -1,14 +1,15 @@
 import { Type, type TSchema } from '@sinclair/typebox'
 import type { FastifySchema } from 'fastify'
 import {
-  DetailsSchema, DetectionSchema, entityValueSchema, EnvelopeSchema, HAPTIK_EVENT, HaptikUserSchema,
+  DetailsSchema, DetectionSchema, entityValueSchema, EnvelopeSchema, HaptikUserSchema,
   listBounds, ReplySchema, StringDetailsSchema
 } from './envelope.js'
-import { exampleOf } from './examples.js'
 import { HslMessageSchema } from './hsl.js'
+import { errorExample, replyExamples, requestExamples, type DocumentedStep, type NamedExample } from './openapi-examples.js'
 import type { OpenapiOptions } from './options.js'
 import { present } from './present.js'
-import { listItems, propertiesOf, requiredOf, type ObjectSchema } from './schema.js'
+import { DISPATCH_LABEL } from './route-step.js'
+import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, type ObjectSchema } from './schema.js'
 import type { AnyStep } from './step.js'
 
 // What the step routes look like in @fastify/swagger's output. The plugin does
@@ -72,8 +73,10 @@ function messageSchema (dialect: Dialect): object {
     : { type: 'string', description }
 }
 
+type JsonSchema = Record<string, unknown>
+
 /** A core TypeBox schema as plain JSON, for the document. */
-function json (schema: TSchema): Record<string, unknown> & { properties: Record<string, unknown> } {
+function json (schema: TSchema): JsonSchema & { properties: Record<string, unknown> } {
   return JSON.parse(JSON.stringify(schema))
 }
 
@@ -124,16 +127,51 @@ export interface RouteAuth {
   readonly resolvers: boolean
 }
 
-/** The codes a route can answer: a step route never says UNKNOWN_STEP, the dispatch route never STEP_MISMATCH. */
-function errorResponses ({ signed, resolvers }: RouteAuth, dispatch: boolean): Record<string, object> {
+const hasEntities = (step: AnyStep) => propertiesOf(step.entities).length > 0
+
+/** JSON content of a response: its schema and named examples. */
+function jsonContent (schema: object, examples: Record<string, NamedExample>) {
+  return { 'application/json': { schema, examples } }
+}
+
+/**
+ * The error responses of a route, each with an example per code it can
+ * answer: a step route never says UNKNOWN_STEP, the dispatch route never
+ * STEP_MISMATCH, and only steps with entities say INVALID_ENTITY.
+ */
+function errorResponses ({ signed, resolvers }: RouteAuth, steps: readonly AnyStep[], dispatch: boolean, bodyLimit: number): Record<string, object> {
   const impossible = new Set([dispatch ? 'FST_HAPTIK_STEP_MISMATCH' : 'FST_HAPTIK_UNKNOWN_STEP'])
   if (!resolvers) impossible.add('FST_HAPTIK_SECRET_NOT_FOUND')
+  if (!steps.some(hasEntities)) impossible.add('FST_HAPTIK_INVALID_ENTITY')
+  const context = { route: dispatch ? DISPATCH_LABEL : `Step "${steps[0].name}"`, steps, bodyLimit }
   const responses: Record<string, object> = {}
   for (const [status, { text, codes }] of Object.entries(ERROR_RESPONSES)) {
     if (status === '401' && !signed) continue
-    responses[status] = { description: `${text}: ${codes.filter(code => !impossible.has(code)).join(', ')}`, ...ref('HaptikError') }
+    const possible = codes.filter(code => !impossible.has(code))
+    responses[status] = {
+      description: `${text}: ${possible.join(', ')}`,
+      content: jsonContent(ref('HaptikError'), Object.fromEntries(possible.map(code => [code, errorExample(code, context)])))
+    }
   }
   return responses
+}
+
+/**
+ * A copy of a plain JSON schema where each union of literals of one type is
+ * one `enum`, e.g. `{ type: 'string', enum: ['speaker', 'powerbank'] }`: the
+ * same values, which swagger-ui shows as a list instead of nested unions.
+ */
+function literalsAsEnums (schema: JsonSchema): JsonSchema {
+  const { anyOf, properties, items } = schema as { anyOf?: JsonSchema[], properties?: Record<string, JsonSchema>, items?: JsonSchema }
+  if (anyOf !== undefined && anyOf.every(member => member.const !== undefined && member.type === anyOf[0].type)) {
+    const { anyOf: _members, ...rest } = schema
+    return { ...rest, type: anyOf[0].type, enum: anyOf.map(member => member.const) }
+  }
+  const copy = { ...schema }
+  if (anyOf !== undefined) copy.anyOf = anyOf.map(literalsAsEnums)
+  if (properties !== undefined) copy.properties = Object.fromEntries(Object.entries(properties).map(([name, member]) => [name, literalsAsEnums(member)]))
+  if (items !== undefined) copy.items = literalsAsEnums(items)
+  return copy
 }
 
 function entitiesSchema (entities: ObjectSchema, dialect: Dialect): object {
@@ -141,70 +179,61 @@ function entitiesSchema (entities: ObjectSchema, dialect: Dialect): object {
   const properties: Record<string, object> = {}
   for (const [name, declared] of propertiesOf(entities)) {
     const value = listItems(declared) ?? declared
+    // Says what a scalar entity holds, over the shared detection's generic description.
+    const entityValue = isScalarSchema(value)
+      ? { description: `${(keywordsOf(value).description as string | undefined) ?? 'The value'}: alone, or as { "value": … }`, ...json(entityValueSchema(value)) }
+      : json(entityValueSchema(value))
     properties[name] = {
       type: 'array',
       description: (declared as { description?: string }).description,
       ...listBounds(declared, required.includes(name)),
-      items: { allOf: [ref('HaptikDetection'), { type: 'object', properties: { entity_value: dialect(entityValueSchema(value)) } }] }
+      items: { allOf: [ref('HaptikDetection'), { type: 'object', properties: { entity_value: dialect(literalsAsEnums(entityValue)) } }] }
     }
   }
   // OpenAPI 3.0 refuses an empty `required` list.
   return { type: 'object', ...(required.length > 0 ? { required } : {}), properties }
 }
 
-/** An example request for a step, with values built from its entity schema. */
-export function exampleRequest (step: AnyStep): object {
-  const entities: Record<string, unknown[]> = {}
-  const required = requiredOf(step.entities)
-  for (const [name, declared] of propertiesOf(step.entities)) {
-    if (!required.includes(name)) continue
-    const values = [exampleOf(listItems(declared) ?? declared, name)]
-    entities[name] = values.map(value => ({ detection: 'message', original_text: typeof value === 'string' ? value : name, entity_value: value }))
-  }
-  return {
-    step: step.name,
-    event: HAPTIK_EVENT,
-    user: { user_id: '5120931', user_name: 'hk_8f2c1e', full_name: '', device_platform: 5, language_code: 'en', auth_id: '', auth_code: '' },
-    conversation_no: 1,
-    conversation_details: {},
-    user_details: {},
-    env_variables: {},
-    entities
-  }
-}
+/** How Haptik signs, for the descriptions of signed routes. */
+const SIGNATURE_TEXT = 'Haptik signs every call: `X-Hub-Signature: sha1=<hex>` is the HMAC-SHA1 of the exact request body, ' +
+  'keyed with the step secret set in the bot builder. A call without a valid signature is refused with 401 before the step runs.'
 
-function exampleReply (step: AnyStep): object {
-  const conversationDetails = exampleOf(step.conversationDetails, 'value') as Record<string, unknown>
-  const userDetails = exampleOf(step.userDetails, 'value') as Record<string, unknown>
-  return {
-    status: true,
-    response: [`The answer of step ${step.name}`],
-    ...(Object.keys(conversationDetails).length > 0 ? { conversation_details: conversationDetails } : {}),
-    ...(Object.keys(userDetails).length > 0 ? { user_details: userDetails } : {})
-  }
+/** How to call a signed route from the docs page. */
+const TRY_IT_OUT_TEXT = '**Try it out:** click **Authorize** and enter the step secret (not a signature) as the `haptikSignature` value, ' +
+  'then **Try it out** and **Execute**. Docs pages set up with fastify-haptik\'s `haptikSwaggerUiConfig()` sign the exact body ' +
+  'in your browser (HMAC-SHA1 with WebCrypto), so the secret never leaves the page; on other pages, enter a `sha1=` signature of the exact body instead.'
+
+/** What the description of a route says about signatures: nothing when it is not signed. */
+const signatureTexts = (signed: boolean, ...texts: string[]) => signed ? texts : []
+
+function paragraphs (...texts: Array<string | undefined>): string | undefined {
+  const given = texts.filter(text => text !== undefined)
+  return given.length === 0 ? undefined : given.join('\n\n')
 }
 
 /** The documentation schema of a step route, its own schemas written in the document's dialect. */
-function documentationSchema (step: AnyStep, auth: RouteAuth, dialect: Dialect) {
+function documentationSchema (documented: DocumentedStep, auth: RouteAuth, bodyLimit: number, dialect: Dialect) {
+  const { step } = documented
   const { signed } = auth
   return {
     summary: step.summary ?? `Haptik step "${step.name}"`,
-    ...present({ description: step.description, tags: step.tags }),
+    ...present({ description: paragraphs(step.description, ...signatureTexts(signed, SIGNATURE_TEXT, TRY_IT_OUT_TEXT)), tags: step.tags }),
     ...(signed ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}),
     body: {
       allOf: [ref('HaptikRequest'), { type: 'object', required: ['entities'], properties: { entities: entitiesSchema(step.entities, dialect) } }],
-      examples: [exampleRequest(step)]
+      'x-examples': requestExamples(step)
     },
     response: {
       200: {
-        description: 'The reply shown to the user',
-        allOf: [ref('HaptikReply'), {
-          type: 'object',
-          properties: { conversation_details: dialect(step.conversationDetails), user_details: dialect(step.userDetails) }
-        }],
-        examples: [exampleReply(step)]
+        description: 'The reply shown to the user (the failure path answers 200 too)',
+        content: jsonContent({
+          allOf: [ref('HaptikReply'), {
+            type: 'object',
+            properties: { conversation_details: dialect(step.conversationDetails), user_details: dialect(step.userDetails) }
+          }]
+        }, replyExamples(documented))
       },
-      ...errorResponses(auth, false)
+      ...errorResponses(auth, [step], false, bodyLimit)
     }
   }
 }
@@ -224,7 +253,8 @@ function addComponents (document: OpenapiDocument, signed: boolean): void {
       type: 'apiKey',
       in: 'header',
       name: 'X-Hub-Signature',
-      description: '`sha1=` and the hex HMAC-SHA1 of the exact request body, keyed with the step secret set in the bot builder'
+      description: 'Haptik sends `sha1=` and the hex HMAC-SHA1 of the exact request body, keyed with the step secret set in the bot builder. ' +
+        'On docs pages set up with `haptikSwaggerUiConfig()`, enter the step secret itself: the page signs each body with it in the browser.'
     }
   }
 }
@@ -235,27 +265,34 @@ interface OpenapiDocument {
   webhooks?: Record<string, object>
 }
 
+/** What the docs of the routes need from the plugin's options. */
+export interface DocumentationOptions {
+  readonly openapi: OpenapiOptions
+  readonly bodyLimit: number
+}
+
 /**
  * The `swaggerTransform` route config of a step route: @fastify/swagger calls
  * it while it builds the document.
  */
-export function swaggerTransform (step: AnyStep, auth: RouteAuth, { webhooks = false }: OpenapiOptions) {
+export function swaggerTransform (documented: DocumentedStep, auth: RouteAuth, { openapi: { webhooks = false }, bodyLimit }: DocumentationOptions) {
+  const { step } = documented
   return function documentHaptikStep ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
     // Swagger 2.0 documents get the route's own (inline) schema.
     if (document === undefined) return { schema, url }
     const openapiObject = document as OpenapiDocument
-    const docs = documentationSchema(step, auth, dialectOf(openapiObject))
+    const docs = documentationSchema(documented, auth, bodyLimit, dialectOf(openapiObject))
     addComponents(openapiObject, auth.signed)
     if (webhooks && openapiObject.openapi.startsWith('3.1')) {
       openapiObject.webhooks ??= {}
       openapiObject.webhooks[step.name] = {
         post: {
           summary: docs.summary,
-          description: docs.description ?? `What Haptik sends when the bot reaches step "${step.name}".`,
+          description: paragraphs(step.description ?? `What Haptik sends when the bot reaches step "${step.name}".`, ...signatureTexts(auth.signed, SIGNATURE_TEXT)),
           tags: docs.tags,
           security: docs.security,
-          requestBody: { required: true, content: { 'application/json': { schema: { allOf: docs.body.allOf }, example: docs.body.examples[0] } } },
-          responses: { 200: { description: docs.response[200].description, content: { 'application/json': { schema: { allOf: docs.response[200].allOf }, example: docs.response[200].examples[0] } } } }
+          requestBody: { required: true, content: { 'application/json': { schema: { allOf: docs.body.allOf }, examples: docs.body['x-examples'] } } },
+          responses: { 200: docs.response[200] }
         }
       }
     }
@@ -264,22 +301,40 @@ export function swaggerTransform (step: AnyStep, auth: RouteAuth, { webhooks = f
 }
 
 /** The `swaggerTransform` of the dispatch route: one body per step, picked by `step`. */
-export function dispatchTransform (steps: readonly AnyStep[], auth: RouteAuth) {
+export function dispatchTransform (documented: readonly DocumentedStep[], auth: RouteAuth, bodyLimit: number) {
+  const steps = documented.map(({ step }) => step)
   return function documentHaptikDispatch ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
     if (document === undefined) return { schema, url }
     const openapiObject = document as OpenapiDocument
     addComponents(openapiObject, auth.signed)
-    const docs = steps.map(step => documentationSchema(step, auth, dialectOf(openapiObject)))
+    const docs = documented.map(one => documentationSchema(one, auth, bodyLimit, dialectOf(openapiObject)))
+    const replies: Record<string, NamedExample> = {}
+    for (const one of documented) {
+      const { example1, failure } = replyExamples(one)
+      replies[one.step.name] = { ...example1, summary: `Step "${one.step.name}": ${example1.summary}` }
+      replies[`${one.step.name}_failure`] = { ...failure, summary: `Step "${one.step.name}": ${failure.summary}` }
+    }
     return {
       schema: {
         ...schema,
         summary: 'Haptik steps, by name',
-        description: `One URL for every step (Haptik's absolute-URL mode): the body's "step" (or "node") picks ${steps.map(step => `"${step.name}"`).join(', ')}.`,
+        ...present({
+          description: paragraphs(
+            `One URL for every step (Haptik's absolute-URL mode): the body's "step" (or "node") picks ${steps.map(step => `"${step.name}"`).join(', ')}.`,
+            ...signatureTexts(auth.signed, SIGNATURE_TEXT, TRY_IT_OUT_TEXT)
+          )
+        }),
         ...(auth.signed ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}),
-        body: { anyOf: docs.map(({ body }) => ({ allOf: body.allOf })), examples: docs.map(({ body }) => body.examples[0]) },
+        body: {
+          anyOf: docs.map(({ body }) => ({ allOf: body.allOf })),
+          'x-examples': Object.fromEntries(docs.map(({ body }, index) => {
+            const { summary, value } = body['x-examples'].example1
+            return [steps[index].name, { summary: `Step "${steps[index].name}": ${summary}`, value }]
+          }))
+        },
         response: {
-          200: { description: 'The reply shown to the user', ...ref('HaptikReply') },
-          ...errorResponses(auth, true)
+          200: { description: 'The reply shown to the user (the failure path answers 200 too)', content: jsonContent(ref('HaptikReply'), replies) },
+          ...errorResponses(auth, steps, true, bodyLimit)
         }
       },
       url

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import { InvalidOptionError } from './errors.js'
 import { StringDetailsSchema, DetailsSchema, type HaptikEnvelope, type HaptikUser } from './envelope.js'
+import { checkExamples, type StepExample } from './examples.js'
 import type { StepResult } from './reply.js'
 import type { JsonSchema, ObjectSchema, StaticOf } from './schema.js'
 import type { SecretOption } from './secrets.js'
@@ -77,6 +78,8 @@ export interface StepDefinition<
   description?: string | undefined
   /** OpenAPI tags of the route. */
   tags?: string[] | undefined
+  /** Example calls for the OpenAPI docs: entity values and the reply they get. */
+  examples?: ReadonlyArray<StepExample<StaticOf<Entities>, StepResult<StaticOf<ConversationDetails>, StaticOf<UserDetails>>>> | undefined
 }
 
 const kStep = Symbol.for('fastify-haptik.step')
@@ -143,6 +146,7 @@ export function defineStep<
   if (entities.type !== 'object' || typeof entities.properties !== 'object' || entities.properties === null) {
     throw new InvalidOptionError(`step "${name}": entities must be a TypeBox object schema (Type.Object({...}))`)
   }
+  checkExamples(name, definition.examples)
   return Object.freeze({
     ...definition,
     path,

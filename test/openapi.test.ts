@@ -3,13 +3,17 @@ import Fastify from 'fastify'
 import swagger from '@fastify/swagger'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { Type } from '@sinclair/typebox'
-import fastifyHaptik, { SECURITY_SCHEME, defineStep, type AnyStep, type FastifyHaptikOptions } from '../lib/index.js'
+import { STATUS_CODES } from 'node:http'
+import { runInNewContext } from 'node:vm'
+import fastifyHaptik, { exampleRequest, DEFAULT_FALLBACK_MESSAGE, DEFAULT_TIMEOUT, SECURITY_SCHEME, defineStep, haptikSwaggerUiConfig, hsl, sign, type AnyStep, type SwaggerUiRequest, type FastifyHaptikOptions } from '../lib/index.js'
 import { flightSearch, nearestStore, productPrice } from '../example/steps.js'
 
+interface NamedExamples { [name: string]: { summary: string, value: Record<string, any> } }
 interface Operation {
+  description?: string
   security?: Array<Record<string, string[]>>
-  requestBody: { content: { 'application/json': { schema: { allOf: Array<Record<string, unknown>> }, example: Record<string, unknown> } } }
-  responses: Record<string, { description: string, content: { 'application/json': { schema: Record<string, unknown>, example?: Record<string, unknown> } } }>
+  requestBody: { content: { 'application/json': { schema: { allOf: Array<Record<string, unknown>> }, examples: NamedExamples } } }
+  responses: Record<string, { description: string, content: { 'application/json': { schema: Record<string, unknown>, examples: NamedExamples } } }>
 }
 interface Document {
   openapi: string
@@ -35,7 +39,7 @@ const labels = defineStep({ name: 'labels', entities: Type.Object({ labels: Type
 // Keyword-like property names, nullable values and catalog types must survive the 3.0 conversion.
 const tricky = defineStep({
   name: 'tricky',
-  entities: Type.Object({ thing: Type.Object({ const: Type.String(), examples: Type.Optional(Type.Number()), maybe: Type.Union([Type.Null(), Type.String()]) }) }),
+  entities: Type.Object({ thing: Type.Object({ const: Type.String(), examples: Type.Optional(Type.Number()), maybe: Type.Union([Type.Null(), Type.String()]), sizes: Type.Optional(Type.Array(Type.Union([Type.Literal('S'), Type.Literal('M')]))) }) }),
   conversationDetails: Type.Object({ note: Type.Union([Type.Null(), Type.String(), Type.Number()]) }),
   handler: () => 'ok'
 })
@@ -57,17 +61,29 @@ async function validate (t: Test, document: unknown) {
   t.ok(result.valid, 'the document validates')
 }
 
+/** Each code the description lists has an example with that code, the response's status and its message. */
+function checkErrorExamples (t: Test, status: string, response: Operation['responses'][string]) {
+  const codes = response.description.split(': ')[1].split(', ')
+  t.match(codes, [/^FST_HAPTIK_/], `${status} lists its codes`)
+  const { examples } = response.content['application/json']
+  t.same(Object.keys(examples), codes, `${status} has an example per code`)
+  for (const code of codes) {
+    t.match(examples[code], { summary: code, value: { statusCode: Number(status), code, error: STATUS_CODES[Number(status)], message: /\S/ } }, `${status} ${code}`)
+  }
+}
+
 for (const version of ['3.0.3', '3.1.0']) {
   t.test(`OpenAPI ${version}: a valid document describing every step`, async t => {
     const doc = await documentOf(t, version)
     await validate(t, doc)
     t.same(Object.keys(doc.paths).sort(), ['/haptik/flight_search', '/haptik/hello', '/haptik/labels', '/haptik/nearest_store', '/haptik/order_status', '/haptik/product_price', '/haptik/tricky', '/other'])
     const thing = (doc.paths['/haptik/tricky'].post.requestBody.content['application/json'].schema.allOf[1].properties as { entities: { properties: { thing: { items: { allOf: Array<{ properties?: { entity_value: { properties: Record<string, unknown> } } }> } } } } }).entities.properties.thing.items.allOf[1].properties?.entity_value.properties
-    t.same(Object.keys(thing ?? {}), ['const', 'examples', 'maybe'], 'property names are not read as keywords')
+    t.same(Object.keys(thing ?? {}), ['const', 'examples', 'maybe', 'sizes'], 'property names are not read as keywords')
+    t.same(thing?.sizes, { type: 'array', items: { type: 'string', enum: ['S', 'M'] } }, 'a union of literals is one enum, wherever it is')
     if (version.startsWith('3.0')) t.match(thing?.maybe, { type: 'string', nullable: true }, 'null is nullable in 3.0')
     t.match(doc.paths['/haptik/labels'].post, { summary: 'Haptik step "labels"' }, 'a default summary')
-    t.match(doc.paths['/haptik/labels'].post.requestBody.content['application/json'].example, { entities: { labels: [{ entity_value: 'labels', original_text: 'labels' }] } })
-    t.same(doc.paths['/haptik/hello'].post.requestBody.content['application/json'].example.entities, {}, 'a step without entities')
+    t.match(doc.paths['/haptik/labels'].post.requestBody.content['application/json'].examples.example1.value, { entities: { labels: [{ entity_value: 'labels', original_text: 'labels' }] } })
+    t.same(doc.paths['/haptik/hello'].post.requestBody.content['application/json'].examples.example1.value.entities, {}, 'a step without entities')
 
     t.same(Object.keys(doc.components.schemas).sort(), ['HaptikDetection', 'HaptikError', 'HaptikReply', 'HaptikRequest', 'HaptikUser', 'HslMessage'], 'shared parts are named components')
     const text = JSON.stringify(doc)
@@ -85,8 +101,13 @@ for (const version of ['3.0.3', '3.1.0']) {
     t.same(entities.required, ['order_id', 'travel_date'])
     t.match(entities.properties.order_id.items.allOf[1].properties?.entity_value, { anyOf: [{ type: 'string', pattern: '^[A-Z]{2}\\d{4}$' }, { type: 'object' }] }, 'the typed entity value')
     t.match(entities.properties.travel_date.items.allOf[1].properties?.entity_value, { type: 'object', required: ['dd', 'mm', 'yy'] })
+    const productEntities = doc.paths['/haptik/product_price'].post.requestBody.content['application/json'].schema.allOf[1].properties as { entities: typeof entities }
+    t.match(productEntities.entities.properties.product_name.items.allOf[1].properties?.entity_value, {
+      description: 'The product the user picked: alone, or as { "value": … }',
+      anyOf: [{ type: 'string', enum: ['speaker', 'powerbank'] }, { type: 'object', properties: { value: { type: 'string', enum: ['speaker', 'powerbank'] } } }]
+    }, 'a scalar entity says what it holds, and its literals are one list')
 
-    t.match(body.example, {
+    t.match(body.examples.example1.value, {
       step: 'order_status',
       event: 'API_INTEGRATION',
       entities: {
@@ -94,15 +115,25 @@ for (const version of ['3.0.3', '3.1.0']) {
         travel_date: [{ entity_value: { dd: 1, mm: 1, yy: 1 } }]
       }
     }, 'an example request built from the schema')
-    t.notOk('colors' in (body.example.entities as object), 'optional entities are left out of the example')
+    t.notOk('colors' in body.examples.example1.value.entities, 'optional entities are left out of the example')
 
     const ok = post.responses['200'].content['application/json']
     t.same((ok.schema.allOf as unknown[])[0], { $ref: '#/components/schemas/HaptikReply' })
-    t.match(ok.example, { status: true, response: [String], conversation_details: { last_order: 'last order' } }, 'an example reply')
+    t.match(ok.examples.example1.value, { status: true, response: [String], conversation_details: { last_order: 'last order' } }, 'a reply built from the schemas')
+    t.same(ok.examples.failure.value, { status: false, response: [DEFAULT_FALLBACK_MESSAGE] }, 'the failure path answers 200 with the fallback message')
+    t.match(ok.examples.failure.summary, `${DEFAULT_TIMEOUT} ms`)
     for (const status of ['400', '401', '413', '415', '500']) {
       t.same(post.responses[status].content['application/json'].schema, { $ref: '#/components/schemas/HaptikError' }, `${status} is a HaptikError`)
-      t.match(post.responses[status].description, /FST_HAPTIK_/, `${status} lists its codes`)
+      checkErrorExamples(t, status, post.responses[status])
     }
+    t.match(post.responses['400'].content['application/json'].examples.FST_HAPTIK_INVALID_ENTITY.value.message,
+      'Step "order_status": entity "order_id" (detection 0) must be string (matching /^[A-Z]{2}\\d{4}$/), got number')
+    t.match(post.responses['413'].content['application/json'].examples.FST_HAPTIK_BODY_TOO_LARGE.value.message, '131072 bytes')
+    t.notOk(doc.paths['/haptik/hello'].post.responses['400'].content['application/json'].examples.FST_HAPTIK_INVALID_ENTITY, 'a step without entities has no entity error')
+    t.notMatch(doc.paths['/haptik/hello'].post.responses['400'].description, 'FST_HAPTIK_INVALID_ENTITY')
+    t.match(post.description, /X-Hub-Signature: sha1=<hex>.*HMAC-SHA1 of the exact request body/, 'the route explains the signature')
+    t.match(post.description, /Authorize.*step secret/, 'and how to try it out')
+    t.match(doc.paths['/haptik/product_price'].post.description, /^Haptik's sample step: answers with the price of the product the user picked\.\n\nHaptik signs every call/, 'after the step\'s own description')
     t.match(post.responses['401'].description, 'FST_HAPTIK_INVALID_SIGNATURE')
     t.notMatch(post.responses['401'].description, 'FST_HAPTIK_SECRET_NOT_FOUND', 'no secret function: that code cannot happen')
     t.notMatch(post.responses['400'].description, 'FST_HAPTIK_UNKNOWN_STEP', 'nor this one, on a step route')
@@ -120,8 +151,11 @@ t.test('OpenAPI 3.1 webhooks describe what Haptik sends, per step', async t => {
   t.match(doc.webhooks?.hello.post, { description: 'What Haptik sends when the bot reaches step "hello".' })
   const hook = doc.webhooks?.product_price.post as Operation
   t.same(hook.security, [{ [SECURITY_SCHEME]: [] }])
-  t.match(hook.requestBody.content['application/json'].example, { step: 'product_price', entities: { product_name: [{ entity_value: 'speaker' }] } })
+  t.match(hook.requestBody.content['application/json'].examples.example1.value, { step: 'product_price', entities: { product_name: [{ entity_value: 'speaker' }] } })
+  t.match(hook.description, 'HMAC-SHA1', 'the webhook explains the signature')
+  t.notMatch(hook.description, 'Authorize', 'but not the docs page\'s Try it out')
   t.ok(hook.responses['200'].content['application/json'].schema)
+  t.same(hook.responses['200'].content['application/json'].examples.example1.value, { status: true, response: ['The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599'] })
 })
 
 t.test('webhooks are left out of OpenAPI 3.0, which has no such section', async t => {
@@ -171,4 +205,133 @@ t.test('a bad openapi option fails registration', async t => {
   await t.rejects(async () => {
     await again.register(fastifyHaptik, { secret: 'x', steps: [productPrice], openapi: null as unknown as object })
   }, /openapi must be an object/)
+})
+
+t.test('a step\'s examples become its request and reply examples, next to the failure path', async t => {
+  const doc = await documentOf(t, '3.0.3', { fallbackMessage: 'Our shop is busy, try again.', timeout: 3000 }, [productPrice, nearestStore])
+  await validate(t, doc)
+  const price = doc.paths['/haptik/product_price'].post
+  const requests = price.requestBody.content['application/json'].examples
+  t.same(Object.keys(requests), ['example1', 'example2'])
+  t.equal(requests.example2.summary, 'The powerbank')
+  t.same(requests.example2.value.entities, { product_name: [{ detection: 'message', original_text: 'powerbank', entity_value: 'powerbank' }] })
+  t.same(price.responses['200'].content['application/json'].examples, {
+    example1: { summary: 'The speaker', value: { status: true, response: ['The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599'] } },
+    example2: { summary: 'The powerbank', value: { status: true, response: ['The Ambrane Powerbank can be yours only for Rs.1799'] } },
+    failure: {
+      summary: 'Failure path: the handler threw or took over 3000 ms (status false, the fallback message)',
+      value: { status: false, response: ['Our shop is busy, try again.'] }
+    }
+  })
+  const store = doc.paths['/haptik/nearest_store'].post
+  t.match(store.requestBody.content['application/json'].examples.example1.value.entities, { city: [{ original_text: 'Mumbai', entity_value: { value: 'Mumbai', to: true } }] }, 'an object value is named by its value')
+  t.same(store.responses['200'].content['application/json'].examples.example1.value, {
+    status: true,
+    response: ['Our Mumbai store is at 12 Linking Road, Bandra West. Call +91 22 5555 0101.'],
+    user_details: { preferred_city: 'Mumbai' }
+  }, 'a reply object is shown as it goes out')
+  t.same(store.responses['200'].content['application/json'].examples.example2.value, { status: false, response: ['We have no store in Leh yet. We deliver there, though!'] })
+})
+
+t.test('example replies go out as Haptik gets them; examples without entities or summary get built ones', async t => {
+  const menu = defineStep({
+    name: 'menu',
+    entities: Type.Object({ tags: Type.Array(Type.String()), size: Type.Optional(Type.Number()) }),
+    conversationDetails: Type.Object({ step: Type.String() }),
+    examples: [
+      { reply: [hsl.text('Pick one', { quickReplies: [hsl.quickReply('Tea')] })] },
+      { summary: 'Two tags', entities: { tags: ['hot', 'sweet'], size: 2 }, reply: { response: ['Here you go'], conversation_details: { step: 'menu' } } }
+    ],
+    handler: () => 'ok'
+  })
+  const member = defineStep({ name: 'member', userDetails: Type.Object({ tier: Type.String() }), handler: () => ({ response: 'ok', user_details: { tier: 'gold' } }) })
+  const doc = await documentOf(t, '3.1.0', { bodyLimit: 4096 }, [menu, member])
+  await validate(t, doc)
+  t.same(doc.paths['/haptik/member'].post.responses['200'].content['application/json'].examples.example1.value,
+    { status: true, response: ['The answer of step member'], user_details: { tier: 'tier' } }, 'no examples: the shape, with the declared details')
+  const post = doc.paths['/haptik/menu'].post
+  const requests = post.requestBody.content['application/json'].examples
+  t.equal(requests.example1.summary, 'A call of step "menu"')
+  t.same(requests.example1.value.entities, { tags: [{ detection: 'message', original_text: 'tags', entity_value: 'tags' }] }, 'no entities given: built from the schemas')
+  t.same(requests.example2.value.entities, {
+    tags: [{ detection: 'message', original_text: 'hot', entity_value: 'hot' }, { detection: 'message', original_text: 'sweet', entity_value: 'sweet' }],
+    size: [{ detection: 'message', original_text: 'size', entity_value: 2 }]
+  }, 'an array entity: one detection per value')
+  const replies = post.responses['200'].content['application/json'].examples
+  t.same(replies.example1.value, { status: true, response: [JSON.stringify(hsl.text('Pick one', { quickReplies: [hsl.quickReply('Tea')] }))] }, 'HSL as a JSON string')
+  t.same(replies.example2.value, { status: true, response: ['Here you go'], conversation_details: { step: 'menu' } })
+  t.match(post.responses['413'].content['application/json'].examples.FST_HAPTIK_BODY_TOO_LARGE.value.message, 'Request body is larger than 4096 bytes')
+})
+
+t.test('bad examples fail when the step is defined', async t => {
+  const define = (examples: unknown) => () => defineStep({ name: 'bad', examples: examples as [], handler: () => 'ok' })
+  t.throws(define('speaker'), { code: 'FST_HAPTIK_INVALID_OPTION', message: 'fastify-haptik: step "bad": examples must be a list of { summary?, entities?, reply }' })
+  t.throws(define([null]), { message: 'fastify-haptik: step "bad": examples[0] must be an object with a reply' })
+  t.throws(define([{ entities: {} }]), { message: 'fastify-haptik: step "bad": examples[0] must be an object with a reply' })
+  t.throws(define([{ reply: 'ok', summary: 7 }]), { message: 'fastify-haptik: step "bad": examples[0].summary must be a string' })
+  t.throws(define([{ reply: 'ok' }, { reply: 'ok', entities: ['speaker'] }]), { message: 'fastify-haptik: step "bad": examples[1].entities must be an object of entity values' })
+  t.throws(define([{ reply: 42 }]), { message: /^fastify-haptik: step "bad": examples\[0\]\.reply is not a reply: .*expected a string, a list of messages or \{ response \}, got number$/ })
+})
+
+for (const version of ['3.0.3', '3.1.0']) {
+  t.test(`OpenAPI ${version}: the dispatch route shows each step's examples and its own errors`, async t => {
+    const tenantSecret = async () => 'docs'
+    const doc = await documentOf(t, version, { dispatch: true, secret: tenantSecret }, [productPrice, hello])
+    await validate(t, doc)
+    const post = doc.paths['/haptik/'].post
+    const requests = post.requestBody.content['application/json'].examples
+    t.same(Object.keys(requests), ['product_price', 'hello'], 'a request per step')
+    t.match(requests.product_price, { summary: 'Step "product_price": The speaker', value: { step: 'product_price' } })
+    const replies = post.responses['200'].content['application/json'].examples
+    t.same(Object.keys(replies), ['product_price', 'product_price_failure', 'hello', 'hello_failure'])
+    t.same(replies.product_price.value, { status: true, response: ['The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599'] })
+    t.same(replies.hello_failure.value, { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })
+    t.match(replies.hello_failure.summary, /^Step "hello": Failure path/)
+    for (const status of ['400', '401', '413', '415', '500']) checkErrorExamples(t, status, post.responses[status])
+    const bad = post.responses['400'].content['application/json'].examples
+    t.equal(bad.FST_HAPTIK_UNKNOWN_STEP.value.message, 'Dispatch route: no step "another_step" is served here; known steps: "product_price", "hello"')
+    t.equal(bad.FST_HAPTIK_INVALID_JSON.value.message, 'Dispatch route: the body is not valid JSON (Unexpected end of JSON input)')
+    t.match(bad.FST_HAPTIK_INVALID_ENTITY.value.message, 'Step "product_price": entity "product_name" (detection 0) must be "speaker" | "powerbank", got number')
+    t.notOk(bad.FST_HAPTIK_STEP_MISMATCH, 'the dispatch route never answers STEP_MISMATCH')
+    t.equal(post.responses['401'].content['application/json'].examples.FST_HAPTIK_SECRET_NOT_FOUND.value.message, 'Dispatch route: no secret is configured for this request')
+    t.match(post.description, 'Try it out')
+    const step = doc.paths['/haptik/hello'].post.responses['400'].content['application/json'].examples
+    t.equal(step.FST_HAPTIK_STEP_MISMATCH.value.message, 'This URL serves step "hello" but the request is for step "another_step": check the step\'s integration URL in the bot builder')
+  })
+}
+
+t.test('an unsigned route says nothing of signatures', async t => {
+  const doc = await documentOf(t, '3.1.0', { secret: undefined, allowUnsigned: true, dispatch: true, openapi: { webhooks: true } }, [hello])
+  await validate(t, doc)
+  t.notOk(doc.paths['/haptik/hello'].post.description, 'no description at all')
+  t.notMatch(doc.paths['/haptik/'].post.description, 'HMAC')
+  t.equal(doc.webhooks?.hello.post.description, 'What Haptik sends when the bot reaches step "hello".')
+})
+
+t.test('haptikSwaggerUiConfig: the interceptor signs the exact body with the secret entered under Authorize', async t => {
+  const config = haptikSwaggerUiConfig()
+  t.match(config, { showMutatedRequest: true, defaultModelExpandDepth: 8 })
+  // The page gets the interceptor as source text: run that text where only the browser's globals are.
+  const pageCopy = (globals: object) => runInNewContext(`(${String(config.requestInterceptor)})`, globals) as typeof config.requestInterceptor
+  const intercept = pageCopy({ crypto: globalThis.crypto, TextEncoder })
+  const body = JSON.stringify({ step: 'product_price', note: 'Zoë wants the speaker' })
+  const signed = await intercept({ url: '/haptik/product_price', method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature': 'tést-secret' }, body })
+  t.same(signed.headers, { 'content-type': 'application/json', 'X-Hub-Signature': sign(body, 'tést-secret') }, 'HMAC-SHA1 of the UTF-8 bytes, under the UTF-8 secret')
+  t.notMatch(JSON.stringify(signed), 'tést-secret', 'the secret is not in the request that goes out')
+  t.equal(signed.body, body, 'the body is sent as it was signed')
+
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, { prefix: '/haptik', secret: 'test', steps: [productPrice] })
+  const call = { url: '/haptik/product_price', method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Hub-Signature': 'test' }, body: JSON.stringify(exampleRequest(productPrice)) }
+  const sent = await config.requestInterceptor(call)
+  const response = await app.inject({ method: 'POST', url: '/haptik/product_price', headers: sent.headers ?? {}, payload: sent.body as string })
+  t.equal(response.statusCode, 200, 'the plugin accepts what the page signs')
+
+  const specFetch: SwaggerUiRequest = { url: '/documentation/json', headers: { Accept: 'application/json' } }
+  t.equal(await intercept(specFetch), specFetch, 'a request without the header goes out untouched')
+  t.same((await intercept({ headers: { 'X-Hub-Signature': 'test' } })).headers, { 'X-Hub-Signature': sign('', 'test') }, 'no body: the empty body is signed')
+  await t.rejects(intercept({ headers: { 'X-Hub-Signature': '' }, body }), { message: 'Enter the step secret under Authorize' })
+  await t.rejects(intercept({ headers: { 'X-Hub-Signature': 'test' }, body: { step: 'x' } }), { message: 'Only a JSON text body can be signed' })
+  await t.rejects(pageCopy({ TextEncoder })({ headers: { 'X-Hub-Signature': 'test' }, body }), { message: /secure pages: open the docs over https or on localhost/ }, 'no WebCrypto off secure pages')
 })

@@ -1,9 +1,10 @@
 import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import type { FastifySwaggerUiOptions } from '@fastify/swagger-ui'
 import { expectAssignable, expectError, expectType } from 'tsd'
 import fastifyHaptik, {
-  defineStep, fastifyHaptik as named, sign, verify, StepFailure, hsl, Entities, type DateKind,
+  defineStep, fastifyHaptik as named, sign, verify, StepFailure, hsl, Entities, haptikSwaggerUiConfig, type DateKind,
   type HaptikStep, type HaptikUser, type StepContext, type HslMessage, type Message
 } from 'fastify-haptik'
 
@@ -168,3 +169,27 @@ expectError(app.register(fastifyHaptik, { secret: 'test', steps: [step], dispatc
 // tests do): an option read from the environment may be undefined.
 app.register(fastifyHaptik, { secret: process.env.HAPTIK_SECRET, timeout: undefined, steps: [step] })
 defineStep({ name: 'y', fallbackMessage: process.env.FALLBACK, timeout: undefined, handler: () => 'y' })
+
+// Example calls for the docs are typed from the step's schemas, and do not change what the handler sees.
+const Priced = Type.Object({ product_name: Type.Union([Type.Literal('speaker'), Type.Literal('powerbank')]) })
+const LastProduct = Type.Object({ last_product: Type.String() })
+defineStep({
+  name: 'documented',
+  entities: Priced,
+  userDetails: LastProduct,
+  examples: [
+    { summary: 'The speaker', entities: { product_name: 'speaker' }, reply: { response: 'Rs.1599', user_details: { last_product: 'speaker' } } },
+    { reply: [hsl.text('Which one?', { quickReplies: [hsl.quickReply('Speaker')] })] }
+  ],
+  handler: ({ entities }) => {
+    expectType<'speaker' | 'powerbank'>(entities.product_name)
+    return 'ok'
+  }
+})
+expectError(defineStep({ name: 'documented', entities: Priced, examples: [{ entities: { product_name: 'phone' }, reply: 'x' }], handler: () => 'ok' }))
+expectError(defineStep({ name: 'documented', entities: Priced, userDetails: LastProduct, examples: [{ reply: { response: 'x', user_details: { last_product: 7 } } }], handler: () => 'ok' }))
+expectError(defineStep({ name: 'documented', examples: [{ summary: 'no reply' }], handler: () => 'ok' }))
+
+// The docs page's settings fit @fastify/swagger-ui's uiConfig.
+expectAssignable<FastifySwaggerUiOptions['uiConfig']>(haptikSwaggerUiConfig())
+expectAssignable<FastifySwaggerUiOptions['uiConfig']>({ ...haptikSwaggerUiConfig(), docExpansion: 'list' as const })

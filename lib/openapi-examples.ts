@@ -1,0 +1,148 @@
+import { STATUS_CODES } from 'node:http'
+import { describeSchema } from './describe-schema.js'
+import { HAPTIK_EVENT } from './envelope.js'
+import {
+  BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError, InvalidEnvelopeError,
+  InvalidJsonError, InvalidSignatureError, MalformedSignatureError, MissingSignatureError,
+  SecretNotFoundError, StepMismatchError, UnknownStepError, UnsupportedMediaTypeError
+} from './errors.js'
+import { exampleOf, type StepExample } from './examples.js'
+import { normalizeReply } from './reply.js'
+import { listItems, propertiesOf, requiredOf } from './schema.js'
+import type { AnyStep } from './step.js'
+
+// The examples the OpenAPI document shows: requests, replies and errors, per route.
+
+/** An OpenAPI Example Object: what the docs page lists under its summary. */
+export interface NamedExample {
+  summary: string
+  value: unknown
+}
+
+/** The text Haptik would show as a detection's `original_text` for a value. */
+function originalText (value: unknown, name: string): string {
+  if (typeof value === 'string') return value
+  const inner = (value as { value?: unknown } | null)?.value
+  return typeof inner === 'string' || typeof inner === 'number' ? String(inner) : name.replaceAll('_', ' ')
+}
+
+/**
+ * The body Haptik POSTs for a step: the given entity values, or values built
+ * from the entity schemas for the required entities, as detection lists.
+ */
+export function exampleRequest (step: AnyStep, values?: Record<string, unknown>): object {
+  const entities: Record<string, unknown[]> = {}
+  const required = requiredOf(step.entities)
+  for (const [name, declared] of propertiesOf(step.entities)) {
+    const given = values?.[name]
+    if (given === undefined && (values !== undefined || !required.includes(name))) continue
+    const items = listItems(declared)
+    const list = items !== undefined
+      ? (given ?? [exampleOf(items, name)]) as unknown[]
+      : [given ?? exampleOf(declared, name)]
+    entities[name] = list.map(value => ({ detection: 'message', original_text: originalText(value, name), entity_value: value }))
+  }
+  return {
+    step: step.name,
+    event: HAPTIK_EVENT,
+    user: { user_id: '5120931', user_name: 'hk_8f2c1e', full_name: '', device_platform: 5, language_code: 'en', auth_id: '', auth_code: '' },
+    conversation_no: 1,
+    conversation_details: {},
+    user_details: {},
+    env_variables: {},
+    entities
+  }
+}
+
+const examplesOf = (step: AnyStep): ReadonlyArray<StepExample<Record<string, unknown>, unknown>> => step.examples ?? []
+const summaryOf = (step: AnyStep, example: StepExample<unknown, unknown>): string => example.summary ?? `A call of step "${step.name}"`
+
+/** The request examples of a step route: one per step example, else one built from the schemas. */
+export function requestExamples (step: AnyStep): Record<string, NamedExample> {
+  const examples = examplesOf(step)
+  if (examples.length === 0) {
+    return { example1: { summary: 'A call with entity values built from the schemas', value: exampleRequest(step) } }
+  }
+  return Object.fromEntries(examples.map((example, index) =>
+    [`example${index + 1}`, { summary: summaryOf(step, example), value: exampleRequest(step, example.entities) }]))
+}
+
+/** A reply with details built from the step's schemas, for steps that give no examples. */
+function builtReply (step: AnyStep): object {
+  const conversationDetails = exampleOf(step.conversationDetails, 'value') as Record<string, unknown>
+  const userDetails = exampleOf(step.userDetails, 'value') as Record<string, unknown>
+  return {
+    status: true,
+    response: [`The answer of step ${step.name}`],
+    ...(Object.keys(conversationDetails).length > 0 ? { conversation_details: conversationDetails } : {}),
+    ...(Object.keys(userDetails).length > 0 ? { user_details: userDetails } : {})
+  }
+}
+
+/** What the docs know of a step beyond its definition: the plugin's settings for it. */
+export interface DocumentedStep {
+  readonly step: AnyStep
+  readonly fallbackMessage: string
+  readonly timeout: number
+}
+
+/**
+ * The 200 examples of a step: its own example replies (else the shape of a
+ * reply) and the failure path, which answers 200 too.
+ */
+export function replyExamples ({ step, fallbackMessage, timeout }: DocumentedStep): Record<string, NamedExample> {
+  const examples = examplesOf(step)
+  const replies: Record<string, NamedExample> = examples.length === 0
+    ? { example1: { summary: 'The shape of a reply (give the step examples to show real ones)', value: builtReply(step) } }
+    : Object.fromEntries(examples.map((example, index) =>
+      [`example${index + 1}`, { summary: summaryOf(step, example), value: normalizeReply(example.reply, step.name) }]))
+  replies.failure = {
+    summary: `Failure path: the handler threw or took over ${timeout} ms (status false, the fallback message)`,
+    value: { status: false, response: [fallbackMessage] }
+  }
+  return replies
+}
+
+/** What an error example can name: the route's label and steps, and the body limit. */
+export interface ErrorExampleContext {
+  /** How messages name the route: `Step "x"` or `Dispatch route`. */
+  readonly route: string
+  readonly steps: readonly AnyStep[]
+  readonly bodyLimit: number
+}
+
+type ErrorLike = Error & { code: string, statusCode: number }
+
+/** An entity error as Ajv's first issue for the first declared entity would read. */
+function entityError (steps: readonly AnyStep[]): Error {
+  const step = steps.find(step => propertiesOf(step.entities).length > 0) as AnyStep
+  const [name, declared] = propertiesOf(step.entities)[0]
+  const value = listItems(declared) ?? declared
+  return new InvalidEntityError(`Step "${step.name}"`, `entity "${name}" (detection 0) must be ${describeSchema(value)}, got number`)
+}
+
+// Made with the same constructors the routes throw, so the messages cannot drift from real ones.
+const ERROR_EXAMPLES: Record<string, (context: ErrorExampleContext) => Error> = {
+  FST_HAPTIK_INVALID_JSON: ({ route }) => new InvalidJsonError(route, 'Unexpected end of JSON input'),
+  FST_HAPTIK_INVALID_ENVELOPE: ({ route }) => new InvalidEnvelopeError(route, 'the request has no "event" field; expected a Haptik step request'),
+  FST_HAPTIK_INVALID_ENTITY: ({ steps }) => entityError(steps),
+  FST_HAPTIK_STEP_MISMATCH: ({ steps }) => new StepMismatchError(steps[0].name, 'another_step'),
+  FST_HAPTIK_UNKNOWN_STEP: ({ route, steps }) => new UnknownStepError(`${route}: no step "another_step" is served here; known steps: ${steps.map(step => JSON.stringify(step.name)).join(', ')}`),
+  FST_HAPTIK_INVALID_CONTENT_LENGTH: () => new InvalidContentLengthError(),
+  FST_HAPTIK_MISSING_SIGNATURE: () => new MissingSignatureError(),
+  FST_HAPTIK_MALFORMED_SIGNATURE: () => new MalformedSignatureError('expected "sha1=" and 40 hex digits'),
+  FST_HAPTIK_INVALID_SIGNATURE: () => new InvalidSignatureError(),
+  FST_HAPTIK_SECRET_NOT_FOUND: ({ route }) => new SecretNotFoundError(route),
+  FST_HAPTIK_BODY_TOO_LARGE: ({ bodyLimit }) => new BodyTooLargeError(bodyLimit),
+  FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE: () => new UnsupportedMediaTypeError('send the body as application/json'),
+  FST_HAPTIK_INTERNAL: () => new InternalError()
+}
+
+/** The error body a route answers with for a code, as its error handler writes it. */
+export function errorExample (code: string, context: ErrorExampleContext): NamedExample {
+  const error = ERROR_EXAMPLES[code](context) as ErrorLike
+  return {
+    summary: code,
+    value: { statusCode: error.statusCode, code: error.code, error: STATUS_CODES[error.statusCode], message: error.message }
+  }
+}
