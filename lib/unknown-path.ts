@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify'
 import { UnknownPathError } from './errors.js'
 
 // A URL under the plugin's prefix that no route serves is a step URL typed
@@ -11,6 +11,9 @@ import { UnknownPathError } from './errors.js'
 const servedUnder = new WeakMap<object, Map<string, string[]>>()
 
 const LONGEST_PATH = 120
+
+// Left out of the OpenAPI document. A variable, not a literal: `hide` is typed only where @fastify/swagger is installed.
+const HIDDEN: FastifySchema = { hide: true } as FastifySchema
 
 function describePath (request: FastifyRequest): string {
   const path = request.url.split('?')[0]
@@ -41,5 +44,5 @@ export function unknownPathRoute (fastify: FastifyInstance, served: readonly str
     throw new UnknownPathError(`${request.method} ${describePath(request)}`, urls.join(', '))
   }
   // The hook answers before the body is read; a route needs a handler all the same.
-  fastify.route({ method: ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'], url: '/*', schema: { hide: true }, onRequest: refuse, handler: refuse })
+  fastify.route({ method: ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'], url: '/*', schema: HIDDEN, onRequest: refuse, handler: refuse })
 }

@@ -94,11 +94,14 @@ function project (name: string, typebox: TypeBox, esm: boolean): Project {
   return { dir, typebox, esm }
 }
 
-/** Every TypeScript block of the README that is a whole module (it starts with an import), as the user copies it. */
+/**
+ * Every TypeScript block of the README that is a whole module (it starts with
+ * an import), as the user copies it; next to the steps they import as './steps.js'.
+ */
 function writeReadmeSnippets (dir: string): void {
   const readme = readFileSync(join(root, 'README.md'), 'utf8')
   const blocks = [...readme.matchAll(/```ts\n(import [\s\S]*?)```/g)].map(match => match[1])
-  mkdirSync(join(dir, 'readme'))
+  cpSync(join(fixtures, 'readme'), join(dir, 'readme'), { recursive: true })
   blocks.forEach((block, index) => writeFileSync(join(dir, 'readme', `snippet-${index + 1}.ts`), block))
 }
 
