@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { HaptikEnvelope, HaptikUser } from './envelope.js'
+import { pickText, type UserText } from './language.js'
 import type { StepContext } from './step.js'
 
 const NO_USER: HaptikUser = Object.freeze({})
@@ -19,6 +20,8 @@ export class Context implements StepContext {
   ) {}
 
   get user (): HaptikUser { return this.envelope.user ?? NO_USER }
+  get language (): string | undefined { return this.envelope.user?.language_code }
+  get event (): string | undefined { return this.envelope.event }
   get conversationNo (): number | undefined { return this.envelope.conversation_no }
   get conversationDetails (): Record<string, unknown> { return this.envelope.conversation_details ?? {} }
   get userDetails (): Record<string, unknown> { return this.envelope.user_details ?? {} }
@@ -33,6 +36,11 @@ export class Context implements StepContext {
   get signal (): AbortSignal {
     this.#controller ??= new AbortController()
     return this.#controller.signal
+  }
+
+  // A function, not a method: handlers destructure the context.
+  get localize (): (text: UserText) => string {
+    return text => pickText(text, this.language)
   }
 
   abort (reason: Error): void {

@@ -1,57 +1,48 @@
 import type { TSchema } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError, preValidationHookHandler } from 'fastify'
 import { notAStepRequest } from './describe-schema.js'
 import { DetailsSchema, ReplySchema } from './envelope.js'
 import { InvalidEnvelopeError, UnknownStepError } from './errors.js'
-import { dispatchTransform } from './openapi.js'
+import { dispatchTransform, HIDDEN_FROM_DOCS } from './openapi.js'
 import type { ResolvedOptions } from './options.js'
 import { authorizeStep, checkSignature, signatureHooks } from './raw-body.js'
-import { DISPATCH_LABEL, requestedStep } from './route-step.js'
+import { DISPATCH_LABEL, requestedStep, stepKey } from './route-step.js'
 import { runStep, type CompiledStep, type PreparedStep } from './run-step.js'
+import { describeStepUrl } from './step-url.js'
 
 const LABEL = DISPATCH_LABEL
 
 interface DispatchTarget {
   readonly compiled: CompiledStep
   readonly auth: number | 'unsigned'
+  readonly bodySchema: TSchema
   readonly replySchema: TSchema
 }
 
-/**
- * The body schema of the dispatch route: each step's envelope, applied when
- * the body names that step (`step`, else `node`). Fastify's own validator
- * checks it, so validation and coercion are those of the per-step routes.
- */
-function dispatchEnvelopeSchema (prepared: readonly PreparedStep[]) {
-  return {
-    type: 'object',
-    allOf: prepared.map(({ resolved: { step }, bodySchema }) => ({
-      if: {
-        anyOf: [
-          { required: ['step'], properties: { step: { const: step.name } } },
-          { not: { required: ['step'] }, required: ['node'], properties: { node: { const: step.name } } }
-        ]
-      },
-      then: bodySchema
-    }))
-  }
+/** A validation failure shaped as Fastify's own, for the step routes' error handler. */
+function validationFailure (issues: FastifySchemaValidationError[]): Error {
+  return Object.assign(new Error('body validation failed'), { validation: issues, validationContext: 'body' })
 }
 
 /**
  * `POST {prefix}/`: for bots whose steps all call one absolute URL. The body
- * names the step; signature check, validation and typing are the step's own.
+ * names the step (ignoring case, as on the step routes); signature check,
+ * validation and typing are the step's own.
  */
 export function dispatchRoute (fastify: FastifyInstance, prepared: readonly PreparedStep[], { steps, bodyLimit }: ResolvedOptions): void {
   const hooks = signatureHooks(steps, LABEL)
-  const targets = new Map<string, DispatchTarget>(prepared.map(({ resolved, compiled, replySchema }) => [resolved.step.name, {
+  const targets = new Map<string, DispatchTarget>(prepared.map(({ resolved, compiled, bodySchema, replySchema }) => [compiled.key, {
     compiled,
     auth: hooks.indexOf(resolved.auth),
+    bodySchema,
     replySchema
   }]))
-  const known = [...targets.keys()].map(name => JSON.stringify(name)).join(', ')
+  const names = prepared.map(({ compiled }) => compiled.name)
+  const known = names.map(name => JSON.stringify(name)).join(', ')
 
-  // Runs once the body is parsed and before validation: picks the step, and
-  // checks the body was signed with that step's secret.
+  // Runs once the body is parsed: picks the step, checks the body was signed
+  // with that step's secret, and validates it with the step's own schema
+  // (compiled once by Fastify's validator, which coerces as on the step routes).
   const selectStep: preValidationHookHandler = function selectHaptikStep (request, _reply, done) {
     // A request without a body never met the JSON parser, which checks signatures.
     const unverified = checkSignature(request)
@@ -65,7 +56,7 @@ export function dispatchRoute (fastify: FastifyInstance, prepared: readonly Prep
       return
     }
     const name = requestedStep(request)
-    const target = name === undefined ? undefined : targets.get(name)
+    const target = name === undefined ? undefined : targets.get(stepKey(name))
     if (target === undefined) {
       done(new UnknownStepError(name === undefined
         ? `${LABEL}: the request names no step (no "step" or "node" field); known steps: ${known}`
@@ -74,8 +65,13 @@ export function dispatchRoute (fastify: FastifyInstance, prepared: readonly Prep
       return
     }
     const error = authorizeStep(request, target.auth)
-    if (error === null) done()
-    else done(error)
+    if (error !== null) {
+      done(error)
+      return
+    }
+    const validate = request.compileValidationSchema(target.bodySchema)
+    if (validate(body) === true) done()
+    else done(validationFailure(validate.errors as FastifySchemaValidationError[]))
   }
 
   const resolvers = steps.some(({ auth }) => auth.kind === 'resolver')
@@ -85,18 +81,13 @@ export function dispatchRoute (fastify: FastifyInstance, prepared: readonly Prep
     url: '/',
     bodyLimit,
     config,
-    schema: {
-      body: dispatchEnvelopeSchema(prepared),
-      response: { 200: ReplySchema(DetailsSchema, DetailsSchema) }
-    },
+    schema: { response: { 200: ReplySchema(DetailsSchema, DetailsSchema) } },
     ...hooks.routeOptions(bodyLimit),
     preValidation: selectStep,
     handler: async function handleHaptikDispatch (request: FastifyRequest, reply: FastifyReply) {
-      const target = targets.get(requestedStep(request) as string) as DispatchTarget
-      const answer = await runStep(target.compiled, request, reply)
-      // The step's own reply schema, as on its own route (Fastify caches the compiled serializer).
-      reply.serializer(reply.compileSerializationSchema(target.replySchema))
-      return answer
+      const target = targets.get(stepKey(requestedStep(request) as string)) as DispatchTarget
+      return await runStep(target.compiled, request, reply)
     }
   })
+  fastify.route({ method: 'GET', url: '/', schema: HIDDEN_FROM_DOCS, handler: describeStepUrl(names) })
 }

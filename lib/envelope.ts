@@ -2,7 +2,11 @@ import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox
 import { present } from './present.js'
 import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, withoutModifiers, type JsonSchema, type ObjectSchema } from './schema.js'
 
-/** The only `event` Haptik documents for step integrations. */
+/**
+ * The `event` Haptik's docs show for step integrations ("event type e.g.
+ * API_INTEGRATION", docs/bot-builder/integrations/integration-parameters.md):
+ * an example, not a rule, so any event is accepted.
+ */
 export const HAPTIK_EVENT = 'API_INTEGRATION'
 
 /** `user` in Haptik's request: who is chatting. Extra fields are tolerated. */
@@ -76,7 +80,7 @@ export function EnvelopeSchema (entities: ObjectSchema) {
   return Type.Object({
     step: Type.Optional(Type.String({ description: 'System name of the step (2023 bots)' })),
     node: Type.Optional(Type.String({ description: 'System name of the step (older bots)' })),
-    event: Type.Literal(HAPTIK_EVENT),
+    event: Type.Optional(Type.String({ description: 'The event type, e.g. API_INTEGRATION' })),
     user: Type.Optional(HaptikUserSchema),
     conversation_no: Type.Optional(Type.Integer({ description: "The user's current conversation number" })),
     conversation_details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'Conversation-scoped context' })),
@@ -90,7 +94,7 @@ export function EnvelopeSchema (entities: ObjectSchema) {
 export interface HaptikEnvelope {
   step?: string
   node?: string
-  event: typeof HAPTIK_EVENT
+  event?: string
   user?: HaptikUser
   conversation_no?: number
   conversation_details?: Record<string, unknown>

@@ -5,9 +5,11 @@ import {
   BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError,
   InvalidEnvelopeError, UnsupportedMediaTypeError
 } from './errors.js'
+import { catalogEntry } from './catalog.js'
 import { checkSignature } from './raw-body.js'
-import { listItems, type JsonSchema } from './schema.js'
-import { requestedStep } from './route-step.js'
+import { failureReply, stepMismatch, type PreparedStep } from './run-step.js'
+import { keywordsOf, listItems, type JsonSchema } from './schema.js'
+import { requestedStep, stepKey } from './route-step.js'
 import type { AnyStep } from './step.js'
 
 function unescapePointer (token: string): string {
@@ -47,8 +49,20 @@ function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body
     return `${detection}: ${rest === '' ? 'must be an object' : `field "${rest.slice(1)}" ${issue.message as string}`}`
   }
   const valueSchema = listItems(declared) ?? declared
-  const got = describeType(valueAt(body, `/entities/${match[1]}/${match[2]}/entity_value`))
-  return `${detection} must be ${describeSchema(valueSchema)}, got ${got}`
+  const value = valueAt(body, `/entities/${match[1]}/${match[2]}/entity_value`)
+  const entry = catalogEntry(valueSchema)
+  if (entry !== undefined && isTextOnly(value)) {
+    return `${detection} must be ${entry.expected}, got only the text the user typed ({ value: string }): Haptik's NER could not read it`
+  }
+  return `${detection} must be ${entry?.expected ?? describeSchema(valueSchema)}, got ${describeType(value)}`
+}
+
+/** chatbot_ner's answer when a structured detector could not parse the text: `{"value": "<the text>"}` (not a number). */
+function isTextOnly (value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  const keys = Object.keys(value)
+  const text = keywordsOf(value).value
+  return keys.length === 1 && keys[0] === 'value' && typeof text === 'string' && !/^-?[0-9]+(\.[0-9]+)?$/.test(text)
 }
 
 function envelopeMessage (issue: FastifySchemaValidationError, body: unknown): string {
@@ -59,9 +73,6 @@ function envelopeMessage (issue: FastifySchemaValidationError, body: unknown): s
     return notAStepRequest(body)
   }
   const field = issue.instancePath.slice(1).replaceAll('/', '.')
-  if (issue.keyword === 'const') {
-    return `field "${field}" must be ${JSON.stringify((issue.params as { allowedValue: unknown }).allowedValue)}`
-  }
   return `field "${field}" ${issue.message as string}, got ${describeType(valueAt(body, issue.instancePath))}`
 }
 
@@ -82,13 +93,15 @@ const PROTOCOL_ERRORS: Record<string, (bodyLimit: number) => Error> = {
 }
 
 /** Turns every error on the step routes into a coded, safe HTTP error. */
-function toProtocolError (step: AnyStep | undefined, error: FastifyError, request: FastifyRequest, bodyLimit: number): Error {
+function toProtocolError (prepared: PreparedStep | undefined, error: FastifyError, request: FastifyRequest, bodyLimit: number): Error {
   if (error.code?.startsWith('FST_HAPTIK_')) return error
   if (error.validation !== undefined) {
-    // A request without a body never met the JSON parser, which checks signatures:
-    // its signature is checked here, before any validation error is reported.
     // Validation runs only once the step is known, on the dispatch route too.
-    return checkSignature(request) ?? validationError(step as AnyStep, error.validation, request.body)
+    const { compiled, resolved } = prepared as PreparedStep
+    // A request without a body never met the JSON parser, which checks signatures:
+    // its signature is checked here, before any validation error is reported;
+    // then whether it is for this step at all, before its entities are.
+    return checkSignature(request) ?? stepMismatch(compiled, request.body) ?? validationError(resolved.step, error.validation, request.body)
   }
   const known = PROTOCOL_ERRORS[error.code]
   if (known !== undefined) return known(bodyLimit)
@@ -104,12 +117,23 @@ function toProtocolError (step: AnyStep | undefined, error: FastifyError, reques
  */
 const MISCONFIGURATION = new Set(['FST_HAPTIK_INVALID_SIGNATURE', 'FST_HAPTIK_SECRET_NOT_FOUND'])
 
-/** The error handler of the step routes' encapsulated context. */
-export function stepErrorHandler (stepsByName: ReadonlyMap<string, AnyStep>, bodyLimit: number) {
+/** The user's language code in a body that may not be a valid request. */
+function languageOf (body: unknown): string | undefined {
+  const language = (body as { user?: { language_code?: unknown } }).user?.language_code
+  return typeof language === 'string' ? language : undefined
+}
+
+/** The error handler of the step routes' encapsulated context; `steps` by `stepKey`. */
+export function stepErrorHandler (steps: ReadonlyMap<string, PreparedStep>, bodyLimit: number) {
   return function haptikErrorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     const name = requestedStep(request)
-    const step = name === undefined ? undefined : stepsByName.get(name)
-    const answer = toProtocolError(step, error, request, bodyLimit) as FastifyError
+    const prepared = name === undefined ? undefined : steps.get(stepKey(name))
+    const answer = toProtocolError(prepared, error, request, bodyLimit) as FastifyError
+    if (answer.code === 'FST_HAPTIK_INVALID_ENTITY' && prepared?.compiled.invalidEntities === 'failure') {
+      // The user's input, not a broken integration: the failure path, and a warning that says what did not match.
+      request.log.warn({ step: prepared.compiled.name, code: answer.code }, answer.message)
+      return reply.code(200).send(failureReply(prepared.compiled.invalidEntityMessage, languageOf(request.body)))
+    }
     const statusCode = answer.statusCode as number
     if (statusCode >= 500) {
       // An FST_HAPTIK_INTERNAL that arrives here was logged, with its cause, where it was made.

@@ -1,5 +1,4 @@
 import createError from '@fastify/error'
-import type { Message } from './hsl.js'
 
 // Request errors are thrown on the hot path and never shown with a stack,
 // so they skip stack capture (the last argument).
@@ -83,25 +82,3 @@ export const InvalidReplyError = createError<'FST_HAPTIK_INVALID_REPLY', 500, [s
 /** Logged (never sent) when a handler returns details over the size limits. */
 export const DetailsTooLargeError = createError<'FST_HAPTIK_DETAILS_TOO_LARGE', 500, [string, string]>(
   'FST_HAPTIK_DETAILS_TOO_LARGE', 'Step "%s" returned details over Haptik\'s limit: %s', 500, undefined, false)
-
-/**
- * Throw from a step handler to answer the user with your own message on
- * Haptik's failure path (`status: false`). The message is shown to the user,
- * so write it for them.
- *
- * @example
- * ```ts
- * if (!order) throw new StepFailure('I could not find that order. Could you check the number?')
- * ```
- */
-export class StepFailure extends Error {
-  /** What the user sees: one message or several, plain or rich (HSL). */
-  readonly userMessages: Message[]
-
-  constructor (userMessage: Message | Message[], options?: { cause?: unknown }) {
-    const messages = Array.isArray(userMessage) ? userMessage : [userMessage]
-    super(messages.map(message => typeof message === 'string' ? message : message.text).join(' '), options)
-    this.name = 'StepFailure'
-    this.userMessages = messages
-  }
-}

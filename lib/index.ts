@@ -3,13 +3,13 @@ import fp from 'fastify-plugin'
 import { dispatchRoute } from './dispatch.js'
 import { stepErrorHandler } from './error-handler.js'
 import { jsonBodyParser } from './json-body.js'
-import { swaggerTransform } from './openapi.js'
+import { HIDDEN_FROM_DOCS, swaggerTransform } from './openapi.js'
+import { describeStepUrl } from './step-url.js'
 import { kSignature, signatureHooks } from './raw-body.js'
 import { resolveOptions, type FastifyHaptikOptions, type ResolvedOptions } from './options.js'
 import { present } from './present.js'
 import { unknownPathRoute } from './unknown-path.js'
 import { prepareStep, stepRouteHandler, type PreparedStep } from './run-step.js'
-import type { AnyStep } from './step.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -42,6 +42,7 @@ function stepRoute (fastify: FastifyInstance, { resolved, compiled, bodySchema, 
     ...hooks.routeOptions(bodyLimit),
     handler: stepRouteHandler(compiled)
   })
+  fastify.route({ method: 'GET', url: step.path, schema: HIDDEN_FROM_DOCS, handler: describeStepUrl([step.name]) })
 }
 
 async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHaptikOptions): Promise<void> {
@@ -51,8 +52,8 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
   if (unsigned.length > 0) {
     fastify.log.warn({ steps: unsigned }, 'fastify-haptik: allowUnsigned is on; these steps accept calls that anyone can forge')
   }
-  const stepsByName = new Map<string, AnyStep>(steps.map(({ step }) => [step.name, step]))
   const prepared = steps.map(prepareStep)
+  const stepsByKey = new Map(prepared.map(step => [step.compiled.key, step]))
 
   // Everything below lives in an encapsulated child: no hook, parser or
   // decorator reaches the user's other routes.
@@ -61,7 +62,9 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     child.decorateRequest(kSignature, null)
     child.removeAllContentTypeParsers()
     child.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, jsonBodyParser(child))
-    child.setErrorHandler(stepErrorHandler(stepsByName, bodyLimit))
+    child.setErrorHandler(stepErrorHandler(stepsByKey, bodyLimit))
+    // Replies go out exactly as checked: a schema-compiled serializer would convert or drop values.
+    child.setSerializerCompiler(() => JSON.stringify)
     for (const step of prepared) stepRoute(child, step, settings)
     if (settings.dispatch) dispatchRoute(child, prepared, settings)
     const urls = prepared.map(({ resolved: { step } }) => `POST ${child.prefix}${step.path}`)
@@ -85,10 +88,10 @@ export const fastifyHaptik: FastifyPluginAsync<FastifyHaptikOptions> = fp(fastif
 export default fastifyHaptik
 
 export { defineStep, isStep } from './step.js'
-export type { AnyStep, HaptikStep, StepContext, StepDefinition, StepHandler, StringValued } from './step.js'
+export type { AnyStep, HaptikStep, InvalidEntities, StepContext, StepDefinition, StepHandler, StringValued } from './step.js'
 export type { FastifyHaptikOptions, OpenapiOptions } from './options.js'
-export type { DualSchema, JsonSchema, ObjectSchema, StaticOf } from './schema.js'
-export { DEFAULT_BODY_LIMIT, DEFAULT_FALLBACK_MESSAGE, DEFAULT_TIMEOUT } from './options.js'
+export type { DualSchema, JsonSchema, ObjectSchema, RawOf, StaticOf } from './schema.js'
+export { DEFAULT_BODY_LIMIT, DEFAULT_FALLBACK_MESSAGE, DEFAULT_INVALID_ENTITY_MESSAGE, DEFAULT_TIMEOUT } from './options.js'
 export type { SecretOption, SecretResolver } from './secrets.js'
 export type { DetailsLimit } from './reply-checks.js'
 export { DEFAULT_DETAILS_LIMIT } from './reply-checks.js'
@@ -114,8 +117,9 @@ export {
 export type { Actionable, QuickReply, HslText, HslButton, HslCarousel, HslOther, CarouselItem, CarouselWidth, CardOptions, OtherHslType, NonEmpty } from './hsl.js'
 export { Entities } from './catalog.js'
 export type {
-  DateKind, TimeKind, NumberValue, NumberRangeValue, DateValue, TimeValue,
+  DateKind, TimeKind, TextValue, PhoneValue, NumberValue, NumberRangeValue, DateValue, TimeValue,
   CityValue, BudgetValue, PersonNameValue, CurrencyValue
 } from './catalog.js'
+export type { LocalizedText, UserText } from './language.js'
 export * as errors from './errors.js'
-export { StepFailure } from './errors.js'
+export { StepFailure } from './step-failure.js'

@@ -9,7 +9,8 @@ import {
 import { exampleOf, type StepExample } from './examples.js'
 import { normalizeReply } from './reply.js'
 import { listItems, propertiesOf, requiredOf } from './schema.js'
-import type { AnyStep } from './step.js'
+import { pickText, type UserText } from './language.js'
+import type { AnyStep, InvalidEntities } from './step.js'
 
 // The examples the OpenAPI document shows: requests, replies and errors, per route.
 
@@ -82,7 +83,9 @@ function builtReply (step: AnyStep): object {
 /** What the docs know of a step beyond its definition: the plugin's settings for it. */
 export interface DocumentedStep {
   readonly step: AnyStep
-  readonly fallbackMessage: string
+  readonly fallbackMessage: UserText
+  readonly invalidEntities: InvalidEntities
+  readonly invalidEntityMessage: UserText
   readonly timeout: number
 }
 
@@ -90,7 +93,7 @@ export interface DocumentedStep {
  * The 200 examples of a step: its own example replies (else the shape of a
  * reply) and the failure path, which answers 200 too.
  */
-export function replyExamples ({ step, fallbackMessage, timeout }: DocumentedStep): Record<string, NamedExample> {
+export function replyExamples ({ step, fallbackMessage, invalidEntities, invalidEntityMessage, timeout }: DocumentedStep): Record<string, NamedExample> {
   const examples = examplesOf(step)
   const replies: Record<string, NamedExample> = examples.length === 0
     ? { example1: { summary: 'The shape of a reply (give the step examples to show real ones)', value: builtReply(step) } }
@@ -98,7 +101,13 @@ export function replyExamples ({ step, fallbackMessage, timeout }: DocumentedSte
       [`example${index + 1}`, { summary: summaryOf(step, example), value: normalizeReply(example.reply, step.name) }]))
   replies.failure = {
     summary: `Failure path: the handler threw or took over ${timeout} ms (status false, the fallback message)`,
-    value: { status: false, response: [fallbackMessage] }
+    value: { status: false, response: [pickText(fallbackMessage, undefined)] }
+  }
+  if (invalidEntities === 'failure' && propertiesOf(step.entities).length > 0) {
+    replies.invalidEntity = {
+      summary: "Failure path: the user's entities do not match the step's schema (status false, the invalid-entity message)",
+      value: { status: false, response: [pickText(invalidEntityMessage, undefined)] }
+    }
   }
   return replies
 }

@@ -17,6 +17,12 @@ import type { AnyStep } from './step.js'
 // (route config that @fastify/swagger reads) which adds the shared components
 // once and returns the route's documentation schema.
 
+/**
+ * The schema of a route the OpenAPI document leaves out. A variable, not a
+ * literal: `hide` is typed only where @fastify/swagger is installed.
+ */
+export const HIDDEN_FROM_DOCS: FastifySchema = { hide: true } as FastifySchema
+
 /** Name of the security scheme for `X-Hub-Signature` in `components.securitySchemes`. */
 export const SECURITY_SCHEME = 'haptikSignature'
 

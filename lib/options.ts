@@ -1,8 +1,10 @@
 import { InvalidOptionError, MissingSecretError } from './errors.js'
+import { checkUserText, type UserText } from './language.js'
 import { DEFAULT_DETAILS_LIMIT, type DetailsLimit, type DetailsLimits } from './reply-checks.js'
 import { present } from './present.js'
+import { stepKey } from './route-step.js'
 import { resolveAuth, UNSIGNED_AUTH, type SecretOption, type StepAuth } from './secrets.js'
-import { isStep, type AnyStep } from './step.js'
+import { isStep, type AnyStep, type InvalidEntities } from './step.js'
 
 /** Documentation options of the plugin. */
 export interface OpenapiOptions {
@@ -24,8 +26,18 @@ export interface FastifyHaptikOptions {
   bodyLimit?: number | undefined
   /** Milliseconds a handler may take before the fallback is sent. Default: 10000. */
   timeout?: number | undefined
-  /** What the user sees when a handler fails or is late. */
-  fallbackMessage?: string | undefined
+  /** What the user sees when a handler fails or is late: one text, or one per language code with a `default`. */
+  fallbackMessage?: UserText | undefined
+  /**
+   * What a signed call whose entities do not match a step's schema gets:
+   * `'failure'` answers 200 on the step's failure path with
+   * `invalidEntityMessage` (the user's input, not a broken integration);
+   * `'reject'` answers 400 `FST_HAPTIK_INVALID_ENTITY`, a bot break, e.g.
+   * while building a bot. Default: `'failure'`.
+   */
+  invalidEntities?: InvalidEntities | undefined
+  /** What the user sees when their entities do not match (`invalidEntities: 'failure'`). */
+  invalidEntityMessage?: UserText | undefined
   /** How the step routes are documented by @fastify/swagger. */
   openapi?: OpenapiOptions | undefined
   /**
@@ -42,13 +54,16 @@ export interface FastifyHaptikOptions {
 export const DEFAULT_BODY_LIMIT = 128 * 1024
 export const DEFAULT_TIMEOUT = 10_000
 export const DEFAULT_FALLBACK_MESSAGE = 'Sorry, I could not complete that just now. Please try again in a moment.'
+export const DEFAULT_INVALID_ENTITY_MESSAGE = "Sorry, I didn't quite get that. Could you say it another way?"
 
 /** A step with every option resolved. */
 export interface ResolvedStep {
   readonly step: AnyStep
   readonly auth: StepAuth
   readonly timeout: number
-  readonly fallbackMessage: string
+  readonly fallbackMessage: UserText
+  readonly invalidEntities: InvalidEntities
+  readonly invalidEntityMessage: UserText
   readonly environment: string | undefined
   readonly detailsLimit: DetailsLimits | null
 }
@@ -80,6 +95,13 @@ function checkMessage (value: unknown, what: string): string {
   return value
 }
 
+function checkInvalidEntities (value: unknown, what: string): InvalidEntities {
+  if (value !== 'failure' && value !== 'reject') {
+    throw new InvalidOptionError(`${what} must be 'failure' or 'reject', got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
 function resolveDetailsLimit (limit: DetailsLimit | false): DetailsLimits | null {
   if (limit === false) return null
   if (typeof limit !== 'object' || limit === null) {
@@ -100,6 +122,8 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     bodyLimit = DEFAULT_BODY_LIMIT,
     timeout = DEFAULT_TIMEOUT,
     fallbackMessage = DEFAULT_FALLBACK_MESSAGE,
+    invalidEntities = 'failure',
+    invalidEntityMessage = DEFAULT_INVALID_ENTITY_MESSAGE,
     openapi = {},
     dispatch = false,
     environment,
@@ -117,7 +141,9 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
   }
   checkPositiveInteger(bodyLimit, 'bodyLimit')
   checkPositiveInteger(timeout, 'timeout', MAX_TIMEOUT)
-  checkMessage(fallbackMessage, 'fallbackMessage')
+  checkUserText(fallbackMessage, 'fallbackMessage')
+  checkUserText(invalidEntityMessage, 'invalidEntityMessage')
+  checkInvalidEntities(invalidEntities, 'invalidEntities')
   if (typeof openapi !== 'object' || openapi === null || (openapi.webhooks !== undefined && typeof openapi.webhooks !== 'boolean')) {
     throw new InvalidOptionError('openapi must be an object like { webhooks: true }')
   }
@@ -127,15 +153,18 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
   // Resolved once, so steps sharing the plugin's secret share its keys.
   const sharedAuth = secret === undefined || secret === null ? undefined : resolveAuth(secret, '')
 
-  const names = new Set<string>()
+  const names = new Map<string, string>()
   const paths = new Set<string>()
   const resolved = steps.map((step: unknown, index): ResolvedStep => {
     if (!isStep(step)) {
       throw new InvalidOptionError(`steps[${index}] is not a step: make each step with defineStep()`)
     }
-    if (names.has(step.name)) throw new InvalidOptionError(`step "${step.name}" is listed twice`)
+    const key = stepKey(step.name)
+    const same = names.get(key)
+    if (same === step.name) throw new InvalidOptionError(`step "${step.name}" is listed twice`)
+    if (same !== undefined) throw new InvalidOptionError(`steps "${same}" and "${step.name}" have the same name to Haptik, which matches names ignoring case`)
     if (paths.has(step.path)) throw new InvalidOptionError(`step "${step.name}": path "${step.path}" is already used by another step`)
-    names.add(step.name)
+    names.set(key, step.name)
     paths.add(step.path)
     const auth = step.secret === undefined ? sharedAuth ?? (allowUnsigned ? UNSIGNED_AUTH : undefined) : resolveAuth(step.secret, `step "${step.name}": `)
     if (auth === undefined) throw new MissingSecretError(step.name)
@@ -143,7 +172,9 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
       step,
       auth,
       timeout: checkPositiveInteger(step.timeout ?? timeout, `step "${step.name}": timeout`, MAX_TIMEOUT),
-      fallbackMessage: checkMessage(step.fallbackMessage ?? fallbackMessage, `step "${step.name}": fallbackMessage`),
+      fallbackMessage: checkUserText(step.fallbackMessage ?? fallbackMessage, `step "${step.name}": fallbackMessage`),
+      invalidEntities: checkInvalidEntities(step.invalidEntities ?? invalidEntities, `step "${step.name}": invalidEntities`),
+      invalidEntityMessage: checkUserText(step.invalidEntityMessage ?? invalidEntityMessage, `step "${step.name}": invalidEntityMessage`),
       environment,
       detailsLimit: limits
     }

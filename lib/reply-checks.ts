@@ -1,8 +1,8 @@
-import type { TSchema } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
 import { describeType } from './describe-schema.js'
 import { DetailsTooLargeError, InvalidReplyError } from './errors.js'
 import type { HaptikReply } from './reply.js'
+import type { JsonSchema } from './schema.js'
 
 /** Largest `JSON.stringify` lengths of the details a reply may carry. */
 export interface DetailsLimit {
@@ -23,16 +23,44 @@ export type DetailsLimits = { readonly [K in keyof DetailsLimit]-?: number }
  */
 export const DEFAULT_DETAILS_LIMIT: DetailsLimits = Object.freeze({ conversationDetails: 2500, userDetails: 200, combined: 500 })
 
+/** How a value the validator changed differs from what the handler returned, or undefined. */
+function firstChange (returned: unknown, validated: unknown, path: string): string | undefined {
+  if (typeof returned !== 'object' || returned === null || typeof validated !== 'object' || validated === null) {
+    return Object.is(returned, validated)
+      ? undefined
+      : `${path} is ${describeType(returned)}, and the schema asks for ${describeType(validated)}`
+  }
+  for (const [key, value] of Object.entries(returned)) {
+    if (!(key in validated)) return `${path}.${key} is not in the schema, which would drop it`
+    const change = firstChange(value, (validated as Record<string, unknown>)[key], `${path}.${key}`)
+    if (change !== undefined) return change
+  }
+  return undefined
+}
+
 /**
- * Checks returned details against the step's schema with Fastify's own
- * validator (the route's, compiled once per route and cached by Fastify).
+ * Returned details, checked against the step's schema with Fastify's own
+ * validator (the route's, compiled once per route and cached by Fastify). The
+ * validator works on a copy: a value it would convert or drop (Fastify's Ajv
+ * coerces types) is refused, never sent changed; defaults the schema fills in
+ * are kept.
  */
-function checkSchema (request: FastifyRequest, schema: TSchema, value: unknown, field: string, step: string): void {
-  if (value === undefined) return
+function checkedDetails (request: FastifyRequest, schema: JsonSchema, value: unknown, field: string, step: string): unknown {
+  if (value === undefined) return undefined
+  let copy: unknown
+  try {
+    copy = structuredClone(value)
+  } catch {
+    throw new InvalidReplyError(step, `${field} must be JSON data (it holds a function or another value that cannot be sent)`)
+  }
   const validate = request.compileValidationSchema(schema)
-  if (validate(value) === true) return
-  const [first] = validate.errors as Array<{ instancePath: string, message?: string }>
-  throw new InvalidReplyError(step, `${field}${first.instancePath.replaceAll('/', '.')} ${first.message as string}`)
+  if (validate(copy) !== true) {
+    const [first] = validate.errors as Array<{ instancePath: string, message?: string }>
+    throw new InvalidReplyError(step, `${field}${first.instancePath.replaceAll('/', '.')} ${first.message as string}`)
+  }
+  const change = firstChange(value, copy, field)
+  if (change !== undefined) throw new InvalidReplyError(step, `${change}; details are sent as the handler returns them, never converted`)
+  return copy
 }
 
 /** Haptik keeps user_details values as strings, whatever the step declared. */
@@ -68,16 +96,23 @@ function checkDetailsSize (limit: DetailsLimits | null, reply: HaptikReply, step
 
 /** What a step may return as details, resolved at registration. */
 export interface DetailsRules {
-  readonly conversationDetails: TSchema
-  readonly userDetails: TSchema
+  readonly conversationDetails: JsonSchema
+  readonly userDetails: JsonSchema
   readonly detailsLimit: DetailsLimits | null
 }
 
-/** Throws FST_HAPTIK_INVALID_REPLY or FST_HAPTIK_DETAILS_TOO_LARGE when a reply's details break the rules. */
-export function checkReplyDetails (request: FastifyRequest, rules: DetailsRules, reply: HaptikReply, step: string): void {
-  if (reply.conversation_details === undefined && reply.user_details === undefined) return
-  checkSchema(request, rules.conversationDetails, reply.conversation_details, 'conversation_details', step)
-  checkSchema(request, rules.userDetails, reply.user_details, 'user_details', step)
-  checkUserDetailStrings(reply.user_details, step)
-  checkDetailsSize(rules.detailsLimit, reply, step)
+/**
+ * The reply with its details as they will be sent, or FST_HAPTIK_INVALID_REPLY
+ * or FST_HAPTIK_DETAILS_TOO_LARGE when they break the rules.
+ */
+export function checkReplyDetails (request: FastifyRequest, rules: DetailsRules, reply: HaptikReply, step: string): HaptikReply {
+  if (reply.conversation_details === undefined && reply.user_details === undefined) return reply
+  const checked: HaptikReply = { status: reply.status, response: reply.response }
+  const conversationDetails = checkedDetails(request, rules.conversationDetails, reply.conversation_details, 'conversation_details', step)
+  const userDetails = checkedDetails(request, rules.userDetails, reply.user_details, 'user_details', step)
+  checkUserDetailStrings(userDetails, step)
+  if (conversationDetails !== undefined) checked.conversation_details = conversationDetails
+  if (userDetails !== undefined) checked.user_details = userDetails
+  checkDetailsSize(rules.detailsLimit, checked, step)
+  return checked
 }

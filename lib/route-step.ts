@@ -4,8 +4,21 @@ import type { FastifyRequest } from 'fastify'
 export const DISPATCH_LABEL = 'Dispatch route'
 
 /**
- * The step a body names, by the rule the envelope schemas apply: `step` when
- * it is a string, else `node` when `step` is absent (older bots).
+ * The key a step name is matched by. Haptik's bot builder shows system names
+ * in capitals ("Only underscores and capital case alphanumeric characters",
+ * docs/bot-builder/basic/creating-nodes.md), so case is ignored. A sample
+ * request in Haptik's docs names its node "KLI::KLI::VALIDATE_OTP"
+ * (docs/bot-builder/integrations/assets/RunCode.png), so a name namespaced
+ * with "::" is the step its last part names.
+ */
+export function stepKey (name: string): string {
+  const namespace = name.lastIndexOf('::')
+  return (namespace === -1 ? name : name.slice(namespace + 2)).toLowerCase()
+}
+
+/**
+ * The step a body names: `step` when it is a string, else `node` when `step`
+ * is absent (older bots).
  */
 export function namedStep (body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined

@@ -3,22 +3,28 @@ import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import { Context } from './context.js'
 import { entityReaders, readEntities, type EntityReader } from './entities.js'
 import { EnvelopeSchema, ReplySchema, type HaptikEnvelope } from './envelope.js'
-import { StepFailure, StepMismatchError, StepTimeoutError } from './errors.js'
+import { StepMismatchError, StepTimeoutError } from './errors.js'
+import { isLocalized, pickText, type UserText } from './language.js'
 import type { ResolvedStep } from './options.js'
 import { checkSignature } from './raw-body.js'
 import { messagesToWire, normalizeReply, type HaptikReply } from './reply.js'
 import { checkReplyDetails, type DetailsRules } from './reply-checks.js'
-import { namedStep } from './route-step.js'
-import type { StepContext, StepHandler } from './step.js'
+import { namedStep, stepKey } from './route-step.js'
+import type { InvalidEntities, StepContext, StepHandler } from './step.js'
+import { StepFailure } from './step-failure.js'
 
 /** A step with everything the request path needs computed once. */
 export interface CompiledStep {
   readonly name: string
+  /** The name as requests are matched to it (`stepKey`). */
+  readonly key: string
   readonly environment: string | undefined
   readonly handler: StepHandler
   readonly readers: readonly EntityReader[]
   readonly timeout: number
-  readonly fallback: HaptikReply
+  readonly fallbackMessage: UserText
+  readonly invalidEntities: InvalidEntities
+  readonly invalidEntityMessage: UserText
   readonly details: DetailsRules
 }
 
@@ -26,22 +32,30 @@ function failure (messages: string[]): HaptikReply {
   return { status: false, response: messages }
 }
 
+/** The failure-path reply with one of the step's texts, in the user's language. */
+export function failureReply (text: UserText, language: string | undefined): HaptikReply {
+  return failure([pickText(text, language)])
+}
+
 function describeThrown (value: unknown): Error {
   return value instanceof Error ? value : new Error(`the handler threw a non-Error value (${value === null ? 'null' : typeof value})`)
 }
 
 /** Compiles a resolved step's readers and rules, once, at registration. */
-function compileStep ({ step, timeout, fallbackMessage, environment, detailsLimit }: ResolvedStep): CompiledStep {
+function compileStep ({ step, timeout, fallbackMessage, invalidEntities, invalidEntityMessage, environment, detailsLimit }: ResolvedStep): CompiledStep {
   return {
     name: step.name,
+    key: stepKey(step.name),
     environment,
     handler: step.handler as StepHandler,
     readers: entityReaders(step.entities),
     timeout,
-    fallback: Object.freeze(failure([fallbackMessage])) as HaptikReply,
+    fallbackMessage,
+    invalidEntities,
+    invalidEntityMessage,
     details: {
-      conversationDetails: step.conversationDetails as TSchema,
-      userDetails: step.userDetails as TSchema,
+      conversationDetails: step.conversationDetails,
+      userDetails: step.userDetails,
       detailsLimit
     }
   }
@@ -67,24 +81,26 @@ export function prepareStep (resolved: ResolvedStep): PreparedStep {
 
 function settle (compiled: CompiledStep, context: Context, value: unknown): HaptikReply {
   const reply = normalizeReply(value, compiled.name)
-  checkReplyDetails(context.request, compiled.details, reply, compiled.name)
+  const details = checkReplyDetails(context.request, compiled.details, reply, compiled.name)
   if (reply.response.length === 0) {
     context.log.warn('step returned no messages: Haptik shows a bot break, or hands over to an agent')
   }
-  return reply
+  return details
 }
 
 function fail (compiled: CompiledStep, context: Context, thrown: unknown): HaptikReply {
   if (thrown instanceof StepFailure) {
     context.log.info('step failed on purpose; answering on the failure path')
+    const messages = thrown.userMessages
+    if (isLocalized(messages)) return failureReply(messages, context.language)
     try {
-      return failure(messagesToWire(thrown.userMessages, compiled.name))
+      return failure(messagesToWire(messages, compiled.name))
     } catch (error) {
       return fail(compiled, context, error)
     }
   }
   context.log.error({ err: describeThrown(thrown) }, 'step failed; answering with the fallback message')
-  return compiled.fallback
+  return failureReply(compiled.fallbackMessage, context.language)
 }
 
 function settleOrFail (compiled: CompiledStep, context: Context, value: unknown): HaptikReply {
@@ -108,7 +124,7 @@ function withDeadline (compiled: CompiledStep, context: Context, pending: Promis
       const error = new StepTimeoutError(compiled.name, compiled.timeout)
       context.abort(error)
       context.log.error({ err: error }, 'step timed out; answering with the fallback message')
-      resolve(compiled.fallback)
+      resolve(failureReply(compiled.fallbackMessage, context.language))
     }, compiled.timeout)
 
     pending.then(value => {
@@ -147,15 +163,24 @@ export function runStep (compiled: CompiledStep, request: FastifyRequest, reply:
   const unverified = checkSignature(request)
   if (unverified !== null) throw unverified
   const envelope = request.body as HaptikEnvelope
-  const entities = readEntities(compiled.readers, envelope.entities)
+  const entities = readEntities(compiled.name, compiled.readers, envelope.entities)
   return run(compiled, new Context(request, reply, compiled.name, compiled.environment, envelope, entities))
+}
+
+/**
+ * The error a body naming another step than the route's gets, or null. A
+ * body naming no step is the route's.
+ */
+export function stepMismatch (compiled: { name: string, key: string }, body: unknown): Error | null {
+  const called = namedStep(body)
+  return called === undefined || stepKey(called) === compiled.key ? null : new StepMismatchError(compiled.name, called.slice(0, 64))
 }
 
 /** The route handler of one step: checks the body names this step, then runs it. */
 export function stepRouteHandler (compiled: CompiledStep): RouteHandlerMethod {
   return function handleHaptikStep (request, reply) {
-    const called = namedStep(request.body)
-    if (called !== undefined && called !== compiled.name) throw new StepMismatchError(compiled.name, called)
+    const mismatch = stepMismatch(compiled, request.body)
+    if (mismatch !== null) throw mismatch
     return runStep(compiled, request, reply)
   }
 }

@@ -25,13 +25,15 @@ export type StaticOf<S> = S extends { static: unknown }
  * A schema the plugin ships (the entity catalog), typed so that both
  * TypeBoxes read its value type: 0.34 from `static`, 1.x from `~unsafe` (as
  * for its own `Type.Unsafe`). Either's `Type.Object`, `Type.Optional` and
- * `Type.Array` take it.
+ * `Type.Array` take it. `Raw` is what Haptik sends, when the handler's value
+ * is read from it (the testing kit takes either).
  */
-export interface DualSchema<Value> {
+export interface DualSchema<Value, Raw = Value> {
   readonly [Kind]: string
   readonly params: unknown[]
   readonly static: Value
   readonly '~unsafe': Value
+  readonly '~raw': Raw
   readonly description?: string
   readonly examples?: readonly unknown[]
 }
@@ -40,6 +42,18 @@ export interface DualSchema<Value> {
 export function dualSchema<S extends TSchemaV034> (schema: S): DualSchema<StaticV034<S>> {
   return schema as unknown as DualSchema<StaticV034<S>>
 }
+
+/**
+ * An object schema's static type, where each catalog entity (alone or in a
+ * list) takes what Haptik sends rather than what the handler reads.
+ */
+export type RawOf<S extends ObjectSchema> = {
+  [K in keyof StaticOf<S>]: K extends keyof S['properties'] ? RawValue<S['properties'][K], StaticOf<S>[K]> : StaticOf<S>[K]
+}
+
+type RawValue<Schema, Value> = Schema extends { readonly '~raw': infer Raw }
+  ? Raw
+  : Schema extends { readonly items: { readonly '~raw': infer Raw } } ? Raw[] : Value
 
 /** Any JSON Schema: a TypeBox schema of either version, or a plain one. */
 export type JsonSchema = object

@@ -6,6 +6,13 @@ import { checkExamples, type StepExample } from './examples.js'
 import type { StepResult } from './reply.js'
 import type { JsonSchema, ObjectSchema, StaticOf } from './schema.js'
 import type { SecretOption } from './secrets.js'
+import type { UserText } from './language.js'
+
+/**
+ * What a signed call whose entities do not match the step's schema gets: the
+ * failure path with `invalidEntityMessage` (`'failure'`), or a 400 (`'reject'`).
+ */
+export type InvalidEntities = 'failure' | 'reject'
 
 /** What a step handler receives for one call from Haptik. */
 export interface StepContext<Entities extends ObjectSchema = ObjectSchema> {
@@ -17,6 +24,20 @@ export interface StepContext<Entities extends ObjectSchema = ObjectSchema> {
   readonly environment: string | undefined
   /** The user chatting with the bot (`{}` when Haptik sent none). */
   readonly user: HaptikUser
+  /** The user's language code (`user.language_code`, e.g. `'hi'`), if Haptik sent it. */
+  readonly language: string | undefined
+  /**
+   * Picks a text for the user's language: the exact code, else the language
+   * without its region, else `default`.
+   *
+   * @example
+   * ```ts
+   * localize({ default: 'Your order is on its way.', hi: 'आपका ऑर्डर रास्ते में है।' })
+   * ```
+   */
+  localize: (text: UserText) => string
+  /** The request's `event` (Haptik's docs show `API_INTEGRATION`), if sent. */
+  readonly event: string | undefined
   /** The user's conversation number, when Haptik sent it. */
   readonly conversationNo: number | undefined
   /** Conversation-scoped context Haptik holds (`{}` when empty). */
@@ -71,7 +92,11 @@ export interface StepDefinition<
   /** Overrides the plugin's `timeout` (ms) for this step. */
   timeout?: number | undefined
   /** Overrides the plugin's `fallbackMessage` for this step. */
-  fallbackMessage?: string | undefined
+  fallbackMessage?: UserText | undefined
+  /** Overrides the plugin's `invalidEntities` for this step. */
+  invalidEntities?: InvalidEntities | undefined
+  /** Overrides the plugin's `invalidEntityMessage` for this step. */
+  invalidEntityMessage?: UserText | undefined
   /** OpenAPI summary of the route. */
   summary?: string | undefined
   /** OpenAPI description of the route. */

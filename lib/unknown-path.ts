@@ -1,5 +1,6 @@
-import type { FastifyInstance, FastifyRequest, FastifySchema } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { UnknownPathError } from './errors.js'
+import { HIDDEN_FROM_DOCS } from './openapi.js'
 
 // A URL under the plugin's prefix that no route serves is a step URL typed
 // wrong in the bot builder: it gets the plugin's own 404, which lists the step
@@ -11,9 +12,6 @@ import { UnknownPathError } from './errors.js'
 const servedUnder = new WeakMap<object, Map<string, string[]>>()
 
 const LONGEST_PATH = 120
-
-// Left out of the OpenAPI document. A variable, not a literal: `hide` is typed only where @fastify/swagger is installed.
-const HIDDEN: FastifySchema = { hide: true } as FastifySchema
 
 function describePath (request: FastifyRequest): string {
   const path = request.url.split('?')[0]
@@ -44,5 +42,5 @@ export function unknownPathRoute (fastify: FastifyInstance, served: readonly str
     throw new UnknownPathError(`${request.method} ${describePath(request)}`, urls.join(', '))
   }
   // The hook answers before the body is read; a route needs a handler all the same.
-  fastify.route({ method: ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'], url: '/*', schema: HIDDEN, onRequest: refuse, handler: refuse })
+  fastify.route({ method: ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'], url: '/*', schema: HIDDEN_FROM_DOCS, onRequest: refuse, handler: refuse })
 }

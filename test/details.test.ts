@@ -70,3 +70,51 @@ t.test('the environment label reaches the handler', async t => {
   await signedPost(app, '/plain/env', envelope('env', {}), { secret: 'plain' })
   t.same(seen, ['test', 'production', undefined])
 })
+
+t.test('no detail value is ever converted or dropped: the reply takes the failure path and the log says which and why', async t => {
+  // With the default user_details schema (string values), Fastify's validator would turn
+  // true into "true" and ["x"] into "x"; its serializer would drop what the schema does not name.
+  const cases: Array<[string, StepResult, string]> = [
+    ['a boolean', { response: 'ok', user_details: { vip: true } } as unknown as StepResult, 'user_details.vip is a boolean, and the schema asks for a string'],
+    ['a list', { response: 'ok', user_details: { tags: ['x'] } } as unknown as StepResult, 'user_details.tags is a list, and the schema asks for a string'],
+    ['a number', { response: 'ok', user_details: { visits: 3 } } as unknown as StepResult, 'user_details.visits is a number, and the schema asks for a string']
+  ]
+  for (const [name, value, logged] of cases) {
+    const lines: Array<{ level: number, err?: { code: string, message: string } }> = []
+    const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+    t.teardown(() => app.close())
+    await app.register(fastifyHaptik, { secret: SECRET, steps: [defineStep({ name: 'details', handler: () => value as never })] })
+    const res = await signedPost(app, '/details', envelope('details', {}))
+    t.same(res.json(), FAILED, `${name}: the failure path, nothing converted`)
+    const error = lines.find(line => line.level === 50)
+    t.equal(error?.err?.code, 'FST_HAPTIK_INVALID_REPLY', `${name}: code`)
+    t.match(error?.err?.message, `${logged}; details are sent as the handler returns them, never converted`, `${name}: message`)
+  }
+
+  const strict = defineStep({
+    name: 'strict',
+    conversationDetails: Type.Object({ step: Type.Integer() }, { additionalProperties: false }),
+    handler: () => ({ response: 'ok', conversation_details: { step: 2, note: 'kept?' } }) as never
+  })
+  const lines: Array<{ level: number, err?: { message: string } }> = []
+  const app = Fastify({ ajv: { customOptions: { removeAdditional: 'all' } }, logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, { secret: SECRET, steps: [strict] })
+  const dropped = await signedPost(app, '/strict', envelope('strict', {}))
+  t.same(dropped.json(), FAILED, 'a validator that removes fields does not remove them silently')
+  t.match(lines.find(line => line.level === 50)?.err?.message, 'conversation_details.note is not in the schema, which would drop it')
+})
+
+t.test('defaults the details schema declares are filled in, and a value that is not JSON data is refused', async t => {
+  const withDefault = defineStep({
+    name: 'defaults',
+    conversationDetails: Type.Object({ step: Type.Integer(), lang: Type.String({ default: 'en' }) }),
+    handler: () => ({ response: 'ok', conversation_details: { step: 1 } }) as never
+  })
+  const withFunction = defineStep({ name: 'fn', handler: () => ({ response: 'ok', conversation_details: { later: () => 1 } }) })
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, { secret: SECRET, steps: [withDefault, withFunction] })
+  t.same((await signedPost(app, '/defaults', envelope('defaults', {}))).json().conversation_details, { step: 1, lang: 'en' }, "the schema's own default: the developer's choice")
+  t.same((await signedPost(app, '/fn', envelope('fn', {}))).json(), FAILED)
+})

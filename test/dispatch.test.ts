@@ -20,7 +20,7 @@ function steps () {
     conversationDetails: Type.Object({ last_quantity: Type.Integer() }),
     handler: ({ entities }) => {
       calls.push(`order_status:${entities.quantity}`)
-      return { response: 'ok', conversation_details: { last_quantity: entities.quantity, undeclared: 'dropped' } }
+      return { response: 'ok', conversation_details: { last_quantity: entities.quantity, undeclared: 'kept' } }
     }
   })
   return { calls, productPrice, orderStatus }
@@ -43,7 +43,7 @@ t.test('the dispatch route serves each step by the name in the body', async t =>
   const old = await signedPost(app, '/haptik/', { ...envelope('x', { product_name: [detection({ value: 'powerbank' })] }), step: undefined, node: 'product_price' })
   t.same(old.json(), { status: true, response: ['price of powerbank'] }, 'older bots name the step in "node"')
   const orders = await signedPost(app, '/haptik/', envelope('order_status', { quantity: [detection({ value: '3' })] }), { secret: 'orders-secret' })
-  t.same(orders.json(), { status: true, response: ['ok'], conversation_details: { last_quantity: 3 } }, 'coerced and serialized by the step\'s schemas')
+  t.same(orders.json(), { status: true, response: ['ok'], conversation_details: { last_quantity: 3, undeclared: 'kept' } }, "coerced and checked by the step's schemas, nothing dropped")
   t.same(calls, ['product_price:speaker', 'product_price:speaker', 'product_price:powerbank', 'order_status:3'])
 })
 
@@ -87,7 +87,7 @@ t.test('the dispatch route checks signatures like the step routes, with the step
 })
 
 t.test('the dispatch route validates like the step routes', async t => {
-  const { app } = await dispatchApp(t)
+  const { app } = await dispatchApp(t, { invalidEntities: 'reject' })
   const res = await signedPost(app, '/haptik/', envelope('product_price', { product_name: [detection('phone')] }))
   t.equal(res.statusCode, 400)
   t.equal(res.json().code, 'FST_HAPTIK_INVALID_ENTITY')

@@ -208,7 +208,7 @@ t.test('a bad openapi option fails registration', async t => {
 })
 
 t.test('a step\'s examples become its request and reply examples, next to the failure path', async t => {
-  const doc = await documentOf(t, '3.0.3', { fallbackMessage: 'Our shop is busy, try again.', timeout: 3000 }, [productPrice, nearestStore])
+  const doc = await documentOf(t, '3.0.3', { fallbackMessage: 'Our shop is busy, try again.', invalidEntityMessage: { default: 'Which product?', hi: 'कौन सा उत्पाद?' }, timeout: 3000 }, [productPrice, nearestStore])
   await validate(t, doc)
   const price = doc.paths['/haptik/product_price'].post
   const requests = price.requestBody.content['application/json'].examples
@@ -221,6 +221,10 @@ t.test('a step\'s examples become its request and reply examples, next to the fa
     failure: {
       summary: 'Failure path: the handler threw or took over 3000 ms (status false, the fallback message)',
       value: { status: false, response: ['Our shop is busy, try again.'] }
+    },
+    invalidEntity: {
+      summary: "Failure path: the user's entities do not match the step's schema (status false, the invalid-entity message)",
+      value: { status: false, response: ['Which product?'] }
     }
   })
   const store = doc.paths['/haptik/nearest_store'].post

@@ -62,7 +62,13 @@ t.test('invalid options fail registration with a specific message', async t => {
     ['bad timeout', { secret: SECRET, steps: [hello], timeout: 1.5 }, /timeout must be a positive integer/],
     ['huge timeout', { secret: SECRET, steps: [hello], timeout: 3e9 }, /timeout must be at most 2147483647, got 3000000000/],
     ['bad step timeout', { secret: SECRET, steps: [defineStep({ name: 's', timeout: 0, handler: () => '' })] }, /step "s": timeout must be a positive integer/],
-    ['empty fallback', { secret: SECRET, steps: [hello], fallbackMessage: ' ' }, /fallbackMessage must be a non-empty string/],
+    ['empty fallback', { secret: SECRET, steps: [hello], fallbackMessage: ' ' }, /fallbackMessage must not be empty/],
+    ['fallback without default', { secret: SECRET, steps: [hello], fallbackMessage: { hi: 'क्षमा करें' } }, /fallbackMessage must be a string, or an object of strings by language code with a "default"/],
+    ['empty translation', { secret: SECRET, steps: [hello], fallbackMessage: { default: 'Sorry', hi: '' } }, /fallbackMessage.hi must be a non-empty string/],
+    ['bad invalidEntities', { secret: SECRET, steps: [hello], invalidEntities: 'ignore' }, /invalidEntities must be 'failure' or 'reject', got "ignore"/],
+    ['bad step invalidEntities', { secret: SECRET, steps: [defineStep({ name: 's', invalidEntities: 'drop' as 'reject', handler: () => '' })] }, /step "s": invalidEntities must be/],
+    ['bad invalidEntityMessage', { secret: SECRET, steps: [hello], invalidEntityMessage: 42 }, /invalidEntityMessage must be a string/],
+    ['names that differ by case', { secret: SECRET, steps: [hello, defineStep({ name: 'HELLO', path: '/loud', handler: () => '' })] }, /steps "hello" and "HELLO" have the same name to Haptik, which matches names ignoring case/],
     ['empty secret', { secret: '', steps: [hello] }, /fastify-haptik: secret is empty/],
     ['empty secret list', { secret: [], steps: [hello] }, /fastify-haptik: the secret list is empty/],
     ['empty step secret', { steps: [defineStep({ name: 's', secret: [], handler: () => '' })] }, /step "s": the secret list is empty/],
@@ -156,7 +162,9 @@ t.test('an app-wide hook\'s own client error keeps its status on the step routes
   t.equal(res.json().message, 'Forbidden address')
 })
 
-t.test('the step routes are POST only', async t => {
+t.test('the step routes take no method but POST (and GET, which only describes them)', async t => {
   const app = await haptikApp(t, { steps: [hello] })
-  t.equal((await app.inject({ method: 'GET', url: '/hello', headers: { 'x-hub-signature': haptikSignature('') } })).statusCode, 404)
+  for (const method of ['PUT', 'DELETE', 'PATCH'] as const) {
+    t.equal((await app.inject({ method, url: '/hello', headers: { 'x-hub-signature': haptikSignature('') } })).statusCode, 404, method)
+  }
 })

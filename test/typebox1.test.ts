@@ -60,11 +60,12 @@ const calls: Array<[string, Record<string, unknown[]>]> = [
   ['a wrong pattern', { order_id: [detection('nope')], kind: [detection('retail')] }],
   ['a wrong literal', { order_id: [detection('AB1234')], kind: [detection('wholesale')] }],
   ['too many detections', { order_id: [detection('AB1234')], kind: [detection('retail')], colors: ['a', 'b', 'c', 'd'].map(value => detection(value)) }],
-  ['a structured entity sent as text', { order_id: [detection('AB1234')], kind: [detection('retail')], city: [detection('Mumbai')] }]
+  ['a date the NER could not read', { order_id: [detection('AB1234')], kind: [detection('retail')], dates: [detection({ value: 'next full moon' })] }]
 ]
 
 async function answers (t: Test, step: AnyStep, seen: unknown[]) {
-  const app = await haptikApp(t, { steps: [step] })
+  // 'reject': the refusals carry the messages that say what did not match.
+  const app = await haptikApp(t, { steps: [step], invalidEntities: 'reject' })
   const results = []
   for (const [name, entities] of calls) {
     seen.length = 0

@@ -1,4 +1,4 @@
-import type { AnyStep, HAPTIK_EVENT, HaptikEnvelope, HaptikStep, HaptikUser, StepContext } from '../index.js'
+import type { AnyStep, HAPTIK_EVENT, HaptikEnvelope, HaptikStep, HaptikUser, RawOf } from '../index.js'
 
 /** How a value was detected: `detection`, `original_text` and any extra field (e.g. `language`). */
 export interface DetectionFields {
@@ -13,11 +13,13 @@ export interface Detection extends DetectionFields {
 }
 
 /**
- * The entity values a builder takes for a step: what its handler sees as
- * `entities`, typed from the step's schema. Any values for a step named by a string.
+ * The entity values a builder takes for a step, typed from the step's schema:
+ * what its handler sees as `entities`, where a catalog entity takes any shape
+ * Haptik sends (e.g. `{ value: 'Pune' }` for `Entities.City`). Any values for
+ * a step named by a string.
  */
 export type EntityValues<S> = S extends HaptikStep<infer Entities, any, any>
-  ? UndefinedAllowed<StepContext<Entities>['entities']>
+  ? UndefinedAllowed<RawOf<Entities>>
   : Record<string, unknown>
 
 /** `T`, where an optional field may also be given as `undefined` (and is then left out). */

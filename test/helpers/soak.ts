@@ -11,6 +11,7 @@ import { SECRET } from './haptik.js'
 
 export const SOAK_BODY_LIMIT = 4096
 const FALLBACK = 'Sorry, I could not complete that just now. Please try again in a moment.'
+const INVALID_ENTITY = "Sorry, I didn't quite get that. Could you say it another way?"
 
 function sign (body: string | Buffer, secret = SECRET): string {
   return 'sha1=' + createHmac('sha1', secret).update(body).digest('hex')
@@ -80,7 +81,8 @@ export function plan (i: number): { kind: Kind, request: Planned } {
     case 'invalid-entity': {
       // (A one-item list [ref] would pass: Fastify's validator coerces it to ref.)
       const payload = body('order', ref, { entities: { ref: [{ entity_value: { no: ref } }] } })
-      return { kind, request: { path: '/order', payload: Buffer.from(payload), headers: json(payload), ...error(400, 'FST_HAPTIK_INVALID_ENTITY') } }
+      // The user's input, not a broken integration: the failure path.
+      return { kind, request: { path: '/order', payload: Buffer.from(payload), headers: json(payload), status: 200, body: { status: false, response: [INVALID_ENTITY] } } }
     }
     case 'wrong-content-type':
       return { kind, request: { path: '/order', payload: Buffer.from(valid), headers: json(valid, { 'content-type': 'text/plain; charset=utf-8' }), ...error(415, 'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE') } }

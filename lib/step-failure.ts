@@ -1,0 +1,31 @@
+import type { Message } from './hsl.js'
+import { isLocalized, type LocalizedText } from './language.js'
+
+/**
+ * Throw from a step handler to answer the user with your own message on
+ * Haptik's failure path (`status: false`). The message is shown to the user,
+ * so write it for them: one message or several, plain or rich (HSL), or a text
+ * per language, picked by the user's `language_code`.
+ *
+ * @example
+ * ```ts
+ * if (!order) throw new StepFailure('I could not find that order. Could you check the number?')
+ * throw new StepFailure({ default: 'No such order.', hi: 'ऐसा कोई ऑर्डर नहीं है।' })
+ * ```
+ */
+export class StepFailure extends Error {
+  /** What the user sees: one message or several, or a text per language. */
+  readonly userMessages: Message[] | LocalizedText
+
+  constructor (userMessage: Message | readonly Message[] | LocalizedText, options?: { cause?: unknown }) {
+    const messages = isLocalized(userMessage) ? userMessage : Array.isArray(userMessage) ? [...userMessage] : [userMessage as Message]
+    super(describe(messages), options)
+    this.name = 'StepFailure'
+    this.userMessages = messages
+  }
+}
+
+function describe (messages: Message[] | LocalizedText): string {
+  if (isLocalized(messages)) return messages.default
+  return messages.map(message => typeof message === 'string' ? message : message.text).join(' ')
+}
