@@ -1,5 +1,5 @@
 import createError from '@fastify/error'
-import type { Message } from './hsl.js'
+import { summaryOf, type Message } from './hsl/index.js'
 
 // Request errors are thrown on the hot path and never shown with a stack,
 // so they skip stack capture (the last argument).
@@ -94,7 +94,7 @@ export class StepFailure extends Error {
 
   constructor (userMessage: Message | Message[], options?: { cause?: unknown }) {
     const messages = Array.isArray(userMessage) ? userMessage : [userMessage]
-    super(messages.map(message => typeof message === 'string' ? message : message.text).join(' '), options)
+    super(messages.map(summaryOf).join(' '), options)
     this.name = 'StepFailure'
     this.userMessages = messages
   }

@@ -90,7 +90,6 @@ export type { SecretOption, SecretResolver } from './secrets.js'
 export type { DetailsLimit } from './reply-checks.js'
 export { DEFAULT_DETAILS_LIMIT } from './reply-checks.js'
 export type { HaptikReply, ReplyObject, StepResult } from './reply.js'
-export type { HslMessage, Message } from './hsl.js'
 export { sign, verify, parseSignature, SIGNATURE_HEADER } from './signature.js'
 export type { Secret, SignatureProblem } from './signature.js'
 export {
@@ -99,12 +98,8 @@ export {
 } from './envelope.js'
 export type { HaptikEnvelope, HaptikUser } from './envelope.js'
 export { SECURITY_SCHEME, exampleRequest } from './openapi.js'
-export { hsl } from './hsl.js'
-export {
-  ActionableSchema, QuickReplySchema, HslTextSchema, HslButtonSchema, HslCarouselSchema,
-  CarouselItemSchema, CarouselWidthSchema, HslOtherSchema, HslMessageSchema, UriSchema
-} from './hsl.js'
-export type { Actionable, QuickReply, HslText, HslButton, HslCarousel, HslOther, CarouselItem, CarouselWidth, CardOptions, OtherHslType, NonEmpty } from './hsl.js'
+// Rich messages: the `hsl` builders, their schemas and types.
+export * from './hsl/index.js'
 export { Entities } from './catalog.js'
 export type {
   DateKind, TimeKind, NumberValue, NumberRangeValue, DateValue, TimeValue,

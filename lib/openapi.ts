@@ -5,7 +5,7 @@ import {
   listBounds, ReplySchema, StringDetailsSchema
 } from './envelope.js'
 import { exampleOf } from './examples.js'
-import { HslMessageSchema } from './hsl.js'
+import { HslMessageSchema } from './hsl/index.js'
 import type { OpenapiOptions } from './options.js'
 import type { AnyStep } from './step.js'
 

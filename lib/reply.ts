@@ -1,5 +1,5 @@
 import { InvalidReplyError } from './errors.js'
-import type { HslMessage, Message } from './hsl.js'
+import type { HslMessage, Message } from './hsl/index.js'
 
 /** The reply object a handler may return; `status` defaults to `true`. */
 export interface ReplyObject<ConversationDetails = Record<string, unknown>, UserDetails = Record<string, string>> {
