@@ -1,5 +1,6 @@
 import { InvalidOptionError, MissingSecretError } from './errors.js'
 import { DEFAULT_DETAILS_LIMIT, type DetailsLimit } from './reply-checks.js'
+import { resolveReplyPolicy, type ReplyOptions, type ReplyPolicy } from './reply-policy.js'
 import { resolveAuth, UNSIGNED_AUTH, type SecretOption, type StepAuth } from './secrets.js'
 import { isStep, type AnyStep } from './step.js'
 
@@ -9,8 +10,8 @@ export interface OpenapiOptions {
   webhooks?: boolean | undefined
 }
 
-/** Options of `app.register(fastifyHaptik, options)`. */
-export interface FastifyHaptikOptions {
+/** Options of `app.register(fastifyHaptik, options)`; `channels`, `channelLimits` and `onFailure` are in ReplyOptions. */
+export interface FastifyHaptikOptions extends ReplyOptions {
   /** The steps to serve, made with `defineStep`. */
   steps: readonly AnyStep[]
   /** Path prefix of every step route, e.g. `/haptik`. Default: none. */
@@ -50,6 +51,8 @@ export interface ResolvedStep {
   readonly fallbackMessage: string
   readonly environment: string | undefined
   readonly detailsLimit: Readonly<Required<DetailsLimit>> | null
+  /** Channels, channel limits and what failures answer (lib/reply-policy.ts). */
+  readonly replies: ReplyPolicy
 }
 
 /** The plugin's options, validated and resolved. */
@@ -125,6 +128,7 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
   const limits = resolveDetailsLimit(detailsLimit)
   // Resolved once, so steps sharing the plugin's secret share its keys.
   const sharedAuth = secret === undefined || secret === null ? undefined : resolveAuth(secret, '')
+  const replies = resolveReplyPolicy(options)
 
   const names = new Set<string>()
   const paths = new Set<string>()
@@ -144,7 +148,8 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
       timeout: checkPositiveInteger(step.timeout ?? timeout, `step "${step.name}": timeout`, MAX_TIMEOUT),
       fallbackMessage: checkMessage(step.fallbackMessage ?? fallbackMessage, `step "${step.name}": fallbackMessage`),
       environment,
-      detailsLimit: limits
+      detailsLimit: limits,
+      replies: resolveReplyPolicy(step, replies, `step "${step.name}": `)
     }
   })
   return { prefix, bodyLimit, openapi, dispatch, steps: resolved }

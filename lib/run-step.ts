@@ -4,10 +4,12 @@ import { Context } from './context.js'
 import { entityReaders, readEntities, type EntityReader } from './entities.js'
 import { EnvelopeSchema, ReplySchema, type HaptikEnvelope } from './envelope.js'
 import { StepFailure, StepMismatchError, StepTimeoutError } from './errors.js'
+import { isHandoff } from './handoff.js'
 import type { ResolvedStep } from './options.js'
 import { checkSignature } from './raw-body.js'
 import { messagesToWire, normalizeReply, type HaptikReply } from './reply.js'
 import { checkReplyDetails, type DetailsRules } from './reply-checks.js'
+import { checkChannelLimits, failureNote, fallbackReply, reviewReply, type ReplyPolicy } from './reply-policy.js'
 import { namedStep } from './route-step.js'
 import type { StepContext, StepHandler } from './step.js'
 
@@ -20,6 +22,7 @@ export interface CompiledStep {
   readonly timeout: number
   readonly fallback: HaptikReply
   readonly details: DetailsRules
+  readonly replies: ReplyPolicy
 }
 
 function failure (messages: string[]): HaptikReply {
@@ -31,19 +34,20 @@ function describeThrown (value: unknown): Error {
 }
 
 /** Compiles a resolved step's readers and rules, once, at registration. */
-function compileStep ({ step, timeout, fallbackMessage, environment, detailsLimit }: ResolvedStep): CompiledStep {
+function compileStep ({ step, timeout, fallbackMessage, environment, detailsLimit, replies }: ResolvedStep): CompiledStep {
   return {
     name: step.name,
     environment,
     handler: step.handler as StepHandler,
     readers: entityReaders(step.entities),
     timeout,
-    fallback: Object.freeze(failure([fallbackMessage])) as HaptikReply,
+    fallback: fallbackReply(replies, fallbackMessage),
     details: {
       conversationDetails: step.conversationDetails as TSchema,
       userDetails: step.userDetails as TSchema,
       detailsLimit
-    }
+    },
+    replies
   }
 }
 
@@ -68,22 +72,23 @@ export function prepareStep (resolved: ResolvedStep): PreparedStep {
 function settle (compiled: CompiledStep, context: Context, value: unknown): HaptikReply {
   const reply = normalizeReply(value, compiled.name)
   checkReplyDetails(context.request, compiled.details, reply, compiled.name)
-  if (reply.response.length === 0) {
-    context.log.warn('step returned no messages: Haptik shows a bot break, or hands over to an agent')
-  }
+  reviewReply(compiled.replies, context, value, reply, compiled.name)
   return reply
 }
 
 function fail (compiled: CompiledStep, context: Context, thrown: unknown): HaptikReply {
+  if (isHandoff(thrown)) return settleOrFail(compiled, context, thrown)
   if (thrown instanceof StepFailure) {
     context.log.info('step failed on purpose; answering on the failure path')
     try {
-      return failure(messagesToWire(thrown.userMessages, compiled.name))
+      const reply = failure(messagesToWire(thrown.userMessages, compiled.name))
+      checkChannelLimits(compiled.replies, context, reply.response, compiled.name)
+      return reply
     } catch (error) {
       return fail(compiled, context, error)
     }
   }
-  context.log.error({ err: describeThrown(thrown) }, 'step failed; answering with the fallback message')
+  context.log.error({ err: describeThrown(thrown) }, `step failed; ${failureNote(compiled.replies)}`)
   return compiled.fallback
 }
 
@@ -107,7 +112,7 @@ function withDeadline (compiled: CompiledStep, context: Context, pending: Promis
       late = true
       const error = new StepTimeoutError(compiled.name, compiled.timeout)
       context.abort(error)
-      context.log.error({ err: error }, 'step timed out; answering with the fallback message')
+      context.log.error({ err: error }, `step timed out; ${failureNote(compiled.replies)}`)
       resolve(compiled.fallback)
     }, compiled.timeout)
 

@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import { InvalidOptionError } from './errors.js'
 import { StringDetailsSchema, DetailsSchema, type HaptikEnvelope, type HaptikUser } from './envelope.js'
 import type { StepResult } from './reply.js'
+import type { ReplyOptions } from './reply-policy.js'
 import type { SecretOption } from './secrets.js'
 
 /** What a step handler receives for one call from Haptik. */
@@ -46,12 +47,12 @@ export type StepHandler<
 > = (context: StepContext<Entities>) =>
 StepResult<Static<ConversationDetails>, Static<UserDetails>> | Promise<StepResult<Static<ConversationDetails>, Static<UserDetails>>>
 
-/** Everything `defineStep` takes. */
+/** Everything `defineStep` takes; `channels`, `channelLimits` and `onFailure` (ReplyOptions) override the plugin's. */
 export interface StepDefinition<
   Entities extends TObject = TObject,
   ConversationDetails extends TSchema = TSchema,
   UserDetails extends TSchema = TSchema
-> {
+> extends ReplyOptions {
   /** The step's system name in Haptik's bot builder; also the default route path. */
   name: string
   /** Route path under the plugin's prefix. Default: `/<name>`. */
