@@ -37,6 +37,31 @@ export const HslMessageSchema = Type.Union([
  */
 export type HslMessage = HslText | HslButton | HslCarousel | HslForm | HslSystem | HslSilent | HslNativeAction | HslOther
 
+/** Each HSL type with a schema, and its message type. */
+export interface HslMessageTypes {
+  TEXT: HslText
+  BUTTON: HslButton
+  CAROUSEL: HslCarousel
+  FORM: HslForm
+  SYSTEM: HslSystem
+  SILENT: HslSilent
+  NATIVE_ACTION: HslNativeAction
+}
+
+/**
+ * Whether a message is an HSL message of a type, typed as that type (the
+ * union cannot be narrowed by `type` alone, as other types pass through).
+ *
+ * @example
+ * ```ts
+ * const form = messages.find(message => isHslType(message, 'FORM'))
+ * form?.data.fields[0].key
+ * ```
+ */
+export function isHslType<T extends HslType> (message: Message, type: T): message is HslMessageTypes[T] {
+  return typeof message === 'object' && message.type === type
+}
+
 /** One message of a reply: plain text, or a rich (HSL) message. */
 export type Message = string | HslMessage
 
