@@ -17,11 +17,7 @@
 // - No doc gives a carousel card count, a card title length or a buttons-per-
 //   message count for Facebook: none is invented here.
 
-/** A channel a bot can serve. */
-export type Channel = 'web' | 'android' | 'ios' | 'facebook' | 'whatsapp' | 'gbm' | 'bot_api' | 'jio' | 'jio_chat'
-
-/** Every channel name the `channels` option takes. */
-export const CHANNELS: readonly Channel[] = ['web', 'android', 'ios', 'facebook', 'whatsapp', 'gbm', 'bot_api', 'jio', 'jio_chat']
+import { BUTTON_COUNT_LIMITS, BUTTON_LABEL_LIMITS, QUICK_REPLY_LABEL_LIMITS, type Channel } from './hsl/channels.js'
 
 /**
  * The channel of each `user.device_platform` code Haptik documents
@@ -55,14 +51,14 @@ export interface ChannelRule {
 }
 
 const FACEBOOK: readonly ChannelRule[] = [
-  { element: 'button label', max: 20, strength: 'limit', allows: 'button labels of at most 20 characters', source: 'docs/facebook/cs-fb.md:50' },
-  { element: 'quick reply label', max: 25, strength: 'limit', allows: 'quick replies of at most 25 characters', source: 'docs/facebook/cs-fb.md:52' },
+  { element: 'button label', max: BUTTON_LABEL_LIMITS.facebook, strength: 'limit', allows: 'button labels of at most 20 characters', source: 'docs/facebook/cs-fb.md:50' },
+  { element: 'quick reply label', max: QUICK_REPLY_LABEL_LIMITS.facebook, strength: 'limit', allows: 'quick replies of at most 25 characters', source: 'docs/facebook/cs-fb.md:52' },
   { element: 'text', max: 500, strength: 'limit', allows: 'answers of at most 500 characters', source: 'docs/bot-builder/basic/chat-middle.md:237' }
 ]
 
 const GBM: readonly ChannelRule[] = [
-  { element: 'buttons', max: 4, strength: 'limit', allows: 'at most 4 buttons', source: 'docs/gbm/on-cs.md:44' },
-  { element: 'button label', max: 25, strength: 'limit', allows: 'button labels of at most 25 characters', source: 'docs/gbm/on-cs.md:45' },
+  { element: 'buttons', max: BUTTON_COUNT_LIMITS.gbm, strength: 'limit', allows: 'at most 4 buttons', source: 'docs/gbm/on-cs.md:44' },
+  { element: 'button label', max: BUTTON_LABEL_LIMITS.gbm, strength: 'limit', allows: 'button labels of at most 25 characters', source: 'docs/gbm/on-cs.md:45' },
   { element: 'button action', strength: 'limit', allows: 'only text buttons (shown as quick replies)', source: 'docs/gbm/on-cs.md:46-47' }
 ]
 

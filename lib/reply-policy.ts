@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
-import { CHANNELS, channelFindings, type Channel } from './channel-limits.js'
+import { channelFindings } from './channel-limits.js'
+import { CHANNELS, type Channel } from './hsl/channels.js'
 import { ChannelLimitError, InvalidOptionError } from './errors.js'
 import { HANDOFF_STATUS, isHandoff } from './handoff.js'
 import type { HaptikReply } from './reply.js'

@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import fastifyHaptik, {
-  CHANNEL_RULES, CHANNELS, DEFAULT_FALLBACK_MESSAGE, DEVICE_PLATFORMS, StepFailure, channelFindings, channelOf, characters, defineStep, hsl,
+  BUTTON_COUNT_LIMITS, BUTTON_LABEL_LIMITS, QUICK_REPLY_LABEL_LIMITS, CHANNEL_RULES, CHANNELS, DEFAULT_FALLBACK_MESSAGE, DEVICE_PLATFORMS, StepFailure, channelFindings, channelOf, characters, defineStep, hsl,
   type AnyStep, type Channel, type FastifyHaptikOptions, type StepResult
 } from '../lib/index.js'
 import { SECRET, envelope, signedPost } from './helpers/haptik.js'
@@ -188,4 +188,16 @@ t.test('the table, the device platforms and the checker', async t => {
     JSON.stringify({ type: 'FORM', title: label(600) })
   ])
   t.same(findings.map(({ message, element, size }) => [message, element, size]), [[0, 'data.items[1].actionable_text', 21]], 'hand-written HSL with missing parts is measured as it is')
+})
+
+t.test('hsl.forChannels: the same builders, typed for the channels (types/index.test-d.ts checks what does not compile)', async t => {
+  const fb = hsl.forChannels('facebook', 'gbm')
+  t.equal(fb.link, hsl.link)
+  t.equal(fb.button, hsl.button)
+  t.same(fb.button('Pick one', [fb.sendMessage('Yes')]), hsl.button('Pick one', [hsl.sendMessage('Yes')]))
+  // The type-level limits are the run-time table's.
+  const max = (channel: Channel, element: string) => CHANNEL_RULES[channel].find(rule => rule.element === element)?.max
+  t.same([max('facebook', 'button label'), max('gbm', 'button label')], [BUTTON_LABEL_LIMITS.facebook, BUTTON_LABEL_LIMITS.gbm])
+  t.equal(max('facebook', 'quick reply label'), QUICK_REPLY_LABEL_LIMITS.facebook)
+  t.equal(max('gbm', 'buttons'), BUTTON_COUNT_LIMITS.gbm)
 })

@@ -25,7 +25,8 @@ export const HslSilentSchema = Type.Object({
   voice_text: VoiceTextSchema,
   data: Type.Object({ silent_actions: Type.Array(SilentActionSchema) })
 }, { title: 'HslSilent' })
-export type HslSilent = Static<typeof HslSilentSchema>
+/** A SILENT message; its actions' data may carry keys of their own before `Id` and `via_name`. */
+export type HslSilent = Omit<Static<typeof HslSilentSchema>, 'data'> & { data: { silent_actions: SilentAction[] } }
 
 /**
  * One silent action, as python-hsl's `SilentAction(type, id, via_name)` with
