@@ -92,6 +92,8 @@ export const ActionableSchema = Type.Object({
   type: ActionableTypeSchema,
   uri: Type.Optional(UriSchema),
   is_default: IsDefaultSchema,
+  // A boolean, as python-hsl writes it; docs/hsl/index.md's one sample has the
+  // string "false", which the docs' other samples and tables do not repeat.
   location_required: Type.Optional(Type.Boolean({ description: 'Deprecated; false' })),
   payload: PayloadSchema,
   emoji: Type.Optional(Type.String({ description: 'An emoji shown with the text (docs samples)' }))
