@@ -8,7 +8,8 @@ import {
 } from '../lib/index.js'
 import { envelope, haptikApp, signedPost } from './helpers/haptik.js'
 
-// What Haptik's own builder, hellohaptik/python-hsl (develop, 52ec7e2), emits.
+// What Haptik's own builder, hellohaptik/python-hsl (develop, 52ec7e2), emits
+// (scripts/python-hsl-cases.py prints these strings again from a checkout).
 // Each string below was printed by `json.dumps(x.to_hsl())` with python-hsl's
 // code (hsl_builder/*.py) for the Python shown above it, the same input as the
 // TypeScript call it is compared with. Python writes 1.0 where JavaScript
