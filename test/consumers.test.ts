@@ -13,6 +13,10 @@ const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc')
 const expected = '200 {"status":true,"response":["The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599"]}\n' +
   '200 {"status":true,"response":["The Ambrane Powerbank can be yours only for Rs.1799"]}'
 
+// Packing and compiling three projects takes about 25 s alone on a small
+// machine, more beside the other test files: more than tap's default 30 s.
+t.setTimeout(120_000)
+
 if (!existsSync(join(root, 'dist', 'esm', 'index.js'))) {
   throw new Error('dist/ is missing: run `npm run build` before the tests (`npm test` does)')
 }
