@@ -91,7 +91,7 @@ export const flightSearch = defineStep({
     return {
       response: [
         `Flights from ${route} on ${date}, for ${passengers} ${passengers === 1 ? 'passenger' : 'passengers'}:`,
-        hsl.carousel([first, ...more], { text: `Flights ${route}` }),
+        hsl.carousel([first, ...more], { text: `Flights ${route}`, width: 'MEDIUM', imageAspectRatio: 1.69 }),
         hsl.text('Anything else?', { quickReplies: [hsl.quickReply('Change the date'), hsl.quickReply('Talk to an agent')] })
       ],
       conversation_details: { route, date }

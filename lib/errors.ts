@@ -82,3 +82,7 @@ export const InvalidReplyError = createError<'FST_HAPTIK_INVALID_REPLY', 500, [s
 /** Logged (never sent) when a handler returns details over the size limits. */
 export const DetailsTooLargeError = createError<'FST_HAPTIK_DETAILS_TOO_LARGE', 500, [string, string]>(
   'FST_HAPTIK_DETAILS_TOO_LARGE', 'Step "%s" returned details over Haptik\'s limit: %s', 500, undefined, false)
+
+/** Logged (never sent) with `channelLimits: 'fail'` when a reply breaks a limit of one of the step's channels. */
+export const ChannelLimitError = createError<'FST_HAPTIK_CHANNEL_LIMIT', 500, [string, string]>(
+  'FST_HAPTIK_CHANNEL_LIMIT', 'Step "%s" returned a reply over a channel limit: %s', 500, undefined, false)

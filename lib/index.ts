@@ -92,11 +92,15 @@ export type { AnyStep, HaptikStep, InvalidEntities, StepContext, StepDefinition,
 export type { FastifyHaptikOptions, OpenapiOptions } from './options.js'
 export type { DualSchema, JsonSchema, ObjectSchema, RawOf, StaticOf } from './schema.js'
 export { DEFAULT_BODY_LIMIT, DEFAULT_FALLBACK_MESSAGE, DEFAULT_INVALID_ENTITY_MESSAGE, DEFAULT_TIMEOUT } from './options.js'
+export type { ChannelLimitsPolicy, FailurePolicy, ReplyOptions } from './reply-policy.js'
+export { CHANNEL_RULES, DEVICE_PLATFORMS, channelFindings, channelOf, characters } from './channel-limits.js'
+export type { ChannelElement, ChannelFinding, ChannelRule } from './channel-limits.js'
+export { HANDOFF_STATUS, StepHandoff, handoff, isHandoff } from './handoff.js'
+export type { HandoffOptions } from './handoff.js'
 export type { SecretOption, SecretResolver } from './secrets.js'
 export type { DetailsLimit } from './reply-checks.js'
 export { DEFAULT_DETAILS_LIMIT } from './reply-checks.js'
 export type { HaptikReply, ReplyObject, StepResult } from './reply.js'
-export type { HslMessage, Message } from './hsl.js'
 export { sign, verify, parseSignature, SIGNATURE_HEADER } from './signature.js'
 export type { Secret, SignatureProblem } from './signature.js'
 export {
@@ -109,12 +113,8 @@ export { exampleRequest } from './openapi-examples.js'
 export type { StepExample } from './examples.js'
 export { haptikSwaggerUiConfig } from './swagger-ui.js'
 export type { HaptikSwaggerUiConfig, SwaggerUiRequest } from './swagger-ui.js'
-export { hsl } from './hsl.js'
-export {
-  ActionableSchema, QuickReplySchema, HslTextSchema, HslButtonSchema, HslCarouselSchema,
-  CarouselItemSchema, CarouselWidthSchema, HslOtherSchema, HslMessageSchema, UriSchema
-} from './hsl.js'
-export type { Actionable, QuickReply, HslText, HslButton, HslCarousel, HslOther, CarouselItem, CarouselWidth, CardOptions, OtherHslType, NonEmpty } from './hsl.js'
+// Rich messages: the `hsl` builders, their schemas and types.
+export * from './hsl/index.js'
 export { Entities } from './catalog.js'
 export type {
   DateKind, TimeKind, TextValue, PhoneValue, NumberValue, NumberRangeValue, DateValue, TimeValue,

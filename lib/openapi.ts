@@ -4,7 +4,7 @@ import {
   DetailsSchema, DetectionSchema, entityValueSchema, EnvelopeSchema, HaptikUserSchema,
   listBounds, ReplySchema, StringDetailsSchema
 } from './envelope.js'
-import { HslMessageSchema } from './hsl.js'
+import { HslMessageSchema } from './hsl/index.js'
 import { errorExample, replyExamples, requestExamples, type DocumentedStep, type NamedExample } from './openapi-examples.js'
 import type { OpenapiOptions } from './options.js'
 import { present } from './present.js'
@@ -87,6 +87,28 @@ function json (schema: TSchema): JsonSchema & { properties: Record<string, unkno
 }
 
 /**
+ * A schema with its titled HSL parts (HslText, HslActionable, …) moved to
+ * `components`, each replaced by a reference, the outermost kept.
+ */
+function hoist (node: unknown, components: Record<string, object>, root = true): unknown {
+  if (Array.isArray(node)) return node.map(member => hoist(member, components, false))
+  if (typeof node !== 'object' || node === null) return node
+  const converted = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, hoist(value, components, false)]))
+  const { title } = converted
+  if (root || typeof title !== 'string' || !title.startsWith('Hsl')) return converted
+  components[title] ??= withoutTitle(converted)
+  return ref(title)
+}
+
+/** `HslMessage`, one of the HSL types, each a component, as are their parts (actionables, cards, fields). */
+function hslComponents (dialect: Dialect): Record<string, object> {
+  const components: Record<string, object> = {}
+  const message = hoist(dialect(json(HslMessageSchema)), components) as Record<string, unknown>
+  components.HslMessage = { ...withoutTitle(message), description: 'A rich message in Haptik Standard Language (HSL), of one of these types' }
+  return components
+}
+
+/**
  * The shared schemas, derived from the ones the routes validate with (so the
  * docs cannot drift from them), in the document's dialect.
  */
@@ -102,7 +124,7 @@ function componentSchemas (dialect: Dialect): Record<string, object> {
     HaptikDetection: { ...(dialect(detection) as object), description: 'One detection of an entity' },
     HaptikRequest: { ...withoutTitle(dialect(request) as Record<string, unknown>), description: 'What Haptik POSTs to a step integration URL' },
     HaptikReply: { ...withoutTitle(reply), description: 'What the step answers; HTTP 200 always' },
-    HslMessage: withoutTitle(dialect(JSON.parse(JSON.stringify(HslMessageSchema))) as Record<string, unknown>),
+    ...hslComponents(dialect),
     HaptikError: {
       type: 'object',
       description: 'A refused request (Haptik shows a bot break)',

@@ -1,6 +1,7 @@
 import { InvalidOptionError, MissingSecretError } from './errors.js'
 import { checkUserText, type UserText } from './language.js'
 import { DEFAULT_DETAILS_LIMIT, type DetailsLimit, type DetailsLimits } from './reply-checks.js'
+import { resolveReplyPolicy, type ReplyOptions, type ReplyPolicy } from './reply-policy.js'
 import { present } from './present.js'
 import { stepKey } from './route-step.js'
 import { resolveAuth, UNSIGNED_AUTH, type SecretOption, type StepAuth } from './secrets.js'
@@ -12,8 +13,8 @@ export interface OpenapiOptions {
   webhooks?: boolean | undefined
 }
 
-/** Options of `app.register(fastifyHaptik, options)`. */
-export interface FastifyHaptikOptions {
+/** Options of `app.register(fastifyHaptik, options)`; `channels`, `channelLimits` and `onFailure` are in ReplyOptions. */
+export interface FastifyHaptikOptions extends ReplyOptions {
   /** The steps to serve, made with `defineStep`. */
   steps: readonly AnyStep[]
   /** Path prefix of every step route, e.g. `/haptik`. Default: none. */
@@ -66,6 +67,8 @@ export interface ResolvedStep {
   readonly invalidEntityMessage: UserText
   readonly environment: string | undefined
   readonly detailsLimit: DetailsLimits | null
+  /** Channels, channel limits and what failures answer (lib/reply-policy.ts). */
+  readonly replies: ReplyPolicy
 }
 
 /** The plugin's options, validated and resolved. */
@@ -152,6 +155,7 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
   const limits = resolveDetailsLimit(detailsLimit)
   // Resolved once, so steps sharing the plugin's secret share its keys.
   const sharedAuth = secret === undefined || secret === null ? undefined : resolveAuth(secret, '')
+  const replies = resolveReplyPolicy(options)
 
   const names = new Map<string, string>()
   const paths = new Set<string>()
@@ -176,7 +180,8 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
       invalidEntities: checkInvalidEntities(step.invalidEntities ?? invalidEntities, `step "${step.name}": invalidEntities`),
       invalidEntityMessage: checkUserText(step.invalidEntityMessage ?? invalidEntityMessage, `step "${step.name}": invalidEntityMessage`),
       environment,
-      detailsLimit: limits
+      detailsLimit: limits,
+      replies: resolveReplyPolicy(step, replies, `step "${step.name}": `)
     }
   })
   return { prefix, bodyLimit, openapi, dispatch, steps: resolved }

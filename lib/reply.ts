@@ -1,5 +1,6 @@
 import { InvalidReplyError } from './errors.js'
-import type { HslMessage, Message } from './hsl.js'
+import { handoffReply, isHandoff, type StepHandoff } from './handoff.js'
+import type { HslMessage, Message } from './hsl/index.js'
 
 /** The reply object a handler may return; `status` defaults to `true`. */
 export interface ReplyObject<ConversationDetails = Record<string, unknown>, UserDetails = Record<string, string>> {
@@ -7,7 +8,7 @@ export interface ReplyObject<ConversationDetails = Record<string, unknown>, User
   status?: boolean | undefined
   /** What the user sees, in order. */
   response: Message | readonly Message[]
-  /** Replaces Haptik's conversation-scoped context. */
+  /** Sets Haptik's conversation-scoped context (its docs do not say whether it replaces or merges: return the whole object). */
   conversation_details?: ConversationDetails | undefined
   /** Updates Haptik's user-scoped data (string values). */
   user_details?: UserDetails | undefined
@@ -19,6 +20,7 @@ export type StepResult<ConversationDetails = Record<string, unknown>, UserDetail
   | HslMessage
   | readonly Message[]
   | ReplyObject<ConversationDetails, UserDetails>
+  | StepHandoff<ConversationDetails, UserDetails>
 
 /** The body sent back to Haptik. */
 export interface HaptikReply {
@@ -57,6 +59,7 @@ function describeValue (value: unknown): string {
  * `FST_HAPTIK_INVALID_REPLY` saying what is wrong with it.
  */
 export function normalizeReply (result: unknown, step: string): HaptikReply {
+  if (isHandoff(result)) return handoffReply(result)
   if (typeof result === 'string') return { status: true, response: [result] }
   if (Array.isArray(result)) return { status: true, response: messagesToWire(result, step) }
   if (!isPlainObject(result)) {

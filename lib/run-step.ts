@@ -4,11 +4,13 @@ import { Context } from './context.js'
 import { entityReaders, readEntities, type EntityReader } from './entities.js'
 import { EnvelopeSchema, ReplySchema, type HaptikEnvelope } from './envelope.js'
 import { StepMismatchError, StepTimeoutError } from './errors.js'
+import { isHandoff } from './handoff.js'
 import { isLocalized, pickText, type UserText } from './language.js'
 import type { ResolvedStep } from './options.js'
 import { checkSignature } from './raw-body.js'
 import { messagesToWire, normalizeReply, type HaptikReply } from './reply.js'
 import { checkReplyDetails, type DetailsRules } from './reply-checks.js'
+import { checkChannelLimits, failureNote, fallbackReply, reviewReply, type ReplyPolicy } from './reply-policy.js'
 import { namedStep, stepKey } from './route-step.js'
 import type { InvalidEntities, StepContext, StepHandler } from './step.js'
 import { StepFailure } from './step-failure.js'
@@ -26,6 +28,8 @@ export interface CompiledStep {
   readonly invalidEntities: InvalidEntities
   readonly invalidEntityMessage: UserText
   readonly details: DetailsRules
+  /** Channels, channel limits and what failures answer. */
+  readonly replies: ReplyPolicy
 }
 
 function failure (messages: string[]): HaptikReply {
@@ -42,7 +46,7 @@ function describeThrown (value: unknown): Error {
 }
 
 /** Compiles a resolved step's readers and rules, once, at registration. */
-function compileStep ({ step, timeout, fallbackMessage, invalidEntities, invalidEntityMessage, environment, detailsLimit }: ResolvedStep): CompiledStep {
+function compileStep ({ step, timeout, fallbackMessage, invalidEntities, invalidEntityMessage, environment, detailsLimit, replies }: ResolvedStep): CompiledStep {
   return {
     name: step.name,
     key: stepKey(step.name),
@@ -57,7 +61,8 @@ function compileStep ({ step, timeout, fallbackMessage, invalidEntities, invalid
       conversationDetails: step.conversationDetails,
       userDetails: step.userDetails,
       detailsLimit
-    }
+    },
+    replies
   }
 }
 
@@ -80,27 +85,27 @@ export function prepareStep (resolved: ResolvedStep): PreparedStep {
 }
 
 function settle (compiled: CompiledStep, context: Context, value: unknown): HaptikReply {
-  const reply = normalizeReply(value, compiled.name)
-  const details = checkReplyDetails(context.request, compiled.details, reply, compiled.name)
-  if (reply.response.length === 0) {
-    context.log.warn('step returned no messages: Haptik shows a bot break, or hands over to an agent')
-  }
-  return details
+  const reply = checkReplyDetails(context.request, compiled.details, normalizeReply(value, compiled.name), compiled.name)
+  reviewReply(compiled.replies, context, value, reply, compiled.name)
+  return reply
 }
 
 function fail (compiled: CompiledStep, context: Context, thrown: unknown): HaptikReply {
+  if (isHandoff(thrown)) return settleOrFail(compiled, context, thrown)
   if (thrown instanceof StepFailure) {
     context.log.info('step failed on purpose; answering on the failure path')
     const messages = thrown.userMessages
     if (isLocalized(messages)) return failureReply(messages, context.language)
     try {
-      return failure(messagesToWire(messages, compiled.name))
+      const reply = failure(messagesToWire(messages, compiled.name))
+      checkChannelLimits(compiled.replies, context, reply.response, compiled.name)
+      return reply
     } catch (error) {
       return fail(compiled, context, error)
     }
   }
-  context.log.error({ err: describeThrown(thrown) }, 'step failed; answering with the fallback message')
-  return failureReply(compiled.fallbackMessage, context.language)
+  context.log.error({ err: describeThrown(thrown) }, `step failed; ${failureNote(compiled.replies)}`)
+  return fallbackReply(compiled.replies, compiled.fallbackMessage, context.language)
 }
 
 function settleOrFail (compiled: CompiledStep, context: Context, value: unknown): HaptikReply {
@@ -123,8 +128,8 @@ function withDeadline (compiled: CompiledStep, context: Context, pending: Promis
       late = true
       const error = new StepTimeoutError(compiled.name, compiled.timeout)
       context.abort(error)
-      context.log.error({ err: error }, 'step timed out; answering with the fallback message')
-      resolve(failureReply(compiled.fallbackMessage, context.language))
+      context.log.error({ err: error }, `step timed out; ${failureNote(compiled.replies)}`)
+      resolve(fallbackReply(compiled.replies, compiled.fallbackMessage, context.language))
     }, compiled.timeout)
 
     pending.then(value => {

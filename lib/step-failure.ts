@@ -1,4 +1,4 @@
-import type { Message } from './hsl.js'
+import { summaryOf, type Message } from './hsl/index.js'
 import { isLocalized, type LocalizedText } from './language.js'
 
 /**
@@ -27,5 +27,5 @@ export class StepFailure extends Error {
 
 function describe (messages: Message[] | LocalizedText): string {
   if (isLocalized(messages)) return messages.default
-  return messages.map(message => typeof message === 'string' ? message : message.text).join(' ')
+  return messages.map(summaryOf).join(' ')
 }

@@ -4,6 +4,7 @@ import { InvalidOptionError } from './errors.js'
 import { StringDetailsSchema, DetailsSchema, type HaptikEnvelope, type HaptikUser } from './envelope.js'
 import { checkExamples, type StepExample } from './examples.js'
 import type { StepResult } from './reply.js'
+import type { ReplyOptions } from './reply-policy.js'
 import type { JsonSchema, ObjectSchema, StaticOf } from './schema.js'
 import type { SecretOption } from './secrets.js'
 import type { UserText } from './language.js'
@@ -69,12 +70,12 @@ export type StepHandler<
 > = (context: StepContext<Entities>) =>
 StepResult<StaticOf<ConversationDetails>, StaticOf<UserDetails>> | Promise<StepResult<StaticOf<ConversationDetails>, StaticOf<UserDetails>>>
 
-/** Everything `defineStep` takes. */
+/** Everything `defineStep` takes; `channels`, `channelLimits` and `onFailure` (ReplyOptions) override the plugin's. */
 export interface StepDefinition<
   Entities extends ObjectSchema = ObjectSchema,
   ConversationDetails extends JsonSchema = JsonSchema,
   UserDetails extends JsonSchema = JsonSchema
-> {
+> extends ReplyOptions {
   /** The step's system name in Haptik's bot builder; also the default route path. */
   name: string
   /** Route path under the plugin's prefix. Default: `/<name>`. */

@@ -104,7 +104,8 @@ const REFUSED: Array<[Entity, unknown, RegExp, string]> = [
   ['Number', '90071992547409930', /must be a number from -9007199254740991/, 'a bare string past Number.MAX_SAFE_INTEGER'],
   ['Currency', { value: '50.00' }, /must be an amount of money \(\{ value, unit \}\), got an object/, 'no unit'],
   ['Digits', { value: '12-34' }, /must be string \(matching \/\^\[0-9\]\+\$\/\)/, 'not only digits'],
-  ['Date', { value: { dd: 1, mm: 13, yy: 2026, type: 'date' } }, /must be a date/, 'month 13']
+  ['Date', { value: { dd: 1, mm: 13, yy: 2026, type: 'date' } }, /must be a date/, 'month 13'],
+  ['Date', null, /must be a date \(.*\), got null$/, 'no value at all']
 ]
 
 function readingSteps () {

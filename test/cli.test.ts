@@ -8,7 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import t, { type Test } from 'tap'
 import { parse as parseYaml } from 'yaml'
 import { Validator } from '@seriousme/openapi-schema-validator'
-import { verify } from '../lib/index.js'
+import { hsl, verify } from '../lib/index.js'
 import { haptikRequest } from '../lib/testing/index.js'
 import { run } from '../lib/cli/program.js'
 import { loadFailure } from '../lib/cli/openapi.js'
@@ -329,10 +329,36 @@ t.test('rich (HSL) messages render as what the user sees', async t => {
     '        image: https://example.test/receipt.png'
   ].join('\n'))
   t.equal(renderMessage(JSON.stringify({ type: 'CAROUSEL', text: '', data: { items: [{ title: 'Receipt' }] } })), 'bot> 1. Receipt', 'an image card without text')
-  t.equal(renderMessage(JSON.stringify({ type: 'FORM', text: 'Your details', data: 'x' })), 'bot> Your details\n     (FORM message)')
-  t.equal(renderMessage(JSON.stringify({ type: 'SILENT', text: 42 })), 'bot> (SILENT message)')
+  t.equal(renderMessage(JSON.stringify({ type: 'RECEIPT', text: 'Your receipt', data: 'x' })), 'bot> Your receipt\n     (RECEIPT message)')
+  t.equal(renderMessage(JSON.stringify({ type: 'SILENT', text: 42 })), 'bot> (silent actions: none)')
   t.equal(renderMessage(JSON.stringify({ type: 'TEXT', text: '' })), 'bot> (empty TEXT message)')
   t.equal(renderReply({ status: true, response: ['one'] }), 'status true (success path), 1 message:\nbot> one\n')
+})
+
+t.test('every HSL type the builders make renders readably', async t => {
+  const lines = (message: unknown) => renderMessage(JSON.stringify(message)).split('\n').map(line => line.trim())
+  t.same(lines(hsl.form('Book a table', [
+    { key: 'email', type: 'text', hint: 'Your email', keyboardType: 'email' },
+    { key: 'guests', type: 'picker', hint: 'Guests', options: ['1', '2', '3'] },
+    { key: 'when', type: 'date' }
+  ], { subtitle: 'We need a few details' })), [
+    'bot> Book a table',
+    'We need a few details',
+    'field email "Your email" (text, email keyboard)',
+    'field guests "Guests" (picker: 1 | 2 | 3)',
+    'field when (date)'
+  ])
+  t.same(lines({ type: 'FORM', text: 'Old form', data: { fields: [{ key: 'x' }] } }), ['bot> Old form', 'field x (text)'], 'a hand-written form: text for a title, text for a type')
+  t.same(lines(hsl.system('Chat complete', 'chat_complete')), ['bot> Chat complete', '(system event: chat_complete)'])
+  t.same(lines({ type: 'SYSTEM', text: '' }), ['bot> (system event: none)'])
+  t.same(lines(hsl.silent('', [hsl.silentAction('refresh_cart', 1, 'shop'), hsl.silentAction('track', 2, 'shop')])), ['bot> (silent actions: refresh_cart, track)'])
+  t.same(lines(hsl.nativeAction('Opening your cart', 'open_cart')), ['bot> Opening your cart', '(native action: open_cart)'])
+  t.same(lines({ type: 'NATIVE_ACTION', text: '' }), ['bot> (native action: none)'])
+  t.same(lines(hsl.text('Your balance is 40 rupees', { voiceText: 'Your balance is forty rupees' })), ['bot> Your balance is 40 rupees', '(voice: Your balance is forty rupees)'], 'what a voice bot says, when it differs')
+  t.same(lines(hsl.text('Hi', { voiceText: 'Hi' })), ['bot> Hi'])
+  t.same(lines(hsl.carousel([{ image: 'https://x.test/tip.png', miniAction: hsl.share('Share', { message: 'A tip' }) }])), [
+    'bot> 1. (no title)', 'image: https://x.test/tip.png', '(mini) [Share]'
+  ])
 })
 
 t.test('openapi prints the document of a module\'s steps, in JSON or YAML, to stdout or a file', async t => {

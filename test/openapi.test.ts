@@ -85,8 +85,21 @@ for (const version of ['3.0.3', '3.1.0']) {
     t.match(doc.paths['/haptik/labels'].post.requestBody.content['application/json'].examples.example1.value, { entities: { labels: [{ entity_value: 'labels', original_text: 'labels' }] } })
     t.same(doc.paths['/haptik/hello'].post.requestBody.content['application/json'].examples.example1.value.entities, {}, 'a step without entities')
 
-    t.same(Object.keys(doc.components.schemas).sort(), ['HaptikDetection', 'HaptikError', 'HaptikReply', 'HaptikRequest', 'HaptikUser', 'HslMessage'], 'shared parts are named components')
     const text = JSON.stringify(doc)
+    t.same(Object.keys(doc.components.schemas).sort(), [
+      'HaptikDetection', 'HaptikError', 'HaptikReply', 'HaptikRequest', 'HaptikUser',
+      'HslActionable', 'HslButton', 'HslCarousel', 'HslCarouselItem', 'HslForm', 'HslFormField', 'HslMessage', 'HslNativeAction',
+      'HslOther', 'HslQuickReply', 'HslSilent', 'HslSilentAction', 'HslSystem', 'HslText'
+    ], 'shared parts are named components, each HSL type and part too')
+    const hslTypes = ['HslText', 'HslButton', 'HslCarousel', 'HslForm', 'HslSystem', 'HslSilent', 'HslNativeAction', 'HslOther']
+    t.same(doc.components.schemas.HslMessage, {
+      anyOf: hslTypes.map(name => ({ $ref: `#/components/schemas/${name}` })),
+      description: 'A rich message in Haptik Standard Language (HSL), of one of these types'
+    })
+    t.match(doc.components.schemas.HslForm, { required: ['title', 'type', 'subtitle', 'data'], properties: { data: { properties: { fields: { items: { $ref: '#/components/schemas/HslFormField' } } } } } })
+    t.match(doc.components.schemas.HslCarouselItem, { properties: { mini_actionable: { $ref: '#/components/schemas/HslActionable' } } })
+    t.match(doc.components.schemas.HslFormField, { properties: { type: { anyOf: [{ type: 'string' }] } } }, 'field types are listed')
+    t.equal(text.split('"actionable_text":{').length - 1, 2, 'the actionable and quick reply schemas appear once each')
     t.equal(text.split('"original_text":{').length - 1, 1, 'the detection schema appears once')
     t.equal(text.split('"auth_code":{').length - 1, 1, 'the user schema appears once')
 

@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import Fastify from 'fastify'
 import { Type } from '@sinclair/typebox'
-import fastifyHaptik, { defineStep, StepFailure, verify } from '../lib/index.js'
-import { DEFAULT_USER, callStep, detection, haptikRequest, sign, signedRequest } from '../lib/testing/index.js'
+import fastifyHaptik, { defineStep, handoff, hsl, isHslType, StepFailure, verify } from '../lib/index.js'
+import { DEFAULT_USER, callStep, detection, haptikRequest, parseMessage, parseMessages, sign, signedRequest } from '../lib/testing/index.js'
 import { build } from '../example/server.js'
 import { nearestStore, productPrice } from '../example/steps.js'
 import { haptikSignature } from './helpers/haptik.js'
@@ -233,6 +233,7 @@ t.test('callStep without a signature, and answers that are not Haptik replies', 
   app.addHook('onRequest', async request => { signatures.push(request.headers['x-hub-signature']) })
   app.post('/text', async () => 'plain text')
   app.post('/object', async () => ({ ok: true }))
+  app.post('/numbers', async () => ({ status: true, response: [1] }))
   const sorry = await callStep(app, 'sorry', {}, { unsigned: true })
   t.same(sorry.reply, { status: false, response: ['Sorry.', 'Try later.'] })
   t.same(signatures, [undefined], 'no signature sent')
@@ -244,6 +245,48 @@ t.test('callStep without a signature, and answers that are not Haptik replies', 
   const object = await callStep(app, 'object', {}, { unsigned: true })
   t.equal(object.reply, undefined, 'an object without status and response is no reply')
   t.equal(object.error, undefined)
+  t.equal(object.messages, undefined)
+  t.equal(object.handsOver, false)
+  const numbers = await callStep(app, 'numbers', {}, { unsigned: true })
+  t.same(numbers.messages, [1], 'what is no string is left as it is')
+})
+
+t.test('callStep reads every HSL type in the reply, and tells a hand-over', async t => {
+  const form = hsl.form('Your details', [{ key: 'email', type: 'text', keyboardType: 'email' }, { key: 'city', type: 'picker', options: ['Pune', 'Mumbai'] }])
+  const messages = [
+    'Hello',
+    hsl.text('Pick one', { quickReplies: [hsl.quickReply('Yes')], voiceText: 'Pick one' }),
+    hsl.button('Help?', [hsl.call('Call us', '123')]),
+    hsl.carousel([{ title: 'A' }]),
+    hsl.image('https://x.test/a.png'),
+    form,
+    hsl.system('Done', 'chat_complete'),
+    hsl.silent('', [hsl.silentAction('refresh', 1, 'shop')]),
+    hsl.nativeAction('Opening', 'open_cart'),
+    hsl.message({ type: 'RECEIPT', text: 'Your receipt' })
+  ]
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, {
+    allowUnsigned: true,
+    steps: [defineStep({ name: 'rich', handler: () => messages }), defineStep({ name: 'agent', handler: () => handoff() })]
+  })
+  const rich = await callStep(app, 'rich', {}, { unsigned: true })
+  t.same(rich.messages, messages, 'each message as the handler made it')
+  t.equal(rich.handsOver, false)
+  const found = rich.messages?.find(message => isHslType(message, 'FORM'))
+  t.same(found, form)
+  t.notOk(isHslType('FORM', 'FORM'), 'plain text is no HSL')
+  const agent = await callStep(app, 'agent', {}, { unsigned: true })
+  t.same(agent.reply, { status: false, response: [] })
+  t.same(agent.messages, [])
+  t.equal(agent.handsOver, true)
+
+  t.equal(parseMessage('{not json'), '{not json', 'text that looks like JSON stays text')
+  t.equal(parseMessage('{"text":"no type"}'), '{"text":"no type"}')
+  t.equal(parseMessage('[1]'), '[1]')
+  t.equal(parseMessage('{"type":"TEXT","text":null}') instanceof Object, true)
+  t.same(parseMessages(['a', JSON.stringify(form)]), ['a', form])
 })
 
 t.test('callStep says what is missing instead of sending a call that cannot work', async t => {

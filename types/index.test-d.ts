@@ -4,8 +4,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifySwaggerUiOptions } from '@fastify/swagger-ui'
 import { expectAssignable, expectError, expectType } from 'tsd'
 import fastifyHaptik, {
-  defineStep, fastifyHaptik as named, sign, verify, StepFailure, hsl, Entities, haptikSwaggerUiConfig, type DateKind,
-  type HaptikStep, type HaptikUser, type StepContext, type HslMessage, type Message
+  defineStep, fastifyHaptik as named, sign, verify, StepFailure, hsl, Entities, haptikSwaggerUiConfig, handoff, isHandoff, isHslType, summaryOf, channelOf, CHANNELS,
+  type DateKind, type HaptikStep, type HaptikUser, type StepContext, type HslMessage, type Message, type Actionable, type ActionableType,
+  type Channel, type FormField, type FormFieldType, type HslButton, type HslCarousel, type HslForm, type HslNativeAction, type HslSilent,
+  type HslSystem, type HslText, type SystemEvent, type Uri, type LocalizedText, type TextValue
 } from 'fastify-haptik'
 
 const Product = Type.Object({
@@ -119,7 +121,9 @@ expectError(app.register(fastifyHaptik, { secret: 'test', steps: [step], timeout
 expectType<string>(sign('{}', 'secret'))
 expectType<boolean>(verify(Buffer.from('{}'), 'sha1=…', ['a', 'b']))
 expectAssignable<Error>(new StepFailure('Sorry'))
-expectType<Message[]>(new StepFailure(['a', hsl.text('b')]).userMessages)
+expectType<Message[] | LocalizedText>(new StepFailure(['a', hsl.text('b')]).userMessages)
+expectAssignable<Error>(new StepFailure({ default: 'Sorry', hi: 'क्षमा करें' }))
+expectError(new StepFailure({ hi: 'no default' }))
 expectAssignable<HslMessage>({ type: 'TEXT', text: 'hi' })
 
 // An app typed with the TypeBox type provider registers the plugin the same way.
@@ -150,8 +154,9 @@ defineStep({
     expectAssignable<string>(entities.travel_date.value.type)
     expectAssignable<DateKind>('tomorrow')
     expectType<string>(entities.destination.value)
-    expectType<boolean | undefined>(entities.destination.to)
-    expectType<string | undefined>(entities.notes)
+    expectType<boolean>(entities.destination.to)
+    expectType<TextValue | undefined>(entities.notes)
+    expectType<string | undefined>(entities.notes?.value)
     expectType<number>(entities.fare.value)
     expectAssignable<string>(entities.at.nn)
     expectType<string | undefined>(environment)
@@ -193,3 +198,143 @@ expectError(defineStep({ name: 'documented', examples: [{ summary: 'no reply' }]
 // The docs page's settings fit @fastify/swagger-ui's uiConfig.
 expectAssignable<FastifySwaggerUiOptions['uiConfig']>(haptikSwaggerUiConfig())
 expectAssignable<FastifySwaggerUiOptions['uiConfig']>({ ...haptikSwaggerUiConfig(), docExpansion: 'list' as const })
+
+// ---- HSL: every type Haptik's builder knows, typed ----
+// python-hsl's own to_hsl() output for each type (hsl_builder/*.py), as literals.
+expectAssignable<HslText>({ text: 'Hello', type: 'TEXT', voice_text: '', data: { quick_replies: [] } })
+expectAssignable<HslButton>({
+  text: 'Title',
+  type: 'BUTTON',
+  voice_text: '',
+  data: { items: [{ actionable_text: 'actionable text', type: 'APP_ACTION', uri: 'LINK', is_default: 0, location_required: false, payload: { url: 'https://www.haptik.ai' } }] }
+})
+expectAssignable<HslCarousel>({
+  text: 'Pick one',
+  type: 'CAROUSEL',
+  voice_text: '',
+  data: { image_aspect_ratio: 1.0, width: 'THIN', items: [{ title: 'Item title', sub_title: 'Item subtitle', description: '', actionables: [], meta: '', thumbnail: { image: '' } }] }
+})
+expectAssignable<HslForm>({
+  title: 'Form title',
+  type: 'FORM',
+  subtitle: 'Form subtitle',
+  data: { fields: [{ key: 'email', type: 'text', keyboard_type: 'normal', order: 1, icon: 'email_icon', hint: 'Enter email', options: [], search_source: '', search_placeholder: '', autofill: '', autofill_source: '' }] }
+})
+expectAssignable<HslSystem>({ text: 'Chat complete', type: 'SYSTEM', voice_text: '', data: { event_name: 'chat_complete', payload: {} } })
+expectAssignable<HslSilent>({ text: 'silent', type: 'SILENT', voice_text: '', data: { silent_actions: [{ type: 'Action', data: { key: 'value', Id: 7, via_name: 'via' } }] } })
+expectAssignable<HslNativeAction>({ text: 'native', type: 'NATIVE_ACTION', voice_text: '', data: { method: 'METHOD' } })
+expectAssignable<HslMessage>({ title: 'Form title', type: 'FORM', subtitle: '', data: { fields: [] } })
+
+// Each builder's type, all of them messages a handler may return, a FORM (which has no text) included.
+const form = hsl.form('Book a table', [
+  { key: 'email', type: 'text', keyboardType: 'email', hint: 'Your email' },
+  { key: 'guests', type: 'picker', options: ['1', '2'] },
+  { key: 'area', type: 'search', searchSource: 'https://x.test/areas', searchPlaceholder: 'Area' },
+  { key: 'name', type: 'text', autofill: 'Asha', autofillSource: 'profile', order: 9, icon: 'person' }
+], { subtitle: 'A few details' })
+expectType<HslForm>(form)
+expectType<HslText>(hsl.text('Hi', { voiceText: 'Hi there', quickReplies: [hsl.quickReply('Yes', { emoji: '👍' })] }))
+expectType<HslButton>(hsl.button('Help?', [hsl.webview('Orders', 'https://x.test'), hsl.launchChannel('Chat'), hsl.imageUpload('Photo'), hsl.documentPicker('PDF'), hsl.galleryPicker('Gallery'), hsl.feedback('Rate')]))
+expectType<HslCarousel>(hsl.carousel([{ title: 'A', meta: 'm', miniAction: hsl.share('Share', { message: 'hi' }), actions: [hsl.carouselDetail('More', { images: ['https://x.test/1.png'] })] }], { isNew: false, voiceText: 'Cards' }))
+expectType<HslSystem>(hsl.system('Pinned', 'chat_pinned', { payload: { agent_name: 'Asha', team_name: 'Support' } }))
+expectType<HslSilent>(hsl.silent('', [hsl.silentAction('refresh', 1, 'shop', { cart: 'C1' })]))
+expectType<HslNativeAction>(hsl.nativeAction('Opening', 'open_cart', { voiceText: '' }))
+expectType<Actionable>(hsl.sendLocation('Send location', { latKey: 'lat', lngKey: 'lng' }))
+expectType<Actionable>(hsl.actionable('Saved', { type: 'APP_ACTION', uri: 'SAVED_ADDRESSES', locationRequired: false }))
+defineStep({ name: 'all', handler: () => [form, hsl.system('Done', 'chat_complete'), hsl.silent('', []), hsl.nativeAction('x', 'm'), hsl.image('https://x.test/a.png')] })
+defineStep({ name: 'form-only', handler: () => form })
+expectType<string>(summaryOf(form))
+expectAssignable<Error>(new StepFailure([form]))
+
+// What python-hsl's enums do not know does not compile.
+expectError(hsl.form('x', [{ key: 'a', type: 'number' }]))
+expectError(hsl.form('x', [{ key: 'a', type: 'text', keyboardType: 'phone' }]))
+expectError(hsl.form('x', []))
+expectError(hsl.form('x', [{ key: 'a', type: 'picker' }])) // a picker needs options
+expectError(hsl.form('x', [{ key: 'a', type: 'multiselectpicker', options: [] }]))
+expectError(hsl.system('x', 'chat_closed'))
+expectError(hsl.actionable('x', { type: 'LINK' }))
+expectError(hsl.actionable('x', { type: 'APP_ACTION', uri: 'WEBVIEW' }))
+expectError(hsl.silentAction('x', true, 'via'))
+expectError(hsl.carousel([{ title: 'A' }], { imageAspectRatio: true }))
+expectAssignable<ActionableType>('SHARE_REFERRAL')
+expectAssignable<ActionableType>('SHARE')
+expectAssignable<Uri>('SEND_MULTIPLE_LOCATIONS')
+expectAssignable<Uri>('IMAGE_UPLOAD')
+expectAssignable<FormFieldType>('multidaypicker')
+expectAssignable<SystemEvent>('chat_pinned')
+
+// isHslType narrows a message to its type.
+declare const anyMessage: Message
+if (isHslType(anyMessage, 'FORM')) expectType<FormField[]>(anyMessage.data.fields)
+
+// Builders typed for a bot's channels: labels over a limit, too many buttons.
+const fb = hsl.forChannels('facebook', 'web')
+fb.button('Pick one', [fb.link('Track your order', 'https://x.test'), fb.sendMessage('12345678901234567890')])
+expectError(fb.link('Track the order you placed', 'https://x.test'))
+expectError(fb.sendMessage('123456789012345678901'))
+fb.quickReply('1234567890123456789012345')
+expectError(fb.quickReply('12345678901234567890123456'))
+expectError(fb.quickReply(''))
+declare const dynamic: string
+fb.link(dynamic, 'https://x.test') // not a literal: checked at run time only
+const gbm = hsl.forChannels('gbm')
+const option = gbm.sendMessage('1234567890123456789012345')
+gbm.button('Pick one', [option, option, option, option])
+expectError(gbm.button('Pick one', [option, option, option, option, option]))
+expectError(gbm.sendMessage('12345678901234567890123456'))
+const web = hsl.forChannels('web')
+web.button('Pick one', [option, option, option, option, option, option])
+web.link('A label that is long but fine on the web', 'https://x.test')
+expectType<HslText>(fb.text('Hi'))
+expectError(hsl.forChannels('telegram'))
+
+// Hand-over to an agent: returned or thrown, typed with the step's details.
+defineStep({ name: 'agent', handler: () => handoff() })
+defineStep({ name: 'agent-reason', handler: async () => handoff({ reason: 'refund' }) })
+defineStep({
+  name: 'agent-details',
+  conversationDetails: Type.Object({ topic: Type.String() }),
+  handler: () => handoff({ conversation_details: { topic: 'refund' } })
+})
+expectError(defineStep({
+  name: 'agent-bad-details',
+  conversationDetails: Type.Object({ topic: Type.String() }),
+  handler: () => handoff({ conversation_details: { topic: 42 } })
+}))
+expectError(defineStep({ name: 'agent-user', handler: () => handoff({ user_details: { visits: 3 } }) }))
+expectAssignable<Error>(handoff())
+expectType<boolean>(isHandoff({}))
+
+// Reply options: channels, channel limits and what failures answer, on the plugin and on a step.
+app.register(fastifyHaptik, { secret: 'test', steps: [step], channels: ['facebook', 'whatsapp', 'gbm'], channelLimits: 'fail', onFailure: 'handoff' })
+defineStep({ name: 'fb', channels: ['facebook'], channelLimits: 'warn', onFailure: 'fallback', handler: () => 'x' })
+expectError(app.register(fastifyHaptik, { secret: 'test', steps: [step], channels: ['fb'] }))
+expectError(app.register(fastifyHaptik, { secret: 'test', steps: [step], channels: 'facebook' }))
+expectError(app.register(fastifyHaptik, { secret: 'test', steps: [step], channelLimits: 'error' }))
+expectError(app.register(fastifyHaptik, { secret: 'test', steps: [step], onFailure: 'agent' }))
+expectError(defineStep({ name: 'x', onFailure: 'agent', handler: () => 'x' }))
+expectAssignable<readonly Channel[]>(CHANNELS)
+expectType<Channel | undefined>(channelOf(14))
+
+// Real traffic: the policy for entities the user got wrong, texts per language, the event.
+app.register(fastifyHaptik, { secret: 'test', steps: [step], invalidEntities: 'reject', invalidEntityMessage: { default: 'Which one?', hi: 'कौन सा?' } })
+expectError(app.register(fastifyHaptik, { secret: 'test', steps: [step], invalidEntities: 'ignore' }))
+expectError(app.register(fastifyHaptik, { secret: 'test', steps: [step], fallbackMessage: { hi: 'no default' } }))
+defineStep({
+  name: 'lang',
+  invalidEntities: 'failure',
+  fallbackMessage: { default: 'Sorry', hi: 'क्षमा करें' },
+  entities: Type.Object({ otp: Entities.Digits, phone: Entities.Phone, range: Entities.NumberRange, budget: Entities.Budget, name: Entities.PersonName }),
+  handler: ({ language, localize, event, entities }) => {
+    expectType<string | undefined>(language)
+    expectType<string | undefined>(event)
+    expectType<string>(localize({ default: 'Hi', hi: 'नमस्ते' }))
+    expectType<string>(entities.otp)
+    expectType<string | undefined>(entities.phone.country_calling_code)
+    expectType<number | null>(entities.range.abs_value)
+    expectType<number>(entities.budget.min_budget)
+    expectType<string | null>(entities.name.last_name)
+    return 'ok'
+  }
+})

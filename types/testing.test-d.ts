@@ -1,9 +1,9 @@
 import Fastify, { type LightMyRequestResponse } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { expectAssignable, expectError, expectType } from 'tsd'
-import { defineStep, type HaptikEnvelope, type HaptikReply } from 'fastify-haptik'
+import { defineStep, Entities, isHslType, type HaptikEnvelope, type HaptikReply, type HslForm, type Message } from 'fastify-haptik'
 import {
-  callStep, detection, haptikRequest, sign, signedRequest, DEFAULT_USER,
+  callStep, detection, haptikRequest, parseMessage, parseMessages, sign, signedRequest, DEFAULT_USER,
   type CallStepOptions, type Detection, type EntityValues, type HaptikErrorBody, type StepCall
 } from 'fastify-haptik/testing'
 
@@ -75,6 +75,10 @@ async function calls () {
   expectType<LightMyRequestResponse>(call.response)
   expectType<string[] | undefined>(call.reply?.response)
   expectType<string | undefined>(call.error?.code)
+  expectType<Message[] | undefined>(call.messages)
+  expectType<boolean>(call.handsOver)
+  const form = call.messages?.find(message => isHslType(message, 'FORM'))
+  if (form !== undefined && isHslType(form, 'FORM')) expectType<HslForm>(form)
   await callStep(app, 'greeting', {}, { unsigned: true, url: '/greeting', headers: { 'x-tenant': 'a' }, body: '{}' })
   await callStep(app, greeting, {}, { secret: Buffer.from('test'), overrides: { conversation_no: 2 } })
   expectError(callStep(app, productPrice, { product_name: 'phone', colors: [], city: { value: 'Pune', to: true } }, { secret: 'test' }))
@@ -84,3 +88,14 @@ async function calls () {
 }
 expectType<() => Promise<void>>(calls)
 expectAssignable<CallStepOptions>({ secret: 'test' })
+
+// Reading a reply's messages.
+expectType<Message>(parseMessage('{"type":"TEXT","text":"hi","data":{"quick_replies":[]}}'))
+expectType<Message[]>(parseMessages(['a', 'b']))
+expectError(parseMessage({ type: 'TEXT' }))
+
+// A catalog entity takes any shape Haptik sends, not only the handler's.
+const store = defineStep({ name: 'store', entities: Type.Object({ city: Entities.City, when: Entities.Date }), handler: () => 'ok' })
+haptikRequest(store, { city: 'Pune', when: { value: { dd: 1, mm: 12, yy: 2026, type: 'date' } } })
+haptikRequest(store, { city: { value: 'Pune', to: true }, when: { dd: 1, mm: 12, yy: 2026, type: 'date' } })
+expectError(haptikRequest(store, { city: 42, when: { value: { dd: 1, mm: 12, yy: 2026, type: 'date' } } }))

@@ -4,7 +4,7 @@ import Fastify from 'fastify'
 import { Type } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox-6'
 import { expectError, expectType } from 'tsd'
-import fastifyHaptik, { defineStep, Entities, type CityValue, type DateValue, type StepContext } from 'fastify-haptik'
+import fastifyHaptik, { defineStep, Entities, type CityValue, type DateValue, type StepContext, type TextValue } from 'fastify-haptik'
 
 const Order = Type.Object({
   order_id: Type.String(),
@@ -28,7 +28,7 @@ const order = defineStep({
     expectType<string[]>(entities.colors)
     expectType<CityValue>(entities.destination)
     expectType<DateValue[]>(entities.dates)
-    expectType<string | undefined>(entities.notes)
+    expectType<TextValue | undefined>(entities.notes)
     return { response: 'ok', conversation_details: { order_id: entities.order_id }, user_details: { tier: 'gold' } }
   }
 })

@@ -44,14 +44,43 @@ function card (item: Json, index: number): string[] {
   const image = isObject(item.thumbnail) ? text(item.thumbnail.image) : ''
   if (image !== '') lines.push(`   image: ${image}`)
   const actions = list(item.actionables).map(actionable)
+  if (isObject(item.mini_actionable)) actions.push(`(mini) ${actionable(item.mini_actionable)}`)
   if (actions.length > 0) lines.push(`   ${actions.join(' ')}`)
   return lines
 }
 
-/** The lines one HSL message shows: its text, then its quick replies, buttons or cards. */
+/** A form field: its key and hint, its kind, and what a picker offers. */
+function field (item: Json): string {
+  const kind = [text(item.type) || 'text']
+  if (text(item.keyboard_type) !== '' && item.keyboard_type !== 'normal') kind.push(`${text(item.keyboard_type)} keyboard`)
+  const options = Array.isArray(item.options) ? item.options.map(String) : []
+  const offered = options.length > 0 ? `: ${options.join(' | ')}` : ''
+  const hint = text(item.hint) === '' ? '' : ` "${text(item.hint)}"`
+  return `field ${text(item.key)}${hint} (${kind.join(', ')}${offered})`
+}
+
+/** What a FORM, SYSTEM, SILENT or NATIVE_ACTION message shows, or does. */
+function special (hsl: Json, data: Json): string[] {
+  switch (hsl.type) {
+    case 'FORM': return [text(hsl.subtitle), ...list(data.fields).map(field)].filter(line => line !== '')
+    case 'SYSTEM': return [`(system event: ${text(data.event_name) || 'none'})`]
+    case 'SILENT': return [`(silent actions: ${list(data.silent_actions).map(action => text(action.type)).join(', ') || 'none'})`]
+    case 'NATIVE_ACTION': return [`(native action: ${text(data.method) || 'none'})`]
+    default: return [`(${hsl.type as string} message)`]
+  }
+}
+
+const SHOWN = new Set(['TEXT', 'BUTTON', 'CAROUSEL'])
+
+/**
+ * The lines one HSL message shows: its text (a form's title), then its quick
+ * replies, buttons, cards or fields, what it does when it shows nothing, and
+ * what a voice bot says instead when that differs.
+ */
 export function renderHsl (hsl: Json): string[] {
   const data = isObject(hsl.data) ? hsl.data : {}
-  const lines = text(hsl.text) === '' ? [] : [text(hsl.text)]
+  const heading = hsl.type === 'FORM' ? text(hsl.title) || text(hsl.text) : text(hsl.text)
+  const lines = heading === '' ? [] : [heading]
   const quickReplies = list(data.quick_replies).map(actionable)
   if (quickReplies.length > 0) lines.push(quickReplies.join(' '))
   const items = list(data.items)
@@ -60,7 +89,9 @@ export function renderHsl (hsl: Json): string[] {
   } else {
     for (const item of items) lines.push(actionable(item))
   }
-  if (!['TEXT', 'BUTTON', 'CAROUSEL'].includes(hsl.type as string)) lines.push(`(${hsl.type as string} message)`)
+  if (!SHOWN.has(hsl.type as string)) lines.push(...special(hsl, data))
+  const voice = text(hsl.voice_text)
+  if (voice !== '' && voice !== heading) lines.push(`(voice: ${voice})`)
   return lines.length > 0 ? lines : [`(empty ${hsl.type as string} message)`]
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import type { AnyStep, HaptikEnvelope, HaptikReply, Secret } from '../index.js'
+import type { AnyStep, HaptikEnvelope, HaptikReply, Message, Secret } from '../index.js'
+import { parseMessages } from './messages.js'
 import { buildRequest, type EntityValues, type RequestOverrides } from './request.js'
 import { signedRequest } from './sign.js'
 
@@ -35,6 +36,14 @@ export interface StepCall {
   statusCode: number
   /** The Haptik reply, when the answer is a 200 `{ status, response }`. */
   reply: HaptikReply | undefined
+  /** The reply's messages, read: plain text as strings, HSL as objects (see `parseMessage`). */
+  messages: Message[] | undefined
+  /**
+   * The reply has no messages: Haptik hands the chat to an agent when Human
+   * Assistance is on, and shows its bot-break message when it is off (what
+   * `handoff()` and `onFailure: 'handoff'` answer).
+   */
+  handsOver: boolean
   /** The error, when the plugin refused the call (`{ code, message, ... }`). */
   error: HaptikErrorBody | undefined
   /** The body sent (the built request, unless `body` was given). */
@@ -85,9 +94,12 @@ export async function callStep<S extends AnyStep | string> (app: FastifyInstance
   const signed = signedRequest(request, unsigned ? undefined : secret)
   const response = await app.inject({ method: 'POST', url, payload: signed.payload, headers: { ...signed.headers, ...headers } })
   const body = parse(response.body)
+  const reply = response.statusCode === 200 && isReply(body) ? body : undefined
   return {
     statusCode: response.statusCode,
-    reply: response.statusCode === 200 && isReply(body) ? body : undefined,
+    reply,
+    messages: reply === undefined ? undefined : parseMessages(reply.response),
+    handsOver: reply !== undefined && reply.response.length === 0,
     error: isError(body) ? body : undefined,
     request,
     response

@@ -13,4 +13,5 @@ export type { Detection, DetectionFields, EntityValues, RequestOverrides, Undefi
 export { sign, signedRequest } from './sign.js'
 export type { SignedRequest } from './sign.js'
 export { callStep } from './call-step.js'
+export { parseMessage, parseMessages } from './messages.js'
 export type { CallStepOptions, HaptikErrorBody, StepCall } from './call-step.js'

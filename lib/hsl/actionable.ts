@@ -1,0 +1,269 @@
+import { Type, type Static } from '@sinclair/typebox'
+import type { NonEmpty } from './common.js'
+
+// Actionables: buttons, carousel-card actions and quick replies.
+// Reference: python-hsl hsl_builder/elements/actionable.py (class Actionable,
+// enums URI and ActionableType) and docs_haptik docs/hsl/hsl-properties.md.
+
+/**
+ * What a tap opens (`uri`): the union of python-hsl's enum URI and the table
+ * of docs/hsl/hsl-properties.md, which disagree (each lists values the other lacks).
+ */
+export const UriSchema = Type.Union([
+  Type.Literal(''), // python-hsl URI.NONE; the docs' samples use "" as well
+  Type.Literal('LINK'), // both
+  Type.Literal('CAROUSEL_DETAIL'), // both
+  Type.Literal('GALLERY_PICKER'), // both
+  Type.Literal('SEND_LOCATION'), // both
+  Type.Literal('IMAGE_UPLOAD'), // python-hsl only
+  Type.Literal('DOCUMENT_PICKER'), // python-hsl only
+  Type.Literal('LAUNCH_CHANNEL'), // python-hsl; docs bot-builder/integrations/integration-parameters.md sample
+  Type.Literal('SELF_SERVE_WEB'), // python-hsl; docs bot-builder/advanced/integrating-webviews-into-sdk.md
+  Type.Literal('CALL'), // docs only
+  Type.Literal('CAROUSEL_DEFAULT'), // docs only
+  Type.Literal('SAVED_ADDRESSES'), // docs only
+  Type.Literal('SEND_MULTIPLE_LOCATIONS') // docs only
+], { description: 'What a tap opens: a link, a call, a picker, … ("" for nothing)' })
+export type Uri = Static<typeof UriSchema>
+
+/**
+ * What kind of action an actionable is (`type`): the union of python-hsl's
+ * enum ActionableType (which has SHARE) and the table of hsl-properties.md
+ * (which has TEXT, TAB_LIST_TEXT_ONLY and SHARE_REFERRAL).
+ */
+export const ActionableTypeSchema = Type.Union([
+  Type.Literal('APP_ACTION'), // both
+  Type.Literal('MESSAGE_BAR'), // both
+  Type.Literal('TEXT_ONLY'), // both
+  Type.Literal('FORM_SHOW'), // both
+  Type.Literal('SHARE_RECEIPT'), // both
+  Type.Literal('APP_FEEDBACK'), // both
+  Type.Literal('SHARE'), // python-hsl; docs/hsl/carousel.md mini_actionable sample
+  Type.Literal('TEXT'), // docs only
+  Type.Literal('TAB_LIST_TEXT_ONLY'), // docs only
+  Type.Literal('SHARE_REFERRAL') // docs only
+], { description: 'The kind of action: APP_ACTION with a uri, TEXT_ONLY to send a message, …' })
+export type ActionableType = Static<typeof ActionableTypeSchema>
+
+/** Every `uri` value, in the order of UriSchema. */
+export const URIS: readonly Uri[] = UriSchema.anyOf.map(member => member.const)
+/** Every actionable `type`, in the order of ActionableTypeSchema. */
+export const ACTIONABLE_TYPES: readonly ActionableType[] = ActionableTypeSchema.anyOf.map(member => member.const)
+
+/**
+ * An actionable's payload. python-hsl takes any dict; these are the keys
+ * docs/hsl/hsl-properties.md and the docs' samples use.
+ */
+export interface ActionablePayload {
+  /** Sent as the user's message on a tap. */
+  message?: string
+  /** Sent to the bot instead of `message`; `""` means `message`. */
+  gogo_message?: string
+  /** The page a LINK or SELF_SERVE_WEB opens. */
+  url?: string
+  link?: string
+  /** CAROUSEL_DETAIL: the detail screen's title, sub_title, description and images. */
+  title?: string
+  sub_title?: string
+  description?: string
+  images?: string[]
+  /** SEND_LOCATION, SEND_MULTIPLE_LOCATIONS: the keys the coordinates come back under. */
+  lat_key?: string
+  lng_key?: string
+  callback_link?: string
+  items?: unknown[]
+  [key: string]: unknown
+}
+
+const PayloadSchema = Type.Record(Type.String(), Type.Unknown(), {
+  description: 'What the action needs: message, gogo_message, url, link, title, sub_title, description, images, lat_key, lng_key, callback_link, items, …'
+})
+
+const IsDefaultSchema = Type.Union([Type.Literal(0), Type.Literal(1)], { description: '1: the action of a tap on the element itself' })
+
+/**
+ * A call to action: a button, a carousel card's action or its mini action.
+ * Keys in python-hsl's order; `uri` and `location_required` are optional
+ * because the docs' samples sometimes leave them out, `emoji` because only
+ * the docs' samples have it.
+ */
+export const ActionableSchema = Type.Object({
+  actionable_text: Type.String({ minLength: 1, description: 'The text on the button' }),
+  type: ActionableTypeSchema,
+  uri: Type.Optional(UriSchema),
+  is_default: IsDefaultSchema,
+  // A boolean, as python-hsl writes it; docs/hsl/index.md's one sample has the
+  // string "false", which the docs' other samples and tables do not repeat.
+  location_required: Type.Optional(Type.Boolean({ description: 'Deprecated; false' })),
+  payload: PayloadSchema,
+  emoji: Type.Optional(Type.String({ description: 'An emoji shown with the text (docs samples)' }))
+}, { title: 'HslActionable' })
+export type Actionable = Static<typeof ActionableSchema>
+
+/**
+ * A quick reply: a chip under a text message. python-hsl takes any
+ * Actionable as a quick reply; docs/hsl/text.md says quick replies are
+ * "currently supported for TEXT_ONLY" and requires `payload.message`, and the
+ * schema follows the docs there (a chip of another kind, or one that sends
+ * nothing, is not rendered as one).
+ */
+export const QuickReplySchema = Type.Object({
+  actionable_text: Type.String({ minLength: 1 }),
+  type: Type.Literal('TEXT_ONLY'),
+  uri: Type.Optional(UriSchema),
+  is_default: IsDefaultSchema,
+  location_required: Type.Optional(Type.Boolean()),
+  payload: Type.Object({
+    message: Type.String({ description: 'Shown as the user\'s message' }),
+    gogo_message: Type.Optional(Type.String({ description: 'Sent to the bot instead; "" means the message' }))
+  }),
+  emoji: Type.Optional(Type.String())
+}, { title: 'HslQuickReply' })
+export type QuickReply = Static<typeof QuickReplySchema>
+
+/** Options every actionable builder takes. */
+export interface ActionOptions {
+  /** The action of a tap on the whole element (Haptik's `is_default: 1`). Default: `false`. */
+  isDefault?: boolean | undefined
+  /** An `emoji` key, as in the docs' samples. Default: none (python-hsl never writes one). */
+  emoji?: string | undefined
+}
+
+/** Options of the actions that send a message. */
+export interface MessageOptions extends ActionOptions {
+  /** The message sent as the user's. Default: the label. */
+  message?: string | undefined
+  /** Sent to the bot instead of the visible message (Haptik's `gogo_message`). Default: `''`, the message itself. */
+  gogoMessage?: string | undefined
+}
+
+/** Everything python-hsl's `Actionable` has, for `hsl.actionable`. */
+export interface ActionableOptions extends ActionOptions {
+  type: ActionableType
+  /** Default: `''`. */
+  uri?: Uri | undefined
+  /** Default: `{}`, as in python-hsl. */
+  payload?: ActionablePayload | undefined
+  /** Deprecated in Haptik's docs. Default: `false`. */
+  locationRequired?: boolean | undefined
+}
+
+/** python-hsl's Actionable.to_hsl(), key for key; `emoji` after it when asked for. */
+function build (label: string, type: ActionableType, uri: Uri, payload: ActionablePayload, { isDefault, emoji }: ActionOptions, locationRequired = false): Actionable {
+  const built: Actionable = { actionable_text: label, type, uri, is_default: isDefault === true ? 1 : 0, location_required: locationRequired, payload }
+  if (emoji !== undefined) built.emoji = emoji
+  return built
+}
+
+function sendPayload (label: string, { message = label, gogoMessage = '' }: MessageOptions): { message: string, gogo_message: string } {
+  return { message, gogo_message: gogoMessage }
+}
+
+/**
+ * Any actionable, as python-hsl's `Actionable(text, type, uri)` with its
+ * attributes: for the kinds no helper covers (FORM_SHOW, SAVED_ADDRESSES, …).
+ */
+export function actionable<L extends string> (label: NonEmpty<L>, { type, uri = '', payload = {}, locationRequired = false, ...options }: ActionableOptions): Actionable {
+  return build(label, type, uri, payload, options, locationRequired)
+}
+
+/** A quick reply that sends `message` (default: the label) when tapped. */
+export function quickReply<L extends string> (label: NonEmpty<L>, options: MessageOptions = {}): QuickReply {
+  return build(label, 'TEXT_ONLY', '', sendPayload(label, options), options) as QuickReply
+}
+
+/** An action that sends a message as the user (default: the label). */
+export function sendMessage<L extends string> (label: NonEmpty<L>, options: MessageOptions = {}): Actionable {
+  return build(label, 'TEXT_ONLY', '', sendPayload(label, options), options)
+}
+
+/** An action that opens a web page. */
+export function link<L extends string> (label: NonEmpty<L>, url: string, options: ActionOptions = {}): Actionable {
+  return build(label, 'APP_ACTION', 'LINK', { url, gogo_message: '' }, options)
+}
+
+/** An action that opens a page in the SDK's own web view (payload as in docs/bot-builder/advanced/integrating-webviews-into-sdk.md). */
+export function webview<L extends string> (label: NonEmpty<L>, url: string, options: ActionOptions = {}): Actionable {
+  return build(label, 'APP_ACTION', 'SELF_SERVE_WEB', { url, link: '', gogo_message: '' }, options)
+}
+
+/**
+ * An action that calls a phone number. python-hsl has no CALL uri; Haptik's
+ * docs say the number goes in the payload without naming the key: it is sent
+ * as `phone_number` and as a `tel:` `url`.
+ */
+export function call<L extends string> (label: NonEmpty<L>, phoneNumber: string, options: ActionOptions = {}): Actionable {
+  return build(label, 'APP_ACTION', 'CALL', { phone_number: phoneNumber, url: `tel:${phoneNumber}`, gogo_message: '' }, options)
+}
+
+/** An action that opens another channel and sends a message (docs/bot-builder/integrations/integration-parameters.md sample). */
+export function launchChannel<L extends string> (label: NonEmpty<L>, options: MessageOptions = {}): Actionable {
+  const { message, gogo_message: gogoMessage } = sendPayload(label, options)
+  return build(label, 'TEXT_ONLY', 'LAUNCH_CHANNEL', { gogo_message: gogoMessage, message }, options)
+}
+
+/** The detail screen a CAROUSEL_DETAIL action opens. */
+export interface CarouselDetailOptions extends ActionOptions {
+  title?: string | undefined
+  subTitle?: string | undefined
+  description?: string | undefined
+  /** The images of the detail screen. */
+  images: readonly string[]
+}
+
+/** An action that opens a detail screen of images (payload as in docs/hsl/carousel.md). */
+export function carouselDetail<L extends string> (label: NonEmpty<L>, { title = '', subTitle = '', description = '', images, ...options }: CarouselDetailOptions): Actionable {
+  return build(label, 'APP_ACTION', 'CAROUSEL_DETAIL', { title, sub_title: subTitle, description, images: [...images], gogo_message: '', link: '' }, options)
+}
+
+/** Where SEND_LOCATION sends the coordinates back. */
+export interface LocationOptions extends ActionOptions {
+  /** The key the latitude comes back under. */
+  latKey: string
+  /** The key the longitude comes back under. */
+  lngKey: string
+}
+
+/** An action that opens a place picker and sends the chosen location (payload keys of docs/hsl/hsl-properties.md). */
+export function sendLocation<L extends string> (label: NonEmpty<L>, { latKey, lngKey, ...options }: LocationOptions): Actionable {
+  return build(label, 'APP_ACTION', 'SEND_LOCATION', { lat_key: latKey, lng_key: lngKey, gogo_message: '' }, options)
+}
+
+/** An action that opens the camera to upload a photo (python-hsl URI.IMAGE_UPLOAD). */
+export function imageUpload<L extends string> (label: NonEmpty<L>, options: ActionOptions = {}): Actionable {
+  return build(label, 'APP_ACTION', 'IMAGE_UPLOAD', {}, options)
+}
+
+/** An action that opens the gallery to pick an image (URI GALLERY_PICKER). */
+export function galleryPicker<L extends string> (label: NonEmpty<L>, options: ActionOptions = {}): Actionable {
+  return build(label, 'APP_ACTION', 'GALLERY_PICKER', {}, options)
+}
+
+/** An action that opens a document picker (python-hsl URI.DOCUMENT_PICKER). */
+export function documentPicker<L extends string> (label: NonEmpty<L>, options: ActionOptions = {}): Actionable {
+  return build(label, 'APP_ACTION', 'DOCUMENT_PICKER', {}, options)
+}
+
+/** An action that asks the user for feedback (ActionableType APP_FEEDBACK). */
+export function feedback<L extends string> (label: NonEmpty<L>, options: ActionOptions = {}): Actionable {
+  return build(label, 'APP_FEEDBACK', '', {}, options)
+}
+
+/** What a SHARE action shares. */
+export interface ShareOptions extends ActionOptions {
+  /** The text shared. */
+  message: string
+  /** An image shared with it. */
+  image?: string | undefined
+  /** Default: `true`. */
+  showShareOption?: boolean | undefined
+}
+
+/** An action that shares a message (and an image), as the mini_actionable of docs/hsl/carousel.md. */
+export function share<L extends string> (label: NonEmpty<L>, { message, image, showShareOption = true, ...options }: ShareOptions): Actionable {
+  const payload: ActionablePayload = { show_share_option: showShareOption }
+  if (image !== undefined) payload.image = image
+  payload.gogo_message = ''
+  payload.message = message
+  return build(label, 'SHARE', '', payload, options)
+}

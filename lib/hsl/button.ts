@@ -1,0 +1,20 @@
+import { Type, type Static } from '@sinclair/typebox'
+import { ActionableSchema, type Actionable } from './actionable.js'
+import { envelope, VoiceTextSchema, type NonEmpty, type VoiceOptions } from './common.js'
+
+// BUTTON: python-hsl hsl_builder/button.py (its `actionables` go out as
+// `data.items`); docs/hsl/button.md.
+
+/** A text with buttons under it. */
+export const HslButtonSchema = Type.Object({
+  text: Type.String({ minLength: 1 }),
+  type: Type.Literal('BUTTON'),
+  voice_text: VoiceTextSchema,
+  data: Type.Object({ items: Type.Array(ActionableSchema, { minItems: 1 }) })
+}, { title: 'HslButton' })
+export type HslButton = Static<typeof HslButtonSchema>
+
+/** A text with at least one button. As python-hsl's `Button(text)` with its `actionables`. */
+export function button<T extends string> (message: NonEmpty<T>, actions: readonly [Actionable, ...Actionable[]], { voiceText }: VoiceOptions = {}): HslButton {
+  return { ...envelope(message, 'BUTTON', voiceText), data: { items: [...actions] } }
+}

@@ -1,0 +1,118 @@
+import type { FastifyBaseLogger } from 'fastify'
+import { channelFindings } from './channel-limits.js'
+import { CHANNELS, type Channel } from './hsl/channels.js'
+import { ChannelLimitError, InvalidOptionError } from './errors.js'
+import { HANDOFF_STATUS, isHandoff } from './handoff.js'
+import { pickText, type UserText } from './language.js'
+import type { HaptikReply } from './reply.js'
+
+// What the plugin does with a reply once a handler has made it, and what it
+// answers when a handler fails: checks against the bot's channels, the
+// hand-over, the fallback. Options read here, once, at registration.
+
+/** What failures, invalid replies and timeouts answer. */
+export type FailurePolicy = 'fallback' | 'handoff'
+/** What a reply over a channel's limit does. */
+export type ChannelLimitsPolicy = 'warn' | 'fail'
+
+/** Reply options, on the plugin and on a step (which overrides the plugin's). */
+export interface ReplyOptions {
+  /**
+   * The channels the bot serves: replies are checked against the limits
+   * Haptik documents for each. Default: none (no check).
+   */
+  channels?: readonly Channel[] | undefined
+  /**
+   * `'warn'` logs a reply over a channel's limit as a warning and sends it;
+   * `'fail'` answers on the failure path instead. Default: `'warn'`.
+   */
+  channelLimits?: ChannelLimitsPolicy | undefined
+  /**
+   * What a throwing handler, an invalid reply or a timeout answers:
+   * `'fallback'`, the fallback message on the failure path, or `'handoff'`,
+   * no messages, which Haptik turns into a hand-over to an agent when Human
+   * Assistance is on. Default: `'fallback'`.
+   */
+  onFailure?: FailurePolicy | undefined
+}
+
+/** The reply options of a step, resolved. */
+export interface ReplyPolicy {
+  readonly channels: readonly Channel[]
+  readonly channelLimits: ChannelLimitsPolicy
+  readonly onFailure: FailurePolicy
+}
+
+const DEFAULT_POLICY: ReplyPolicy = Object.freeze({ channels: Object.freeze([]), channelLimits: 'warn', onFailure: 'fallback' })
+
+function oneOf<T extends string> (value: unknown, allowed: readonly T[], what: string): T {
+  if (!allowed.includes(value as T)) {
+    throw new InvalidOptionError(`${what} must be ${allowed.map(name => `"${name}"`).join(' or ')}, got ${JSON.stringify(value)}`)
+  }
+  return value as T
+}
+
+function checkChannels (channels: unknown, what: string): readonly Channel[] {
+  if (!Array.isArray(channels)) throw new InvalidOptionError(`${what} must be a list of channels, e.g. ['web', 'facebook']`)
+  for (const channel of channels) oneOf(channel, CHANNELS, `${what}[${channels.indexOf(channel)}]`)
+  return Object.freeze([...new Set(channels as Channel[])])
+}
+
+/**
+ * Resolves reply options over their defaults (the plugin's, for a step);
+ * throws FST_HAPTIK_INVALID_OPTION naming the bad one.
+ */
+export function resolveReplyPolicy (options: ReplyOptions, defaults: ReplyPolicy = DEFAULT_POLICY, prefix = ''): ReplyPolicy {
+  const { channels, channelLimits, onFailure } = options
+  return Object.freeze({
+    channels: channels === undefined ? defaults.channels : checkChannels(channels, `${prefix}channels`),
+    channelLimits: channelLimits === undefined ? defaults.channelLimits : oneOf(channelLimits, ['warn', 'fail'], `${prefix}channelLimits`),
+    onFailure: onFailure === undefined ? defaults.onFailure : oneOf(onFailure, ['fallback', 'handoff'], `${prefix}onFailure`)
+  })
+}
+
+/** What a failure answers: the fallback message in the user's language, or a hand-over. */
+export function fallbackReply ({ onFailure }: ReplyPolicy, fallbackMessage: UserText, language: string | undefined): HaptikReply {
+  return onFailure === 'handoff' ? { status: HANDOFF_STATUS, response: [] } : { status: false, response: [pickText(fallbackMessage, language)] }
+}
+
+/** How the logs say what a failure answers. */
+export function failureNote ({ onFailure }: ReplyPolicy): string {
+  return onFailure === 'handoff' ? 'handing the chat over to an agent' : 'answering with the fallback message'
+}
+
+/** Where a step's logs go: the handler context's logger, made on first use. */
+interface Logged {
+  readonly log: FastifyBaseLogger
+}
+
+/**
+ * Checks a reply's messages against the step's channels: a guideline is
+ * logged at info level; a limit is logged as a warning, or with
+ * `channelLimits: 'fail'` throws FST_HAPTIK_CHANNEL_LIMIT (the failure path).
+ */
+export function checkChannelLimits (policy: ReplyPolicy, context: Logged, messages: readonly string[], step: string): void {
+  if (policy.channels.length === 0) return
+  const broken: string[] = []
+  for (const { channel, rule, message, type, element, size, description } of channelFindings(policy.channels, messages)) {
+    const fields = { channel, message, type, element, size, limit: rule.max, source: rule.source }
+    if (rule.strength === 'guideline') context.log.info(fields, `channel guideline: ${description}`)
+    else if (policy.channelLimits === 'warn') context.log.warn(fields, `over a channel limit: ${description}`)
+    else broken.push(description)
+  }
+  if (broken.length > 0) throw new ChannelLimitError(step, broken.join('; '))
+}
+
+/**
+ * Looks over a reply a handler made: logs a deliberate hand-over, warns of an
+ * accidental empty reply, and checks the messages against the step's channels.
+ */
+export function reviewReply (policy: ReplyPolicy, context: Logged, value: unknown, reply: HaptikReply, step: string): void {
+  if (isHandoff(value)) {
+    context.log.info({ reason: value.reason }, 'step hands the chat over to an agent (Haptik: Pending with Human Assistance on, else its bot-break message)')
+  } else if (reply.response.length === 0) {
+    context.log.warn('step returned no messages: Haptik shows a bot break, or hands over to an agent (return handoff() to hand over on purpose)')
+  } else {
+    checkChannelLimits(policy, context, reply.response, step)
+  }
+}
