@@ -2,27 +2,23 @@
 // `node --cpu-prof` with the benchmark's load, and prints where its CPU time goes
 // (self time per function, top 40). Used to find the plugin's overhead.
 import autocannon from 'autocannon'
-import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { startServer, stopServer } from './harness.mjs'
 import { body, signature } from './workload.mjs'
 
 const server = process.argv[2] ?? 'fastify-haptik'
 const dir = mkdtempSync(join(tmpdir(), 'haptik-profile-'))
-const script = fileURLToPath(new URL(`./servers/${server}.mjs`, import.meta.url))
-const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${dir}`, script, '0'], { stdio: ['ignore', 'pipe', 'inherit'] })
-const port = await new Promise(resolve => child.stdout.once('data', chunk => resolve(Number(/ready (\d+)/.exec(String(chunk))[1]))))
+const running = await startServer(`${server}.mjs`, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`], pin: false })
 const payload = body('speaker')
 const result = await autocannon({
-  url: `http://127.0.0.1:${port}`,
+  url: `http://127.0.0.1:${running.port}`,
   connections: 10,
   duration: 5,
   requests: [{ method: 'POST', path: '/product_price', headers: { 'content-type': 'application/json', 'x-hub-signature': signature(payload) }, body: payload }]
 })
-child.kill('SIGINT')
-await new Promise(resolve => child.once('exit', resolve))
+await stopServer(running, 'SIGINT')
 
 const profile = JSON.parse(readFileSync(join(dir, readdirSync(dir)[0]), 'utf8'))
 const nodes = new Map(profile.nodes.map(node => [node.id, node]))

@@ -3,13 +3,10 @@
 // autocannon from another core, and reports every figure as the median over
 // interleaved rounds of its ratio to the bare Fastify route measured in the
 // same round, so machine noise cancels. Every response body is checked.
-import autocannon from 'autocannon'
-import { execFileSync, spawn } from 'node:child_process'
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs'
+import { writeFileSync, mkdirSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
-import { fileURLToPath } from 'node:url'
-import { answer, body, signature } from './workload.mjs'
+import { PIN, cpuMs, failures, fmt, load, machine, median, pinLoadGenerator, startServer, stopServer } from './harness.mjs'
 
 const { values: args } = parseArgs({
   options: {
@@ -23,7 +20,6 @@ const { values: args } = parseArgs({
 const ROUNDS = Number(args.rounds)
 const DURATION = Number(args.duration)
 const CONNECTIONS = Number(args.connections)
-const CLOCK_TICK_MS = 1000 / Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim())
 
 const SERVERS = {
   'fastify-haptik': 'fastify-haptik.mjs',
@@ -35,76 +31,28 @@ const SERVERS = {
 }
 const BARE = 'bare Fastify route (no check)'
 
-function hasTaskset () {
-  try { execFileSync('taskset', ['-V'], { stdio: 'ignore' }); return true } catch { return false }
-}
-const PIN = hasTaskset() && cpus().length > 1
 // The load generator on core 0, each server on core 1.
-if (PIN) execFileSync('taskset', ['-p', '-c', '0', String(process.pid)], { stdio: 'ignore' })
-
-function cpuMs (pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return (Number(fields[11]) + Number(fields[12])) * CLOCK_TICK_MS // utime + stime
-}
-
-async function startServer (file, env = {}) {
-  const script = fileURLToPath(new URL(`./servers/${file}`, import.meta.url))
-  const command = PIN ? ['taskset', ['-c', '1', process.execPath, script, '0']] : [process.execPath, [script, '0']]
-  const child = spawn(command[0], command[1], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
-  const port = await new Promise((resolve, reject) => {
-    child.stdout.once('data', chunk => resolve(Number(/ready (\d+)/.exec(String(chunk))[1])))
-    child.once('exit', code => reject(new Error(`${file} exited with ${code}`)))
-  })
-  return { child, port }
-}
-
-function load (port, size, duration) {
-  let wrong = 0
-  const requests = ['speaker', 'powerbank'].map(product => {
-    const payload = body(product, size)
-    const expected = JSON.stringify(answer(product))
-    return {
-      method: 'POST',
-      path: '/product_price',
-      headers: { 'content-type': 'application/json', 'x-hub-signature': signature(payload) },
-      body: payload,
-      onResponse: (status, responseBody) => { if (status !== 200 || responseBody !== expected) wrong++ }
-    }
-  })
-  return new Promise((resolve, reject) => {
-    autocannon({ url: `http://127.0.0.1:${port}`, connections: CONNECTIONS, duration, requests }, (error, result) => {
-      if (error) reject(error)
-      else resolve({ result, wrong })
-    })
-  })
-}
+pinLoadGenerator()
 
 async function measure (file, { size = 1536, env = {} } = {}) {
-  const { child, port } = await startServer(file, env)
+  const server = await startServer(file, { env })
   try {
-    await load(port, size, 1.5) // warm-up: JIT, pools, caches
-    const before = cpuMs(child.pid)
-    const { result, wrong } = await load(port, size, DURATION)
-    const cpu = cpuMs(child.pid) - before
+    await load(server.port, { size, duration: 1.5, connections: CONNECTIONS }) // warm-up: JIT, pools, caches
+    const before = cpuMs(server.child.pid)
+    const loaded = await load(server.port, { size, duration: DURATION, connections: CONNECTIONS })
+    const cpu = cpuMs(server.child.pid) - before
+    const { result } = loaded
     const requests = result.requests.total
     return {
       rps: result.requests.average,
       p99: result.latency.p99,
       cpuPerRequestUs: requests === 0 ? Infinity : (cpu * 1000) / requests,
       requests,
-      failed: wrong + result.errors + result.timeouts + result.non2xx
+      failed: failures(loaded)
     }
   } finally {
-    child.kill()
-    await new Promise(resolve => child.once('exit', resolve))
+    await stopServer(server)
   }
-}
-
-const median = values => {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
 }
 
 /** Interleaved rounds of several configurations, each compared with `baseline` in its own round. */
@@ -138,8 +86,6 @@ async function compare (label, configs, baseline) {
   }))
 }
 
-const fmt = (n, digits = 2) => Number.isFinite(n) ? n.toFixed(digits) : '—'
-
 function table (title, results) {
   const lines = [`\n${title}`, '', '| server | req/s | × bare | p99 ms | × bare | CPU µs/req | × bare | failed |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |']
   for (const [name, r] of Object.entries(results)) {
@@ -150,7 +96,7 @@ function table (title, results) {
 
 const report = {
   date: new Date().toISOString(),
-  machine: { node: process.version, cpus: cpus().length, model: cpus()[0]?.model, pinned: PIN },
+  machine: machine(),
   settings: { rounds: ROUNDS, duration: DURATION, connections: CONNECTIONS }
 }
 const out = []

@@ -1,8 +1,16 @@
-// Shared by the benchmark servers: port from argv, "ready" on stdout.
+// Shared by the benchmark servers: port from argv, "ready" on stdout, the build to load.
 import { timingSafeEqual, createHmac } from 'node:crypto'
+import { join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { SECRET } from '../workload.mjs'
 
 export const port = Number(process.argv[2] ?? 0)
+
+/** The build under test: the dist directory in HAPTIK_DIST, by default this checkout's. */
+export const dist = resolve(process.env.HAPTIK_DIST ?? fileURLToPath(new URL('../../dist', import.meta.url)))
+
+/** fastify-haptik's ESM entry, loaded from `dist`. */
+export const loadHaptik = () => import(pathToFileURL(join(dist, 'esm/index.js')).href)
 
 export function ready (server) {
   const address = server.address()

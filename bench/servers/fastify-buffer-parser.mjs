@@ -1,8 +1,9 @@
 // A parseAs: 'buffer' JSON parser that checks the signature, then parses; same schemas.
 import Fastify from 'fastify'
-import { EnvelopeSchema, ReplySchema, DetailsSchema, StringDetailsSchema } from '../../dist/esm/index.js'
 import { ENTITIES, answer, productOf } from '../workload.mjs'
-import { port, ready, validSignature } from './common.mjs'
+import { loadHaptik, port, ready, validSignature } from './common.mjs'
+
+const { EnvelopeSchema, ReplySchema, DetailsSchema, StringDetailsSchema } = await loadHaptik()
 
 const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 })
 app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, raw, done) => {

@@ -1,8 +1,9 @@
-// fastify-haptik, as a user would run it (the built package).
+// fastify-haptik, as a user would run it (the built package: HAPTIK_DIST, by default ../../dist).
 import Fastify from 'fastify'
-import fastifyHaptik, { defineStep } from '../../dist/esm/index.js'
 import { ENTITIES, REPLIES, SECRET, STEP } from '../workload.mjs'
-import { port, ready } from './common.mjs'
+import { loadHaptik, port, ready } from './common.mjs'
+
+const { default: fastifyHaptik, defineStep } = await loadHaptik()
 
 const steps = Number(process.env.BENCH_STEPS ?? 1)
 const productPrice = defineStep({ name: STEP, entities: ENTITIES, handler: ({ entities }) => REPLIES[entities.product_name] })

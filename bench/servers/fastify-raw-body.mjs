@@ -1,9 +1,10 @@
 // The common recipe: fastify-raw-body and a hand-written check, same schemas.
 import Fastify from 'fastify'
 import rawBody from 'fastify-raw-body'
-import { EnvelopeSchema, ReplySchema, DetailsSchema, StringDetailsSchema } from '../../dist/esm/index.js'
 import { ENTITIES, answer, productOf } from '../workload.mjs'
-import { port, ready, validSignature } from './common.mjs'
+import { loadHaptik, port, ready, validSignature } from './common.mjs'
+
+const { EnvelopeSchema, ReplySchema, DetailsSchema, StringDetailsSchema } = await loadHaptik()
 
 const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 })
 await app.register(rawBody, { field: 'rawBody', global: true, encoding: false, runFirst: true })
