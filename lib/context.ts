@@ -2,6 +2,7 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { HaptikEnvelope, HaptikUser } from './envelope.js'
 import { pickText, type UserText } from './language.js'
 import type { StepContext } from './step.js'
+import type { Call } from './telemetry.js'
 
 const NO_USER: HaptikUser = Object.freeze({})
 
@@ -16,7 +17,9 @@ export class Context implements StepContext {
     readonly step: string,
     readonly environment: string | undefined,
     readonly envelope: HaptikEnvelope,
-    readonly entities: Record<string, unknown>
+    readonly entities: Record<string, unknown>,
+    /** The call as the plugin observes it (not part of StepContext). */
+    readonly call: Call
   ) {}
 
   get user (): HaptikUser { return this.envelope.user ?? NO_USER }

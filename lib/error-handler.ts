@@ -7,10 +7,11 @@ import {
 } from './errors.js'
 import { catalogEntry } from './catalog.js'
 import { checkSignature } from './raw-body.js'
-import { failureReply, stepMismatch, type PreparedStep } from './run-step.js'
+import { answerInvalidEntity, stepMismatch, type PreparedStep } from './run-step.js'
 import { keywordsOf, listItems, type JsonSchema } from './schema.js'
 import { requestedStep, stepKey } from './route-step.js'
 import type { AnyStep } from './step.js'
+import type { Telemetry } from './telemetry.js'
 
 function unescapePointer (token: string): string {
   return token.replaceAll('~1', '/').replaceAll('~0', '~')
@@ -117,24 +118,17 @@ function toProtocolError (prepared: PreparedStep | undefined, error: FastifyErro
  */
 const MISCONFIGURATION = new Set(['FST_HAPTIK_INVALID_SIGNATURE', 'FST_HAPTIK_SECRET_NOT_FOUND'])
 
-/** The user's language code in a body that may not be a valid request. */
-function languageOf (body: unknown): string | undefined {
-  const language = (body as { user?: { language_code?: unknown } }).user?.language_code
-  return typeof language === 'string' ? language : undefined
-}
-
 /** The error handler of the step routes' encapsulated context; `steps` by `stepKey`. */
-export function stepErrorHandler (steps: ReadonlyMap<string, PreparedStep>, bodyLimit: number) {
+export function stepErrorHandler (steps: ReadonlyMap<string, PreparedStep>, bodyLimit: number, telemetry: Telemetry) {
   return function haptikErrorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     const name = requestedStep(request)
     const prepared = name === undefined ? undefined : steps.get(stepKey(name))
     const answer = toProtocolError(prepared, error, request, bodyLimit) as FastifyError
     if (answer.code === 'FST_HAPTIK_INVALID_ENTITY' && prepared?.compiled.invalidEntities === 'failure') {
-      // The user's input, not a broken integration: the failure path, and a warning that says what did not match.
-      request.log.warn({ step: prepared.compiled.name, code: answer.code }, answer.message)
-      return reply.code(200).send(failureReply(prepared.compiled.invalidEntityMessage, languageOf(request.body)))
+      return reply.code(200).send(answerInvalidEntity(prepared.compiled, request, answer))
     }
     const statusCode = answer.statusCode as number
+    telemetry.refused(request, prepared?.compiled.name ?? name, answer.code, statusCode)
     if (statusCode >= 500) {
       // An FST_HAPTIK_INTERNAL that arrives here was logged, with its cause, where it was made.
       if (answer !== error) request.log.error({ err: error, step: name }, 'fastify-haptik: unexpected error')

@@ -5,6 +5,7 @@ import { stepErrorHandler } from './error-handler.js'
 import { jsonBodyParser } from './json-body.js'
 import { HIDDEN_FROM_DOCS, swaggerTransform } from './openapi.js'
 import { describeStepUrl } from './step-url.js'
+import { Telemetry } from './telemetry.js'
 import { kSignature, signatureHooks } from './raw-body.js'
 import { resolveOptions, type FastifyHaptikOptions, type ResolvedOptions } from './options.js'
 import { present } from './present.js'
@@ -52,7 +53,8 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
   if (unsigned.length > 0) {
     fastify.log.warn({ steps: unsigned }, 'fastify-haptik: allowUnsigned is on; these steps accept calls that anyone can forge')
   }
-  const prepared = steps.map(prepareStep)
+  const telemetry = new Telemetry(options.telemetry)
+  const prepared = steps.map(step => prepareStep(step, telemetry))
   const stepsByKey = new Map(prepared.map(step => [step.compiled.key, step]))
 
   // Everything below lives in an encapsulated child: no hook, parser or
@@ -62,7 +64,7 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     child.decorateRequest(kSignature, null)
     child.removeAllContentTypeParsers()
     child.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, jsonBodyParser(child))
-    child.setErrorHandler(stepErrorHandler(stepsByKey, bodyLimit))
+    child.setErrorHandler(stepErrorHandler(stepsByKey, bodyLimit, telemetry))
     // Replies go out exactly as checked: a schema-compiled serializer would convert or drop values.
     child.setSerializerCompiler(() => JSON.stringify)
     for (const step of prepared) stepRoute(child, step, settings)
@@ -97,6 +99,8 @@ export { CHANNEL_RULES, DEVICE_PLATFORMS, channelFindings, channelOf, characters
 export type { ChannelElement, ChannelFinding, ChannelRule } from './channel-limits.js'
 export { HANDOFF_STATUS, StepHandoff, handoff, isHandoff } from './handoff.js'
 export type { HandoffOptions } from './handoff.js'
+export { DIAGNOSTICS_CHANNELS, HAPTIK_REDACT_PATHS } from './telemetry.js'
+export type { Outcome, RefusedMessage, StepEndMessage, StepStartMessage, TelemetryOptions } from './telemetry.js'
 export type { SecretOption, SecretResolver } from './secrets.js'
 export type { DetailsLimit } from './reply-checks.js'
 export { DEFAULT_DETAILS_LIMIT } from './reply-checks.js'

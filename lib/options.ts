@@ -6,6 +6,7 @@ import { present } from './present.js'
 import { stepKey } from './route-step.js'
 import { resolveAuth, UNSIGNED_AUTH, type SecretOption, type StepAuth } from './secrets.js'
 import { isStep, type AnyStep, type InvalidEntities } from './step.js'
+import type { TelemetryOptions } from './telemetry.js'
 
 /** Documentation options of the plugin. */
 export interface OpenapiOptions {
@@ -48,6 +49,11 @@ export interface FastifyHaptikOptions extends ReplyOptions {
   dispatch?: boolean | undefined
   /** A label handlers see as `context.environment`, e.g. `'test'` or `'production'`. */
   environment?: string | undefined
+  /**
+   * Where spans and metrics go: `{ tracerProvider, meterProvider }`. Default:
+   * @opentelemetry/api's global providers (nothing, unless the app installs an SDK).
+   */
+  telemetry?: TelemetryOptions | undefined
   /** Size limits of the details a handler returns, or `false` for none. Default: Haptik's strictest. */
   detailsLimit?: DetailsLimit | false | undefined
 }

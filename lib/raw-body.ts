@@ -7,6 +7,8 @@ import {
 import type { StepAuth } from './secrets.js'
 import { matchingDigests, parseSignature, SIGNATURE_HEADER, startDigests, toKeys, type SignatureProblem } from './signature.js'
 
+const NONE: readonly number[] = Object.freeze([])
+
 /** Per-request signature state, kept on the request under this symbol. */
 export const kSignature = Symbol('fastify-haptik.signature')
 
@@ -31,7 +33,13 @@ interface SignatureState {
   problem: SignatureProblem | null
   digests: Hmac[] | null
   /** Indexes in `plan.auths` whose secret signed the body; null until checked. */
-  matched: number[] | null
+  matched: readonly number[] | null
+  /** Each candidate key's position in its auth's list of secrets (for logs: which secret matched). */
+  positions: readonly number[]
+  /** Indexes in `keys` of the keys that signed the body. */
+  matchedKeys: readonly number[]
+  /** On the dispatch route, the index in `plan.auths` of the chosen step's secrets (0 on a step route). */
+  authorized: number
   /** The route also serves unsigned steps: a failed check waits until the step is known. */
   deferred: boolean
 }
@@ -61,20 +69,22 @@ function signatureError (problem: SignatureProblem): Error {
   return problem === 'missing' ? new MissingSignatureError() : new MalformedSignatureError(PROBLEMS[problem])
 }
 
-interface StaticKeys { keys: KeyObject[], owners: number[] }
+interface StaticKeys { keys: KeyObject[], owners: number[], positions: number[] }
 
 /** Keys known at registration, flattened, with the auth each belongs to. */
 function staticKeys (plan: SignaturePlan): StaticKeys | null {
   if (plan.auths.some(auth => auth.kind === 'resolver')) return null
   const keys: KeyObject[] = []
   const owners: number[] = []
+  const positions: number[] = []
   plan.auths.forEach((auth, index) => {
-    for (const key of (auth as Extract<StepAuth, { kind: 'keys' }>).keys) {
+    (auth as Extract<StepAuth, { kind: 'keys' }>).keys.forEach((key, position) => {
       keys.push(key)
       owners.push(index)
-    }
+      positions.push(position)
+    })
   })
-  return { keys, owners }
+  return { keys, owners, positions }
 }
 
 async function resolveKeys (auth: Extract<StepAuth, { kind: 'resolver' }>, request: FastifyRequest): Promise<readonly KeyObject[]> {
@@ -97,16 +107,18 @@ function resolveSecretsHook (plan: SignaturePlan, label: string): onRequestHookH
   return async function resolveHaptikSecrets (request: FastifyRequest) {
     const keys: KeyObject[] = []
     const owners: number[] = []
+    const positions: number[] = []
     for (const [index, auth] of plan.auths.entries()) {
       const resolved = auth.kind === 'keys' ? auth.keys : await resolveKeys(auth, request)
-      for (const key of resolved) {
+      resolved.forEach((key, position) => {
         keys.push(key)
         owners.push(index)
-      }
+        positions.push(position)
+      })
     }
     // On a route that also serves unsigned steps, the step decides once it is known.
     if (keys.length === 0 && !plan.unsigned) throw new SecretNotFoundError(label)
-    setState(request, { keys, owners, expected: null, problem: null, digests: null, matched: null, deferred: plan.unsigned })
+    setState(request, { keys, owners, positions, expected: null, problem: null, digests: null, matched: null, matchedKeys: NONE, authorized: 0, deferred: plan.unsigned })
   }
 }
 
@@ -133,7 +145,8 @@ function captureHook (plan: SignaturePlan, bodyLimit: number): preParsingHookHan
     }
     let state = stateOf(request)
     if (state === null) {
-      state = { keys: (known as StaticKeys).keys, owners: (known as StaticKeys).owners, expected: null, problem: null, digests: null, matched: null, deferred: plan.unsigned }
+      const { keys, owners, positions } = known as StaticKeys
+      state = { keys, owners, positions, expected: null, problem: null, digests: null, matched: null, matchedKeys: NONE, authorized: 0, deferred: plan.unsigned }
       setState(request, state)
     }
     if (typeof expected === 'string') {
@@ -158,7 +171,7 @@ function captureHook (plan: SignaturePlan, bodyLimit: number): preParsingHookHan
   }
 }
 
-const UNSIGNED: SignatureState = Object.freeze({ keys: [], owners: [], expected: null, problem: null, digests: null, matched: [], deferred: false })
+const UNSIGNED: SignatureState = Object.freeze({ keys: [], owners: [], positions: [], expected: null, problem: null, digests: null, matched: [], matchedKeys: [], authorized: 0, deferred: false })
 
 /** preParsing hook of routes whose steps are all served unsigned (`allowUnsigned`). */
 const markUnsignedHook: preParsingHookHandler = function markHaptikUnsigned (request, _reply, _payload, done) {
@@ -170,12 +183,11 @@ const markUnsignedHook: preParsingHookHandler = function markHaptikUnsigned (req
   done()
 }
 
-const NONE: number[] = []
-
 /** Compares the streamed digests with the header, once, and records which secrets signed the body. */
 function compareDigests (state: SignatureState): void {
   if (state.matched !== null) return
   const matched = state.digests === null ? NONE : matchingDigests(state.expected as Buffer, state.digests)
+  state.matchedKeys = matched
   state.matched = matched.length === 0
     ? NONE
     : matched.length === 1 ? [state.owners[matched[0]]] : [...new Set(matched.map(index => state.owners[index]))]
@@ -192,7 +204,7 @@ export function checkSignature (request: FastifyRequest): Error | null {
   if (state === UNSIGNED) return null
   compareDigests(state)
   // A header problem was refused in preParsing unless the verdict is deferred.
-  if ((state.matched as number[]).length > 0 || state.deferred) return null
+  if ((state.matched as readonly number[]).length > 0 || state.deferred) return null
   return new InvalidSignatureError()
 }
 
@@ -202,9 +214,14 @@ export function checkSignature (request: FastifyRequest): Error | null {
  * 'unsigned' for a step served unsigned).
  */
 export function authorizeStep (request: FastifyRequest, auth: number | 'unsigned'): Error | null {
-  if (auth === 'unsigned') return null
   const state = stateOf(request) as SignatureState
-  if ((state.matched as number[]).includes(auth)) return null
+  if (auth === 'unsigned') {
+    // No secret of the step signed it, whatever another step's did (the shared state of all-unsigned routes is frozen).
+    if (state !== UNSIGNED) state.authorized = -1
+    return null
+  }
+  state.authorized = auth
+  if ((state.matched as readonly number[]).includes(auth)) return null
   return state.problem === null ? new InvalidSignatureError() : signatureError(state.problem)
 }
 
@@ -227,4 +244,14 @@ export function signatureHooks (steps: ReadonlyArray<{ readonly auth: StepAuth }
         : { preParsing: captureHook(plan, bodyLimit) }
       : { preParsing: markUnsignedHook }
   }
+}
+
+/**
+ * Which configured secret signed the request: its position in the step's list
+ * of secrets, or undefined when unsigned. Never the secret itself.
+ */
+export function matchedSecret (request: FastifyRequest): number | undefined {
+  const state = stateOf(request) as SignatureState
+  const key = state.matchedKeys.find(index => state.owners[index] === state.authorized)
+  return key === undefined ? undefined : state.positions[key]
 }

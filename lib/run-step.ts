@@ -7,13 +7,14 @@ import { StepMismatchError, StepTimeoutError } from './errors.js'
 import { isHandoff } from './handoff.js'
 import { isLocalized, pickText, type UserText } from './language.js'
 import type { ResolvedStep } from './options.js'
-import { checkSignature } from './raw-body.js'
+import { checkSignature, matchedSecret } from './raw-body.js'
 import { messagesToWire, normalizeReply, type HaptikReply } from './reply.js'
 import { checkReplyDetails, type DetailsRules } from './reply-checks.js'
 import { checkChannelLimits, failureNote, fallbackReply, reviewReply, type ReplyPolicy } from './reply-policy.js'
 import { namedStep, stepKey } from './route-step.js'
 import type { InvalidEntities, StepContext, StepHandler } from './step.js'
 import { StepFailure } from './step-failure.js'
+import type { Telemetry } from './telemetry.js'
 
 /** A step with everything the request path needs computed once. */
 export interface CompiledStep {
@@ -30,6 +31,7 @@ export interface CompiledStep {
   readonly details: DetailsRules
   /** Channels, channel limits and what failures answer. */
   readonly replies: ReplyPolicy
+  readonly telemetry: Telemetry
 }
 
 function failure (messages: string[]): HaptikReply {
@@ -46,7 +48,7 @@ function describeThrown (value: unknown): Error {
 }
 
 /** Compiles a resolved step's readers and rules, once, at registration. */
-function compileStep ({ step, timeout, fallbackMessage, invalidEntities, invalidEntityMessage, environment, detailsLimit, replies }: ResolvedStep): CompiledStep {
+function compileStep ({ step, timeout, fallbackMessage, invalidEntities, invalidEntityMessage, environment, detailsLimit, replies }: ResolvedStep, telemetry: Telemetry): CompiledStep {
   return {
     name: step.name,
     key: stepKey(step.name),
@@ -62,7 +64,8 @@ function compileStep ({ step, timeout, fallbackMessage, invalidEntities, invalid
       userDetails: step.userDetails,
       detailsLimit
     },
-    replies
+    replies,
+    telemetry
   }
 }
 
@@ -75,10 +78,10 @@ export interface PreparedStep {
 }
 
 /** Everything a step's routes (its own and the dispatch route) need, made once. */
-export function prepareStep (resolved: ResolvedStep): PreparedStep {
+export function prepareStep (resolved: ResolvedStep, telemetry: Telemetry): PreparedStep {
   return {
     resolved,
-    compiled: compileStep(resolved),
+    compiled: compileStep(resolved, telemetry),
     bodySchema: EnvelopeSchema(resolved.step.entities),
     replySchema: ReplySchema(resolved.step.conversationDetails, resolved.step.userDetails)
   }
@@ -87,13 +90,14 @@ export function prepareStep (resolved: ResolvedStep): PreparedStep {
 function settle (compiled: CompiledStep, context: Context, value: unknown): HaptikReply {
   const reply = checkReplyDetails(context.request, compiled.details, normalizeReply(value, compiled.name), compiled.name)
   reviewReply(compiled.replies, context, value, reply, compiled.name)
+  context.call.outcome = isHandoff(value) ? 'handoff' : 'ok'
   return reply
 }
 
 function fail (compiled: CompiledStep, context: Context, thrown: unknown): HaptikReply {
   if (isHandoff(thrown)) return settleOrFail(compiled, context, thrown)
   if (thrown instanceof StepFailure) {
-    context.log.info('step failed on purpose; answering on the failure path')
+    context.call.outcome = 'failure'
     const messages = thrown.userMessages
     if (isLocalized(messages)) return failureReply(messages, context.language)
     try {
@@ -104,8 +108,17 @@ function fail (compiled: CompiledStep, context: Context, thrown: unknown): Hapti
       return fail(compiled, context, error)
     }
   }
-  context.log.error({ err: describeThrown(thrown) }, `step failed; ${failureNote(compiled.replies)}`)
+  const error = describeThrown(thrown)
+  context.call.outcome = 'fallback'
+  context.call.error = error
+  context.log.error({ err: error }, `step failed; ${failureNote(compiled.replies)}`)
   return fallbackReply(compiled.replies, compiled.fallbackMessage, context.language)
+}
+
+/** A call's reply, once it is known: its log line, span, metrics and end message. */
+function complete (compiled: CompiledStep, context: Context, reply: HaptikReply): HaptikReply {
+  compiled.telemetry.end(context.call, reply.response.length, matchedSecret(context.request))
+  return reply
 }
 
 function settleOrFail (compiled: CompiledStep, context: Context, value: unknown): HaptikReply {
@@ -128,18 +141,20 @@ function withDeadline (compiled: CompiledStep, context: Context, pending: Promis
       late = true
       const error = new StepTimeoutError(compiled.name, compiled.timeout)
       context.abort(error)
+      context.call.outcome = 'timeout'
+      context.call.error = error
       context.log.error({ err: error }, `step timed out; ${failureNote(compiled.replies)}`)
-      resolve(fallbackReply(compiled.replies, compiled.fallbackMessage, context.language))
+      resolve(complete(compiled, context, fallbackReply(compiled.replies, compiled.fallbackMessage, context.language)))
     }, compiled.timeout)
 
     pending.then(value => {
       clearTimeout(timer)
       if (late) context.log.warn('step finished after its deadline; its reply was discarded')
-      else resolve(settleOrFail(compiled, context, value))
+      else resolve(complete(compiled, context, settleOrFail(compiled, context, value)))
     }, error => {
       clearTimeout(timer)
       if (late) context.log.warn({ err: describeThrown(error) }, 'step failed after its deadline')
-      else resolve(fail(compiled, context, error))
+      else resolve(complete(compiled, context, fail(compiled, context, error)))
     })
   })
 }
@@ -152,11 +167,11 @@ function withDeadline (compiled: CompiledStep, context: Context, pending: Promis
 function run (compiled: CompiledStep, context: Context): HaptikReply | Promise<HaptikReply> {
   let result: unknown
   try {
-    result = compiled.handler(context as unknown as StepContext)
+    result = compiled.telemetry.within(context.call, compiled.handler, context as unknown as StepContext)
   } catch (error) {
-    return fail(compiled, context, error)
+    return complete(compiled, context, fail(compiled, context, error))
   }
-  return isThenable(result) ? withDeadline(compiled, context, result) : settleOrFail(compiled, context, result)
+  return isThenable(result) ? withDeadline(compiled, context, result) : complete(compiled, context, settleOrFail(compiled, context, result))
 }
 
 /**
@@ -169,7 +184,29 @@ export function runStep (compiled: CompiledStep, request: FastifyRequest, reply:
   if (unverified !== null) throw unverified
   const envelope = request.body as HaptikEnvelope
   const entities = readEntities(compiled.name, compiled.readers, envelope.entities)
-  return run(compiled, new Context(request, reply, compiled.name, compiled.environment, envelope, entities))
+  const call = compiled.telemetry.start(compiled.name, compiled.environment, request)
+  return run(compiled, new Context(request, reply, compiled.name, compiled.environment, envelope, entities, call))
+}
+
+/** The user's language code in a body that may not be a valid request. */
+function languageOf (body: unknown): string | undefined {
+  const language = (body as { user?: { language_code?: unknown } }).user?.language_code
+  return typeof language === 'string' ? language : undefined
+}
+
+/**
+ * The answer to a signed call whose entities do not match the step: the
+ * user's input, not a broken integration. The failure path with the step's
+ * invalid-entity message, a warning that says what did not match (never the
+ * value), and the call observed with the outcome `invalid-entity`.
+ */
+export function answerInvalidEntity (compiled: CompiledStep, request: FastifyRequest, error: Error & { code: string }): HaptikReply {
+  const call = compiled.telemetry.start(compiled.name, compiled.environment, request)
+  call.outcome = 'invalid-entity'
+  request.log.warn({ step: compiled.name, code: error.code }, error.message)
+  const reply = failureReply(compiled.invalidEntityMessage, languageOf(request.body))
+  compiled.telemetry.end(call, reply.response.length, matchedSecret(request))
+  return reply
 }
 
 /**

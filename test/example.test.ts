@@ -76,3 +76,18 @@ t.test("the example's own routes sit next to the steps, typed and validated by t
   t.same((await app.inject({ method: 'GET', url: '/health' })).json(), { ok: true })
   t.same((await app.inject({ method: 'GET', url: '/stores/pune' })).json(), { city: 'pune', open: true })
 })
+
+t.test('with metrics on, the example serves its steps\' metrics for Prometheus at /metrics', async t => {
+  const app = await build({ secret, metrics: true })
+  t.teardown(() => app.close())
+  await signedPost(app, '/haptik/product_price', envelope('product_price', { product_name: [detection('speaker')] }), { secret })
+  await signedPost(app, '/haptik/product_price', envelope('product_price', { product_name: [detection('speaker')] }), { secret: 'guess' })
+  const res = await app.inject({ method: 'GET', url: '/metrics' })
+  t.equal(res.statusCode, 200)
+  t.match(res.body, /^haptik_step_calls_total\{haptik_step="product_price",haptik_outcome="ok"[^}]*\} 1$/m)
+  t.match(res.body, /^haptik_step_duration_count\{haptik_step="product_price",haptik_outcome="ok"[^}]*\} 1$/m)
+  t.match(res.body, /^haptik_refusals_total\{error_type="FST_HAPTIK_INVALID_SIGNATURE",haptik_step="product_price"[^}]*\} 1$/m)
+  const off = await build({ secret })
+  t.teardown(() => off.close())
+  t.equal((await off.inject({ method: 'GET', url: '/metrics' })).statusCode, 404, 'off by default')
+})

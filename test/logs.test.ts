@@ -7,7 +7,7 @@ import { gzipSync } from 'node:zlib'
 import t, { type Test as Tap } from 'tap'
 import Fastify from 'fastify'
 import { Type } from '@sinclair/typebox'
-import fastifyHaptik, { StepFailure, defineStep } from '../lib/index.js'
+import fastifyHaptik, { HAPTIK_REDACT_PATHS, StepFailure, defineStep } from '../lib/index.js'
 import { SECRET, haptikSignature } from './helpers/haptik.js'
 
 const PLANTED = {
@@ -203,4 +203,27 @@ t.test('a secret that does not match the bot builder is logged at warn, other re
     [30, 'FST_HAPTIK_MISSING_SIGNATURE']
   ])
   t.same(refusals.map(({ step }) => step), ['order', 'order', 'order'], 'each names the step')
+})
+
+t.test("HAPTIK_REDACT_PATHS keep Haptik's personal fields out of lines that log a request", async t => {
+  const lines: string[] = []
+  const app = Fastify({ logger: { level: 'info', redact: [...HAPTIK_REDACT_PATHS], stream: { write: (line: string) => { lines.push(line) } } } })
+  t.teardown(() => app.close())
+  const step = defineStep({
+    name: 'careless',
+    entities,
+    handler: ({ envelope, log, request }) => {
+      // What an application might log while debugging a step.
+      log.info({ envelope }, 'the envelope')
+      request.log.info({ body: request.body }, 'the body')
+      log.info(envelope, 'spread')
+      return 'ok'
+    }
+  })
+  await app.register(fastifyHaptik, { secret: SECRET, steps: [step] })
+  const body = plantedBody('careless')
+  await app.inject({ method: 'POST', url: '/careless', payload: body, headers: { 'content-type': 'application/json', 'x-hub-signature': haptikSignature(body) } })
+  t.equal(lines.filter(line => /the envelope|the body|spread/.test(line)).length, 3, 'the lines were written')
+  t.same(leaks(lines), {})
+  t.match(lines.find(line => line.includes('the body')), /"user_details":"\[Redacted\]"/)
 })

@@ -1,0 +1,164 @@
+import diagnostics from 'node:diagnostics_channel'
+import { performance } from 'node:perf_hooks'
+import {
+  context as otelContext, metrics, SpanKind, SpanStatusCode, trace,
+  type Attributes, type Counter, type Histogram, type MeterProvider, type Span, type TracerProvider
+} from '@opentelemetry/api'
+import type { FastifyRequest } from 'fastify'
+
+// What the plugin tells the outside about each step call: one log line,
+// OpenTelemetry spans and metrics (through @opentelemetry/api, which does
+// nothing unless the application installs an SDK), and diagnostics_channel
+// messages for APM agents, as undici and Fastify publish theirs.
+
+/** How a step call ended. */
+export type Outcome =
+  /** The handler answered. */
+  | 'ok'
+  /** The handler threw `StepFailure`: its own message on the failure path. */
+  | 'failure'
+  /** The handler threw, or returned something that is not a valid reply: the fallback (or a hand-over, with `onFailure: 'handoff'`). */
+  | 'fallback'
+  /** The handler passed its deadline. */
+  | 'timeout'
+  /** The request's entities do not match the step's schema; the handler did not run. */
+  | 'invalid-entity'
+  /** The handler handed the chat over to an agent. */
+  | 'handoff'
+
+/** Where the plugin sends its spans and metrics. Default: the global providers of @opentelemetry/api. */
+export interface TelemetryOptions {
+  tracerProvider?: TracerProvider | undefined
+  meterProvider?: MeterProvider | undefined
+}
+
+/** The diagnostics_channel names the plugin publishes on. */
+export const DIAGNOSTICS_CHANNELS = Object.freeze({
+  /** A step's handler is about to run: `StepStartMessage`. */
+  start: 'fastify-haptik:step:start',
+  /** A step call ended (its reply is known): `StepEndMessage`. */
+  end: 'fastify-haptik:step:end',
+  /** A request to a step route was refused with an HTTP error: `RefusedMessage`. */
+  refused: 'fastify-haptik:refused'
+})
+
+/** Published on `fastify-haptik:step:start`. */
+export interface StepStartMessage {
+  readonly step: string
+  readonly environment: string | undefined
+  readonly request: FastifyRequest
+}
+
+/** Published on `fastify-haptik:step:end`. */
+export interface StepEndMessage extends StepStartMessage {
+  readonly outcome: Outcome
+  /** The handler's time, in milliseconds. */
+  readonly durationMs: number
+  /** How many messages the reply carries. */
+  readonly messages: number
+  /** The position of the secret that signed the request in the configured list, if signed. */
+  readonly secret: number | undefined
+}
+
+/** Published on `fastify-haptik:refused`. */
+export interface RefusedMessage {
+  /** The step the request was for, when known. */
+  readonly step: string | undefined
+  readonly code: string
+  readonly statusCode: number
+  readonly request: FastifyRequest
+}
+
+const startChannel = diagnostics.channel(DIAGNOSTICS_CHANNELS.start)
+const endChannel = diagnostics.channel(DIAGNOSTICS_CHANNELS.end)
+const refusedChannel = diagnostics.channel(DIAGNOSTICS_CHANNELS.refused)
+
+const SCOPE = 'fastify-haptik'
+
+/** One step call being observed; the request path sets how it ended. */
+export interface Call {
+  readonly step: string
+  readonly environment: string | undefined
+  readonly request: FastifyRequest
+  readonly startedAt: number
+  readonly span: Span
+  outcome: Outcome
+  /** Why it failed, for the span (`fallback` and `timeout`). */
+  error: Error | undefined
+}
+
+/** The spans, metrics, channels and log lines of one registration of the plugin. */
+export class Telemetry {
+  readonly #tracer
+  readonly #calls: Counter
+  readonly #duration: Histogram
+  readonly #refusals: Counter
+
+  constructor ({ tracerProvider = trace.getTracerProvider(), meterProvider = metrics.getMeterProvider() }: TelemetryOptions = {}) {
+    this.#tracer = tracerProvider.getTracer(SCOPE)
+    const meter = meterProvider.getMeter(SCOPE)
+    this.#calls = meter.createCounter('haptik.step.calls', { description: 'Step calls, by step and outcome' })
+    this.#duration = meter.createHistogram('haptik.step.duration', { description: "Handlers' time, by step", unit: 'ms' })
+    this.#refusals = meter.createCounter('haptik.refusals', { description: 'Requests to step routes refused with an HTTP error, by error code' })
+  }
+
+  /**
+   * Starts observing a call: its span (a child of the request's span when the
+   * app instruments Fastify) and its start message.
+   */
+  start (step: string, environment: string | undefined, request: FastifyRequest): Call {
+    const attributes: Attributes = environment === undefined ? { 'haptik.step': step } : { 'haptik.step': step, 'haptik.environment': environment }
+    const span = this.#tracer.startSpan(`haptik step ${step}`, { kind: SpanKind.INTERNAL, attributes })
+    const call: Call = { step, environment, request, startedAt: performance.now(), span, outcome: 'ok', error: undefined }
+    if (startChannel.hasSubscribers) startChannel.publish({ step, environment, request } satisfies StepStartMessage)
+    return call
+  }
+
+  /** Runs a step's handler in its span's context, so the handler's own spans are its children. */
+  within<A, T> (call: Call, handler: (argument: A) => T, argument: A): T {
+    return call.span.isRecording() ? otelContext.with(trace.setSpan(otelContext.active(), call.span), handler, undefined, argument) : handler(argument)
+  }
+
+  /**
+   * Ends a call: its log line, metrics, span and end message. `secret` is
+   * the position of the secret that signed the request, if signed.
+   */
+  end (call: Call, messages: number, secret: number | undefined): void {
+    const durationMs = Math.round((performance.now() - call.startedAt) * 1000) / 1000
+    const { step, environment, request, span, outcome, error } = call
+    request.log.info({ step, outcome, durationMs, messages, environment, secret }, 'step call')
+    const attributes: Attributes = { 'haptik.step': step, 'haptik.outcome': outcome }
+    this.#calls.add(1, attributes)
+    this.#duration.record(durationMs, attributes)
+    if (span.isRecording()) {
+      span.setAttribute('haptik.outcome', outcome)
+      if (error !== undefined) {
+        span.recordException(error)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message })
+      }
+      span.end()
+    }
+    if (endChannel.hasSubscribers) endChannel.publish({ step, environment, request, outcome, durationMs, messages, secret } satisfies StepEndMessage)
+  }
+
+  /** Counts and publishes a request refused with an HTTP error. */
+  refused (request: FastifyRequest, step: string | undefined, code: string, statusCode: number): void {
+    this.#refusals.add(1, step === undefined ? { 'error.type': code } : { 'error.type': code, 'haptik.step': step })
+    if (refusedChannel.hasSubscribers) refusedChannel.publish({ step, code, statusCode, request } satisfies RefusedMessage)
+  }
+}
+
+/**
+ * Pino `redact` paths that keep Haptik's personal fields out of any log line
+ * holding a Haptik request, whole or under one key (`{ body }`, `{ envelope }`):
+ * the user's auth code and id, user details, and what the user typed.
+ *
+ * @example
+ * ```ts
+ * const app = Fastify({ logger: { redact: [...HAPTIK_REDACT_PATHS] } })
+ * ```
+ */
+export const HAPTIK_REDACT_PATHS = Object.freeze([
+  'user.auth_code', 'user.auth_id', 'user_details', 'entities.*[*].original_text',
+  '*.user.auth_code', '*.user.auth_id', '*.user_details', '*.entities.*[*].original_text'
+])

@@ -1,0 +1,148 @@
+// Each step call seen from outside: one log line, an OpenTelemetry span and
+// metrics (with the real SDK and in-memory exporters), and diagnostics_channel
+// messages; refusals counted by code.
+import diagnostics from 'node:diagnostics_channel'
+import t, { type Test } from 'tap'
+import Fastify from 'fastify'
+import { Type } from '@sinclair/typebox'
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type SumMetricData, type HistogramMetricData } from '@opentelemetry/sdk-metrics'
+import fastifyHaptik, {
+  DIAGNOSTICS_CHANNELS, StepFailure, defineStep, handoff,
+  type FastifyHaptikOptions, type RefusedMessage, type StepEndMessage, type StepStartMessage
+} from '../lib/index.js'
+import { SECRET, detection, envelope, signedPost } from './helpers/haptik.js'
+
+const Product = Type.Object({ product: Type.Union([Type.Literal('speaker'), Type.Literal('powerbank')]) })
+const steps = [
+  defineStep({ name: 'ok', entities: Product, handler: ({ entities }) => [`price of ${entities.product}`, 'anything else?'] }),
+  defineStep({ name: 'sorry', handler: () => { throw new StepFailure('Sorry, not today.') } }),
+  defineStep({ name: 'boom', handler: () => { throw new Error('database down') } }),
+  defineStep({ name: 'slow', timeout: 20, handler: () => new Promise<string>(() => {}) }),
+  defineStep({ name: 'agent', handler: async () => handoff({ reason: 'refund' }) })
+]
+
+interface Line { level: number, msg: string, step?: string, outcome?: string, durationMs?: number, messages?: number, environment?: string, secret?: number }
+
+async function observedApp (t: Test, options: Partial<FastifyHaptikOptions> = {}) {
+  const lines: Line[] = []
+  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, { prefix: '/haptik', secret: [SECRET, 'the-old-secret'], environment: 'production', steps, ...options })
+  return { app, lines }
+}
+
+const calls = {
+  ok: (secret = SECRET) => ['/haptik/ok', envelope('ok', { product: [detection('speaker', 'PLANTED-TEXT')] }), { secret }] as const,
+  invalid: ['/haptik/ok', envelope('ok', { product: [detection('phone', 'PLANTED-TEXT')] }), { secret: SECRET }] as const
+}
+
+t.test('one info line per step call: step, outcome, handler time, messages, environment, and which secret matched', async t => {
+  const { app, lines } = await observedApp(t)
+  await signedPost(app, ...calls.ok())
+  await signedPost(app, ...calls.ok('the-old-secret'))
+  for (const name of ['sorry', 'boom', 'slow', 'agent']) await signedPost(app, `/haptik/${name}`, envelope(name, {}))
+  await signedPost(app, ...calls.invalid)
+  const stepLines = lines.filter(line => line.msg === 'step call')
+  t.same(stepLines.map(({ level, step, outcome, messages, environment, secret }) => ({ level, step, outcome, messages, environment, secret })), [
+    { level: 30, step: 'ok', outcome: 'ok', messages: 2, environment: 'production', secret: 0 },
+    { level: 30, step: 'ok', outcome: 'ok', messages: 2, environment: 'production', secret: 1 },
+    { level: 30, step: 'sorry', outcome: 'failure', messages: 1, environment: 'production', secret: 0 },
+    { level: 30, step: 'boom', outcome: 'fallback', messages: 1, environment: 'production', secret: 0 },
+    { level: 30, step: 'slow', outcome: 'timeout', messages: 1, environment: 'production', secret: 0 },
+    { level: 30, step: 'agent', outcome: 'handoff', messages: 0, environment: 'production', secret: 0 },
+    { level: 30, step: 'ok', outcome: 'invalid-entity', messages: 1, environment: 'production', secret: 0 }
+  ], 'the second call was signed with the old secret: it is still in use')
+  for (const line of stepLines) t.type(line.durationMs, 'number', `${line.step}: durationMs`)
+  t.ok((stepLines[4].durationMs as number) >= 19, 'the timeout line says the handler ran until its deadline')
+  t.notOk(lines.some(line => JSON.stringify(line).includes('PLANTED-TEXT') || JSON.stringify(line).includes('c0de-s3cret')), 'no entity or user value in any line')
+})
+
+t.test('an unsigned step logs no secret', async t => {
+  const { app, lines } = await observedApp(t, { secret: undefined, allowUnsigned: true })
+  await app.inject({ method: 'POST', url: '/haptik/ok', payload: calls.ok()[1] })
+  t.match(lines.find(line => line.msg === 'step call'), { outcome: 'ok' })
+  t.notOk('secret' in (lines.find(line => line.msg === 'step call') as Line))
+})
+
+function tracing () {
+  const exporter = new InMemorySpanExporter()
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
+  return { exporter, tracerProvider }
+}
+
+function metering () {
+  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 })
+  const meterProvider = new MeterProvider({ readers: [reader] })
+  const collect = async () => {
+    await reader.forceFlush()
+    return exporter.getMetrics().at(-1)?.scopeMetrics.find(scope => scope.scope.name === 'fastify-haptik')?.metrics ?? []
+  }
+  return { meterProvider, collect }
+}
+
+t.test('a span per step call, with the step, outcome and environment, and the error of a failed one', async t => {
+  const { exporter, tracerProvider } = tracing()
+  const { app } = await observedApp(t, { telemetry: { tracerProvider } })
+  await signedPost(app, ...calls.ok())
+  await signedPost(app, '/haptik/boom', envelope('boom', {}))
+  await signedPost(app, '/haptik/slow', envelope('slow', {}))
+  await signedPost(app, ...calls.invalid)
+  const spans = exporter.getFinishedSpans()
+  t.same(spans.map(span => [span.name, span.attributes['haptik.step'], span.attributes['haptik.outcome'], span.attributes['haptik.environment'], span.status.code]), [
+    ['haptik step ok', 'ok', 'ok', 'production', 0],
+    ['haptik step boom', 'boom', 'fallback', 'production', 2],
+    ['haptik step slow', 'slow', 'timeout', 'production', 2],
+    ['haptik step ok', 'ok', 'invalid-entity', 'production', 0]
+  ])
+  t.equal(spans[1].events[0].name, 'exception')
+  t.equal(spans[1].events[0].attributes?.['exception.message'], 'database down', 'the error is recorded on the span (traces are the app\'s own, unlike replies and logs)')
+  t.match(spans[2].status.message, 'did not answer within 20 ms')
+})
+
+t.test('metrics: calls by step and outcome, handler time by step, refusals by code', async t => {
+  const { meterProvider, collect } = metering()
+  const { app } = await observedApp(t, { telemetry: { meterProvider } })
+  await signedPost(app, ...calls.ok())
+  await signedPost(app, ...calls.ok())
+  await signedPost(app, '/haptik/sorry', envelope('sorry', {}))
+  await signedPost(app, ...calls.ok('forged'))
+  await signedPost(app, '/haptik/nope', envelope('nope', {}))
+  const metrics = await collect()
+  const byName = Object.fromEntries(metrics.map(metric => [metric.descriptor.name, metric]))
+  const points = (name: string) => (byName[name] as SumMetricData).dataPoints.map(point => [point.attributes, point.value])
+  t.same(points('haptik.step.calls'), [
+    [{ 'haptik.step': 'ok', 'haptik.outcome': 'ok' }, 2],
+    [{ 'haptik.step': 'sorry', 'haptik.outcome': 'failure' }, 1]
+  ])
+  t.same(points('haptik.refusals'), [
+    [{ 'error.type': 'FST_HAPTIK_INVALID_SIGNATURE', 'haptik.step': 'ok' }, 1],
+    [{ 'error.type': 'FST_HAPTIK_UNKNOWN_PATH' }, 1]
+  ])
+  const duration = byName['haptik.step.duration'] as HistogramMetricData
+  t.equal(duration.descriptor.unit, 'ms')
+  t.same(duration.dataPoints.map(point => [point.attributes['haptik.step'], point.value.count]), [['ok', 2], ['sorry', 1]])
+})
+
+t.test('diagnostics_channel: the start and end of each call, and each refusal', async t => {
+  const messages: Array<[string, StepStartMessage | StepEndMessage | RefusedMessage]> = []
+  const subscribers = Object.entries(DIAGNOSTICS_CHANNELS).map(([kind, name]) => {
+    const subscriber = (message: unknown) => { messages.push([kind, message as StepStartMessage]) }
+    diagnostics.subscribe(name, subscriber)
+    return () => diagnostics.unsubscribe(name, subscriber)
+  })
+  t.teardown(() => { for (const unsubscribe of subscribers) unsubscribe() })
+  const { app } = await observedApp(t)
+  await signedPost(app, ...calls.ok('the-old-secret'))
+  await signedPost(app, ...calls.ok('forged'))
+  t.same(DIAGNOSTICS_CHANNELS, { start: 'fastify-haptik:step:start', end: 'fastify-haptik:step:end', refused: 'fastify-haptik:refused' })
+  t.same(messages.map(([kind]) => kind), ['start', 'end', 'refused'])
+  const [[, start], [, end], [, refused]] = messages as [[string, StepStartMessage], [string, StepEndMessage], [string, RefusedMessage]]
+  t.match(start, { step: 'ok', environment: 'production' })
+  t.equal(start.request.url, '/haptik/ok', 'with the Fastify request')
+  t.match(end, { step: 'ok', outcome: 'ok', messages: 2, secret: 1, environment: 'production' })
+  t.type(end.durationMs, 'number')
+  t.equal(end.request, start.request)
+  t.match(refused, { step: 'ok', code: 'FST_HAPTIK_INVALID_SIGNATURE', statusCode: 401 })
+})
