@@ -82,7 +82,7 @@ export function dispatchRoute (fastify: FastifyInstance, prepared: readonly Prep
     bodyLimit,
     config,
     schema: { response: { 200: ReplySchema(DetailsSchema, DetailsSchema) } },
-    ...hooks.routeOptions(bodyLimit),
+    ...hooks.routeOptions(),
     preValidation: selectStep,
     handler: async function handleHaptikDispatch (request: FastifyRequest, reply: FastifyReply) {
       const target = targets.get(stepKey(requestedStep(request) as string)) as DispatchTarget

@@ -10,6 +10,7 @@ import { kSignature, signatureHooks } from './raw-body.js'
 import { resolveOptions, type FastifyHaptikOptions, type ResolvedOptions } from './options.js'
 import { present } from './present.js'
 import { unknownPathRoute } from './unknown-path.js'
+import { serializeReply } from './reply.js'
 import { prepareStep, stepRouteHandler, type PreparedStep } from './run-step.js'
 
 declare module 'fastify' {
@@ -40,7 +41,7 @@ function stepRoute (fastify: FastifyInstance, { resolved, compiled, bodySchema, 
       body: bodySchema,
       response: { 200: replySchema }
     },
-    ...hooks.routeOptions(bodyLimit),
+    ...hooks.routeOptions(),
     handler: stepRouteHandler(compiled)
   })
   fastify.route({ method: 'GET', url: step.path, schema: HIDDEN_FROM_DOCS, handler: describeStepUrl([step.name]) })
@@ -65,8 +66,7 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     child.removeAllContentTypeParsers()
     child.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, jsonBodyParser(child))
     child.setErrorHandler(stepErrorHandler(stepsByKey, bodyLimit, telemetry))
-    // Replies go out exactly as checked: a schema-compiled serializer would convert or drop values.
-    child.setSerializerCompiler(() => JSON.stringify)
+    child.setSerializerCompiler(() => serializeReply)
     for (const step of prepared) stepRoute(child, step, settings)
     if (settings.dispatch) dispatchRoute(child, prepared, settings)
     const urls = prepared.map(({ resolved: { step } }) => `POST ${child.prefix}${step.path}`)

@@ -1,13 +1,19 @@
-import type { Hmac, KeyObject } from 'node:crypto'
+import type { KeyObject } from 'node:crypto'
 import type { FastifyRequest, onRequestHookHandler, preParsingHookHandler } from 'fastify'
 import {
   InternalError, InvalidSignatureError, MalformedSignatureError, MissingSignatureError,
   SecretNotFoundError, UnsupportedMediaTypeError
 } from './errors.js'
 import type { StepAuth } from './secrets.js'
-import { matchingDigests, parseSignature, SIGNATURE_HEADER, startDigests, toKeys, type SignatureProblem } from './signature.js'
+import { matchingKeys, parseSignature, SIGNATURE_HEADER, toKeys, type SignatureProblem } from './signature.js'
+
+// The signature of the step routes: a preParsing hook reads the header before
+// the body is read (a missing or malformed one is refused at once) and sets up
+// the request's check; the JSON parser, which holds the exact bytes, runs it
+// (one HMAC-SHA1 of the body per candidate secret) before anything parses them.
 
 const NONE: readonly number[] = Object.freeze([])
+const EMPTY = Buffer.alloc(0)
 
 /** Per-request signature state, kept on the request under this symbol. */
 export const kSignature = Symbol('fastify-haptik.signature')
@@ -25,23 +31,24 @@ export interface SignaturePlan {
   readonly unsigned: boolean
 }
 
+/** The candidate keys of a request: each with the index of its auth in the plan and its position in that auth's secrets. */
+interface Candidates {
+  readonly keys: readonly KeyObject[]
+  readonly owners: readonly number[]
+  readonly positions: readonly number[]
+}
+
 interface SignatureState {
-  /** Candidate keys, and the index in `plan.auths` each belongs to. */
-  keys: readonly KeyObject[]
-  owners: readonly number[]
+  readonly candidates: Candidates
+  /** The digest the header carries, or why it could not be read. */
   expected: Buffer | null
   problem: SignatureProblem | null
-  digests: Hmac[] | null
-  /** Indexes in `plan.auths` whose secret signed the body; null until checked. */
+  /** Indexes in `candidates.keys` of the keys that signed the body; null until checked. */
   matched: readonly number[] | null
-  /** Each candidate key's position in its auth's list of secrets (for logs: which secret matched). */
-  positions: readonly number[]
-  /** Indexes in `keys` of the keys that signed the body. */
-  matchedKeys: readonly number[]
-  /** On the dispatch route, the index in `plan.auths` of the chosen step's secrets (0 on a step route). */
+  /** On the dispatch route, the index in `plan.auths` of the chosen step's secrets (0 on a step route; -1 for an unsigned step). */
   authorized: number
   /** The route also serves unsigned steps: a failed check waits until the step is known. */
-  deferred: boolean
+  readonly deferred: boolean
 }
 
 /** A request on the plugin's routes, which carry the signature state (kept out of Fastify's public types). */
@@ -49,6 +56,9 @@ type SignedRequest = FastifyRequest & { [kSignature]: SignatureState | null }
 
 const stateOf = (request: FastifyRequest) => (request as SignedRequest)[kSignature]
 const setState = (request: FastifyRequest, state: SignatureState) => { (request as SignedRequest)[kSignature] = state }
+
+const newState = (candidates: Candidates, deferred: boolean): SignatureState =>
+  ({ candidates, expected: null, problem: null, matched: null, authorized: 0, deferred })
 
 const ENCODING_MESSAGE = 'a Content-Encoding other than identity is not supported; Haptik sends plain JSON'
 
@@ -69,21 +79,16 @@ function signatureError (problem: SignatureProblem): Error {
   return problem === 'missing' ? new MissingSignatureError() : new MalformedSignatureError(PROBLEMS[problem])
 }
 
-interface StaticKeys { keys: KeyObject[], owners: number[], positions: number[] }
-
-/** Keys known at registration, flattened, with the auth each belongs to. */
-function staticKeys (plan: SignaturePlan): StaticKeys | null {
-  if (plan.auths.some(auth => auth.kind === 'resolver')) return null
+/** Flattens keys by auth, remembering where each came from. */
+function candidatesOf (keysByAuth: ReadonlyArray<readonly KeyObject[]>): Candidates {
   const keys: KeyObject[] = []
   const owners: number[] = []
   const positions: number[] = []
-  plan.auths.forEach((auth, index) => {
-    (auth as Extract<StepAuth, { kind: 'keys' }>).keys.forEach((key, position) => {
-      keys.push(key)
-      owners.push(index)
-      positions.push(position)
-    })
-  })
+  keysByAuth.forEach((list, owner) => list.forEach((key, position) => {
+    keys.push(key)
+    owners.push(owner)
+    positions.push(position)
+  }))
   return { keys, owners, positions }
 }
 
@@ -105,35 +110,24 @@ async function resolveKeys (auth: Extract<StepAuth, { kind: 'resolver' }>, reque
  */
 function resolveSecretsHook (plan: SignaturePlan, label: string): onRequestHookHandler {
   return async function resolveHaptikSecrets (request: FastifyRequest) {
-    const keys: KeyObject[] = []
-    const owners: number[] = []
-    const positions: number[] = []
-    for (const [index, auth] of plan.auths.entries()) {
-      const resolved = auth.kind === 'keys' ? auth.keys : await resolveKeys(auth, request)
-      resolved.forEach((key, position) => {
-        keys.push(key)
-        owners.push(index)
-        positions.push(position)
-      })
-    }
+    const keysByAuth: Array<readonly KeyObject[]> = []
+    for (const auth of plan.auths) keysByAuth.push(auth.kind === 'keys' ? auth.keys : await resolveKeys(auth, request))
+    const candidates = candidatesOf(keysByAuth)
     // On a route that also serves unsigned steps, the step decides once it is known.
-    if (keys.length === 0 && !plan.unsigned) throw new SecretNotFoundError(label)
-    setState(request, { keys, owners, positions, expected: null, problem: null, digests: null, matched: null, matchedKeys: NONE, authorized: 0, deferred: plan.unsigned })
+    if (candidates.keys.length === 0 && !plan.unsigned) throw new SecretNotFoundError(label)
+    setState(request, newState(candidates, plan.unsigned))
   }
 }
 
 /**
- * Route-level preParsing hook: refuses a missing or malformed signature before
- * reading the body (unless the route also serves unsigned steps), then feeds
- * every body chunk to one HMAC per candidate secret as it streams in, up to
- * `bodyLimit` bytes (Fastify enforces the limit; this only stops hashing what
- * will be refused anyway).
+ * Route-level preParsing hook: refuses a compressed body, and a missing or
+ * malformed signature before the body is read (unless the route also serves
+ * unsigned steps), and keeps the header's digest for the check.
  */
-function captureHook (plan: SignaturePlan, bodyLimit: number): preParsingHookHandler {
-  const known = staticKeys(plan)
-  // Callback style on purpose: done() must run synchronously so Fastify's own
-  // body reader attaches to the stream before the first chunk flows.
-  return function captureHaptikBody (request, _reply, payload, done) {
+function readSignatureHook (plan: SignaturePlan): preParsingHookHandler {
+  // Keys known at registration are flattened once; a secret function's, per request (onRequest).
+  const known = plan.auths.every(auth => auth.kind === 'keys') ? candidatesOf(plan.auths.map(auth => auth.keys)) : undefined
+  return function readHaptikSignature (request, _reply, _payload, done) {
     if (!plainEncoding(request)) {
       done(new UnsupportedMediaTypeError(ENCODING_MESSAGE))
       return
@@ -145,33 +139,16 @@ function captureHook (plan: SignaturePlan, bodyLimit: number): preParsingHookHan
     }
     let state = stateOf(request)
     if (state === null) {
-      const { keys, owners, positions } = known as StaticKeys
-      state = { keys, owners, positions, expected: null, problem: null, digests: null, matched: null, matchedKeys: NONE, authorized: 0, deferred: plan.unsigned }
+      state = newState(known as Candidates, plan.unsigned)
       setState(request, state)
     }
-    if (typeof expected === 'string') {
-      state.problem = expected
-      done()
-      return
-    }
-    const digests = startDigests(state.keys)
-    state.expected = expected
-    state.digests = digests
-
-    let received = 0
-    payload.on('data', function digestChunk (chunk: Buffer) {
-      received += chunk.length
-      if (received > bodyLimit) {
-        payload.removeListener('data', digestChunk)
-        return
-      }
-      for (const digest of digests) digest.update(chunk)
-    })
+    if (typeof expected === 'string') state.problem = expected
+    else state.expected = expected
     done()
   }
 }
 
-const UNSIGNED: SignatureState = Object.freeze({ keys: [], owners: [], positions: [], expected: null, problem: null, digests: null, matched: [], matchedKeys: [], authorized: 0, deferred: false })
+const UNSIGNED: SignatureState = Object.freeze({ candidates: candidatesOf([]), expected: null, problem: null, matched: NONE, authorized: -1, deferred: false })
 
 /** preParsing hook of routes whose steps are all served unsigned (`allowUnsigned`). */
 const markUnsignedHook: preParsingHookHandler = function markHaptikUnsigned (request, _reply, _payload, done) {
@@ -183,14 +160,10 @@ const markUnsignedHook: preParsingHookHandler = function markHaptikUnsigned (req
   done()
 }
 
-/** Compares the streamed digests with the header, once, and records which secrets signed the body. */
-function compareDigests (state: SignatureState): void {
-  if (state.matched !== null) return
-  const matched = state.digests === null ? NONE : matchingDigests(state.expected as Buffer, state.digests)
-  state.matchedKeys = matched
-  state.matched = matched.length === 0
-    ? NONE
-    : matched.length === 1 ? [state.owners[matched[0]]] : [...new Set(matched.map(index => state.owners[index]))]
+/** Which candidate keys signed the exact bytes (none for a body-less request's empty ones), once per request. */
+function matched (state: SignatureState, request: FastifyRequest): readonly number[] {
+  state.matched ??= state.expected === null ? NONE : matchingKeys(state.expected, state.candidates.keys, request.rawBody ?? EMPTY)
+  return state.matched
 }
 
 /**
@@ -201,10 +174,8 @@ function compareDigests (state: SignatureState): void {
 export function checkSignature (request: FastifyRequest): Error | null {
   const state = stateOf(request)
   if (state === null) return new MissingSignatureError()
-  if (state === UNSIGNED) return null
-  compareDigests(state)
   // A header problem was refused in preParsing unless the verdict is deferred.
-  if ((state.matched as readonly number[]).length > 0 || state.deferred) return null
+  if (matched(state, request).length > 0 || state.deferred || state === UNSIGNED) return null
   return new InvalidSignatureError()
 }
 
@@ -216,13 +187,27 @@ export function checkSignature (request: FastifyRequest): Error | null {
 export function authorizeStep (request: FastifyRequest, auth: number | 'unsigned'): Error | null {
   const state = stateOf(request) as SignatureState
   if (auth === 'unsigned') {
-    // No secret of the step signed it, whatever another step's did (the shared state of all-unsigned routes is frozen).
+    // Whatever another step's secret signed (the shared state of all-unsigned routes is frozen, and says so already).
     if (state !== UNSIGNED) state.authorized = -1
     return null
   }
   state.authorized = auth
-  if ((state.matched as readonly number[]).includes(auth)) return null
+  if (matched(state, request).some(key => state.candidates.owners[key] === auth)) return null
   return state.problem === null ? new InvalidSignatureError() : signatureError(state.problem)
+}
+
+/**
+ * Which configured secret signed the request: its position in the step's list
+ * of secrets, or undefined when unsigned. Never the secret itself.
+ */
+export function matchedSecret (request: FastifyRequest): number | undefined {
+  const state = stateOf(request) as SignatureState
+  const { owners, positions } = state.candidates
+  // The check has run: the call reached its handler, or its entities were looked at.
+  for (const key of state.matched as readonly number[]) {
+    if (owners[key] === state.authorized) return positions[key]
+  }
+  return undefined
 }
 
 /**
@@ -238,20 +223,10 @@ export function signatureHooks (steps: ReadonlyArray<{ readonly auth: StepAuth }
     /** Where a step's secrets sit in the plan, for `authorizeStep`. */
     indexOf: (auth: StepAuth): number | 'unsigned' => auth.kind === 'unsigned' ? 'unsigned' : auths.indexOf(auth),
     /** The route options that install the hooks. */
-    routeOptions: (bodyLimit: number) => signed
+    routeOptions: () => signed
       ? auths.some(auth => auth.kind === 'resolver')
-        ? { onRequest: resolveSecretsHook(plan, label), preParsing: captureHook(plan, bodyLimit) }
-        : { preParsing: captureHook(plan, bodyLimit) }
+        ? { onRequest: resolveSecretsHook(plan, label), preParsing: readSignatureHook(plan) }
+        : { preParsing: readSignatureHook(plan) }
       : { preParsing: markUnsignedHook }
   }
-}
-
-/**
- * Which configured secret signed the request: its position in the step's list
- * of secrets, or undefined when unsigned. Never the secret itself.
- */
-export function matchedSecret (request: FastifyRequest): number | undefined {
-  const state = stateOf(request) as SignatureState
-  const key = state.matchedKeys.find(index => state.owners[index] === state.authorized)
-  return key === undefined ? undefined : state.positions[key]
 }

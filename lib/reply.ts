@@ -1,3 +1,4 @@
+import fastJson from 'fast-json-stringify'
 import { InvalidReplyError } from './errors.js'
 import { handoffReply, isHandoff, type StepHandoff } from './handoff.js'
 import type { HslMessage, Message } from './hsl/index.js'
@@ -75,3 +76,18 @@ export function normalizeReply (result: unknown, step: string): HaptikReply {
   if (userDetails !== undefined) reply.user_details = userDetails
   return reply
 }
+
+/**
+ * The reply as it goes on the wire, whatever the step's declared schemas: they
+ * document and check the details, and the details go out exactly as checked
+ * (a schema-compiled serializer would convert a value or drop a field).
+ */
+export const serializeReply: (reply: HaptikReply) => string = fastJson({
+  type: 'object',
+  properties: {
+    status: { type: 'boolean' },
+    response: { type: 'array', items: { type: 'string' } },
+    conversation_details: {},
+    user_details: {}
+  }
+})

@@ -215,7 +215,7 @@ export function answerInvalidEntity (compiled: CompiledStep, request: FastifyReq
  */
 export function stepMismatch (compiled: { name: string, key: string }, body: unknown): Error | null {
   const called = namedStep(body)
-  return called === undefined || stepKey(called) === compiled.key ? null : new StepMismatchError(compiled.name, called.slice(0, 64))
+  return called === undefined || called === compiled.name || stepKey(called) === compiled.key ? null : new StepMismatchError(compiled.name, called.slice(0, 64))
 }
 
 /** The route handler of one step: checks the body names this step, then runs it. */

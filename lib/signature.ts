@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, timingSafeEqual, type Hmac, type KeyObject } from 'node:crypto'
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto'
 
 /** A step secret as configured in Haptik's bot builder. */
 export type Secret = string | Buffer
@@ -44,11 +44,6 @@ export function sign (body: string | Buffer, secret: Secret | KeyObject): string
   return PREFIX + createHmac(ALGORITHM, secret).update(body).digest('hex')
 }
 
-/** One running HMAC per candidate key, fed as the body streams in. */
-export function startDigests (keys: readonly KeyObject[]): Hmac[] {
-  return keys.map(key => createHmac(ALGORITHM, key))
-}
-
 /**
  * Reads an `X-Hub-Signature` header into the 20 digest bytes, or says what is
  * wrong with it. Never throws, whatever the input.
@@ -63,14 +58,25 @@ export function parseSignature (header: unknown): Buffer | SignatureProblem {
   return Buffer.from(hex, 'hex')
 }
 
-/** Indexes of the running HMACs whose digest equals the expected one, compared in constant time. */
-export function matchingDigests (expected: Buffer, digests: readonly Hmac[]): number[] {
+const NONE: readonly number[] = Object.freeze([])
+const FIRST: readonly number[] = Object.freeze([0])
+
+/**
+ * Indexes of the keys whose HMAC-SHA1 of the body equals the expected digest,
+ * compared in constant time. One HMAC of the whole body per key: measured, it
+ * costs the same as feeding the HMAC chunk by chunk while the body streams in,
+ * and it needs no state per chunk.
+ */
+export function matchingKeys (expected: Buffer, keys: readonly KeyObject[], body: Buffer): readonly number[] {
+  if (keys.length === 1) return signs(expected, keys[0], body) ? FIRST : NONE
   const matched: number[] = []
-  digests.forEach((digest, index) => {
-    // timingSafeEqual: the time taken must not tell an attacker how many bytes matched.
-    if (timingSafeEqual(digest.digest(), expected)) matched.push(index)
-  })
+  keys.forEach((key, index) => { if (signs(expected, key, body)) matched.push(index) })
   return matched
+}
+
+function signs (expected: Buffer, key: KeyObject, body: Buffer): boolean {
+  // timingSafeEqual: the time taken must not tell an attacker how many bytes matched.
+  return timingSafeEqual(createHmac(ALGORITHM, key).update(body).digest(), expected)
 }
 
 /**
@@ -85,7 +91,5 @@ export function matchingDigests (expected: Buffer, digests: readonly Hmac[]): nu
 export function verify (body: string | Buffer, header: unknown, secrets: Secret | readonly Secret[]): boolean {
   const expected = parseSignature(header)
   if (typeof expected === 'string') return false
-  const digests = startDigests(toKeys(secrets))
-  for (const digest of digests) digest.update(body)
-  return matchingDigests(expected, digests).length > 0
+  return matchingKeys(expected, toKeys(secrets), typeof body === 'string' ? Buffer.from(body) : body).length > 0
 }
