@@ -120,10 +120,14 @@ export interface PhoneValue {
 // chatbot_ner ner_v2/detectors/pattern/phone_number/phone_number_detection.py:
 // { value, country_calling_code }; from 2019-09-23 to 2019-10-22 the number was
 // `phone_number` (its README); v1 and Haptik's docs send the number alone.
+// v1's value is its regex's match (ner_v1/detectors/pattern/phone_number/phone_detection.py),
+// which may keep "+91", spaces and a hyphen: digits and those, at least four
+// digits, so the unparsed text ({"value": "call me later"}) is not a number.
+const PhoneNumber = Type.String({ pattern: '^[+]?[\\s().-]*([0-9][\\s().-]*){4,}$' })
 const Phone = entry(Type.Union([
-  Type.String(),
-  Type.Object({ value: Type.String(), country_calling_code: Type.Optional(Type.String()) }),
-  Type.Object({ phone_number: Type.String(), country_calling_code: Type.Optional(Type.String()) })
+  PhoneNumber,
+  Type.Object({ value: PhoneNumber, country_calling_code: Type.Optional(Type.String()) }),
+  Type.Object({ phone_number: PhoneNumber, country_calling_code: Type.Optional(Type.String()) })
 ], {
   title: 'HaptikPhone',
   description: 'A phone number, with its country calling code when the NER found one',

@@ -1,3 +1,4 @@
+import { catalogEntry } from './catalog.js'
 import type { JsonSchema } from './schema.js'
 
 type Schema = Record<string, unknown>
@@ -40,6 +41,16 @@ export function describeSchema (schema: JsonSchema, depth = 0): string {
     default:
       return 'a value matching the step schema'
   }
+}
+
+/** What an entity's value must be, for messages: the catalog's words for its entries, else the schema described. */
+export function expectedEntityValue (schema: JsonSchema): string {
+  return catalogEntry(schema)?.expected ?? describeSchema(schema)
+}
+
+/** The message for a body without a field the envelope requires. */
+export function missingField (name: string): string {
+  return `the request has no "${name}" field; expected a Haptik step request`
 }
 
 /** The JSON type of a value, for "got …" in error messages (never the value itself). */

@@ -3,14 +3,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValida
 import { notAStepRequest } from './describe-schema.js'
 import { DetailsSchema, ReplySchema } from './envelope.js'
 import { InvalidEnvelopeError, UnknownStepError } from './errors.js'
-import { dispatchTransform, HIDDEN_FROM_DOCS } from './openapi.js'
+import { dispatchTransform } from './openapi.js'
 import type { ResolvedOptions } from './options.js'
 import { authorizeStep, checkSignature, signatureHooks } from './raw-body.js'
-import { DISPATCH_LABEL, requestedStep, stepKey } from './route-step.js'
+import { cappedName, DISPATCH_LABEL, requestedStep, stepKey } from './route-step.js'
 import { runStep, type CompiledStep, type PreparedStep } from './run-step.js'
-import { describeStepUrl } from './step-url.js'
-
-const LABEL = DISPATCH_LABEL
+import { stepUrlRoute } from './step-url.js'
 
 interface DispatchTarget {
   readonly compiled: CompiledStep
@@ -30,7 +28,7 @@ function validationFailure (issues: FastifySchemaValidationError[]): Error {
  * validation and typing are the step's own.
  */
 export function dispatchRoute (fastify: FastifyInstance, prepared: readonly PreparedStep[], { steps, bodyLimit }: ResolvedOptions): void {
-  const hooks = signatureHooks(steps, LABEL)
+  const hooks = signatureHooks(steps, DISPATCH_LABEL)
   const targets = new Map<string, DispatchTarget>(prepared.map(({ resolved, compiled, bodySchema, replySchema }) => [compiled.key, {
     compiled,
     auth: hooks.indexOf(resolved.auth),
@@ -52,16 +50,15 @@ export function dispatchRoute (fastify: FastifyInstance, prepared: readonly Prep
     }
     const body = request.body
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      done(new InvalidEnvelopeError(LABEL, notAStepRequest(body)))
+      done(new InvalidEnvelopeError(DISPATCH_LABEL, notAStepRequest(body)))
       return
     }
     const name = requestedStep(request)
     const target = name === undefined ? undefined : targets.get(stepKey(name))
     if (target === undefined) {
       done(new UnknownStepError(name === undefined
-        ? `${LABEL}: the request names no step (no "step" or "node" field); known steps: ${known}`
-        // Capped: on a route that also serves unsigned steps, the name may not be signed yet.
-        : `${LABEL}: no step ${JSON.stringify(name.slice(0, 64))} is served here; known steps: ${known}`))
+        ? `${DISPATCH_LABEL}: the request names no step (no "step" or "node" field); known steps: ${known}`
+        : `${DISPATCH_LABEL}: no step ${JSON.stringify(cappedName(name))} is served here; known steps: ${known}`))
       return
     }
     const error = authorizeStep(request, target.auth)
@@ -89,5 +86,5 @@ export function dispatchRoute (fastify: FastifyInstance, prepared: readonly Prep
       return await runStep(target.compiled, request, reply)
     }
   })
-  fastify.route({ method: 'GET', url: '/', schema: HIDDEN_FROM_DOCS, handler: describeStepUrl(names) })
+  stepUrlRoute(fastify, '/', names)
 }

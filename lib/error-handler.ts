@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
-import { describeSchema, describeType, notAStepRequest } from './describe-schema.js'
+import { describeSchema, describeType, expectedEntityValue, missingField, notAStepRequest } from './describe-schema.js'
 import {
   BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError,
   InvalidEnvelopeError, UnsupportedMediaTypeError
@@ -9,7 +9,7 @@ import { catalogEntry } from './catalog.js'
 import { checkSignature } from './raw-body.js'
 import { answerInvalidEntity, stepMismatch, type PreparedStep } from './run-step.js'
 import { keywordsOf, listItems, type JsonSchema } from './schema.js'
-import { requestedStep, stepKey } from './route-step.js'
+import { cappedName, requestedStep, stepKey } from './route-step.js'
 import type { AnyStep } from './step.js'
 import type { Telemetry } from './telemetry.js'
 
@@ -27,6 +27,13 @@ function valueAt (body: unknown, pointer: string): unknown {
     value = (value as Record<string, unknown>)[unescapePointer(token)]
   }
   return value
+}
+
+const LONGEST_FIELD = 120
+
+/** A field path from the request, cut for messages: its keys are the sender's. */
+function capped (field: string): string {
+  return field.length > LONGEST_FIELD ? `${field.slice(0, LONGEST_FIELD)}…` : field
 }
 
 function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body: unknown): string | undefined {
@@ -47,15 +54,14 @@ function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body
   const detection = `entity "${name}" (detection ${match[2]})`
   const rest = match[3] ?? ''
   if (!rest.startsWith('/entity_value')) {
-    return `${detection}: ${rest === '' ? 'must be an object' : `field "${rest.slice(1)}" ${issue.message as string}`}`
+    return `${detection}: ${rest === '' ? 'must be an object' : `field "${capped(rest.slice(1))}" ${issue.message as string}`}`
   }
   const valueSchema = listItems(declared) ?? declared
   const value = valueAt(body, `/entities/${match[1]}/${match[2]}/entity_value`)
-  const entry = catalogEntry(valueSchema)
-  if (entry !== undefined && isTextOnly(value)) {
-    return `${detection} must be ${entry.expected}, got only the text the user typed ({ value: string }): Haptik's NER could not read it`
+  if (catalogEntry(valueSchema) !== undefined && isTextOnly(value)) {
+    return `${detection} must be ${expectedEntityValue(valueSchema)}, got only the text the user typed ({ value: string }): Haptik's NER could not read it`
   }
-  return `${detection} must be ${entry?.expected ?? describeSchema(valueSchema)}, got ${describeType(value)}`
+  return `${detection} must be ${expectedEntityValue(valueSchema)}, got ${describeType(value)}`
 }
 
 /** chatbot_ner's answer when a structured detector could not parse the text: `{"value": "<the text>"}` (not a number). */
@@ -68,12 +74,10 @@ function isTextOnly (value: unknown): boolean {
 
 function envelopeMessage (issue: FastifySchemaValidationError, body: unknown): string {
   if (issue.instancePath === '') {
-    if (issue.keyword === 'required') {
-      return `the request has no "${(issue.params as { missingProperty: string }).missingProperty}" field; expected a Haptik step request`
-    }
+    if (issue.keyword === 'required') return missingField((issue.params as { missingProperty: string }).missingProperty)
     return notAStepRequest(body)
   }
-  const field = issue.instancePath.slice(1).replaceAll('/', '.')
+  const field = capped(issue.instancePath.slice(1).replaceAll('/', '.'))
   return `field "${field}" ${issue.message as string}, got ${describeType(valueAt(body, issue.instancePath))}`
 }
 
@@ -128,13 +132,16 @@ export function stepErrorHandler (steps: ReadonlyMap<string, PreparedStep>, body
       return reply.code(200).send(answerInvalidEntity(prepared.compiled, request, answer))
     }
     const statusCode = answer.statusCode as number
-    telemetry.refused(request, prepared?.compiled.name ?? name, answer.code, statusCode)
+    // Metrics carry only the names of served steps: a name from an unsigned
+    // body must not grow their label set. The log shows it, capped.
+    telemetry.refused(request, prepared?.compiled.name, prepared?.compiled.environment, answer.code, statusCode)
+    const step = prepared?.compiled.name ?? (name === undefined ? undefined : cappedName(name))
     if (statusCode >= 500) {
       // An FST_HAPTIK_INTERNAL that arrives here was logged, with its cause, where it was made.
-      if (answer !== error) request.log.error({ err: error, step: name }, 'fastify-haptik: unexpected error')
+      if (answer !== error) request.log.error({ err: error, step }, 'fastify-haptik: unexpected error')
     } else {
       const level = MISCONFIGURATION.has(answer.code) ? 'warn' : 'info'
-      request.log[level]({ step: name, code: answer.code, statusCode }, answer.message)
+      request.log[level]({ step, code: answer.code, statusCode }, answer.message)
     }
     // A plain object, not the Error: Fastify would log it a second time, and only these four fields go out.
     return reply.code(statusCode).send({

@@ -3,8 +3,8 @@ import fp from 'fastify-plugin'
 import { dispatchRoute } from './dispatch.js'
 import { stepErrorHandler } from './error-handler.js'
 import { jsonBodyParser } from './json-body.js'
-import { HIDDEN_FROM_DOCS, swaggerTransform } from './openapi.js'
-import { describeStepUrl } from './step-url.js'
+import { swaggerTransform } from './openapi.js'
+import { stepUrlRoute } from './step-url.js'
 import { Telemetry } from './telemetry.js'
 import { kSignature, signatureHooks } from './raw-body.js'
 import { resolveOptions, type FastifyHaptikOptions, type ResolvedOptions } from './options.js'
@@ -44,7 +44,7 @@ function stepRoute (fastify: FastifyInstance, { resolved, compiled, bodySchema, 
     ...hooks.routeOptions(),
     handler: stepRouteHandler(compiled)
   })
-  fastify.route({ method: 'GET', url: step.path, schema: HIDDEN_FROM_DOCS, handler: describeStepUrl([step.name]) })
+  stepUrlRoute(fastify, step.path, [step.name])
 }
 
 async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHaptikOptions): Promise<void> {
@@ -54,7 +54,7 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
   if (unsigned.length > 0) {
     fastify.log.warn({ steps: unsigned }, 'fastify-haptik: allowUnsigned is on; these steps accept calls that anyone can forge')
   }
-  const telemetry = new Telemetry(options.telemetry)
+  const telemetry = new Telemetry(settings.telemetry)
   const prepared = steps.map(step => prepareStep(step, telemetry))
   const stepsByKey = new Map(prepared.map(step => [step.compiled.key, step]))
 

@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http'
-import { describeSchema } from './describe-schema.js'
+import { describeType, expectedEntityValue, missingField, notAStepRequest } from './describe-schema.js'
 import { HAPTIK_EVENT } from './envelope.js'
 import {
   BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError, InvalidEnvelopeError,
@@ -7,6 +7,7 @@ import {
   SecretNotFoundError, StepMismatchError, UnknownStepError, UnsupportedMediaTypeError
 } from './errors.js'
 import { exampleOf, type StepExample } from './examples.js'
+import { INVALID_JSON_REASON } from './json-body.js'
 import { normalizeReply } from './reply.js'
 import { listItems, propertiesOf, requiredOf } from './schema.js'
 import { pickText, type UserText } from './language.js'
@@ -116,25 +117,28 @@ export function replyExamples ({ step, fallbackMessage, invalidEntities, invalid
 export interface ErrorExampleContext {
   /** How messages name the route: `Step "x"` or `Dispatch route`. */
   readonly route: string
+  readonly dispatch: boolean
   readonly steps: readonly AnyStep[]
+  /** The steps that answer entities that do not match with FST_HAPTIK_INVALID_ENTITY. */
+  readonly rejecting: readonly AnyStep[]
   readonly bodyLimit: number
 }
 
 type ErrorLike = Error & { code: string, statusCode: number }
 
-/** An entity error as Ajv's first issue for the first declared entity would read. */
-function entityError (steps: readonly AnyStep[]): Error {
-  const step = steps.find(step => propertiesOf(step.entities).length > 0) as AnyStep
+/** The entity error of an object sent for the first declared entity of the first rejecting step (an object is never coerced). */
+function entityError ([step]: readonly AnyStep[]): Error {
   const [name, declared] = propertiesOf(step.entities)[0]
   const value = listItems(declared) ?? declared
-  return new InvalidEntityError(`Step "${step.name}"`, `entity "${name}" (detection 0) must be ${describeSchema(value)}, got number`)
+  return new InvalidEntityError(`Step "${step.name}"`, `entity "${name}" (detection 0) must be ${expectedEntityValue(value)}, got ${describeType({})}`)
 }
 
 // Made with the same constructors the routes throw, so the messages cannot drift from real ones.
 const ERROR_EXAMPLES: Record<string, (context: ErrorExampleContext) => Error> = {
-  FST_HAPTIK_INVALID_JSON: ({ route }) => new InvalidJsonError(route, 'Unexpected end of JSON input'),
-  FST_HAPTIK_INVALID_ENVELOPE: ({ route }) => new InvalidEnvelopeError(route, 'the request has no "event" field; expected a Haptik step request'),
-  FST_HAPTIK_INVALID_ENTITY: ({ steps }) => entityError(steps),
+  FST_HAPTIK_INVALID_JSON: ({ route }) => new InvalidJsonError(route, INVALID_JSON_REASON),
+  // The dispatch route names the step once the body does: its own envelope error is a body that is no object.
+  FST_HAPTIK_INVALID_ENVELOPE: ({ route, dispatch }) => new InvalidEnvelopeError(route, dispatch ? notAStepRequest([]) : missingField('entities')),
+  FST_HAPTIK_INVALID_ENTITY: ({ rejecting }) => entityError(rejecting),
   FST_HAPTIK_STEP_MISMATCH: ({ steps }) => new StepMismatchError(steps[0].name, 'another_step'),
   FST_HAPTIK_UNKNOWN_STEP: ({ route, steps }) => new UnknownStepError(`${route}: no step "another_step" is served here; known steps: ${steps.map(step => JSON.stringify(step.name)).join(', ')}`),
   FST_HAPTIK_INVALID_CONTENT_LENGTH: () => new InvalidContentLengthError(),

@@ -10,7 +10,6 @@ import type { OpenapiOptions } from './options.js'
 import { present } from './present.js'
 import { DISPATCH_LABEL } from './route-step.js'
 import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, type ObjectSchema } from './schema.js'
-import type { AnyStep } from './step.js'
 
 // What the step routes look like in @fastify/swagger's output. The plugin does
 // not depend on @fastify/swagger: it hands each route a `swaggerTransform`
@@ -155,7 +154,8 @@ export interface RouteAuth {
   readonly resolvers: boolean
 }
 
-const hasEntities = (step: AnyStep) => propertiesOf(step.entities).length > 0
+/** Whether a step answers entities that do not match with FST_HAPTIK_INVALID_ENTITY (its other option is the failure path). */
+const rejectsEntities = ({ step, invalidEntities }: DocumentedStep) => invalidEntities === 'reject' && propertiesOf(step.entities).length > 0
 
 /** JSON content of a response: its schema and named examples. */
 function jsonContent (schema: object, examples: Record<string, NamedExample>) {
@@ -165,13 +165,16 @@ function jsonContent (schema: object, examples: Record<string, NamedExample>) {
 /**
  * The error responses of a route, each with an example per code it can
  * answer: a step route never says UNKNOWN_STEP, the dispatch route never
- * STEP_MISMATCH, and only steps with entities say INVALID_ENTITY.
+ * STEP_MISMATCH, and only steps with entities and `invalidEntities: 'reject'`
+ * say INVALID_ENTITY.
  */
-function errorResponses ({ signed, resolvers }: RouteAuth, steps: readonly AnyStep[], dispatch: boolean, bodyLimit: number): Record<string, object> {
+function errorResponses ({ signed, resolvers }: RouteAuth, documented: readonly DocumentedStep[], dispatch: boolean, bodyLimit: number): Record<string, object> {
   const impossible = new Set([dispatch ? 'FST_HAPTIK_STEP_MISMATCH' : 'FST_HAPTIK_UNKNOWN_STEP'])
   if (!resolvers) impossible.add('FST_HAPTIK_SECRET_NOT_FOUND')
-  if (!steps.some(hasEntities)) impossible.add('FST_HAPTIK_INVALID_ENTITY')
-  const context = { route: dispatch ? DISPATCH_LABEL : `Step "${steps[0].name}"`, steps, bodyLimit }
+  const rejecting = documented.filter(rejectsEntities).map(({ step }) => step)
+  if (rejecting.length === 0) impossible.add('FST_HAPTIK_INVALID_ENTITY')
+  const steps = documented.map(({ step }) => step)
+  const context = { route: dispatch ? DISPATCH_LABEL : `Step "${steps[0].name}"`, dispatch, steps, rejecting, bodyLimit }
   const responses: Record<string, object> = {}
   for (const [status, { text, codes }] of Object.entries(ERROR_RESPONSES)) {
     if (status === '401' && !signed) continue
@@ -261,7 +264,7 @@ function documentationSchema (documented: DocumentedStep, auth: RouteAuth, bodyL
           }]
         }, replyExamples(documented))
       },
-      ...errorResponses(auth, [step], false, bodyLimit)
+      ...errorResponses(auth, [documented], false, bodyLimit)
     }
   }
 }
@@ -362,7 +365,7 @@ export function dispatchTransform (documented: readonly DocumentedStep[], auth: 
         },
         response: {
           200: { description: 'The reply shown to the user (the failure path answers 200 too)', content: jsonContent(ref('HaptikReply'), replies) },
-          ...errorResponses(auth, steps, true, bodyLimit)
+          ...errorResponses(auth, documented, true, bodyLimit)
         }
       },
       url

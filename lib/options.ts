@@ -80,6 +80,7 @@ export interface ResolvedStep {
 /** The plugin's options, validated and resolved. */
 export interface ResolvedOptions {
   readonly prefix: string
+  readonly telemetry: TelemetryOptions
   readonly bodyLimit: number
   readonly openapi: OpenapiOptions
   readonly dispatch: boolean
@@ -111,6 +112,17 @@ function checkInvalidEntities (value: unknown, what: string): InvalidEntities {
   return value
 }
 
+function checkTelemetry (telemetry: unknown): TelemetryOptions {
+  const usage = 'telemetry must be an object like { tracerProvider, meterProvider } (OpenTelemetry providers)'
+  if (typeof telemetry !== 'object' || telemetry === null) throw new InvalidOptionError(usage)
+  const { tracerProvider, meterProvider } = telemetry as Record<string, unknown>
+  const provides = (provider: unknown, method: string) =>
+    provider === undefined || (typeof provider === 'object' && provider !== null && typeof (provider as Record<string, unknown>)[method] === 'function')
+  if (!provides(tracerProvider, 'getTracer')) throw new InvalidOptionError(`${usage}; tracerProvider has no getTracer()`)
+  if (!provides(meterProvider, 'getMeter')) throw new InvalidOptionError(`${usage}; meterProvider has no getMeter()`)
+  return telemetry as TelemetryOptions
+}
+
 function resolveDetailsLimit (limit: DetailsLimit | false): DetailsLimits | null {
   if (limit === false) return null
   if (typeof limit !== 'object' || limit === null) {
@@ -136,7 +148,8 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     openapi = {},
     dispatch = false,
     environment,
-    detailsLimit = DEFAULT_DETAILS_LIMIT
+    detailsLimit = DEFAULT_DETAILS_LIMIT,
+    telemetry = {}
   } = options
 
   if (!Array.isArray(steps) || steps.length === 0) {
@@ -159,6 +172,7 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
   if (typeof dispatch !== 'boolean') throw new InvalidOptionError('dispatch must be a boolean')
   if (environment !== undefined) checkMessage(environment, 'environment')
   const limits = resolveDetailsLimit(detailsLimit)
+  checkTelemetry(telemetry)
   // Resolved once, so steps sharing the plugin's secret share its keys.
   const sharedAuth = secret === undefined || secret === null ? undefined : resolveAuth(secret, '')
   const replies = resolveReplyPolicy(options)
@@ -190,5 +204,5 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
       replies: resolveReplyPolicy(step, replies, `step "${step.name}": `)
     }
   })
-  return { prefix, bodyLimit, openapi, dispatch, steps: resolved }
+  return { prefix, bodyLimit, openapi, dispatch, telemetry, steps: resolved }
 }

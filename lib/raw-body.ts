@@ -104,12 +104,21 @@ async function resolveKeys (auth: Extract<StepAuth, { kind: 'resolver' }>, reque
   return secrets === undefined || secrets === null ? [] : toKeys(secrets)
 }
 
+/** What refuses a request by its headers alone, before the body is read: a compressed body, a missing or malformed signature. */
+function headerProblem (request: FastifyRequest, plan: SignaturePlan, expected: Buffer | SignatureProblem): Error | null {
+  if (!plainEncoding(request)) return new UnsupportedMediaTypeError(ENCODING_MESSAGE)
+  return typeof expected === 'string' && !plan.unsigned ? signatureError(expected) : null
+}
+
 /**
  * Route-level onRequest hook for routes with a secret function: resolves the
- * request's secret(s) before the body is read.
+ * request's secret(s) before the body is read, once the headers show the
+ * request may be signed (the function may be a lookup in a database or a vault).
  */
 function resolveSecretsHook (plan: SignaturePlan, label: string): onRequestHookHandler {
   return async function resolveHaptikSecrets (request: FastifyRequest) {
+    const problem = headerProblem(request, plan, parseSignature(request.headers[SIGNATURE_HEADER]))
+    if (problem !== null) throw problem
     const keysByAuth: Array<readonly KeyObject[]> = []
     for (const auth of plan.auths) keysByAuth.push(auth.kind === 'keys' ? auth.keys : await resolveKeys(auth, request))
     const candidates = candidatesOf(keysByAuth)
@@ -128,13 +137,10 @@ function readSignatureHook (plan: SignaturePlan): preParsingHookHandler {
   // Keys known at registration are flattened once; a secret function's, per request (onRequest).
   const known = plan.auths.every(auth => auth.kind === 'keys') ? candidatesOf(plan.auths.map(auth => auth.keys)) : undefined
   return function readHaptikSignature (request, _reply, _payload, done) {
-    if (!plainEncoding(request)) {
-      done(new UnsupportedMediaTypeError(ENCODING_MESSAGE))
-      return
-    }
     const expected = parseSignature(request.headers[SIGNATURE_HEADER])
-    if (typeof expected === 'string' && !plan.unsigned) {
-      done(signatureError(expected))
+    const problem = headerProblem(request, plan, expected)
+    if (problem !== null) {
+      done(problem)
       return
     }
     let state = stateOf(request)

@@ -23,6 +23,62 @@ export type DetailsLimits = { readonly [K in keyof DetailsLimit]-?: number }
  */
 export const DEFAULT_DETAILS_LIMIT: DetailsLimits = Object.freeze({ conversationDetails: 2500, userDetails: 200, combined: 500 })
 
+/** What a value that JSON cannot carry as it is, is; for messages. */
+function describeNonJson (value: unknown): string {
+  if (typeof value === 'number') return String(value)
+  if (typeof value !== 'object' || value === null) return `a ${typeof value}`
+  const name = (value as { constructor?: { name?: unknown } }).constructor?.name
+  if (typeof name !== 'string' || name === '') return 'an object with a prototype'
+  return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`
+}
+
+function isPlainObject (value: object): boolean {
+  const prototype = Object.getPrototypeOf(value)
+  return prototype === Object.prototype || prototype === null
+}
+
+/**
+ * A copy of details as JSON carries them, or FST_HAPTIK_INVALID_REPLY naming
+ * the first value JSON would change or lose: a Date, Map, Set or class
+ * instance, a bigint, a function, NaN or Infinity, a cycle. A property set to
+ * `undefined` is absent, as in JSON.
+ */
+function jsonCopy (value: unknown, path: string, step: string, ancestors: object[]): unknown {
+  const refuse = (what: string) => new InvalidReplyError(step, `${path} is ${what}; details must be JSON data (strings, finite numbers, booleans, null, lists and plain objects)`)
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value
+    case 'number':
+      if (Number.isFinite(value)) return value
+      throw refuse(describeNonJson(value))
+    case 'object':
+      break
+    default:
+      throw refuse(describeNonJson(value))
+  }
+  if (value === null) return null
+  if (ancestors.includes(value)) throw refuse('a reference to itself (a cycle)')
+  ancestors.push(value)
+  let copy: unknown
+  if (Array.isArray(value)) {
+    copy = value.map((item, index) => {
+      if (item === undefined) throw new InvalidReplyError(step, `${path}[${index}] is undefined, which JSON would send as null`)
+      return jsonCopy(item, `${path}[${index}]`, step, ancestors)
+    })
+  } else if (isPlainObject(value)) {
+    const entries: Array<[string, unknown]> = []
+    for (const [key, item] of Object.entries(value)) {
+      if (item !== undefined) entries.push([key, jsonCopy(item, `${path}.${key}`, step, ancestors)])
+    }
+    copy = Object.fromEntries(entries)
+  } else {
+    throw refuse(describeNonJson(value))
+  }
+  ancestors.pop()
+  return copy
+}
+
 /** How a value the validator changed differs from what the handler returned, or undefined. */
 function firstChange (returned: unknown, validated: unknown, path: string): string | undefined {
   if (typeof returned !== 'object' || returned === null || typeof validated !== 'object' || validated === null) {
@@ -31,6 +87,7 @@ function firstChange (returned: unknown, validated: unknown, path: string): stri
       : `${path} is ${describeType(returned)}, and the schema asks for ${describeType(validated)}`
   }
   for (const [key, value] of Object.entries(returned)) {
+    if (value === undefined) continue
     if (!(key in validated)) return `${path}.${key} is not in the schema, which would drop it`
     const change = firstChange(value, (validated as Record<string, unknown>)[key], `${path}.${key}`)
     if (change !== undefined) return change
@@ -47,12 +104,7 @@ function firstChange (returned: unknown, validated: unknown, path: string): stri
  */
 function checkedDetails (request: FastifyRequest, schema: JsonSchema, value: unknown, field: string, step: string): unknown {
   if (value === undefined) return undefined
-  let copy: unknown
-  try {
-    copy = structuredClone(value)
-  } catch {
-    throw new InvalidReplyError(step, `${field} must be JSON data (it holds a function or another value that cannot be sent)`)
-  }
+  const copy = jsonCopy(value, field, step, [])
   const validate = request.compileValidationSchema(schema)
   if (validate(copy) !== true) {
     const [first] = validate.errors as Array<{ instancePath: string, message?: string }>

@@ -16,6 +16,16 @@ export function stepKey (name: string): string {
   return (namespace === -1 ? name : name.slice(namespace + 2)).toLowerCase()
 }
 
+const LONGEST_NAME = 64
+
+/**
+ * A step name from a request, cut for messages and logs: on a route that also
+ * serves unsigned steps, the name may come from a body nobody signed.
+ */
+export function cappedName (name: string): string {
+  return name.length > LONGEST_NAME ? `${name.slice(0, LONGEST_NAME)}…` : name
+}
+
 /**
  * The step a body names: `step` when it is a string, else `node` when `step`
  * is absent (older bots).

@@ -13,7 +13,7 @@ import { checkReplyDetails, type DetailsRules } from './reply-checks.js'
 import { checkChannelLimits, failureNote, fallbackReply, reviewReply, type ReplyPolicy } from './reply-policy.js'
 import { namedStep, stepKey } from './route-step.js'
 import type { InvalidEntities, StepContext, StepHandler } from './step.js'
-import { StepFailure } from './step-failure.js'
+import { isStepFailure } from './step-failure.js'
 import type { Telemetry } from './telemetry.js'
 
 /** A step with everything the request path needs computed once. */
@@ -96,7 +96,7 @@ function settle (compiled: CompiledStep, context: Context, value: unknown): Hapt
 
 function fail (compiled: CompiledStep, context: Context, thrown: unknown): HaptikReply {
   if (isHandoff(thrown)) return settleOrFail(compiled, context, thrown)
-  if (thrown instanceof StepFailure) {
+  if (isStepFailure(thrown)) {
     context.call.outcome = 'failure'
     const messages = thrown.userMessages
     if (isLocalized(messages)) return failureReply(messages, context.language)
@@ -147,7 +147,8 @@ function withDeadline (compiled: CompiledStep, context: Context, pending: Promis
       resolve(complete(compiled, context, fallbackReply(compiled.replies, compiled.fallbackMessage, context.language)))
     }, compiled.timeout)
 
-    pending.then(value => {
+    // Promise.resolve: a hand-made thenable may throw in `then`, or call back twice.
+    Promise.resolve(pending).then(value => {
       clearTimeout(timer)
       if (late) context.log.warn('step finished after its deadline; its reply was discarded')
       else resolve(complete(compiled, context, settleOrFail(compiled, context, value)))
@@ -166,12 +167,14 @@ function withDeadline (compiled: CompiledStep, context: Context, pending: Promis
  */
 function run (compiled: CompiledStep, context: Context): HaptikReply | Promise<HaptikReply> {
   let result: unknown
+  let pending: boolean
   try {
     result = compiled.telemetry.within(context.call, compiled.handler, context as unknown as StepContext)
+    pending = isThenable(result)
   } catch (error) {
     return complete(compiled, context, fail(compiled, context, error))
   }
-  return isThenable(result) ? withDeadline(compiled, context, result) : complete(compiled, context, settleOrFail(compiled, context, result))
+  return pending ? withDeadline(compiled, context, result as PromiseLike<unknown>) : complete(compiled, context, settleOrFail(compiled, context, result))
 }
 
 /**

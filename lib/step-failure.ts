@@ -1,6 +1,8 @@
 import { summaryOf, type Message } from './hsl/index.js'
 import { isLocalized, type LocalizedText } from './language.js'
 
+const kStepFailure = Symbol.for('fastify-haptik.step-failure')
+
 /**
  * Throw from a step handler to answer the user with your own message on
  * Haptik's failure path (`status: false`). The message is shown to the user,
@@ -14,6 +16,7 @@ import { isLocalized, type LocalizedText } from './language.js'
  * ```
  */
 export class StepFailure extends Error {
+  readonly [kStepFailure] = true
   /** What the user sees: one message or several, or a text per language. */
   readonly userMessages: Message[] | LocalizedText
 
@@ -28,4 +31,9 @@ export class StepFailure extends Error {
 function describe (messages: Message[] | LocalizedText): string {
   if (isLocalized(messages)) return messages.default
   return messages.map(summaryOf).join(' ')
+}
+
+/** Whether a value is a `StepFailure`, made by this or another copy of the package (a handler's own dependency, say). */
+export function isStepFailure (value: unknown): value is StepFailure {
+  return typeof value === 'object' && value !== null && (value as { [kStepFailure]?: unknown })[kStepFailure] === true
 }

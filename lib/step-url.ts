@@ -1,4 +1,5 @@
-import type { RouteHandlerMethod } from 'fastify'
+import type { FastifyInstance, RouteHandlerMethod } from 'fastify'
+import { HIDDEN_FROM_DOCS } from './openapi.js'
 
 /**
  * The handler of `GET` on a step URL. Haptik's docs ask for a server that
@@ -6,7 +7,7 @@ import type { RouteHandlerMethod } from 'fastify'
  * (docs/bot-builder/integrations/integrating-apis.md): this one says what the
  * URL serves and how Haptik calls it. No step runs.
  */
-export function describeStepUrl (steps: readonly string[]): RouteHandlerMethod {
+function describeStepUrl (steps: readonly string[]): RouteHandlerMethod {
   const answer = {
     steps,
     message: `This URL serves the Haptik ${steps.length === 1 ? 'step' : 'steps'} ${steps.map(step => `"${step}"`).join(', ')}: ` +
@@ -15,4 +16,15 @@ export function describeStepUrl (steps: readonly string[]): RouteHandlerMethod {
   return async function describeHaptikStepUrl () {
     return answer
   }
+}
+
+/**
+ * Answers `GET {prefix}{path}` with what the URL serves, unless the app
+ * already serves that GET itself. The dispatch route's URL is the prefix
+ * itself: without a prefix it is the app's `/`, which is the app's own.
+ */
+export function stepUrlRoute (fastify: FastifyInstance, path: string, steps: readonly string[]): void {
+  if (path === '/' && fastify.prefix === '') return
+  if (fastify.hasRoute({ method: 'GET', url: `${fastify.prefix}${path}` })) return
+  fastify.route({ method: 'GET', url: path, schema: HIDDEN_FROM_DOCS, handler: describeStepUrl(steps) })
 }

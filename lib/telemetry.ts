@@ -75,6 +75,11 @@ const refusedChannel = diagnostics.channel(DIAGNOSTICS_CHANNELS.refused)
 
 const SCOPE = 'fastify-haptik'
 
+/** A call's step, and its environment label when the step has one. */
+function stepAttributes (step: string, environment: string | undefined): Attributes {
+  return environment === undefined ? { 'haptik.step': step } : { 'haptik.step': step, 'haptik.environment': environment }
+}
+
 /** One step call being observed; the request path sets how it ended. */
 export interface Call {
   readonly step: string
@@ -107,8 +112,7 @@ export class Telemetry {
    * app instruments Fastify) and its start message.
    */
   start (step: string, environment: string | undefined, request: FastifyRequest): Call {
-    const attributes: Attributes = environment === undefined ? { 'haptik.step': step } : { 'haptik.step': step, 'haptik.environment': environment }
-    const span = this.#tracer.startSpan(`haptik step ${step}`, { kind: SpanKind.INTERNAL, attributes })
+    const span = this.#tracer.startSpan(`haptik step ${step}`, { kind: SpanKind.INTERNAL, attributes: stepAttributes(step, environment) })
     const call: Call = { step, environment, request, startedAt: performance.now(), span, outcome: 'ok', error: undefined }
     if (startChannel.hasSubscribers) startChannel.publish({ step, environment, request } satisfies StepStartMessage)
     return call
@@ -127,7 +131,8 @@ export class Telemetry {
     const durationMs = Math.round((performance.now() - call.startedAt) * 1000) / 1000
     const { step, environment, request, span, outcome, error } = call
     request.log.info({ step, outcome, durationMs, messages, environment, secret }, 'step call')
-    const attributes: Attributes = { 'haptik.step': step, 'haptik.outcome': outcome }
+    const attributes = stepAttributes(step, environment)
+    attributes['haptik.outcome'] = outcome
     this.#calls.add(1, attributes)
     this.#duration.record(durationMs, attributes)
     if (span.isRecording()) {
@@ -142,23 +147,28 @@ export class Telemetry {
   }
 
   /** Counts and publishes a request refused with an HTTP error. */
-  refused (request: FastifyRequest, step: string | undefined, code: string, statusCode: number): void {
-    this.#refusals.add(1, step === undefined ? { 'error.type': code } : { 'error.type': code, 'haptik.step': step })
+  refused (request: FastifyRequest, step: string | undefined, environment: string | undefined, code: string, statusCode: number): void {
+    const attributes = step === undefined ? {} : stepAttributes(step, environment)
+    attributes['error.type'] = code
+    this.#refusals.add(1, attributes)
     if (refusedChannel.hasSubscribers) refusedChannel.publish({ step, code, statusCode, request } satisfies RefusedMessage)
   }
 }
 
 /**
- * Pino `redact` paths that keep Haptik's personal fields out of any log line
- * holding a Haptik request, whole or under one key (`{ body }`, `{ envelope }`):
- * the user's auth code and id, user details, and what the user typed.
+ * Pino `redact` paths that keep Haptik's personal and secret fields out of any
+ * log line holding a Haptik request, whole or under one key (`{ body }`,
+ * `{ envelope }`): the user's names, auth code and id, the conversation's and
+ * user's details, the bot's environment variables (API keys live there), and
+ * each detection's value and the text the user typed.
  *
  * @example
  * ```ts
  * const app = Fastify({ logger: { redact: [...HAPTIK_REDACT_PATHS] } })
  * ```
  */
-export const HAPTIK_REDACT_PATHS = Object.freeze([
-  'user.auth_code', 'user.auth_id', 'user_details', 'entities.*[*].original_text',
-  '*.user.auth_code', '*.user.auth_id', '*.user_details', '*.entities.*[*].original_text'
-])
+export const HAPTIK_REDACT_PATHS: readonly string[] = Object.freeze([
+  'user.auth_code', 'user.auth_id', 'user.user_name', 'user.full_name',
+  'conversation_details', 'user_details', 'env_variables',
+  'entities.*[*].original_text', 'entities.*[*].entity_value'
+].flatMap(path => [path, `*.${path}`]))

@@ -86,7 +86,9 @@ t.test('malformed JSON is a 400 that does not echo the body', async t => {
     ['truncated', '{"step":"echo","event":"API_INTEGRATION","entities":{"text":[{"entity_value":"secret-value', /not valid JSON/],
     ['empty', '', /the body is empty/],
     ['__proto__ key', '{"event":"API_INTEGRATION","entities":{},"__proto__":{"polluted":true}}', /"__proto__"/],
-    ['constructor key', '{"event":"API_INTEGRATION","entities":{},"constructor":{"prototype":{"polluted":true}}}', /"constructor.prototype"/]
+    ['constructor key', '{"event":"API_INTEGRATION","entities":{},"constructor":{"prototype":{"polluted":true}}}', /"constructor.prototype"/],
+    ['__proto__ key spelled with escapes', '{"event":"API_INTEGRATION","entities":{},"\\u005f\\u005fproto\\u005F\\u005f":{"polluted":true}}', /"__proto__"/],
+    ['constructor key spelled with escapes', '{"entities":{},"\\u0063onstructor":{"\\u0070rototype":{"polluted":true}}}', /"constructor.prototype"/]
   ]
   for (const [name, payload, message] of cases) {
     const res = await signedPost(app, '/echo', payload)
@@ -160,4 +162,13 @@ t.test('with a validator that accepts anything, an unsigned request still never 
   t.equal(noBody.statusCode, 401)
   t.equal(noBody.json().code, 'FST_HAPTIK_INVALID_SIGNATURE')
   t.equal(called, 0)
+})
+
+t.test('a body in Hindi, as Python\'s json.dumps escapes it, is parsed exactly', async t => {
+  const app = await haptikApp(t, { steps: [echo] })
+  // json.dumps({"text": "नमस्ते 👋"}) with Python's default ensure_ascii=True:
+  const hindi = '{"step": "echo", "entities": {"text": [{"entity_value": "\\u0928\\u092e\\u0938\\u094d\\u0924\\u0947 \\ud83d\\udc4b"}]}}'
+  t.same((await signedPost(app, '/echo', hindi)).json(), { status: true, response: ['नमस्ते 👋'] })
+  const escapedAscii = '{"step": "echo", "entities": {"text": [{"entity_value": "caf\\u00e9"}]}}'
+  t.same((await signedPost(app, '/echo', escapedAscii)).json(), { status: true, response: ['café'] })
 })

@@ -5,6 +5,7 @@
 import t from 'tap'
 import { Type, type TSchema } from '@sinclair/typebox'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
+import { Type as Type1 } from 'typebox'
 import { Entities, defineStep } from '../lib/index.js'
 import { detection, envelope, haptikApp, signedPost } from './helpers/haptik.js'
 
@@ -34,6 +35,8 @@ const CASES: Array<[Entity, unknown, unknown, string]> = [
   ['Phone', { phone_number: '9820334455', country_calling_code: '91' }, { value: '9820334455', country_calling_code: '91' }, 'ner_v2/detectors/pattern/phone_number/README.md (2019-09 to 2019-10)'],
   ['Phone', { value: '919820334455' }, { value: '919820334455' }, 'docs/api_call.md §4 (before 2019-09)'],
   ['Phone', '9049961794', { value: '9049961794' }, 'postman_tests/data/entities/phoneV1.json, as a bare string'],
+  ['Phone', { value: '+91-9820334455' }, { value: '+91-9820334455' }, 'ner_v1/detectors/pattern/phone_number/phone_detection.py (the regex match keeps +91 and a hyphen)'],
+  ['Phone', '+1 (408) 912-6172', { value: '+1 (408) 912-6172' }, 'phone_number_ner_tests.yaml original_text, sent bare'],
   // ---- numbers
   ['Number', { value: '100', unit: null }, { value: 100, unit: null }, 'ner_v2/tests/numeral/number/en/number_ner_tests.yaml en_1'],
   ['Number', { value: '10120', unit: 'rupees' }, { value: 10120, unit: 'rupees' }, 'number_ner_tests.yaml en_4 (unit_type currency)'],
@@ -100,6 +103,8 @@ const REFUSED: Array<[Entity, unknown, RegExp, string]> = [
   ['NumberRange', { value: 'a few' }, /must be a number range .*got only the text the user typed/, 'base_detector.py detect'],
   ['Budget', { value: 'not much' }, /must be a budget .*got only the text the user typed/, 'base_detector.py detect'],
   ['Number', { value: 'many' }, /must be a number .*got only the text the user typed/, 'base_detector.py detect'],
+  ['Phone', { value: 'call me later' }, /must be a phone number .*got only the text the user typed/, 'base_detector.py detect (not a number)'],
+  ['Phone', '9-2', /must be a phone number/, 'fewer than four digits'],
   ['Number', { value: '12345678901234567890', unit: null }, /must be a number from -9007199254740991 to 9007199254740991, read exactly \(for account numbers and other long digit strings, use Entities.Digits\), got an object/, 'a value past Number.MAX_SAFE_INTEGER'],
   ['Number', '90071992547409930', /must be a number from -9007199254740991/, 'a bare string past Number.MAX_SAFE_INTEGER'],
   ['Currency', { value: '50.00' }, /must be an amount of money \(\{ value, unit \}\), got an object/, 'no unit'],
@@ -108,27 +113,31 @@ const REFUSED: Array<[Entity, unknown, RegExp, string]> = [
   ['Date', null, /must be a date \(.*\), got null$/, 'no value at all']
 ]
 
-function readingSteps () {
+/** A step per catalog entry, its entity declared in an object of `typebox` 1.x or of @sinclair/typebox 0.34. */
+function readingSteps (typebox: '0.34' | '1.x' = '0.34') {
   const seen: unknown[] = []
+  const object = (name: Entity) => typebox === '1.x' ? Type1.Object({ value: Entities[name] }) : Type.Object({ value: Entities[name] as unknown as TSchema })
   const steps = (Object.keys(Entities) as Entity[]).map(name => defineStep({
     name: `read_${name}`,
-    entities: Type.Object({ value: Entities[name] as unknown as TSchema }),
+    entities: object(name),
     handler: ({ entities }) => { seen.push(entities.value); return 'ok' }
   }))
   return { seen, steps }
 }
 
-t.test('each catalog entity reads every shape Haptik sends into its typed form, extra keys kept', async t => {
-  const { seen, steps } = readingSteps()
-  const app = await haptikApp(t, { steps })
-  for (const [name, sent, expected, source] of CASES) {
-    seen.length = 0
-    const res = await signedPost(app, `/read_${name}`, envelope(`read_${name}`, { value: [detection(sent, 'said')] }))
-    t.equal(res.statusCode, 200, `${name} (${source}): accepted`)
-    t.same(res.json(), { status: true, response: ['ok'] }, `${name} (${source}): the success path`)
-    t.strictSame(seen, [expected], `${name} (${source}): ${JSON.stringify(sent)}`)
-  }
-})
+for (const typebox of ['0.34', '1.x'] as const) {
+  t.test(`each catalog entity reads every shape Haptik sends into its typed form, extra keys kept (in a typebox ${typebox} object)`, async t => {
+    const { seen, steps } = readingSteps(typebox)
+    const app = await haptikApp(t, { steps })
+    for (const [name, sent, expected, source] of CASES) {
+      seen.length = 0
+      const res = await signedPost(app, `/read_${name}`, envelope(`read_${name}`, { value: [detection(sent, 'said')] }))
+      t.equal(res.statusCode, 200, `${name} (${source}): accepted`)
+      t.same(res.json(), { status: true, response: ['ok'] }, `${name} (${source}): the success path`)
+      t.strictSame(seen, [expected], `${name} (${source}): ${JSON.stringify(sent)}`)
+    }
+  })
+}
 
 t.test('what cannot be read exactly, or that the NER could not parse, takes the invalid-entity path with a message that says why', async t => {
   const { seen, steps } = readingSteps()

@@ -15,6 +15,9 @@ import { loadFailure } from '../lib/cli/openapi.js'
 import { renderMessage, renderReply } from '../lib/cli/render.js'
 import { build } from '../example/server.js'
 
+// Slow on a loaded 2-core machine: spawns the command line, a fresh Node.js process per case. Tap's default is 30 s per file.
+t.setTimeout(180_000)
+
 const root = fileURLToPath(new URL('..', import.meta.url))
 const lib = pathToFileURL(join(root, 'lib', 'index.ts')).href
 const SPEAKER = 'The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599'

@@ -99,11 +99,31 @@ function project (name: string, typebox: TypeBox, esm: boolean): Project {
  * an import), as the user copies it; next to the steps they import as './steps.js'.
  */
 function writeReadmeSnippets (dir: string): void {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8')
-  const blocks = [...readme.matchAll(/```ts\n(import [\s\S]*?)```/g)].map(match => match[1])
   cpSync(join(fixtures, 'readme'), join(dir, 'readme'), { recursive: true })
-  blocks.forEach((block, index) => writeFileSync(join(dir, 'readme', `snippet-${index + 1}.ts`), block))
+  readmeBlocks().modules.forEach((block, index) => writeFileSync(join(dir, 'readme', `snippet-${index + 1}.ts`), block))
 }
+
+/**
+ * The README's TypeScript blocks: whole modules (they start with an import),
+ * the user's test (it starts with its file name; test/testing-kit.test.ts runs
+ * it), and fragments (they import nothing).
+ */
+function readmeBlocks () {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8')
+  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map(match => match[1])
+  return {
+    all: blocks,
+    modules: blocks.filter(block => block.startsWith('import ')),
+    tests: blocks.filter(block => block.startsWith('// test/')),
+    fragments: blocks.filter(block => !/^import /m.test(block))
+  }
+}
+
+t.test('every TypeScript block of the README is compiled here, run by another test, or a fragment that imports nothing', async t => {
+  const { all, modules, tests, fragments } = readmeBlocks()
+  t.ok(modules.length > 0, `${modules.length} whole modules`)
+  t.equal(modules.length + tests.length + fragments.length, all.length, 'no block is left out')
+})
 
 async function typeCheck (t: Test, { dir }: Project, compiler: keyof typeof compilers): Promise<void> {
   try {
@@ -186,7 +206,7 @@ const projects: Array<[string, TypeBox, boolean]> = [
 for (const [name, typebox, esm] of projects) {
   t.test(`${esm ? 'an ESM' : 'a CommonJS'} project on ${typebox === '1.x' ? 'typebox 1.x' : '@sinclair/typebox 0.34'}`, async t => {
     const consumer = project(name, typebox, esm)
-    if (esm) t.ok(readdirSync(join(consumer.dir, 'readme')).length >= 3, "the README's whole-module snippets are in it")
+    if (esm) t.equal(readdirSync(join(consumer.dir, 'readme')).filter(file => file.startsWith('snippet-')).length, readmeBlocks().modules.length, "the README's whole-module snippets are in it")
     await typeCheck(t, consumer, 'TypeScript 5.9')
     await typeCheck(t, consumer, 'TypeScript 7')
     await serveAndCall(t, consumer)

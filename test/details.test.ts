@@ -118,3 +118,29 @@ t.test('defaults the details schema declares are filled in, and a value that is 
   t.same((await signedPost(app, '/defaults', envelope('defaults', {}))).json().conversation_details, { step: 1, lang: 'en' }, "the schema's own default: the developer's choice")
   t.same((await signedPost(app, '/fn', envelope('fn', {}))).json(), FAILED)
 })
+
+t.test('details that JSON would change or lose are refused, naming the value: Date, Map, Set, class, bigint, NaN, a cycle', async t => {
+  class Order { id = 7 }
+  const cycle: Record<string, unknown> = { a: 1 }
+  cycle.self = cycle
+  const cases: Array<[unknown, string]> = [
+    [{ when: new Date(0) }, 'conversation_details.when is a Date'],
+    [{ seen: new Map() }, 'conversation_details.seen is a Map'],
+    [{ tags: new Set(['a']) }, 'conversation_details.tags is a Set'],
+    [{ order: new Order() }, 'conversation_details.order is an Order'],
+    [{ count: 10n }, 'conversation_details.count is a bigint'],
+    [{ ratio: Number.NaN }, 'conversation_details.ratio is NaN'],
+    [{ list: [1, Infinity] }, 'conversation_details.list[1] is Infinity'],
+    [{ list: [1, undefined] }, 'conversation_details.list[1] is undefined, which JSON would send as null'],
+    [cycle, 'conversation_details.self is a reference to itself (a cycle)'],
+    [{ at: Symbol('x') }, 'conversation_details.at is a symbol'],
+    [{ odd: Object.create(Object.create(null)) }, 'conversation_details.odd is an object with a prototype']
+  ]
+  for (const [details, message] of cases) {
+    const { res, error } = await replyWith(t, { response: 'ok', conversation_details: details } as StepResult)
+    t.same(res.json(), FAILED, message)
+    t.match(error?.err?.message, message)
+  }
+  const { res } = await replyWith(t, { response: 'ok', conversation_details: { order: 7, coupon: undefined, nested: Object.assign(Object.create(null), { a: [true, null, 'x'] }) } } as StepResult)
+  t.same(res.json().conversation_details, { order: 7, nested: { a: [true, null, 'x'] } }, 'a property set to undefined is absent, as in JSON; an object without a prototype is plain')
+})

@@ -3,7 +3,7 @@ import Fastify from 'fastify'
 import swagger from '@fastify/swagger'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { Type } from '@sinclair/typebox'
-import fastifyHaptik, { defineStep, type FastifyHaptikOptions } from '../lib/index.js'
+import fastifyHaptik, { DEFAULT_INVALID_ENTITY_MESSAGE, defineStep, type FastifyHaptikOptions } from '../lib/index.js'
 import { SECRET, detection, envelope, haptikApp, haptikSignature, signedPost } from './helpers/haptik.js'
 
 function steps () {
@@ -100,6 +100,14 @@ t.test('the dispatch route validates like the step routes', async t => {
   t.equal(text.json().code, 'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE')
 })
 
+t.test('by default, entities that do not match take the failure path on the dispatch route too', async t => {
+  const { app, calls } = await dispatchApp(t)
+  const res = await signedPost(app, '/haptik/', envelope('PRODUCT_PRICE', { product_name: [detection('phone')] }))
+  t.equal(res.statusCode, 200)
+  t.same(res.json(), { status: false, response: [DEFAULT_INVALID_ENTITY_MESSAGE] })
+  t.equal(calls.length, 0, 'the handler did not run')
+})
+
 t.test('with a secret function, every step\'s secrets are tried', async t => {
   const { calls, productPrice, orderStatus } = steps()
   const app = await haptikApp(t, { steps: [productPrice, orderStatus], dispatch: true, secret: async request => request.headers['x-tenant'] === 'acme' ? 'acme' : undefined })
@@ -143,6 +151,19 @@ t.test('with unsigned steps, a signed step still needs its signature', async t =
   const right = await signedPost(app, '/', envelope('closed', {}), { secret: 'closed-secret' })
   t.same(right.json(), { status: true, response: ['closed'] })
   t.same(calls, ['open', 'closed'])
+})
+
+t.test('with unsigned steps, a forged call with entities that do not match is refused, never answered on the failure path', async t => {
+  const open = defineStep({ name: 'open', handler: () => 'open' })
+  const closed = defineStep({ name: 'closed', secret: 'closed-secret', entities: Type.Object({ quantity: Type.Integer() }), handler: () => 'closed' })
+  const app = await haptikApp(t, { steps: [open, closed], dispatch: true, allowUnsigned: true, secret: undefined })
+  const invalid = envelope('closed', { quantity: [detection('lots')] })
+  const forged = await signedPost(app, '/', invalid, { secret: 'guess' })
+  t.same([forged.statusCode, forged.json().code], [401, 'FST_HAPTIK_INVALID_SIGNATURE'])
+  const unsigned = await app.inject({ method: 'POST', url: '/', payload: invalid })
+  t.same([unsigned.statusCode, unsigned.json().code], [401, 'FST_HAPTIK_MISSING_SIGNATURE'])
+  const signed = await signedPost(app, '/', invalid, { secret: 'closed-secret' })
+  t.same(signed.json(), { status: false, response: [DEFAULT_INVALID_ENTITY_MESSAGE] }, 'signed: the user\'s input, the failure path')
 })
 
 t.test('with unsigned steps, a secret function that finds nothing leaves the unsigned ones open', async t => {

@@ -6,6 +6,7 @@ import type { FastifyRequest } from 'fastify'
 import { describeSchema, describeType } from '../lib/describe-schema.js'
 import { checkSignature, kSignature } from '../lib/raw-body.js'
 import { exampleOf } from '../lib/examples.js'
+import { mayPoison } from '../lib/json-body.js'
 import { isScalarSchema } from '../lib/schema.js'
 
 t.test('describeSchema says what a schema accepts', async t => {
@@ -61,4 +62,12 @@ t.test('isScalarSchema reads a plain JSON schema by keyword', async t => {
   t.equal(isScalarSchema({ anyOf: [{ type: 'string' }, { enum: [1, 2] }] }), true)
   t.equal(isScalarSchema({ type: 'null' }), false)
   t.equal(isScalarSchema({}), false)
+})
+
+t.test('mayPoison: only bytes that could spell __proto__ or constructor leave the JSON fast path', async t => {
+  t.notOk(mayPoison(Buffer.from('{"text":"\\u0928\\u092e\\u0938\\u094d\\u0924\\u0947 \\ud83d\\udc4b"}')), 'Hindi and emoji escaped by json.dumps: the fast path')
+  t.notOk(mayPoison(Buffer.from('{"text":"नमस्ते"}')), 'the same text unescaped')
+  t.ok(mayPoison(Buffer.from('{"\\u005f\\u005fproto__":{}}')), 'an escape that may spell an ASCII letter')
+  t.ok(mayPoison(Buffer.from('{"a":{"constructor":1}}')))
+  t.ok(mayPoison(Buffer.from('{"__proto__":1}')))
 })

@@ -1,6 +1,6 @@
 // What the logs may hold (issue 5, part 5): nothing of the user's secrets or
-// words. Every request below carries planted auth_code, auth_id,
-// user_details values and entity original_text; the log lines of all of
+// words. Every request below carries planted auth_code, auth_id, names,
+// details, environment variables and entity values and texts; the log lines of all of
 // them, captured at level 'trace', must contain none of those values.
 import { connect, type AddressInfo } from 'node:net'
 import { gzipSync } from 'node:zlib'
@@ -16,7 +16,12 @@ const PLANTED = {
   user_details: 'USERDETAIL-31ab-planted',
   user_details_phone: 'USERPHONE-5e60-planted',
   original_text: 'ORIGTEXT-c4e8-planted',
-  original_text_second: 'ORIGTEXT-0b9d-planted'
+  original_text_second: 'ORIGTEXT-0b9d-planted',
+  entity_value: 'ENTITYVALUE-6a2f-planted',
+  full_name: 'FULLNAME-8c1d-planted',
+  user_name: 'USERNAME-2e7b-planted',
+  conversation_details: 'CONVDETAIL-93fa-planted',
+  env_variables: 'ENVTOKEN-4d05-planted'
 }
 
 /** A request carrying every planted value, for `step`, with `entityValue` as the product's value. */
@@ -24,13 +29,15 @@ function plantedBody (step: string, entityValue: unknown = 'speaker', extra: Rec
   return JSON.stringify({
     step,
     event: 'API_INTEGRATION',
-    user: { user_id: '5120931', full_name: 'Asha Rao', auth_id: PLANTED.auth_id, auth_code: PLANTED.auth_code },
+    user: { user_id: '5120931', user_name: PLANTED.user_name, full_name: PLANTED.full_name, auth_id: PLANTED.auth_id, auth_code: PLANTED.auth_code },
     conversation_no: 3,
+    conversation_details: { note: PLANTED.conversation_details },
     user_details: { city: PLANTED.user_details, phone: PLANTED.user_details_phone },
+    env_variables: { ORDERS_API_TOKEN: PLANTED.env_variables },
     entities: {
       product: [
         { detection: 'message', original_text: PLANTED.original_text, entity_value: entityValue },
-        { detection: 'message', original_text: PLANTED.original_text_second, entity_value: 'powerbank' }
+        { detection: 'message', original_text: PLANTED.original_text_second, entity_value: PLANTED.entity_value }
       ]
     },
     ...extra

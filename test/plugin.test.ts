@@ -77,7 +77,10 @@ t.test('invalid options fail registration with a specific message', async t => {
     ['bad environment', { secret: SECRET, steps: [hello], environment: '' }, /environment must be a non-empty string/],
     ['bad detailsLimit', { secret: SECRET, steps: [hello], detailsLimit: 500 }, /detailsLimit must be an object like \{ userDetails: 200 \} or false/],
     ['bad detailsLimit value', { secret: SECRET, steps: [hello], detailsLimit: { userDetails: -1 } }, /detailsLimit.userDetails must be a positive integer, got -1/],
-    ['number secret', { secret: 42, steps: [hello] }, /secret must be a string or a Buffer, got number/]
+    ['number secret', { secret: 42, steps: [hello] }, /secret must be a string or a Buffer, got number/],
+    ['bad telemetry', { secret: SECRET, steps: [hello], telemetry: 'otel' }, /telemetry must be an object like \{ tracerProvider, meterProvider \}/],
+    ['bad tracerProvider', { secret: SECRET, steps: [hello], telemetry: { tracerProvider: {} } }, /tracerProvider has no getTracer\(\)/],
+    ['bad meterProvider', { secret: SECRET, steps: [hello], telemetry: { meterProvider: null } }, /meterProvider has no getMeter\(\)/]
   ]
   for (const [name, options, message] of cases) {
     const error = await registrationError(options) as Error & { code: string }

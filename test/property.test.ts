@@ -4,6 +4,9 @@ import t from 'tap'
 import fc from 'fast-check'
 import { acceptanceProperty, forgeryProperty, parserProperty, propertyApp } from './helpers/properties.js'
 
+// Slow on a loaded 2-core machine: hundreds of generated requests per property. Tap's default is 30 s per file.
+t.setTimeout(180_000)
+
 t.test('no request whose bytes or signature differ from a correctly signed pair is accepted', async t => {
   const context = await propertyApp()
   t.teardown(() => context.app.close())

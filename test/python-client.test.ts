@@ -5,6 +5,9 @@ import { promisify } from 'node:util'
 import t from 'tap'
 import { build } from '../example/server.js'
 
+// Slow on a loaded 2-core machine: runs python3 against a real socket. Tap's default is 30 s per file.
+t.setTimeout(120_000)
+
 const client = fileURLToPath(new URL('./fixtures/haptik_client.py', import.meta.url))
 
 function hasPython (): boolean {

@@ -131,3 +131,16 @@ t.test('GET on a step URL says what it serves, and runs no step', async t => {
   t.equal((await app.inject({ method: 'HEAD', url: '/haptik/product_price' })).statusCode, 200)
   t.equal(seen.length, 0)
 })
+
+t.test("GET never takes a route the app serves: the app's own GET stays, and the dispatch URL without a prefix is the app's /", async t => {
+  const { step } = priceStep()
+  const app = Fastify()
+  t.teardown(() => app.close())
+  app.get('/product_price', async () => 'the app\'s own page')
+  await app.register(fastifyHaptik, { secret: SECRET, steps: [step], dispatch: true })
+  app.get('/', async () => 'the app\'s home page')
+  t.equal((await app.inject({ method: 'GET', url: '/product_price' })).body, "the app's own page")
+  t.equal((await app.inject({ method: 'GET', url: '/' })).body, "the app's home page", 'registered after the plugin, without a clash')
+  const res = await signedPost(app, '/', envelope('product_price', { product_name: [detection('speaker')] }))
+  t.equal(res.statusCode, 200, 'POST / is still the dispatch route')
+})

@@ -187,6 +187,22 @@ t.test('the deadline: a late handler gets the fallback and its signal aborts', a
   t.match(lines.filter(line => line.step === 'late-throw' && line.level === 40), [{ msg: /failed after its deadline/, err: { message: 'late' } }], 'but it is logged')
 })
 
+t.test('a hand-made thenable is awaited safely: a throwing then, a double answer, a throwing then getter', async t => {
+  const throwing = await call(t, () => ({ then () { throw new Error('broken thenable') } }))
+  t.same(throwing.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })
+  const twice = await call(t, () => ({ then (resolve: (value: string) => void) { resolve('first'); resolve('second') } }))
+  t.same(twice.json(), { status: true, response: ['first'] }, 'the first answer counts')
+  const getter = await call(t, () => ({ get then () { throw new Error('no then for you') } }))
+  t.same(getter.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })
+})
+
+t.test('a StepFailure from another copy of the package is still the failure path', async t => {
+  // A handler's own dependency may bundle its own fastify-haptik: its StepFailure is another class.
+  const foreign = Object.assign(new Error('copy'), { [Symbol.for('fastify-haptik.step-failure')]: true, userMessages: ['From the other copy.'] })
+  const res = await call(t, () => { throw foreign })
+  t.same(res.json(), { status: false, response: ['From the other copy.'] })
+})
+
 t.test('a handler that throws synchronously is caught', async t => {
   const res = await call(t, () => { throw new Error('sync') })
   t.same(res.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })

@@ -219,6 +219,21 @@ t.test('a secret function picks the secret per request (per tenant)', async t =>
   t.equal(calls.length, 2)
 })
 
+t.test('the secret function is not called for a request whose headers already refuse it', async t => {
+  const { step, calls } = countingStep()
+  const asked: string[] = []
+  const app = await haptikApp(t, { steps: [step], secret: async request => { asked.push(request.headers['x-probe'] as string); return SECRET } })
+  const probe = (probe: string, headers: Record<string, string>) =>
+    app.inject({ method: 'POST', url: '/product_price', payload: body, headers: { 'content-type': 'application/json', 'x-probe': probe, ...headers } })
+  t.equal((await probe('none', {})).json().code, 'FST_HAPTIK_MISSING_SIGNATURE')
+  t.equal((await probe('malformed', { 'x-hub-signature': 'sha256=abc' })).json().code, 'FST_HAPTIK_MALFORMED_SIGNATURE')
+  t.equal((await probe('gzip', { 'x-hub-signature': haptikSignature(body), 'content-encoding': 'gzip' })).json().code, 'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE')
+  t.same(asked, [], 'no lookup in the database or vault behind it')
+  t.equal((await signedPost(app, '/product_price', body, { headers: { 'x-probe': 'signed' } })).statusCode, 200)
+  t.same(asked, ['signed'])
+  t.equal(calls.length, 1)
+})
+
 t.test('a secret function that returns an empty list or throws never lets a call through', async t => {
   const { step: empty } = countingStep('empty')
   const { step: broken } = countingStep('broken')

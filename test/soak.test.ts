@@ -2,6 +2,9 @@
 import t from 'tap'
 import { mib, runSoak, summary, KINDS } from './helpers/soak.js'
 
+// Slow on a loaded 2-core machine: thousands of requests over real sockets. Tap's default is 30 s per file.
+t.setTimeout(180_000)
+
 // Over 8k requests the warm-up is too short for a tight bound: this catches
 // only gross leaks (over 1 KiB per request); `npm run soak` holds the tight one.
 const HEAP_GROWTH_LIMIT = 8 * 1024 * 1024

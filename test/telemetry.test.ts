@@ -22,7 +22,7 @@ const steps = [
   defineStep({ name: 'agent', handler: async () => handoff({ reason: 'refund' }) })
 ]
 
-interface Line { level: number, msg: string, step?: string, outcome?: string, durationMs?: number, messages?: number, environment?: string, secret?: number }
+interface Line { level: number, msg: string, code?: string, step?: string, outcome?: string, durationMs?: number, messages?: number, environment?: string, secret?: number }
 
 async function observedApp (t: Test, options: Partial<FastifyHaptikOptions> = {}) {
   const lines: Line[] = []
@@ -54,7 +54,6 @@ t.test('one info line per step call: step, outcome, handler time, messages, envi
     { level: 30, step: 'ok', outcome: 'invalid-entity', messages: 1, environment: 'production', secret: 0 }
   ], 'the second call was signed with the old secret: it is still in use')
   for (const line of stepLines) t.type(line.durationMs, 'number', `${line.step}: durationMs`)
-  t.ok((stepLines[4].durationMs as number) >= 19, 'the timeout line says the handler ran until its deadline')
   t.notOk(lines.some(line => JSON.stringify(line).includes('PLANTED-TEXT') || JSON.stringify(line).includes('c0de-s3cret')), 'no entity or user value in any line')
 })
 
@@ -113,16 +112,29 @@ t.test('metrics: calls by step and outcome, handler time by step, refusals by co
   const byName = Object.fromEntries(metrics.map(metric => [metric.descriptor.name, metric]))
   const points = (name: string) => (byName[name] as SumMetricData).dataPoints.map(point => [point.attributes, point.value])
   t.same(points('haptik.step.calls'), [
-    [{ 'haptik.step': 'ok', 'haptik.outcome': 'ok' }, 2],
-    [{ 'haptik.step': 'sorry', 'haptik.outcome': 'failure' }, 1]
+    [{ 'haptik.step': 'ok', 'haptik.environment': 'production', 'haptik.outcome': 'ok' }, 2],
+    [{ 'haptik.step': 'sorry', 'haptik.environment': 'production', 'haptik.outcome': 'failure' }, 1]
   ])
   t.same(points('haptik.refusals'), [
-    [{ 'error.type': 'FST_HAPTIK_INVALID_SIGNATURE', 'haptik.step': 'ok' }, 1],
+    [{ 'haptik.step': 'ok', 'haptik.environment': 'production', 'error.type': 'FST_HAPTIK_INVALID_SIGNATURE' }, 1],
     [{ 'error.type': 'FST_HAPTIK_UNKNOWN_PATH' }, 1]
   ])
   const duration = byName['haptik.step.duration'] as HistogramMetricData
   t.equal(duration.descriptor.unit, 'ms')
   t.same(duration.dataPoints.map(point => [point.attributes['haptik.step'], point.value.count]), [['ok', 2], ['sorry', 1]])
+})
+
+t.test('metrics: a step name the plugin does not serve never becomes a label, and logs show it capped', async t => {
+  const { meterProvider, collect } = metering()
+  // Unsigned, so nothing but the route stands between anyone's invented names and the metrics.
+  const { app, lines } = await observedApp(t, { telemetry: { meterProvider }, secret: undefined, allowUnsigned: true, dispatch: true })
+  const invented = ['a', 'b'].map(letter => `${letter}_${'x'.repeat(500)}`)
+  for (const name of invented) await app.inject({ method: 'POST', url: '/haptik/', payload: envelope(name, {}) })
+  const metrics = await collect()
+  const refusals = metrics.find(metric => metric.descriptor.name === 'haptik.refusals') as SumMetricData
+  t.same(refusals.dataPoints.map(point => [point.attributes, point.value]), [[{ 'error.type': 'FST_HAPTIK_UNKNOWN_STEP' }, 2]], 'no attribute holds an invented name')
+  const logged = lines.filter(line => line.code === 'FST_HAPTIK_UNKNOWN_STEP')
+  t.same(logged.map(line => line.step), invented.map(name => `${name.slice(0, 64)}…`), 'the log names it, cut at 64 characters')
 })
 
 t.test('diagnostics_channel: the start and end of each call, and each refusal', async t => {
