@@ -139,7 +139,7 @@ for (const version of ['3.0.3', '3.1.0']) {
       t.same(post.responses[status].content['application/json'].schema, { $ref: '#/components/schemas/HaptikError' }, `${status} is a HaptikError`)
       checkErrorExamples(t, status, post.responses[status])
     }
-    t.notOk(post.responses['400'].content['application/json'].examples.FST_HAPTIK_INVALID_ENTITY, "invalid entities take the failure path by default: no 400 for them")
+    t.notOk(post.responses['400'].content['application/json'].examples.FST_HAPTIK_INVALID_ENTITY, 'invalid entities take the failure path by default: no 400 for them')
     t.notMatch(post.responses['400'].description, 'FST_HAPTIK_INVALID_ENTITY')
     t.match(post.responses['413'].content['application/json'].examples.FST_HAPTIK_BODY_TOO_LARGE.value.message, '131072 bytes')
     t.match(post.description, /X-Hub-Signature: sha1=<hex>.*HMAC-SHA1 of the exact request body/, 'the route explains the signature')
