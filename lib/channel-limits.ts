@@ -18,6 +18,8 @@
 //   message count for Facebook: none is invented here.
 
 import { BUTTON_COUNT_LIMITS, BUTTON_LABEL_LIMITS, QUICK_REPLY_LABEL_LIMITS, type Channel } from './hsl/channels.js'
+import { messageFromWire } from './hsl/message.js'
+import { isJsonObject, objectsIn, type JsonObject } from './json.js'
 
 /**
  * The channel of each `user.device_platform` code Haptik documents
@@ -92,68 +94,47 @@ interface Part {
   readonly size: number
 }
 
-type Json = Record<string, unknown>
-
-function isObject (value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function list (value: unknown): Json[] {
-  return Array.isArray(value) ? value.filter(isObject) : []
-}
-
 /** Characters as people count them (code points, spaces included), not UTF-16 units. */
 export function characters (text: string): number {
   return Array.from(text).length
 }
 
-function labels (items: Json[], path: string): Part[] {
+function labels (items: JsonObject[], path: string): Part[] {
   return items.map((item, index) => ({ path: `${path}[${index}].actionable_text`, size: characters(String(item.actionable_text ?? '')) }))
 }
 
 /** Whether a BUTTON item is a text button: it sends a message and opens nothing. */
-function isTextButton (item: Json): boolean {
+function isTextButton (item: JsonObject): boolean {
   return item.type === 'TEXT_ONLY' && (item.uri === undefined || item.uri === '')
 }
 
 /** An image, as docs/hsl/image.md makes it: a one-card carousel without actions. */
-function isImage (data: Json): boolean {
-  const items = list(data.items)
-  return items.length === 1 && list(items[0].actionables).length === 0 && items[0].mini_actionable === undefined
+function isImage (data: JsonObject): boolean {
+  const items = objectsIn(data.items)
+  return items.length === 1 && objectsIn(items[0].actionables).length === 0 && items[0].mini_actionable === undefined
 }
 
 /** What WhatsApp will not render of a message: nothing, or where it is. */
-function unsupportedOnWhatsapp (type: unknown, data: Json): Part[] {
-  if (type === 'TEXT') return list(data.quick_replies).length === 0 ? [] : [{ path: 'data.quick_replies', size: 0 }]
+function unsupportedOnWhatsapp (type: unknown, data: JsonObject): Part[] {
+  if (type === 'TEXT') return objectsIn(data.quick_replies).length === 0 ? [] : [{ path: 'data.quick_replies', size: 0 }]
   if (type === 'CAROUSEL' && isImage(data)) return []
   return [{ path: 'type', size: 0 }]
 }
 
 /** The parts of one message an element rule measures. */
-function partsOf (element: ChannelElement, message: string | Json): Part[] {
+function partsOf (element: ChannelElement, message: string | JsonObject): Part[] {
   if (typeof message === 'string') return element === 'text' ? [{ path: '', size: characters(message) }] : []
-  const data = isObject(message.data) ? message.data : {}
-  const items = list(data.items)
+  const data = isJsonObject(message.data) ? message.data : {}
+  const items = objectsIn(data.items)
   switch (element) {
     case 'text': return typeof message.text === 'string' ? [{ path: 'text', size: characters(message.text) }] : []
-    case 'quick reply label': return message.type === 'TEXT' ? labels(list(data.quick_replies), 'data.quick_replies') : []
+    case 'quick reply label': return message.type === 'TEXT' ? labels(objectsIn(data.quick_replies), 'data.quick_replies') : []
     case 'button label': return message.type === 'BUTTON' ? labels(items, 'data.items') : []
     case 'buttons': return message.type === 'BUTTON' ? [{ path: 'data.items', size: items.length }] : []
     case 'carousel cards': return message.type === 'CAROUSEL' ? [{ path: 'data.items', size: items.length }] : []
     case 'button action':
       return message.type === 'BUTTON' ? items.flatMap((item, index) => isTextButton(item) ? [] : [{ path: `data.items[${index}]`, size: 0 }]) : []
     case 'message type': return unsupportedOnWhatsapp(message.type, data)
-  }
-}
-
-/** A message of `response` as the checker reads it: text, or parsed HSL. */
-function read (message: string): string | Json {
-  if (!message.startsWith('{')) return message
-  try {
-    const value: unknown = JSON.parse(message)
-    return isObject(value) && typeof value.type === 'string' ? value : message
-  } catch {
-    return message
   }
 }
 
@@ -184,7 +165,7 @@ function describe (channel: Channel, rule: ChannelRule, index: number, type: str
 export function channelFindings (channels: readonly Channel[], messages: readonly string[]): ChannelFinding[] {
   const findings: ChannelFinding[] = []
   messages.forEach((wire, index) => {
-    const message = read(wire)
+    const message = messageFromWire(wire) as string | JsonObject
     const type = typeof message === 'string' ? 'text' : message.type as string
     for (const channel of channels) {
       for (const rule of CHANNEL_RULES[channel]) {

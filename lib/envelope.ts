@@ -63,7 +63,7 @@ export function listBounds (declared: JsonSchema, required: boolean): { minItems
  * The `entities` object of the envelope for a step's declared entities: each
  * entity is Haptik's list of detections, and declared-optional entities may be absent.
  */
-export function EntitiesEnvelopeSchema (entities: ObjectSchema): TObject {
+function EntitiesEnvelopeSchema (entities: ObjectSchema): TObject {
   const properties: Record<string, TSchema> = {}
   const required = new Set(requiredOf(entities))
   for (const [name, declared] of propertiesOf(entities)) {

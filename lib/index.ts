@@ -113,7 +113,7 @@ export {
 } from './envelope.js'
 export type { HaptikEnvelope, HaptikUser } from './envelope.js'
 export { SECURITY_SCHEME } from './openapi.js'
-export { exampleRequest } from './openapi-examples.js'
+export { exampleRequest } from './sample-request.js'
 export type { StepExample } from './examples.js'
 export { haptikSwaggerUiConfig } from './swagger-ui.js'
 export type { HaptikSwaggerUiConfig, SwaggerUiRequest } from './swagger-ui.js'

@@ -1,6 +1,5 @@
 import { STATUS_CODES } from 'node:http'
 import { describeType, expectedEntityValue, missingField, notAStepRequest } from './describe-schema.js'
-import { HAPTIK_EVENT } from './envelope.js'
 import {
   BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError, InvalidEnvelopeError,
   InvalidJsonError, InvalidSignatureError, MalformedSignatureError, MissingSignatureError,
@@ -9,8 +8,9 @@ import {
 import { exampleOf, type StepExample } from './examples.js'
 import { INVALID_JSON_REASON } from './json-body.js'
 import { normalizeReply } from './reply.js'
-import { listItems, propertiesOf, requiredOf } from './schema.js'
+import { listItems, propertiesOf } from './schema.js'
 import { pickText, type UserText } from './language.js'
+import { exampleRequest } from './sample-request.js'
 import type { AnyStep, InvalidEntities } from './step.js'
 
 // The examples the OpenAPI document shows: requests, replies and errors, per route.
@@ -19,41 +19,6 @@ import type { AnyStep, InvalidEntities } from './step.js'
 export interface NamedExample {
   summary: string
   value: unknown
-}
-
-/** The text Haptik would show as a detection's `original_text` for a value. */
-function originalText (value: unknown, name: string): string {
-  if (typeof value === 'string') return value
-  const inner = (value as { value?: unknown } | null)?.value
-  return typeof inner === 'string' || typeof inner === 'number' ? String(inner) : name.replaceAll('_', ' ')
-}
-
-/**
- * The body Haptik POSTs for a step: the given entity values, or values built
- * from the entity schemas for the required entities, as detection lists.
- */
-export function exampleRequest (step: AnyStep, values?: Record<string, unknown>): object {
-  const entities: Record<string, unknown[]> = {}
-  const required = requiredOf(step.entities)
-  for (const [name, declared] of propertiesOf(step.entities)) {
-    const given = values?.[name]
-    if (given === undefined && (values !== undefined || !required.includes(name))) continue
-    const items = listItems(declared)
-    const list = items !== undefined
-      ? (given ?? [exampleOf(items, name)]) as unknown[]
-      : [given ?? exampleOf(declared, name)]
-    entities[name] = list.map(value => ({ detection: 'message', original_text: originalText(value, name), entity_value: value }))
-  }
-  return {
-    step: step.name,
-    event: HAPTIK_EVENT,
-    user: { user_id: '5120931', user_name: 'hk_8f2c1e', full_name: '', device_platform: 5, language_code: 'en', auth_id: '', auth_code: '' },
-    conversation_no: 1,
-    conversation_details: {},
-    user_details: {},
-    env_variables: {},
-    entities
-  }
 }
 
 const examplesOf = (step: AnyStep): ReadonlyArray<StepExample<Record<string, unknown>, unknown>> => step.examples ?? []

@@ -24,7 +24,7 @@ type SignedAuth = Exclude<StepAuth, { kind: 'unsigned' }>
  * How a route checks signatures: against the secrets of one step, or, on the
  * dispatch route, of every step it may dispatch to.
  */
-export interface SignaturePlan {
+interface SignaturePlan {
   /** The distinct secrets configurations of the route's signed steps. */
   readonly auths: readonly SignedAuth[]
   /** Some step of the route accepts unsigned calls: a failed check waits until the step is known. */

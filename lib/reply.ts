@@ -1,5 +1,6 @@
 import fastJson from 'fast-json-stringify'
 import { InvalidReplyError } from './errors.js'
+import { isJsonObject } from './json.js'
 import { handoffReply, isHandoff, type StepHandoff } from './handoff.js'
 import type { HslMessage, Message } from './hsl/index.js'
 
@@ -31,13 +32,9 @@ export interface HaptikReply {
   user_details?: unknown
 }
 
-function isPlainObject (value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 function toWire (message: unknown, step: string, index: number): string {
   if (typeof message === 'string') return message
-  if (isPlainObject(message) && typeof message.type === 'string') {
+  if (isJsonObject(message) && typeof message.type === 'string') {
     // Haptik's integration docs show HSL inside `response` as a JSON string.
     return JSON.stringify(message)
   }
@@ -63,7 +60,7 @@ export function normalizeReply (result: unknown, step: string): HaptikReply {
   if (isHandoff(result)) return handoffReply(result)
   if (typeof result === 'string') return { status: true, response: [result] }
   if (Array.isArray(result)) return { status: true, response: messagesToWire(result, step) }
-  if (!isPlainObject(result)) {
+  if (!isJsonObject(result)) {
     throw new InvalidReplyError(step, `expected a string, a list of messages or { response }, got ${describeValue(result)}`)
   }
   if (!('response' in result)) return { status: true, response: [toWire(result, step, 0)] }

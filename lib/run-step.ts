@@ -39,7 +39,7 @@ function failure (messages: string[]): HaptikReply {
 }
 
 /** The failure-path reply with one of the step's texts, in the user's language. */
-export function failureReply (text: UserText, language: string | undefined): HaptikReply {
+function failureReply (text: UserText, language: string | undefined): HaptikReply {
   return failure([pickText(text, language)])
 }
 

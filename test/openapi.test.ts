@@ -270,7 +270,7 @@ t.test('example replies go out as Haptik gets them; examples without entities or
   t.same(requests.example1.value.entities, { tags: [{ detection: 'message', original_text: 'tags', entity_value: 'tags' }] }, 'no entities given: built from the schemas')
   t.same(requests.example2.value.entities, {
     tags: [{ detection: 'message', original_text: 'hot', entity_value: 'hot' }, { detection: 'message', original_text: 'sweet', entity_value: 'sweet' }],
-    size: [{ detection: 'message', original_text: 'size', entity_value: 2 }]
+    size: [{ detection: 'message', original_text: '2', entity_value: 2 }]
   }, 'an array entity: one detection per value')
   const replies = post.responses['200'].content['application/json'].examples
   t.same(replies.example1.value, { status: true, response: [JSON.stringify(hsl.text('Pick one', { quickReplies: [hsl.quickReply('Tea')] }))] }, 'HSL as a JSON string')

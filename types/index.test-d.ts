@@ -4,8 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifySwaggerUiOptions } from '@fastify/swagger-ui'
 import { expectAssignable, expectError, expectType } from 'tsd'
 import fastifyHaptik, {
-  defineStep, fastifyHaptik as named, sign, verify, StepFailure, hsl, Entities, haptikSwaggerUiConfig, handoff, isHandoff, isHslType, summaryOf, channelOf, CHANNELS,
-  type DateKind, type HaptikStep, type HaptikUser, type StepContext, type HslMessage, type Message, type Actionable, type ActionableType,
+  defineStep, fastifyHaptik as named, sign, verify, StepFailure, hsl, Entities, haptikSwaggerUiConfig, handoff, isHandoff, isHslType, messageFromWire, exampleRequest, summaryOf, channelOf, CHANNELS,
+  type DateKind, type HaptikEnvelope, type HaptikStep, type HaptikUser, type StepContext, type HslMessage, type Message, type Actionable, type ActionableType,
   type Channel, type FormField, type FormFieldType, type HslButton, type HslCarousel, type HslForm, type HslNativeAction, type HslSilent,
   type HslSystem, type HslText, type SystemEvent, type Uri, type LocalizedText, type TextValue
 } from 'fastify-haptik'
@@ -264,9 +264,14 @@ expectAssignable<Uri>('IMAGE_UPLOAD')
 expectAssignable<FormFieldType>('multidaypicker')
 expectAssignable<SystemEvent>('chat_pinned')
 
-// isHslType narrows a message to its type.
+// isHslType narrows a message to its type; messageFromWire reads one off a reply.
 declare const anyMessage: Message
 if (isHslType(anyMessage, 'FORM')) expectType<FormField[]>(anyMessage.data.fields)
+expectType<Message>(messageFromWire('{"type":"TEXT","text":"hi"}'))
+expectError(messageFromWire({ type: 'TEXT' }))
+
+// exampleRequest: a whole request, for a step or a step name.
+expectType<HaptikEnvelope>(exampleRequest('order_status', { order_id: 'AB1234' }))
 
 // Builders typed for a bot's channels: labels over a limit, too many buttons.
 const fb = hsl.forChannels('facebook', 'web')

@@ -1,17 +1,17 @@
-import type { HaptikReply } from '../index.js'
+import { messageFromWire, type HaptikReply } from '../index.js'
+
+type JsonObject = Record<string, unknown>
 
 // Renders a Haptik reply as the user would see it in the chat window:
 // plain text as is, HSL (rich) messages as their text, buttons and cards.
 
-type Json = Record<string, unknown>
-
 const INDENT = '     '
 
-function isObject (value: unknown): value is Json {
+function isObject (value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function list (value: unknown): Json[] {
+function list (value: unknown): JsonObject[] {
   return Array.isArray(value) ? value.filter(isObject) : []
 }
 
@@ -19,25 +19,14 @@ function text (value: unknown): string {
   return typeof value === 'string' ? value : ''
 }
 
-/** A message of `response` read as HSL, or undefined for plain text. */
-export function parseHsl (message: string): Json | undefined {
-  if (!message.trimStart().startsWith('{')) return undefined
-  try {
-    const value: unknown = JSON.parse(message)
-    return isObject(value) && typeof value.type === 'string' ? value : undefined
-  } catch {
-    return undefined
-  }
-}
-
 /** A button or quick reply: `[label]`, with where it leads when it is a link or a call. */
-function actionable (action: Json): string {
+function actionable (action: JsonObject): string {
   const payload = isObject(action.payload) ? action.payload : {}
   const target = text(payload.url) || text(payload.link) || text(payload.phone_number)
   return `[${text(action.actionable_text)}${target === '' ? '' : ` -> ${target}`}]`
 }
 
-function card (item: Json, index: number): string[] {
+function card (item: JsonObject, index: number): string[] {
   const title = [text(item.title), text(item.sub_title)].filter(part => part !== '').join(' - ')
   const lines = [`${index + 1}. ${title === '' ? '(no title)' : title}`]
   if (text(item.description) !== '') lines.push(`   ${text(item.description)}`)
@@ -50,7 +39,7 @@ function card (item: Json, index: number): string[] {
 }
 
 /** A form field: its key and hint, its kind, and what a picker offers. */
-function field (item: Json): string {
+function field (item: JsonObject): string {
   const kind = [text(item.type) || 'text']
   if (text(item.keyboard_type) !== '' && item.keyboard_type !== 'normal') kind.push(`${text(item.keyboard_type)} keyboard`)
   const options = Array.isArray(item.options) ? item.options.map(String) : []
@@ -60,7 +49,7 @@ function field (item: Json): string {
 }
 
 /** What a FORM, SYSTEM, SILENT or NATIVE_ACTION message shows, or does. */
-function special (hsl: Json, data: Json): string[] {
+function special (hsl: JsonObject, data: JsonObject): string[] {
   switch (hsl.type) {
     case 'FORM': return [text(hsl.subtitle), ...list(data.fields).map(field)].filter(line => line !== '')
     case 'SYSTEM': return [`(system event: ${text(data.event_name) || 'none'})`]
@@ -77,7 +66,7 @@ const SHOWN = new Set(['TEXT', 'BUTTON', 'CAROUSEL'])
  * replies, buttons, cards or fields, what it does when it shows nothing, and
  * what a voice bot says instead when that differs.
  */
-export function renderHsl (hsl: Json): string[] {
+export function renderHsl (hsl: JsonObject): string[] {
   const data = isObject(hsl.data) ? hsl.data : {}
   const heading = hsl.type === 'FORM' ? text(hsl.title) || text(hsl.text) : text(hsl.text)
   const lines = heading === '' ? [] : [heading]
@@ -97,8 +86,8 @@ export function renderHsl (hsl: Json): string[] {
 
 /** One message of `response` as chat lines: `bot> ` and the text, continued under it. */
 export function renderMessage (message: string): string {
-  const hsl = parseHsl(message)
-  const lines = hsl === undefined ? message.split('\n') : renderHsl(hsl)
+  const read = messageFromWire(message)
+  const lines = typeof read === 'string' ? message.split('\n') : renderHsl(read as JsonObject)
   return lines.map((line, index) => (index === 0 ? 'bot> ' : INDENT) + line).join('\n')
 }
 

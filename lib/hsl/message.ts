@@ -73,6 +73,28 @@ export function message<T extends OtherHslType> (hslMessage: { type: T, text: st
   return hslMessage
 }
 
+/**
+ * A message of a reply's `response` as the handler made it: rich messages
+ * travel as JSON text, so text that is a JSON object with a string `type` is
+ * that HSL message; anything else is the plain text it is.
+ *
+ * @example
+ * ```ts
+ * const message = messageFromWire(reply.response[0])
+ * if (isHslType(message, 'BUTTON')) console.log(message.data.items.length)
+ * ```
+ */
+export function messageFromWire (message: string): Message {
+  if (!message.trimStart().startsWith('{')) return message
+  try {
+    const value: unknown = JSON.parse(message)
+    // Text that starts with "{" and parses is a JSON object.
+    return typeof (value as { type?: unknown }).type === 'string' ? value as HslMessage : message
+  } catch {
+    return message
+  }
+}
+
 /** A message in a few words, for logs and error messages: its text, or a form's title. */
 export function summaryOf (message: Message): string {
   if (typeof message === 'string') return message

@@ -1,4 +1,4 @@
-import type { HslMessage, Message } from '../index.js'
+import { messageFromWire, type Message } from '../index.js'
 
 /**
  * A message of a reply's `response` as the handler made it: an HSL message
@@ -12,14 +12,7 @@ import type { HslMessage, Message } from '../index.js'
  * ```
  */
 export function parseMessage (message: string): Message {
-  if (!message.startsWith('{')) return message
-  try {
-    // Text that starts with "{" and parses is a JSON object.
-    const value = JSON.parse(message) as { type?: unknown }
-    return typeof value.type === 'string' ? value as HslMessage : message
-  } catch {
-    return message
-  }
+  return messageFromWire(message)
 }
 
 /** Every message of a reply's `response`, read by `parseMessage`. */

@@ -1,4 +1,4 @@
-import type { AnyStep, HAPTIK_EVENT, HaptikEnvelope, HaptikStep, HaptikUser, RawOf } from '../index.js'
+import { exampleRequest, type AnyStep, type HaptikEnvelope, type HaptikStep, type HaptikUser, type RawOf } from '../index.js'
 
 /** How a value was detected: `detection`, `original_text` and any extra field (e.g. `language`). */
 export interface DetectionFields {
@@ -44,18 +44,8 @@ export interface RequestOverrides {
   [extra: string]: unknown
 }
 
-const EVENT: typeof HAPTIK_EVENT = 'API_INTEGRATION'
-
-/** The user of built requests: a Web SDK user with a Haptik-style user name. */
-export const DEFAULT_USER: Readonly<HaptikUser> = Object.freeze({
-  user_id: '5120931',
-  user_name: 'hk_8f2c1e',
-  full_name: 'Asha Rao',
-  device_platform: 5,
-  language_code: 'en',
-  auth_id: '',
-  auth_code: ''
-})
+/** The user of built requests: a Web SDK user with a Haptik-style user name (the docs' example requests have it too). */
+export const DEFAULT_USER: Readonly<HaptikUser> = Object.freeze(exampleRequest('').user as HaptikUser)
 
 function textOf (value: unknown): string {
   if (typeof value === 'string') return value
@@ -76,23 +66,6 @@ function textOf (value: unknown): string {
  */
 export function detection (value: unknown, fields: DetectionFields = {}): Detection {
   return { detection: 'message', original_text: textOf(value), entity_value: value, ...fields }
-}
-
-/** Whether an entity takes several detections: declared as `Type.Array(...)` (not a tuple), or any list for a step named by a string. */
-function isArrayEntity (step: AnyStep | string, name: string): boolean {
-  if (typeof step === 'string') return true
-  const declared: { type?: unknown, items?: unknown } | undefined = step.entities.properties[name]
-  return declared?.type === 'array' && !Array.isArray(declared.items)
-}
-
-function detections (step: AnyStep | string, values: Record<string, unknown>): Record<string, Detection[]> {
-  const entities: Record<string, Detection[]> = {}
-  for (const [name, value] of Object.entries(values)) {
-    if (value === undefined) continue
-    const list = Array.isArray(value) && isArrayEntity(step, name) ? value : [value]
-    entities[name] = list.map(item => detection(item))
-  }
-  return entities
 }
 
 /**
@@ -118,15 +91,11 @@ export function haptikRequest<S extends AnyStep | string> (
 /** `haptikRequest` for a step or a step name alike (`callStep`'s way in). */
 export function buildRequest (step: AnyStep | string, entities: Record<string, unknown> = {}, overrides: RequestOverrides = {}): HaptikEnvelope {
   const { user, entities: entityOverrides, ...fields } = overrides
+  const request = exampleRequest(step, entities)
   const body: Record<string, unknown> = {
-    step: typeof step === 'string' ? step : step.name,
-    event: EVENT,
-    user: 'user' in overrides && user === undefined ? undefined : { ...DEFAULT_USER, ...user },
-    conversation_no: 1,
-    conversation_details: {},
-    user_details: {},
-    env_variables: {},
-    entities: { ...detections(step, entities), ...entityOverrides },
+    ...request,
+    user: 'user' in overrides && user === undefined ? undefined : { ...request.user, ...user },
+    entities: { ...request.entities, ...entityOverrides },
     ...fields
   }
   // Exactly what goes on the wire: `undefined` fields disappear, as in JSON.
