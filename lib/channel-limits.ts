@@ -55,7 +55,8 @@ export interface ChannelRule {
 const FACEBOOK: readonly ChannelRule[] = [
   { element: 'button label', max: BUTTON_LABEL_LIMITS.facebook, strength: 'limit', allows: 'button labels of at most 20 characters', source: 'docs/facebook/cs-fb.md:50' },
   { element: 'quick reply label', max: QUICK_REPLY_LABEL_LIMITS.facebook, strength: 'limit', allows: 'quick replies of at most 25 characters', source: 'docs/facebook/cs-fb.md:52' },
-  { element: 'text', max: 500, strength: 'limit', allows: 'answers of at most 500 characters', source: 'docs/bot-builder/basic/chat-middle.md:237' }
+  // A design guide's example ("Facebook supports 500 characters in each answer"), not a documented rejection.
+  { element: 'text', max: 500, strength: 'guideline', allows: 'answers of at most 500 characters', source: 'docs/bot-builder/basic/chat-middle.md:237' }
 ]
 
 const GBM: readonly ChannelRule[] = [
@@ -94,9 +95,17 @@ interface Part {
   readonly size: number
 }
 
-/** Characters as people count them (code points, spaces included), not UTF-16 units. */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
+
+/**
+ * Characters as people count them (spaces included): one per grapheme, so an
+ * emoji with a skin tone, a flag or "नमस्ते"'s conjuncts count as they look,
+ * not as UTF-16 units or code points.
+ */
 export function characters (text: string): number {
-  return Array.from(text).length
+  let count = 0
+  for (const _ of graphemes.segment(text)) count++
+  return count
 }
 
 function labels (items: JsonObject[], path: string): Part[] {

@@ -99,9 +99,8 @@ function fail (compiled: CompiledStep, context: Context, thrown: unknown): Hapti
   if (isStepFailure(thrown)) {
     context.call.outcome = 'failure'
     const messages = thrown.userMessages
-    if (isLocalized(messages)) return failureReply(messages, context.language)
     try {
-      const reply = failure(messagesToWire(messages, compiled.name))
+      const reply = isLocalized(messages) ? failureReply(messages, context.language) : failure(messagesToWire(messages, compiled.name))
       checkChannelLimits(compiled.replies, context, reply.response, compiled.name)
       return reply
     } catch (error) {
