@@ -103,9 +103,7 @@ const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
  * not as UTF-16 units or code points.
  */
 export function characters (text: string): number {
-  let count = 0
-  for (const _ of graphemes.segment(text)) count++
-  return count
+  return Array.from(graphemes.segment(text)).length
 }
 
 function labels (items: JsonObject[], path: string): Part[] {

@@ -18,18 +18,17 @@ const SAMPLE_USER: Readonly<HaptikUser> = Object.freeze({
 
 /**
  * The text a user might have typed for a value, as a detection's
- * `original_text`: the value's text, else `name` in words, else its JSON.
+ * `original_text`: the value's text, else the entity's name in words.
  */
-function originalText (value: unknown, name?: string): string {
+function originalText (value: unknown, name: string): string {
   if (typeof value === 'string') return value
   if (typeof value !== 'object' || value === null) return String(value)
   const inner = (value as { value?: unknown }).value
-  if (typeof inner === 'string' || typeof inner === 'number') return String(inner)
-  return name === undefined ? JSON.stringify(value) : name.replaceAll('_', ' ')
+  return typeof inner === 'string' || typeof inner === 'number' ? String(inner) : name.replaceAll('_', ' ')
 }
 
 /** One detection of a value, found in the user's message. */
-function sampleDetection (value: unknown, name?: string): { detection: string, original_text: string, entity_value: unknown } {
+function sampleDetection (value: unknown, name: string): { detection: string, original_text: string, entity_value: unknown } {
   return { detection: 'message', original_text: originalText(value, name), entity_value: value }
 }
 

@@ -133,7 +133,8 @@ t.test('a bad envelope is a 400 naming the field', async t => {
     ['event not a string', { ...good, event: { type: 'API_INTEGRATION' } }, /field "event" must be string, got an object/],
     ['no entities', { ...good, entities: undefined }, /the request has no "entities" field/],
     ['bad user', { ...good, user: { ...good.user, device_platform: 'web' } }, /field "user.device_platform" must be number, got a string/],
-    ['bad env', { ...good, env_variables: { A: { nested: true } } }, /field "env_variables.A" must be string, got an object/]
+    ['bad env', { ...good, env_variables: { A: { nested: true } } }, /field "env_variables.A" must be string, got an object/],
+    ['bad env with a long name', { ...good, env_variables: { ['K'.repeat(300)]: { nested: true } } }, new RegExp(`^Step "[^"]+": field "env_variables\\.${'K'.repeat(106)}…" must be string, got an object$`)]
   ]
   for (const [name, body, message] of cases) {
     const res = await signedPost(app, '/order_status', typeof body === 'string' ? body : JSON.stringify(body))

@@ -86,7 +86,7 @@ t.test('with metrics on, the example serves its steps\' metrics for Prometheus a
   t.equal(res.statusCode, 200)
   t.match(res.body, /^haptik_step_calls_total\{haptik_step="product_price",haptik_outcome="ok"[^}]*\} 1$/m)
   t.match(res.body, /^haptik_step_duration_count\{haptik_step="product_price",haptik_outcome="ok"[^}]*\} 1$/m)
-  t.match(res.body, /^haptik_refusals_total\{error_type="FST_HAPTIK_INVALID_SIGNATURE",haptik_step="product_price"[^}]*\} 1$/m)
+  t.match(res.body, /^haptik_refusals_total\{haptik_step="product_price",error_type="FST_HAPTIK_INVALID_SIGNATURE"[^}]*\} 1$/m)
   const off = await build({ secret })
   t.teardown(() => off.close())
   t.equal((await off.inject({ method: 'GET', url: '/metrics' })).statusCode, 404, 'off by default')

@@ -141,6 +141,9 @@ t.test('detection makes one detection, with any field set', async t => {
   t.same(detection('a@b.co', { detection: 'user_profile' }), { detection: 'user_profile', original_text: 'a@b.co', entity_value: 'a@b.co' })
   t.same(detection({ value: 'McDonald\'s' }, { original_text: 'mcd', language: 'en' }),
     { detection: 'message', original_text: 'mcd', entity_value: { value: 'McDonald\'s' }, language: 'en' })
+  t.equal(detection(30).original_text, '30')
+  t.equal(detection({ value: 'Pune', to: true }).original_text, 'Pune')
+  t.equal(detection({ dd: 23, mm: 12 }).original_text, '{"dd":23,"mm":12}', 'a value with no text of its own, and no entity name to go by: its JSON')
 })
 
 t.test('haptikRequest overrides any field', async t => {
