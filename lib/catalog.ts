@@ -132,7 +132,7 @@ const Phone = entry(Type.Union([
   title: 'HaptikPhone',
   description: 'A phone number, with its country calling code when the NER found one',
   examples: [{ value: '9820334455', country_calling_code: '91' }]
-}), 'a phone number ("x" or { value, country_calling_code? })', (value): PhoneValue => {
+}), 'a phone number ("x" or { value, country_calling_code? }: digits, at least four, with + ( ) . - or spaces)', (value): PhoneValue => {
   const { phone_number: number, ...phone } = asObject(value)
   return (number === undefined ? phone : { ...phone, value: number }) as unknown as PhoneValue
 })

@@ -95,15 +95,14 @@ interface Part {
   readonly size: number
 }
 
-const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' })
-
 /**
- * Characters as people count them (spaces included): one per grapheme, so an
- * emoji with a skin tone, a flag or "नमस्ते"'s conjuncts count as they look,
- * not as UTF-16 units or code points.
+ * Characters as the limits count them: Unicode code points, spaces included,
+ * not UTF-16 units (an emoji is one). No doc says how Haptik or the channels
+ * count a skin tone, a flag or a Devanagari vowel sign: each of their code
+ * points counts, so a label is never passed that a stricter count would refuse.
  */
 export function characters (text: string): number {
-  return Array.from(graphemes.segment(text)).length
+  return Array.from(text).length
 }
 
 function labels (items: JsonObject[], path: string): Part[] {

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
-import { describeSchema, describeType, expectedEntityValue, missingField, notAStepRequest } from './describe-schema.js'
+import { describeType, expectedEntityValue, missingField, notAStepRequest } from './describe-schema.js'
 import {
   BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError,
   InvalidEnvelopeError, UnsupportedMediaTypeError
@@ -40,7 +40,7 @@ function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body
   const entities = step.entities as { properties: Record<string, JsonSchema> }
   if (issue.instancePath === '/entities' && issue.keyword === 'required') {
     const name = (issue.params as { missingProperty: string }).missingProperty
-    return `entity "${name}" is required but Haptik sent no detection for it; expected ${describeSchema(entities.properties[name])}`
+    return `entity "${name}" is required but Haptik sent no detection for it; expected ${expectedEntityValue(entities.properties[name])}`
   }
   const match = /^\/entities\/([^/]+)(?:\/(\d+)(\/.*)?)?$/.exec(issue.instancePath)
   if (match === null) return undefined
@@ -48,7 +48,7 @@ function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body
   const declared = entities.properties[name]
   if (match[2] === undefined) {
     return issue.keyword === 'minItems'
-      ? `entity "${name}" is required but its list of detections is empty; expected ${describeSchema(declared)}`
+      ? `entity "${name}" is required but its list of detections is empty; expected ${expectedEntityValue(declared)}`
       : `entity "${name}" must be a list of detections ({ entity_value, detection, original_text })`
   }
   const detection = `entity "${name}" (detection ${match[2]})`

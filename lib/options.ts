@@ -18,7 +18,7 @@ export interface OpenapiOptions {
 export interface FastifyHaptikOptions extends ReplyOptions {
   /** The steps to serve, made with `defineStep`. */
   steps: readonly AnyStep[]
-  /** Path prefix of every step route, e.g. `/haptik`. Default: none. */
+  /** Path prefix of every step route, e.g. `/haptik`. Default: none. Not `| undefined`: Fastify's own register options type `prefix` so. */
   prefix?: string
   /** The secret Haptik signs with; each step may override it. */
   secret?: SecretOption | undefined

@@ -39,9 +39,10 @@ function isPlainObject (value: object): boolean {
 
 /**
  * A copy of details as JSON carries them, or FST_HAPTIK_INVALID_REPLY naming
- * the first value JSON would change or lose: a Date, Map, Set or class
+ * the first value JSON would change or lose: a Map, Set or other class
  * instance, a bigint, a function, NaN or Infinity, a cycle. A property set to
- * `undefined` is absent, as in JSON.
+ * `undefined` is absent, and an object with `toJSON` (a Date) is what that
+ * returns, as in JSON.stringify.
  */
 function jsonCopy (value: unknown, path: string, step: string, ancestors: object[]): unknown {
   const refuse = (what: string) => new InvalidReplyError(step, `${path} is ${what}; details must be JSON data (strings, finite numbers, booleans, null, lists and plain objects)`)
@@ -58,6 +59,8 @@ function jsonCopy (value: unknown, path: string, step: string, ancestors: object
       throw refuse(describeNonJson(value))
   }
   if (value === null) return null
+  const { toJSON } = value as { toJSON?: unknown }
+  if (typeof toJSON === 'function') return jsonCopy(toJSON.call(value), path, step, ancestors)
   if (ancestors.includes(value)) throw refuse('a reference to itself (a cycle)')
   ancestors.push(value)
   let copy: unknown
@@ -87,7 +90,6 @@ function firstChange (returned: unknown, validated: unknown, path: string): stri
       : `${path} is ${describeType(returned)}, and the schema asks for ${describeType(validated)}`
   }
   for (const [key, value] of Object.entries(returned)) {
-    if (value === undefined) continue
     if (!(key in validated)) return `${path}.${key} is not in the schema, which would drop it`
     const change = firstChange(value, (validated as Record<string, unknown>)[key], `${path}.${key}`)
     if (change !== undefined) return change
@@ -104,13 +106,15 @@ function firstChange (returned: unknown, validated: unknown, path: string): stri
  */
 function checkedDetails (request: FastifyRequest, schema: JsonSchema, value: unknown, field: string, step: string): unknown {
   if (value === undefined) return undefined
-  const copy = jsonCopy(value, field, step, [])
+  const data = jsonCopy(value, field, step, [])
+  // Validated on a copy of its own: what the validator changes shows against `data`.
+  const copy = structuredClone(data)
   const validate = request.compileValidationSchema(schema)
   if (validate(copy) !== true) {
     const [first] = validate.errors as Array<{ instancePath: string, message?: string }>
     throw new InvalidReplyError(step, `${field}${first.instancePath.replaceAll('/', '.')} ${first.message as string}`)
   }
-  const change = firstChange(value, copy, field)
+  const change = firstChange(data, copy, field)
   if (change !== undefined) throw new InvalidReplyError(step, `${change}; details are sent as the handler returns them, never converted`)
   return copy
 }

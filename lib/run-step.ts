@@ -11,7 +11,7 @@ import { checkSignature, matchedSecret } from './raw-body.js'
 import { messagesToWire, normalizeReply, type HaptikReply } from './reply.js'
 import { checkReplyDetails, type DetailsRules } from './reply-checks.js'
 import { checkChannelLimits, failureNote, fallbackReply, reviewReply, type ReplyPolicy } from './reply-policy.js'
-import { namedStep, stepKey } from './route-step.js'
+import { cappedName, namedStep, stepKey } from './route-step.js'
 import type { InvalidEntities, StepContext, StepHandler } from './step.js'
 import { isStepFailure } from './step-failure.js'
 import type { Telemetry } from './telemetry.js'
@@ -217,7 +217,7 @@ export function answerInvalidEntity (compiled: CompiledStep, request: FastifyReq
  */
 export function stepMismatch (compiled: { name: string, key: string }, body: unknown): Error | null {
   const called = namedStep(body)
-  return called === undefined || called === compiled.name || stepKey(called) === compiled.key ? null : new StepMismatchError(compiled.name, called.slice(0, 64))
+  return called === undefined || called === compiled.name || stepKey(called) === compiled.key ? null : new StepMismatchError(compiled.name, cappedName(called))
 }
 
 /** The route handler of one step: checks the body names this step, then runs it. */

@@ -20,11 +20,22 @@ function describeStepUrl (steps: readonly string[]): RouteHandlerMethod {
 
 /**
  * Answers `GET {prefix}{path}` with what the URL serves, unless the app
- * already serves that GET itself. The dispatch route's URL is the prefix
- * itself: without a prefix it is the app's `/`, which is the app's own.
+ * already serves that GET itself (a route declared before the plugin). The
+ * dispatch route's URL is the prefix itself, with and without its trailing
+ * slash; without a prefix it is the app's `/`, which is the app's own.
  */
 export function stepUrlRoute (fastify: FastifyInstance, path: string, steps: readonly string[]): void {
-  if (path === '/' && fastify.prefix === '') return
-  if (fastify.hasRoute({ method: 'GET', url: `${fastify.prefix}${path}` })) return
-  fastify.route({ method: 'GET', url: path, schema: HIDDEN_FROM_DOCS, handler: describeStepUrl(steps) })
+  const { prefix } = fastify
+  const taken = (url: string) => fastify.hasRoute({ method: 'GET', url })
+  const route = { method: 'GET', url: path, schema: HIDDEN_FROM_DOCS, handler: describeStepUrl(steps) } as const
+  if (path !== '/') {
+    if (!taken(`${prefix}${path}`)) fastify.route(route)
+    return
+  }
+  if (prefix === '') return
+  const withoutSlash = !taken(prefix)
+  const withSlash = !taken(`${prefix}/`)
+  if (withoutSlash || withSlash) {
+    fastify.route({ ...route, prefixTrailingSlash: withoutSlash && withSlash ? 'both' : withSlash ? 'slash' : 'no-slash' })
+  }
 }

@@ -144,3 +144,25 @@ t.test("GET never takes a route the app serves: the app's own GET stays, and the
   const res = await signedPost(app, '/', envelope('product_price', { product_name: [detection('speaker')] }))
   t.equal(res.statusCode, 200, 'POST / is still the dispatch route')
 })
+
+t.test("with a prefix, the app's own GET on the prefix itself stays the app's", async t => {
+  const { step } = priceStep()
+  const app = Fastify()
+  t.teardown(() => app.close())
+  app.get('/haptik', async () => 'the app\'s bot page')
+  await app.register(fastifyHaptik, { prefix: '/haptik', secret: SECRET, steps: [step], dispatch: true })
+  t.equal((await app.inject({ method: 'GET', url: '/haptik' })).body, "the app's bot page")
+  t.same((await app.inject({ method: 'GET', url: '/haptik/' })).json().steps, ['product_price'])
+})
+
+t.test("with a prefix, the app's own GET on the prefix with its slash, or on both, stays the app's", async t => {
+  for (const own of [['/haptik/'], ['/haptik', '/haptik/']]) {
+    const { step } = priceStep()
+    const app = Fastify()
+    t.teardown(() => app.close())
+    for (const url of own) app.get(url, async () => `the app's ${url}`)
+    await app.register(fastifyHaptik, { prefix: '/haptik', secret: SECRET, steps: [step], dispatch: true })
+    for (const url of own) t.equal((await app.inject({ method: 'GET', url })).body, `the app's ${url}`)
+    if (own.length === 1) t.same((await app.inject({ method: 'GET', url: '/haptik' })).json().steps, ['product_price'], 'the other URL describes the dispatch route')
+  }
+})

@@ -190,8 +190,14 @@ t.test('the deadline: a late handler gets the fallback and its signal aborts', a
 t.test('a hand-made thenable is awaited safely: a throwing then, a double answer, a throwing then getter', async t => {
   const throwing = await call(t, () => ({ then () { throw new Error('broken thenable') } }))
   t.same(throwing.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })
-  const twice = await call(t, () => ({ then (resolve: (value: string) => void) { resolve('first'); resolve('second') } }))
+  const lines: Array<{ msg: string }> = []
+  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  t.teardown(() => app.close())
+  const twiceStep = defineStep({ name: 'twice', handler: (() => ({ then (resolve: (value: string) => void) { resolve('first'); resolve('second') } })) as unknown as () => StepResult })
+  await app.register(fastifyHaptik, { secret: SECRET, steps: [twiceStep] })
+  const twice = await signedPost(app, '/twice', envelope('twice', {}))
   t.same(twice.json(), { status: true, response: ['first'] }, 'the first answer counts')
+  t.equal(lines.filter(line => line.msg === 'step call').length, 1, 'and the call ends once: one log line, one span, one count')
   const getter = await call(t, () => ({ get then () { throw new Error('no then for you') } }))
   t.same(getter.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })
 })
