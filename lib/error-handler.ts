@@ -8,7 +8,7 @@ import {
 import { catalogEntry } from './catalog.js'
 import { checkSignature } from './raw-body.js'
 import { answerInvalidEntity, stepMismatch, type PreparedStep } from './run-step.js'
-import { keywordsOf, listItems, type JsonSchema } from './schema.js'
+import { isScalarSchema, keywordsOf, listItems, type JsonSchema } from './schema.js'
 import { cappedName, requestedStep, stepKey } from './route-step.js'
 import type { AnyStep } from './step.js'
 import type { Telemetry } from './telemetry.js'
@@ -61,7 +61,13 @@ function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body
   if (catalogEntry(valueSchema) !== undefined && isTextOnly(value)) {
     return `${detection} must be ${expectedEntityValue(valueSchema)}, got only the text the user typed ({ value: string }): Haptik's NER could not read it`
   }
-  return `${detection} must be ${expectedEntityValue(valueSchema)}, got ${describeType(value)}`
+  // A scalar may come wrapped as { value }: say what was inside.
+  const got = isScalarSchema(valueSchema) && isValueWrapper(value) ? `{ value: ${describeType(value.value)} }` : describeType(value)
+  return `${detection} must be ${expectedEntityValue(valueSchema)}, got ${got}`
+}
+
+function isValueWrapper (value: unknown): value is { value: unknown } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && 'value' in value
 }
 
 /** chatbot_ner's answer when a structured detector could not parse the text: `{"value": "<the text>"}` (not a number). */

@@ -109,6 +109,7 @@ for (const url of ['/order_status', '/']) {
       ['below minimum', { order_id: [detection('AB1234')], quantity: [detection(0)] }, /entity "quantity" \(detection 0\) must be integer \(>= 1\)/],
       ['second detection', { order_id: [detection('AB1234')], colors: [detection('red'), detection({})] }, /entity "colors" \(detection 1\) must be string, got an object/],
       ['literal', { order_id: [detection('AB1234')], kind: [detection('wholesale')] }, /entity "kind" \(detection 0\) must be "retail" \| "bulk", got a string/],
+      ['literal wrapped as { value }', { order_id: [detection('AB1234')], kind: [detection({ value: 'wholesale' })] }, /entity "kind" \(detection 0\) must be "retail" \| "bulk", got \{ value: a string \}$/],
       ['structured', { order_id: [detection('AB1234')], city: [detection('Mumbai')] }, /entity "city" \(detection 0\) must be \{ value: string, from: boolean, to: boolean \}, got a string/],
       ['detection not an object', { order_id: ['AB1234'] }, /entity "order_id" \(detection 0\): must be an object/],
       ['detection field', { order_id: [{ entity_value: 'AB1234', detection: {} }] }, /entity "order_id" \(detection 0\): field "detection" must be string/]
