@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
+import { describeSchema } from './describe-schema.js'
 import { dualSchema, keywordsOf, type DualSchema, type JsonSchema } from './schema.js'
 
 // The entity catalog: for each of Haptik's entity types, a schema of every
@@ -10,9 +11,10 @@ import { dualSchema, keywordsOf, type DualSchema, type JsonSchema } from './sche
 //
 // A structured entity that the NER could not parse arrives as the text alone,
 // `{"value": "<text>"}` (chatbot_ner ner_v2/detectors/base_detector.py,
-// `detect`): it matches no structured shape below, so the call takes the
-// step's invalid-entity path (the failure path by default), like any other
-// value that does not match the step.
+// `detect`; a date only when the structured value could not be read,
+// ner_v2/detectors/temporal/date/date_detection.py `detect`): it matches no
+// structured shape below, so the call takes the step's invalid-entity path
+// (the failure path by default), like any other value that does not match.
 
 /** A catalog entry: its schema (what Haptik sends) and how a value becomes the handler's. */
 interface CatalogEntry {
@@ -34,6 +36,19 @@ export function catalogEntry (schema: JsonSchema): CatalogEntry | undefined {
   return typeof title === 'string' ? entries.get(title) : undefined
 }
 
+/** What an entity's value must be, for messages: the catalog's words for its entries, else the schema described. */
+export function expectedEntityValue (schema: JsonSchema): string {
+  return catalogEntry(schema)?.expected ?? describeSchema(schema)
+}
+
+/** Whether a value is the NER's unparsed text, `{"value": "<text>"}`, for a catalog entry (a number's digits are not). */
+export function isUnparsedText (schema: JsonSchema, value: unknown): boolean {
+  if (catalogEntry(schema) === undefined || typeof value !== 'object' || value === null) return false
+  const keys = Object.keys(value)
+  const text = (value as { value?: unknown }).value
+  return keys.length === 1 && keys[0] === 'value' && typeof text === 'string' && !NUMERIC_TEXT.test(text)
+}
+
 function entry<S extends TSchema, Value> (schema: S, expected: string, decode: (value: unknown) => Value): DualSchema<Value, Static<S>> {
   entries.set(schema.title as string, { expected, decode })
   return schema as unknown as DualSchema<Value, Static<S>>
@@ -44,6 +59,7 @@ function entry<S extends TSchema, Value> (schema: S, expected: string, decode: (
 type Raw = Record<string, unknown>
 
 const NUMERIC = '^-?[0-9]+(\\.[0-9]+)?$'
+const NUMERIC_TEXT = new RegExp(NUMERIC)
 
 /** A number sent as a JSON number or as its digits ("30", "11.2"): chatbot_ner sends strings. */
 const Numeric = Type.Union([Type.String({ pattern: NUMERIC }), Type.Number()])

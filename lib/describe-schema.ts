@@ -1,4 +1,3 @@
-import { catalogEntry } from './catalog.js'
 import type { JsonSchema } from './schema.js'
 
 type Schema = Record<string, unknown>
@@ -41,11 +40,6 @@ export function describeSchema (schema: JsonSchema, depth = 0): string {
     default:
       return 'a value matching the step schema'
   }
-}
-
-/** What an entity's value must be, for messages: the catalog's words for its entries, else the schema described. */
-export function expectedEntityValue (schema: JsonSchema): string {
-  return catalogEntry(schema)?.expected ?? describeSchema(schema)
 }
 
 /** The message for a body without a field the envelope requires. */

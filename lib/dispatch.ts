@@ -1,12 +1,12 @@
 import type { TSchema } from '@sinclair/typebox'
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError, preValidationHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
 import { notAStepRequest } from './describe-schema.js'
 import { DetailsSchema, ReplySchema } from './envelope.js'
 import { InvalidEnvelopeError, UnknownStepError } from './errors.js'
 import { dispatchTransform } from './openapi.js'
 import type { ResolvedOptions } from './options.js'
 import { authorizeStep, checkSignature, signatureHooks } from './raw-body.js'
-import { cappedName, DISPATCH_LABEL, requestedStep, stepKey } from './route-step.js'
+import { cap, DISPATCH_LABEL, namedStep, stepKey } from './route-step.js'
 import { runStep, type CompiledStep, type PreparedStep } from './run-step.js'
 import { stepUrlRoute } from './step-url.js'
 
@@ -14,7 +14,6 @@ interface DispatchTarget {
   readonly compiled: CompiledStep
   readonly auth: number | 'unsigned'
   readonly bodySchema: TSchema
-  readonly replySchema: TSchema
 }
 
 /** A validation failure shaped as Fastify's own, for the step routes' error handler. */
@@ -29,46 +28,37 @@ function validationFailure (issues: FastifySchemaValidationError[]): Error {
  */
 export function dispatchRoute (fastify: FastifyInstance, prepared: readonly PreparedStep[], { steps, bodyLimit }: ResolvedOptions): void {
   const hooks = signatureHooks(steps, DISPATCH_LABEL)
-  const targets = new Map<string, DispatchTarget>(prepared.map(({ resolved, compiled, bodySchema, replySchema }) => [compiled.key, {
+  const targets = new Map<string, DispatchTarget>(prepared.map(({ resolved, compiled, bodySchema }) => [compiled.key, {
     compiled,
     auth: hooks.indexOf(resolved.auth),
-    bodySchema,
-    replySchema
+    bodySchema
   }]))
   const names = prepared.map(({ compiled }) => compiled.name)
   const known = names.map(name => JSON.stringify(name)).join(', ')
 
-  // Runs once the body is parsed: picks the step, checks the body was signed
-  // with that step's secret, and validates it with the step's own schema
-  // (compiled once by Fastify's validator, which coerces as on the step routes).
-  const selectStep: preValidationHookHandler = function selectHaptikStep (request, _reply, done) {
+  /**
+   * Picks the step the body names, checks the body was signed with that
+   * step's secret, validates it with the step's own schema (compiled once by
+   * Fastify's validator, which coerces as on the step routes), and runs it.
+   */
+  function handleHaptikDispatch (request: FastifyRequest, reply: FastifyReply) {
     // A request without a body never met the JSON parser, which checks signatures.
     const unverified = checkSignature(request)
-    if (unverified !== null) {
-      done(unverified)
-      return
-    }
+    if (unverified !== null) throw unverified
     const body = request.body
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      done(new InvalidEnvelopeError(DISPATCH_LABEL, notAStepRequest(body)))
-      return
-    }
-    const name = requestedStep(request)
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new InvalidEnvelopeError(DISPATCH_LABEL, notAStepRequest(body))
+    const name = namedStep(body)
     const target = name === undefined ? undefined : targets.get(stepKey(name))
     if (target === undefined) {
-      done(new UnknownStepError(name === undefined
+      throw new UnknownStepError(name === undefined
         ? `${DISPATCH_LABEL}: the request names no step (no "step" or "node" field); known steps: ${known}`
-        : `${DISPATCH_LABEL}: no step ${JSON.stringify(cappedName(name))} is served here; known steps: ${known}`))
-      return
+        : `${DISPATCH_LABEL}: no step ${JSON.stringify(cap(name))} is served here; known steps: ${known}`)
     }
-    const error = authorizeStep(request, target.auth)
-    if (error !== null) {
-      done(error)
-      return
-    }
+    const unauthorized = authorizeStep(request, target.auth)
+    if (unauthorized !== null) throw unauthorized
     const validate = request.compileValidationSchema(target.bodySchema)
-    if (validate(body) === true) done()
-    else done(validationFailure(validate.errors as FastifySchemaValidationError[]))
+    if (validate(body) !== true) throw validationFailure(validate.errors as FastifySchemaValidationError[])
+    return runStep(target.compiled, request, reply)
   }
 
   const resolvers = steps.some(({ auth }) => auth.kind === 'resolver')
@@ -80,11 +70,7 @@ export function dispatchRoute (fastify: FastifyInstance, prepared: readonly Prep
     config,
     schema: { response: { 200: ReplySchema(DetailsSchema, DetailsSchema) } },
     ...hooks.routeOptions(),
-    preValidation: selectStep,
-    handler: async function handleHaptikDispatch (request: FastifyRequest, reply: FastifyReply) {
-      const target = targets.get(stepKey(requestedStep(request) as string)) as DispatchTarget
-      return await runStep(target.compiled, request, reply)
-    }
+    handler: handleHaptikDispatch
   })
   stepUrlRoute(fastify, '/', names)
 }

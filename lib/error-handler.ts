@@ -1,15 +1,15 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
-import { describeType, expectedEntityValue, missingField, notAStepRequest } from './describe-schema.js'
+import { describeType, missingField, notAStepRequest } from './describe-schema.js'
 import {
   BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError,
   InvalidEnvelopeError, UnsupportedMediaTypeError
 } from './errors.js'
-import { catalogEntry } from './catalog.js'
+import { expectedEntityValue, isUnparsedText } from './catalog.js'
 import { checkSignature } from './raw-body.js'
 import { answerInvalidEntity, stepMismatch, type PreparedStep } from './run-step.js'
-import { isScalarSchema, keywordsOf, listItems, type JsonSchema } from './schema.js'
-import { cappedName, requestedStep, stepKey } from './route-step.js'
+import { isScalarSchema, listItems, type JsonSchema } from './schema.js'
+import { cap, requestedStep, stepKey } from './route-step.js'
 import type { AnyStep } from './step.js'
 import type { Telemetry } from './telemetry.js'
 
@@ -31,11 +31,6 @@ function valueAt (body: unknown, pointer: string): unknown {
 
 const LONGEST_FIELD = 120
 
-/** A field path from the request, cut for messages: its keys are the sender's. */
-function capped (field: string): string {
-  return field.length > LONGEST_FIELD ? `${field.slice(0, LONGEST_FIELD)}…` : field
-}
-
 function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body: unknown): string | undefined {
   const entities = step.entities as { properties: Record<string, JsonSchema> }
   if (issue.instancePath === '/entities' && issue.keyword === 'required') {
@@ -54,11 +49,11 @@ function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body
   const detection = `entity "${name}" (detection ${match[2]})`
   const rest = match[3] ?? ''
   if (!rest.startsWith('/entity_value')) {
-    return `${detection}: ${rest === '' ? 'must be an object' : `field "${capped(rest.slice(1))}" ${issue.message as string}`}`
+    return `${detection}: ${rest === '' ? 'must be an object' : `field "${cap(rest.slice(1), LONGEST_FIELD)}" ${issue.message as string}`}`
   }
   const valueSchema = listItems(declared) ?? declared
   const value = valueAt(body, `/entities/${match[1]}/${match[2]}/entity_value`)
-  if (catalogEntry(valueSchema) !== undefined && isTextOnly(value)) {
+  if (isUnparsedText(valueSchema, value)) {
     return `${detection} must be ${expectedEntityValue(valueSchema)}, got only the text the user typed ({ value: string }): Haptik's NER could not read it`
   }
   // A scalar may come wrapped as { value }: say what was inside.
@@ -70,20 +65,12 @@ function isValueWrapper (value: unknown): value is { value: unknown } {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && 'value' in value
 }
 
-/** chatbot_ner's answer when a structured detector could not parse the text: `{"value": "<the text>"}` (not a number). */
-function isTextOnly (value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false
-  const keys = Object.keys(value)
-  const text = keywordsOf(value).value
-  return keys.length === 1 && keys[0] === 'value' && typeof text === 'string' && !/^-?[0-9]+(\.[0-9]+)?$/.test(text)
-}
-
 function envelopeMessage (issue: FastifySchemaValidationError, body: unknown): string {
   if (issue.instancePath === '') {
     if (issue.keyword === 'required') return missingField((issue.params as { missingProperty: string }).missingProperty)
     return notAStepRequest(body)
   }
-  const field = capped(issue.instancePath.slice(1).replaceAll('/', '.'))
+  const field = cap(issue.instancePath.slice(1).replaceAll('/', '.'), LONGEST_FIELD)
   return `field "${field}" ${issue.message as string}, got ${describeType(valueAt(body, issue.instancePath))}`
 }
 
@@ -141,7 +128,7 @@ export function stepErrorHandler (steps: ReadonlyMap<string, PreparedStep>, body
     // Metrics carry only the names of served steps: a name from an unsigned
     // body must not grow their label set. The log shows it, capped.
     telemetry.refused(request, prepared?.compiled.name, prepared?.compiled.environment, answer.code, statusCode)
-    const step = prepared?.compiled.name ?? (name === undefined ? undefined : cappedName(name))
+    const step = prepared?.compiled.name ?? (name === undefined ? undefined : cap(name))
     if (statusCode >= 500) {
       // An FST_HAPTIK_INTERNAL that arrives here was logged, with its cause, where it was made.
       if (answer !== error) request.log.error({ err: error, step }, 'fastify-haptik: unexpected error')

@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http'
-import { describeType, expectedEntityValue, missingField, notAStepRequest } from './describe-schema.js'
+import { expectedEntityValue } from './catalog.js'
+import { describeType, missingField, notAStepRequest } from './describe-schema.js'
 import {
   BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError, InvalidEnvelopeError,
   InvalidJsonError, InvalidSignatureError, MalformedSignatureError, MissingSignatureError,

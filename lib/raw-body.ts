@@ -92,6 +92,8 @@ function candidatesOf (keysByAuth: ReadonlyArray<readonly KeyObject[]>): Candida
   return { keys, owners, positions }
 }
 
+const NO_CANDIDATES = candidatesOf([])
+
 async function resolveKeys (auth: Extract<StepAuth, { kind: 'resolver' }>, request: FastifyRequest): Promise<readonly KeyObject[]> {
   let secrets
   try {
@@ -117,8 +119,14 @@ function headerProblem (request: FastifyRequest, plan: SignaturePlan, expected: 
  */
 function resolveSecretsHook (plan: SignaturePlan, label: string): onRequestHookHandler {
   return async function resolveHaptikSecrets (request: FastifyRequest) {
-    const problem = headerProblem(request, plan, parseSignature(request.headers[SIGNATURE_HEADER]))
+    const expected = parseSignature(request.headers[SIGNATURE_HEADER])
+    const problem = headerProblem(request, plan, expected)
     if (problem !== null) throw problem
+    // Unsigned, on a route that also serves unsigned steps: no secret could match, so none is looked up.
+    if (typeof expected === 'string') {
+      setState(request, newState(NO_CANDIDATES, true))
+      return
+    }
     const keysByAuth: Array<readonly KeyObject[]> = []
     for (const auth of plan.auths) keysByAuth.push(auth.kind === 'keys' ? auth.keys : await resolveKeys(auth, request))
     const candidates = candidatesOf(keysByAuth)
@@ -154,7 +162,7 @@ function readSignatureHook (plan: SignaturePlan): preParsingHookHandler {
   }
 }
 
-const UNSIGNED: SignatureState = Object.freeze({ candidates: candidatesOf([]), expected: null, problem: null, matched: NONE, authorized: -1, deferred: false })
+const UNSIGNED: SignatureState = Object.freeze({ candidates: NO_CANDIDATES, expected: null, problem: null, matched: NONE, authorized: -1, deferred: false })
 
 /** preParsing hook of routes whose steps are all served unsigned (`allowUnsigned`). */
 const markUnsignedHook: preParsingHookHandler = function markHaptikUnsigned (request, _reply, _payload, done) {

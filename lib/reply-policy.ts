@@ -71,9 +71,14 @@ export function resolveReplyPolicy (options: ReplyOptions, defaults: ReplyPolicy
   })
 }
 
+/** The failure-path reply with one of the step's texts, in the user's language. */
+export function failureReply (text: UserText, language: string | undefined): HaptikReply {
+  return { status: false, response: [pickText(text, language)] }
+}
+
 /** What a failure answers: the fallback message in the user's language, or a hand-over. */
 export function fallbackReply ({ onFailure }: ReplyPolicy, fallbackMessage: UserText, language: string | undefined): HaptikReply {
-  return onFailure === 'handoff' ? { status: HANDOFF_STATUS, response: [] } : { status: false, response: [pickText(fallbackMessage, language)] }
+  return onFailure === 'handoff' ? { status: HANDOFF_STATUS, response: [] } : failureReply(fallbackMessage, language)
 }
 
 /** How the logs say what a failure answers. */

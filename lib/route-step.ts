@@ -16,14 +16,13 @@ export function stepKey (name: string): string {
   return (namespace === -1 ? name : name.slice(namespace + 2)).toLowerCase()
 }
 
-const LONGEST_NAME = 64
-
 /**
- * A step name from a request, cut for messages and logs: on a route that also
- * serves unsigned steps, the name may come from a body nobody signed.
+ * Text from a request, cut for messages and logs: step names (64 characters
+ * by default), field paths and URLs are the sender's, and on a route that
+ * also serves unsigned steps nobody signed them.
  */
-export function cappedName (name: string): string {
-  return name.length > LONGEST_NAME ? `${name.slice(0, LONGEST_NAME)}…` : name
+export function cap (text: string, max = 64): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text
 }
 
 /**

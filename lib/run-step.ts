@@ -5,13 +5,13 @@ import { entityReaders, readEntities, type EntityReader } from './entities.js'
 import { EnvelopeSchema, ReplySchema, type HaptikEnvelope } from './envelope.js'
 import { StepMismatchError, StepTimeoutError } from './errors.js'
 import { isHandoff } from './handoff.js'
-import { isLocalized, pickText, type UserText } from './language.js'
+import { isLocalized, type UserText } from './language.js'
 import type { ResolvedStep } from './options.js'
 import { checkSignature, matchedSecret } from './raw-body.js'
 import { messagesToWire, normalizeReply, type HaptikReply } from './reply.js'
 import { checkReplyDetails, type DetailsRules } from './reply-checks.js'
-import { checkChannelLimits, failureNote, fallbackReply, reviewReply, type ReplyPolicy } from './reply-policy.js'
-import { cappedName, namedStep, stepKey } from './route-step.js'
+import { checkChannelLimits, failureNote, failureReply, fallbackReply, reviewReply, type ReplyPolicy } from './reply-policy.js'
+import { cap, namedStep, stepKey } from './route-step.js'
 import type { InvalidEntities, StepContext, StepHandler } from './step.js'
 import { isStepFailure } from './step-failure.js'
 import type { Telemetry } from './telemetry.js'
@@ -32,15 +32,6 @@ export interface CompiledStep {
   /** Channels, channel limits and what failures answer. */
   readonly replies: ReplyPolicy
   readonly telemetry: Telemetry
-}
-
-function failure (messages: string[]): HaptikReply {
-  return { status: false, response: messages }
-}
-
-/** The failure-path reply with one of the step's texts, in the user's language. */
-function failureReply (text: UserText, language: string | undefined): HaptikReply {
-  return failure([pickText(text, language)])
 }
 
 function describeThrown (value: unknown): Error {
@@ -100,7 +91,7 @@ function fail (compiled: CompiledStep, context: Context, thrown: unknown): Hapti
     context.call.outcome = 'failure'
     const messages = thrown.userMessages
     try {
-      const reply = isLocalized(messages) ? failureReply(messages, context.language) : failure(messagesToWire(messages, compiled.name))
+      const reply = isLocalized(messages) ? failureReply(messages, context.language) : { status: false, response: messagesToWire(messages, compiled.name) }
       checkChannelLimits(compiled.replies, context, reply.response, compiled.name)
       return reply
     } catch (error) {
@@ -217,7 +208,7 @@ export function answerInvalidEntity (compiled: CompiledStep, request: FastifyReq
  */
 export function stepMismatch (compiled: { name: string, key: string }, body: unknown): Error | null {
   const called = namedStep(body)
-  return called === undefined || called === compiled.name || stepKey(called) === compiled.key ? null : new StepMismatchError(compiled.name, cappedName(called))
+  return called === undefined || called === compiled.name || stepKey(called) === compiled.key ? null : new StepMismatchError(compiled.name, cap(called))
 }
 
 /** The route handler of one step: checks the body names this step, then runs it. */

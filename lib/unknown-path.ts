@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { UnknownPathError } from './errors.js'
 import { HIDDEN_FROM_DOCS } from './openapi.js'
+import { cap } from './route-step.js'
 
 // A URL under the plugin's prefix that no route serves is a step URL typed
 // wrong in the bot builder: it gets the plugin's own 404, which lists the step
@@ -11,11 +12,8 @@ import { HIDDEN_FROM_DOCS } from './openapi.js'
 /** The step URLs served under each prefix of each server, shared by the registrations on it. */
 const servedUnder = new WeakMap<object, Map<string, string[]>>()
 
-const LONGEST_PATH = 120
-
 function describePath (request: FastifyRequest): string {
-  const path = request.url.split('?')[0]
-  return JSON.stringify(path.length > LONGEST_PATH ? `${path.slice(0, LONGEST_PATH)}…` : path)
+  return JSON.stringify(cap(request.url.split('?')[0], 120))
 }
 
 /**

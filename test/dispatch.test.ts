@@ -174,6 +174,19 @@ t.test('with unsigned steps, a secret function that finds nothing leaves the uns
   t.equal((await signedPost(app, '/', envelope('closed', {}))).json().code, 'FST_HAPTIK_INVALID_SIGNATURE')
 })
 
+t.test('with unsigned steps, a call without a signature never runs the secret function', async t => {
+  const asked: string[] = []
+  const open = defineStep({ name: 'open', handler: () => 'open' })
+  const closed = defineStep({ name: 'closed', secret: request => { asked.push(request.id); return 'closed-secret' }, handler: () => 'closed' })
+  const app = await haptikApp(t, { steps: [open, closed], dispatch: true, allowUnsigned: true, secret: undefined })
+  t.same((await app.inject({ method: 'POST', url: '/', payload: envelope('open', {}) })).json(), { status: true, response: ['open'] })
+  t.equal((await app.inject({ method: 'POST', url: '/', payload: envelope('closed', {}) })).json().code, 'FST_HAPTIK_MISSING_SIGNATURE')
+  t.equal((await app.inject({ method: 'POST', url: '/', payload: envelope('closed', {}), headers: { 'x-hub-signature': 'sha1=xyz' } })).json().code, 'FST_HAPTIK_MALFORMED_SIGNATURE')
+  t.same(asked, [], 'no lookup for anonymous traffic')
+  t.same((await signedPost(app, '/', envelope('closed', {}), { secret: 'closed-secret' })).json(), { status: true, response: ['closed'] })
+  t.equal(asked.length, 1)
+})
+
 t.test('all steps unsigned: the dispatch route checks nothing', async t => {
   const open = defineStep({ name: 'open', handler: () => 'open' })
   const app = await haptikApp(t, { steps: [open], dispatch: true, allowUnsigned: true, secret: undefined })
