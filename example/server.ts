@@ -17,7 +17,8 @@ export interface ExampleOptions {
 
 /** The example server: Haptik's sample steps under /haptik, next to the app's own routes; docs at /documentation. */
 export async function build ({ secret, logger = false, metrics = false }: ExampleOptions) {
-  const app = Fastify({ logger }).withTypeProvider<TypeBoxTypeProvider>()
+  // Timeouts as docs/security.md advises: slow clients never hold a connection for long.
+  const app = Fastify({ logger, requestTimeout: 30_000 }).withTypeProvider<TypeBoxTypeProvider>()
   const prometheus = metrics ? prometheusMetrics() : undefined
   await app.register(swagger, {
     openapi: { info: { title: 'fastify-haptik example', version: '1.0.0' } }

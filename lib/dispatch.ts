@@ -9,6 +9,8 @@ import { authorizeStep, checkSignature, signatureHooks } from './raw-body.js'
 import { cap, DISPATCH_LABEL, namedStep, stepKey } from './route-step.js'
 import { runStep, type CompiledStep, type PreparedStep } from './run-step.js'
 import { stepUrlRoute } from './step-url.js'
+import type { SecretLookup } from './secret-lookup.js'
+import type { BodyDeadlines } from './body-deadline.js'
 
 interface DispatchTarget {
   readonly compiled: CompiledStep
@@ -26,8 +28,8 @@ function validationFailure (issues: FastifySchemaValidationError[]): Error {
  * names the step (ignoring case, as on the step routes); signature check,
  * validation and typing are the step's own.
  */
-export function dispatchRoute (fastify: FastifyInstance, prepared: readonly PreparedStep[], { steps, bodyLimit }: ResolvedOptions): void {
-  const hooks = signatureHooks(steps, DISPATCH_LABEL)
+export function dispatchRoute (fastify: FastifyInstance, prepared: readonly PreparedStep[], { steps, bodyLimit }: ResolvedOptions, { lookup, deadlines }: { lookup: SecretLookup, deadlines: BodyDeadlines }): void {
+  const hooks = signatureHooks(steps, DISPATCH_LABEL, lookup)
   const targets = new Map<string, DispatchTarget>(prepared.map(({ resolved, compiled, bodySchema }) => [compiled.key, {
     compiled,
     auth: hooks.indexOf(resolved.auth),
@@ -69,7 +71,7 @@ export function dispatchRoute (fastify: FastifyInstance, prepared: readonly Prep
     bodyLimit,
     config,
     schema: { response: { 200: ReplySchema(DetailsSchema, DetailsSchema) } },
-    ...hooks.routeOptions(),
+    ...deadlines.withHook(hooks.routeOptions()),
     handler: handleHaptikDispatch
   })
   stepUrlRoute(fastify, '/', names)

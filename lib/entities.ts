@@ -1,7 +1,8 @@
 import { catalogEntry } from './catalog.js'
 import { describeType } from './describe-schema.js'
 import { InvalidEntityError } from './errors.js'
-import { isScalarSchema, listItems, propertiesOf, type ObjectSchema } from './schema.js'
+import { isScalarSchema, keywordsOf, listItems, propertiesOf, type ObjectSchema } from './schema.js'
+import { firstNonFinite, nonFiniteMessage } from './finite-numbers.js'
 
 /** How one declared entity is read out of Haptik's list of detections. */
 export interface EntityReader {
@@ -12,6 +13,24 @@ export interface EntityReader {
   readonly unwrap: boolean
   /** Declared as a catalog entity: its shapes become the typed value. */
   readonly decode: ((value: unknown) => unknown) | undefined
+  /** The declared value may hold a number: checked to be finite. */
+  readonly numeric: boolean
+}
+
+const NUMBER_TYPES = new Set<unknown>(['number', 'integer'])
+const SUBSCHEMAS = ['anyOf', 'oneOf', 'allOf', 'items', 'prefixItems', 'properties', 'patternProperties', 'additionalProperties', 'not', 'if', 'then', 'else']
+
+/** Whether a schema, or any schema inside it, accepts a number. */
+function mayHoldNumber (schema: unknown, depth = 0): boolean {
+  if (typeof schema !== 'object' || schema === null || depth > 32) return false
+  const keywords = keywordsOf(schema)
+  if ([keywords.type].flat().some(type => NUMBER_TYPES.has(type))) return true
+  return SUBSCHEMAS.some(keyword => {
+    const inner = keywords[keyword]
+    if (Array.isArray(inner)) return inner.some(item => mayHoldNumber(item, depth + 1))
+    if (keyword.endsWith('roperties') && typeof inner === 'object' && inner !== null) return Object.values(inner).some(item => mayHoldNumber(item, depth + 1))
+    return mayHoldNumber(inner, depth + 1)
+  })
 }
 
 /** Works out once, at registration, how to read each declared entity. */
@@ -19,7 +38,9 @@ export function entityReaders (entities: ObjectSchema): EntityReader[] {
   return propertiesOf(entities).map(([name, declared]) => {
     const items = listItems(declared)
     const value = items ?? declared
-    return { name, all: items !== undefined, unwrap: isScalarSchema(value), decode: catalogEntry(value)?.decode }
+    const decode = catalogEntry(value)?.decode
+    // The catalog's readers check their own numbers.
+    return { name, all: items !== undefined, unwrap: isScalarSchema(value), decode, numeric: decode === undefined && mayHoldNumber(value) }
   })
 }
 
@@ -34,9 +55,14 @@ function valueOf (step: string, reader: EntityReader, detection: Detection, inde
       throw new InvalidEntityError(`Step "${step}"`, `entity "${reader.name}" (detection ${index}) must be ${(error as Error).message}, got ${describeType(value)}`)
     }
   }
-  return reader.unwrap && typeof value === 'object' && value !== null
+  const read = reader.unwrap && typeof value === 'object' && value !== null
     ? (value as { value: unknown }).value
     : value
+  if (reader.numeric) {
+    const found = firstNonFinite(read)
+    if (found !== undefined) throw new InvalidEntityError(`Step "${step}"`, `entity "${reader.name}" (detection ${index})${nonFiniteMessage(found)}`)
+  }
+  return read
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox'
+import { firstNonFinite, type NonFinite } from './finite-numbers.js'
 import { present } from './present.js'
 import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, withoutModifiers, type JsonSchema, type ObjectSchema } from './schema.js'
 
@@ -102,6 +103,14 @@ export interface HaptikEnvelope {
   env_variables?: Record<string, string>
   entities: Record<string, Array<{ detection?: string, original_text?: string, entity_value: unknown }>>
   [extra: string]: unknown
+}
+
+/**
+ * The first number field of the envelope that is not finite, or undefined:
+ * the validator coerces the string "1e400" to Infinity, and lets it pass as an integer.
+ */
+export function nonFiniteEnvelopeField ({ conversation_no: conversationNo, user }: HaptikEnvelope): NonFinite | undefined {
+  return firstNonFinite(conversationNo, 'conversation_no') ?? firstNonFinite(user?.device_platform, 'user.device_platform')
 }
 
 /** The reply body Haptik expects, with the step's declared details. */

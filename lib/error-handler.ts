@@ -6,12 +6,16 @@ import {
   InvalidEnvelopeError, UnsupportedMediaTypeError
 } from './errors.js'
 import { expectedEntityValue, isUnparsedText } from './catalog.js'
+import { firstNonFinite, nonFiniteMessage } from './finite-numbers.js'
+import { safeError } from './safe-error.js'
 import { checkSignature } from './raw-body.js'
 import { answerInvalidEntity, stepMismatch, type PreparedStep } from './run-step.js'
 import { isScalarSchema, listItems, type JsonSchema } from './schema.js'
 import { cap, requestedStep, stepKey } from './route-step.js'
 import type { AnyStep } from './step.js'
 import type { Telemetry } from './telemetry.js'
+import type { BodyDeadlines } from './body-deadline.js'
+import type { Lifecycle } from './run-step.js'
 
 function unescapePointer (token: string): string {
   return token.replaceAll('~1', '/').replaceAll('~0', '~')
@@ -57,7 +61,10 @@ function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body
     return `${detection} must be ${expectedEntityValue(valueSchema)}, got only the text the user typed ({ value: string }): Haptik's NER could not read it`
   }
   // A scalar may come wrapped as { value }: say what was inside.
-  const got = isScalarSchema(valueSchema) && isValueWrapper(value) ? `{ value: ${describeType(value.value)} }` : describeType(value)
+  const wrapped = isScalarSchema(valueSchema) && isValueWrapper(value)
+  const nonFinite = firstNonFinite(wrapped ? value.value : value)
+  if (nonFinite !== undefined) return detection + nonFiniteMessage(nonFinite)
+  const got = wrapped ? `{ value: ${describeType(value.value)} }` : describeType(value)
   return `${detection} must be ${expectedEntityValue(valueSchema)}, got ${got}`
 }
 
@@ -70,8 +77,11 @@ function envelopeMessage (issue: FastifySchemaValidationError, body: unknown): s
     if (issue.keyword === 'required') return missingField((issue.params as { missingProperty: string }).missingProperty)
     return notAStepRequest(body)
   }
-  const field = cap(issue.instancePath.slice(1).replaceAll('/', '.'), LONGEST_FIELD)
-  return `field "${field}" ${issue.message as string}, got ${describeType(valueAt(body, issue.instancePath))}`
+  const path = issue.instancePath.slice(1).replaceAll('/', '.')
+  const value = valueAt(body, issue.instancePath)
+  const nonFinite = firstNonFinite(value, path)
+  if (nonFinite !== undefined) return nonFiniteMessage(nonFinite).trimStart()
+  return `field "${cap(path, LONGEST_FIELD)}" ${issue.message as string}, got ${describeType(value)}`
 }
 
 function validationError (step: AnyStep, issues: FastifySchemaValidationError[], body: unknown): Error {
@@ -109,6 +119,15 @@ function toProtocolError (prepared: PreparedStep | undefined, error: FastifyErro
   return new InternalError()
 }
 
+/** toProtocolError, for any value: what the app's own hooks throw may be hostile to read. */
+function protocolErrorOf (prepared: PreparedStep | undefined, error: FastifyError, request: FastifyRequest, bodyLimit: number): FastifyError {
+  try {
+    return toProtocolError(prepared, error, request, bodyLimit) as FastifyError
+  } catch {
+    return new InternalError() as FastifyError
+  }
+}
+
 /**
  * Refusals that mean the bot builder and the server disagree on the secret:
  * logged at `warn`, to stand out from the rest of the traffic.
@@ -116,11 +135,13 @@ function toProtocolError (prepared: PreparedStep | undefined, error: FastifyErro
 const MISCONFIGURATION = new Set(['FST_HAPTIK_INVALID_SIGNATURE', 'FST_HAPTIK_SECRET_NOT_FOUND'])
 
 /** The error handler of the step routes' encapsulated context; `steps` by `stepKey`. */
-export function stepErrorHandler (steps: ReadonlyMap<string, PreparedStep>, bodyLimit: number, telemetry: Telemetry) {
+export function stepErrorHandler (steps: ReadonlyMap<string, PreparedStep>, bodyLimit: number, telemetry: Telemetry, deadlines: BodyDeadlines, lifecycle: Lifecycle) {
   return function haptikErrorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+    deadlines.done(request)
+    if (lifecycle.closing) reply.header('connection', 'close')
     const name = requestedStep(request)
     const prepared = name === undefined ? undefined : steps.get(stepKey(name))
-    const answer = toProtocolError(prepared, error, request, bodyLimit) as FastifyError
+    const answer = protocolErrorOf(prepared, error, request, bodyLimit)
     if (answer.code === 'FST_HAPTIK_INVALID_ENTITY' && prepared?.compiled.invalidEntities === 'failure') {
       return reply.code(200).send(answerInvalidEntity(prepared.compiled, request, answer))
     }
@@ -131,7 +152,7 @@ export function stepErrorHandler (steps: ReadonlyMap<string, PreparedStep>, body
     const step = prepared?.compiled.name ?? (name === undefined ? undefined : cap(name))
     if (statusCode >= 500) {
       // An FST_HAPTIK_INTERNAL that arrives here was logged, with its cause, where it was made.
-      if (answer !== error) request.log.error({ err: error, step }, 'fastify-haptik: unexpected error')
+      if (answer !== error) request.log.error({ err: safeError(error, 'a hook'), step }, 'fastify-haptik: unexpected error')
     } else {
       const level = MISCONFIGURATION.has(answer.code) ? 'warn' : 'info'
       request.log[level]({ step, code: answer.code, statusCode }, answer.message)

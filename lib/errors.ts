@@ -19,6 +19,14 @@ export const InvalidSignatureError = createError<'FST_HAPTIK_INVALID_SIGNATURE',
 export const SecretNotFoundError = createError<'FST_HAPTIK_SECRET_NOT_FOUND', 401, [string]>(
   'FST_HAPTIK_SECRET_NOT_FOUND', '%s: no secret is configured for this request', 401, undefined, false)
 
+/** A secret function did not answer within `secretTimeout`, or the server is closing. */
+export const SecretTimeoutError = createError<'FST_HAPTIK_SECRET_TIMEOUT', 503, [string, string]>(
+  'FST_HAPTIK_SECRET_TIMEOUT', '%s: the secret lookup %s', 503, undefined, false)
+
+/** `secretConcurrency` secret lookups are pending already. */
+export const SecretBusyError = createError<'FST_HAPTIK_SECRET_BUSY', 503, [string]>(
+  'FST_HAPTIK_SECRET_BUSY', '%s: too many secret lookups are pending; try again', 503, undefined, false)
+
 /** The body is not `application/json` in UTF-8 without content encoding. */
 export const UnsupportedMediaTypeError = createError<'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE', 415, [string]>(
   'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type: %s', 415, undefined, false)
@@ -26,6 +34,10 @@ export const UnsupportedMediaTypeError = createError<'FST_HAPTIK_UNSUPPORTED_MED
 /** The body is larger than the `bodyLimit` option. */
 export const BodyTooLargeError = createError<'FST_HAPTIK_BODY_TOO_LARGE', 413, [number]>(
   'FST_HAPTIK_BODY_TOO_LARGE', 'Request body is larger than %s bytes', 413, undefined, false)
+
+/** The body did not arrive within `bodyTimeout`: the connection is closed. */
+export const BodyTimeoutError = createError<'FST_HAPTIK_BODY_TIMEOUT', 408, [number]>(
+  'FST_HAPTIK_BODY_TIMEOUT', 'The request body did not arrive within %s ms', 408, undefined, false)
 
 /** The number of bytes received differs from `Content-Length`. */
 export const InvalidContentLengthError = createError<'FST_HAPTIK_INVALID_CONTENT_LENGTH', 400, []>(

@@ -1,3 +1,5 @@
+import { hasTrueFlag } from './safe-error.js'
+
 // Handing a chat over to a human agent on purpose.
 //
 // Haptik has no hand-over field in a step's reply. Its integration docs say
@@ -69,7 +71,7 @@ export function handoff<ConversationDetails = never, UserDetails = never> (optio
 
 /** Whether a value is a hand-over (made by this or another copy of the package). */
 export function isHandoff (value: unknown): value is StepHandoff<unknown, unknown> {
-  return typeof value === 'object' && value !== null && (value as { [kHandoff]?: unknown })[kHandoff] === true
+  return hasTrueFlag(value, kHandoff)
 }
 
 /** The reply body of a hand-over: no messages, and the details given. */

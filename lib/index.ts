@@ -10,6 +10,8 @@ import { kSignature, signatureHooks } from './raw-body.js'
 import { resolveOptions, type FastifyHaptikOptions, type ResolvedOptions } from './options.js'
 import { present } from './present.js'
 import { unknownPathRoute } from './unknown-path.js'
+import { SecretLookup } from './secret-lookup.js'
+import { BodyDeadlines } from './body-deadline.js'
 import { serializeReply } from './reply.js'
 import { prepareStep, stepRouteHandler, type PreparedStep } from './run-step.js'
 
@@ -26,9 +28,15 @@ declare module 'fastify' {
   }
 }
 
-function stepRoute (fastify: FastifyInstance, { resolved, compiled, bodySchema, replySchema }: PreparedStep, { bodyLimit, openapi }: ResolvedOptions): void {
+/** What the routes of one registration share at run time. */
+interface Serving {
+  readonly lookup: SecretLookup
+  readonly deadlines: BodyDeadlines
+}
+
+function stepRoute (fastify: FastifyInstance, { resolved, compiled, bodySchema, replySchema }: PreparedStep, { bodyLimit, openapi }: ResolvedOptions, { lookup, deadlines }: Serving): void {
   const { step } = resolved
-  const hooks = signatureHooks([resolved], `Step "${step.name}"`)
+  const hooks = signatureHooks([resolved], `Step "${step.name}"`, lookup)
   // A variable, not a literal: `swaggerTransform` is typed only where @fastify/swagger is installed.
   const config = { haptikStep: step.name, swaggerTransform: swaggerTransform(resolved, { signed: hooks.signed, resolvers: resolved.auth.kind === 'resolver' }, { openapi, bodyLimit }) }
   fastify.route({
@@ -41,7 +49,7 @@ function stepRoute (fastify: FastifyInstance, { resolved, compiled, bodySchema, 
       body: bodySchema,
       response: { 200: replySchema }
     },
-    ...hooks.routeOptions(),
+    ...deadlines.withHook(hooks.routeOptions()),
     handler: stepRouteHandler(compiled)
   })
   stepUrlRoute(fastify, step.path, [step.name])
@@ -54,9 +62,14 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
   if (unsigned.length > 0) {
     fastify.log.warn({ steps: unsigned }, 'fastify-haptik: allowUnsigned is on; these steps accept calls that anyone can forge')
   }
+  if (!(fastify.server.requestTimeout > 0)) {
+    fastify.log.warn('fastify-haptik: the server has no requestTimeout, so a client that sends its headers slowly holds its connection for as long as it likes; set one, e.g. Fastify({ requestTimeout: 30000 }) (docs/security.md)')
+  }
   const telemetry = new Telemetry(settings.telemetry)
-  const prepared = steps.map(step => prepareStep(step, telemetry))
+  const lifecycle = { closing: false }
+  const prepared = steps.map(step => prepareStep(step, telemetry, lifecycle))
   const stepsByKey = new Map(prepared.map(step => [step.compiled.key, step]))
+  const serving: Serving = { lookup: new SecretLookup(settings.secretLookup), deadlines: new BodyDeadlines(settings.bodyTimeout) }
 
   // Everything below lives in an encapsulated child: no hook, parser or
   // decorator reaches the user's other routes.
@@ -64,11 +77,21 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     child.decorateRequest('rawBody', null)
     child.decorateRequest(kSignature, null)
     child.removeAllContentTypeParsers()
-    child.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, jsonBodyParser(child))
-    child.setErrorHandler(stepErrorHandler(stepsByKey, bodyLimit, telemetry))
+    child.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, jsonBodyParser(child, serving.deadlines))
+    child.setErrorHandler(stepErrorHandler(stepsByKey, bodyLimit, telemetry, serving.deadlines, lifecycle))
     child.setSerializerCompiler(() => serializeReply)
-    for (const step of prepared) stepRoute(child, step, settings)
-    if (settings.dispatch) dispatchRoute(child, prepared, settings)
+    // Closing: pending secret lookups are refused, and calls still in flight
+    // close their connection once answered (a keep-alive client would
+    // otherwise hold close() for Fastify's keepAliveTimeout).
+    child.addHook('preClose', async function stopHaptikLookups () {
+      lifecycle.closing = true
+      serving.lookup.close()
+    })
+    child.addHook('onClose', async function stopHaptikDeadlines () {
+      serving.deadlines.close()
+    })
+    for (const step of prepared) stepRoute(child, step, settings, serving)
+    if (settings.dispatch) dispatchRoute(child, prepared, settings, serving)
     const urls = prepared.map(({ resolved: { step } }) => `POST ${child.prefix}${step.path}`)
     unknownPathRoute(child, settings.dispatch ? [...urls, `POST ${child.prefix}/ (any step, by its name)`] : urls)
   }, { prefix })

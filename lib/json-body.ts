@@ -3,11 +3,10 @@ import type { FastifyInstance, FastifyRequest } from 'fastify'
 import secureJson from 'secure-json-parse'
 import { InvalidJsonError, UnsupportedMediaTypeError } from './errors.js'
 import { checkSignature } from './raw-body.js'
-import { routeLabel } from './route-step.js'
+import { cap, routeLabel } from './route-step.js'
+import type { BodyDeadlines } from './body-deadline.js'
 
 type ParserDone = (error: Error | null, body?: unknown) => void
-
-const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i
 
 /**
  * Whether the bytes could spell a key that prototype poisoning uses,
@@ -31,10 +30,24 @@ const FORBIDDEN_KEY = 'Object contains forbidden prototype property'
 /** Why JSON did not parse, for messages: V8's own reasons quote the body. */
 export const INVALID_JSON_REASON = 'unexpected or missing characters'
 
-/** The charset a content type names, lower-cased, or undefined when it names none. */
-function charsetOf (contentType: string | undefined): string | undefined {
+/**
+ * Why a content type's parameters are refused, or undefined: a charset other
+ * than UTF-8, or a parameter given twice (`charset=utf-8; charset=latin1`
+ * reads one way here and another elsewhere).
+ */
+function contentTypeProblem (contentType: string | undefined): string | undefined {
   if (contentType === undefined || !contentType.includes(';')) return undefined
-  return CHARSET.exec(contentType)?.[1]?.toLowerCase()
+  const names = new Set<string>()
+  let charset: string | undefined
+  for (const parameter of contentType.split(';').slice(1)) {
+    const equals = parameter.indexOf('=')
+    const name = (equals === -1 ? parameter : parameter.slice(0, equals)).trim().toLowerCase()
+    if (name === '') continue
+    if (names.has(name)) return `the Content-Type gives the parameter "${cap(name, 32)}" twice`
+    names.add(name)
+    if (name === 'charset') charset = parameter.slice(equals + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase()
+  }
+  return charset === undefined || charset === 'utf-8' || charset === 'utf8' ? undefined : 'only UTF-8 JSON is supported (charset=utf-8)'
 }
 
 /**
@@ -42,14 +55,15 @@ function charsetOf (contentType: string | undefined): string | undefined {
  * `request.rawBody`, checks the signature before anything reads them, then
  * parses the JSON (prototype-poisoning safe, as Fastify's own parser).
  */
-export function jsonBodyParser (fastify: FastifyInstance) {
+export function jsonBodyParser (fastify: FastifyInstance, deadlines: BodyDeadlines) {
   const { onProtoPoisoning = 'error', onConstructorPoisoning = 'error' } = fastify.initialConfig
   const parseOptions = { protoAction: onProtoPoisoning, constructorAction: onConstructorPoisoning }
 
   return function parseHaptikBody (request: FastifyRequest, body: Buffer, done: ParserDone): void {
-    const charset = charsetOf(request.headers['content-type'])
-    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-      done(new UnsupportedMediaTypeError('only UTF-8 JSON is supported (charset=utf-8)'))
+    deadlines.done(request)
+    const problem = contentTypeProblem(request.headers['content-type'])
+    if (problem !== undefined) {
+      done(new UnsupportedMediaTypeError(problem))
       return
     }
     request.rawBody = body

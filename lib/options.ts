@@ -5,6 +5,10 @@ import { resolveReplyPolicy, type ReplyOptions, type ReplyPolicy } from './reply
 import { present } from './present.js'
 import { stepKey } from './route-step.js'
 import { resolveAuth, UNSIGNED_AUTH, type SecretOption, type StepAuth } from './secrets.js'
+import {
+  DEFAULT_SECRET_CACHE_MAX, DEFAULT_SECRET_CACHE_TTL, DEFAULT_SECRET_CONCURRENCY, DEFAULT_SECRET_TIMEOUT,
+  type SecretCacheOptions, type SecretCacheSettings, type SecretLookupSettings
+} from './secret-lookup.js'
 import { isStep, type AnyStep, type InvalidEntities } from './step.js'
 import type { TelemetryOptions } from './telemetry.js'
 
@@ -56,10 +60,19 @@ export interface FastifyHaptikOptions extends ReplyOptions {
   telemetry?: TelemetryOptions | undefined
   /** Size limits of the details a handler returns, or `false` for none. Default: Haptik's strictest. */
   detailsLimit?: DetailsLimit | false | undefined
+  /** Milliseconds a secret function may take; past it the call is refused with 503 FST_HAPTIK_SECRET_TIMEOUT. Default: 2000. */
+  secretTimeout?: number | undefined
+  /** Secret lookups pending at once, at most; past it calls are refused with 503 FST_HAPTIK_SECRET_BUSY. Default: 100. */
+  secretConcurrency?: number | undefined
+  /** Keep the keys a secret function returns for a while, by a key of the request. Default: not cached. */
+  secretCache?: SecretCacheOptions | undefined
+  /** Milliseconds a request's body may take to arrive; past it the call gets 408 and its connection is closed. Default: 10000. */
+  bodyTimeout?: number | undefined
 }
 
 export const DEFAULT_BODY_LIMIT = 128 * 1024
 export const DEFAULT_TIMEOUT = 10_000
+export const DEFAULT_BODY_TIMEOUT = 10_000
 export const DEFAULT_FALLBACK_MESSAGE = 'Sorry, I could not complete that just now. Please try again in a moment.'
 export const DEFAULT_INVALID_ENTITY_MESSAGE = "Sorry, I didn't quite get that. Could you say it another way?"
 
@@ -85,6 +98,8 @@ export interface ResolvedOptions {
   readonly openapi: OpenapiOptions
   readonly dispatch: boolean
   readonly steps: readonly ResolvedStep[]
+  readonly secretLookup: SecretLookupSettings
+  readonly bodyTimeout: number
 }
 
 function checkPositiveInteger (value: unknown, what: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -123,6 +138,18 @@ function checkTelemetry (telemetry: unknown): TelemetryOptions {
   return telemetry as TelemetryOptions
 }
 
+function resolveSecretCache (cache: SecretCacheOptions | undefined): SecretCacheSettings | undefined {
+  if (cache === undefined) return undefined
+  if (typeof cache !== 'object' || cache === null || typeof cache.key !== 'function') {
+    throw new InvalidOptionError('secretCache must be an object like { key: request => request.params.tenant, ttl: 300000 }')
+  }
+  return {
+    key: cache.key,
+    ttl: checkPositiveInteger(cache.ttl ?? DEFAULT_SECRET_CACHE_TTL, 'secretCache.ttl'),
+    max: checkPositiveInteger(cache.max ?? DEFAULT_SECRET_CACHE_MAX, 'secretCache.max')
+  }
+}
+
 function resolveDetailsLimit (limit: DetailsLimit | false): DetailsLimits | null {
   if (limit === false) return null
   if (typeof limit !== 'object' || limit === null) {
@@ -149,7 +176,11 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     dispatch = false,
     environment,
     detailsLimit = DEFAULT_DETAILS_LIMIT,
-    telemetry = {}
+    telemetry = {},
+    secretTimeout = DEFAULT_SECRET_TIMEOUT,
+    secretConcurrency = DEFAULT_SECRET_CONCURRENCY,
+    secretCache,
+    bodyTimeout = DEFAULT_BODY_TIMEOUT
   } = options
 
   if (!Array.isArray(steps) || steps.length === 0) {
@@ -163,6 +194,12 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
   }
   checkPositiveInteger(bodyLimit, 'bodyLimit')
   checkPositiveInteger(timeout, 'timeout', MAX_TIMEOUT)
+  checkPositiveInteger(bodyTimeout, 'bodyTimeout', MAX_TIMEOUT)
+  const secretLookup = {
+    timeout: checkPositiveInteger(secretTimeout, 'secretTimeout', MAX_TIMEOUT),
+    concurrency: checkPositiveInteger(secretConcurrency, 'secretConcurrency'),
+    cache: resolveSecretCache(secretCache)
+  }
   checkUserText(fallbackMessage, 'fallbackMessage')
   checkUserText(invalidEntityMessage, 'invalidEntityMessage')
   checkInvalidEntities(invalidEntities, 'invalidEntities')
@@ -204,5 +241,5 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
       replies: resolveReplyPolicy(step, replies, `step "${step.name}": `)
     }
   })
-  return { prefix, bodyLimit, openapi, dispatch, telemetry, steps: resolved }
+  return { prefix, bodyLimit, openapi, dispatch, telemetry, steps: resolved, secretLookup, bodyTimeout }
 }

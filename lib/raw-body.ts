@@ -1,11 +1,12 @@
 import type { KeyObject } from 'node:crypto'
 import type { FastifyRequest, onRequestHookHandler, preParsingHookHandler } from 'fastify'
 import {
-  InternalError, InvalidSignatureError, MalformedSignatureError, MissingSignatureError,
+  InvalidSignatureError, MalformedSignatureError, MissingSignatureError,
   SecretNotFoundError, UnsupportedMediaTypeError
 } from './errors.js'
+import type { SecretLookup } from './secret-lookup.js'
 import type { StepAuth } from './secrets.js'
-import { matchingKeys, parseSignature, SIGNATURE_HEADER, toKeys, type SignatureProblem } from './signature.js'
+import { matchingKeys, parseSignature, SIGNATURE_HEADER, type SignatureProblem } from './signature.js'
 
 // The signature of the step routes: a preParsing hook reads the header before
 // the body is read (a missing or malformed one is refused at once) and sets up
@@ -94,18 +95,6 @@ function candidatesOf (keysByAuth: ReadonlyArray<readonly KeyObject[]>): Candida
 
 const NO_CANDIDATES = candidatesOf([])
 
-async function resolveKeys (auth: Extract<StepAuth, { kind: 'resolver' }>, request: FastifyRequest): Promise<readonly KeyObject[]> {
-  let secrets
-  try {
-    secrets = await auth.resolve(request)
-  } catch (error) {
-    // Its message may name a tenant or a vault: logged, never sent.
-    request.log.error({ err: error }, 'fastify-haptik: the secret function threw')
-    throw new InternalError()
-  }
-  return secrets === undefined || secrets === null ? [] : toKeys(secrets)
-}
-
 /** What refuses a request by its headers alone, before the body is read: a compressed body, a missing or malformed signature. */
 function headerProblem (request: FastifyRequest, plan: SignaturePlan, expected: Buffer | SignatureProblem): Error | null {
   if (!plainEncoding(request)) return new UnsupportedMediaTypeError(ENCODING_MESSAGE)
@@ -117,7 +106,7 @@ function headerProblem (request: FastifyRequest, plan: SignaturePlan, expected: 
  * request's secret(s) before the body is read, once the headers show the
  * request may be signed (the function may be a lookup in a database or a vault).
  */
-function resolveSecretsHook (plan: SignaturePlan, label: string): onRequestHookHandler {
+function resolveSecretsHook (plan: SignaturePlan, label: string, lookup: SecretLookup): onRequestHookHandler {
   return async function resolveHaptikSecrets (request: FastifyRequest) {
     const expected = parseSignature(request.headers[SIGNATURE_HEADER])
     const problem = headerProblem(request, plan, expected)
@@ -128,7 +117,7 @@ function resolveSecretsHook (plan: SignaturePlan, label: string): onRequestHookH
       return
     }
     const keysByAuth: Array<readonly KeyObject[]> = []
-    for (const auth of plan.auths) keysByAuth.push(auth.kind === 'keys' ? auth.keys : await resolveKeys(auth, request))
+    for (const auth of plan.auths) keysByAuth.push(auth.kind === 'keys' ? auth.keys : await lookup.keys(auth, request, label))
     const candidates = candidatesOf(keysByAuth)
     // On a route that also serves unsigned steps, the step decides once it is known.
     if (candidates.keys.length === 0 && !plan.unsigned) throw new SecretNotFoundError(label)
@@ -228,7 +217,7 @@ export function matchedSecret (request: FastifyRequest): number | undefined {
  * The signature hooks of a route serving these steps: one step, or all of
  * them on the dispatch route.
  */
-export function signatureHooks (steps: ReadonlyArray<{ readonly auth: StepAuth }>, label: string) {
+export function signatureHooks (steps: ReadonlyArray<{ readonly auth: StepAuth }>, label: string, lookup: SecretLookup) {
   const auths = [...new Set(steps.map(({ auth }) => auth))].filter((auth): auth is SignedAuth => auth.kind !== 'unsigned')
   const plan: SignaturePlan = { auths, unsigned: steps.some(({ auth }) => auth.kind === 'unsigned') }
   const signed = auths.length > 0
@@ -239,7 +228,7 @@ export function signatureHooks (steps: ReadonlyArray<{ readonly auth: StepAuth }
     /** The route options that install the hooks. */
     routeOptions: () => signed
       ? auths.some(auth => auth.kind === 'resolver')
-        ? { onRequest: resolveSecretsHook(plan, label), preParsing: readSignatureHook(plan) }
+        ? { onRequest: resolveSecretsHook(plan, label, lookup), preParsing: readSignatureHook(plan) }
         : { preParsing: readSignatureHook(plan) }
       : { preParsing: markUnsignedHook }
   }

@@ -2,8 +2,8 @@ import type { TSchema } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import { Context } from './context.js'
 import { entityReaders, readEntities, type EntityReader } from './entities.js'
-import { EnvelopeSchema, ReplySchema, type HaptikEnvelope } from './envelope.js'
-import { StepMismatchError, StepTimeoutError } from './errors.js'
+import { EnvelopeSchema, nonFiniteEnvelopeField, ReplySchema, type HaptikEnvelope } from './envelope.js'
+import { InvalidEnvelopeError, StepMismatchError, StepTimeoutError } from './errors.js'
 import { isHandoff } from './handoff.js'
 import { isLocalized, type UserText } from './language.js'
 import type { ResolvedStep } from './options.js'
@@ -13,7 +13,9 @@ import { checkReplyDetails, type DetailsRules } from './reply-checks.js'
 import { checkChannelLimits, failureNote, failureReply, fallbackReply, reviewReply, type ReplyPolicy } from './reply-policy.js'
 import { cap, namedStep, stepKey } from './route-step.js'
 import type { InvalidEntities, StepContext, StepHandler } from './step.js'
-import { isStepFailure } from './step-failure.js'
+import { isStepFailure, type StepFailure } from './step-failure.js'
+import { safeError } from './safe-error.js'
+import { nonFiniteMessage } from './finite-numbers.js'
 import type { Telemetry } from './telemetry.js'
 
 /** A step with everything the request path needs computed once. */
@@ -32,14 +34,16 @@ export interface CompiledStep {
   /** Channels, channel limits and what failures answer. */
   readonly replies: ReplyPolicy
   readonly telemetry: Telemetry
+  readonly lifecycle: Lifecycle
 }
 
-function describeThrown (value: unknown): Error {
-  return value instanceof Error ? value : new Error(`the handler threw a non-Error value (${value === null ? 'null' : typeof value})`)
+/** Whether the plugin's registration is closing (its server's close() was called). */
+export interface Lifecycle {
+  closing: boolean
 }
 
 /** Compiles a resolved step's readers and rules, once, at registration. */
-function compileStep ({ step, timeout, fallbackMessage, invalidEntities, invalidEntityMessage, environment, detailsLimit, replies }: ResolvedStep, telemetry: Telemetry): CompiledStep {
+function compileStep ({ step, timeout, fallbackMessage, invalidEntities, invalidEntityMessage, environment, detailsLimit, replies }: ResolvedStep, telemetry: Telemetry, lifecycle: Lifecycle): CompiledStep {
   return {
     name: step.name,
     key: stepKey(step.name),
@@ -56,7 +60,8 @@ function compileStep ({ step, timeout, fallbackMessage, invalidEntities, invalid
       detailsLimit
     },
     replies,
-    telemetry
+    telemetry,
+    lifecycle
   }
 }
 
@@ -69,10 +74,10 @@ export interface PreparedStep {
 }
 
 /** Everything a step's routes (its own and the dispatch route) need, made once. */
-export function prepareStep (resolved: ResolvedStep, telemetry: Telemetry): PreparedStep {
+export function prepareStep (resolved: ResolvedStep, telemetry: Telemetry, lifecycle: Lifecycle): PreparedStep {
   return {
     resolved,
-    compiled: compileStep(resolved, telemetry),
+    compiled: compileStep(resolved, telemetry, lifecycle),
     bodySchema: EnvelopeSchema(resolved.step.entities),
     replySchema: ReplySchema(resolved.step.conversationDetails, resolved.step.userDetails)
   }
@@ -85,20 +90,28 @@ function settle (compiled: CompiledStep, context: Context, value: unknown): Hapt
   return reply
 }
 
+/** The reply of a handler that threw StepFailure: its own messages on the failure path. */
+function stepFailureReply (compiled: CompiledStep, context: Context, failure: StepFailure): HaptikReply {
+  const messages = failure.userMessages
+  const reply = isLocalized(messages) ? failureReply(messages, context.language) : { status: false, response: messagesToWire(messages, compiled.name) }
+  checkChannelLimits(compiled.replies, context, reply.response, compiled.name)
+  context.call.outcome = 'failure'
+  return reply
+}
+
+/**
+ * What a thrown (or rejected) value answers. Total: the value may be
+ * anything, hostile included, and reading it must not throw.
+ */
 function fail (compiled: CompiledStep, context: Context, thrown: unknown): HaptikReply {
-  if (isHandoff(thrown)) return settleOrFail(compiled, context, thrown)
-  if (isStepFailure(thrown)) {
-    context.call.outcome = 'failure'
-    const messages = thrown.userMessages
-    try {
-      const reply = isLocalized(messages) ? failureReply(messages, context.language) : { status: false, response: messagesToWire(messages, compiled.name) }
-      checkChannelLimits(compiled.replies, context, reply.response, compiled.name)
-      return reply
-    } catch (error) {
-      return fail(compiled, context, error)
-    }
+  try {
+    if (isHandoff(thrown)) return settle(compiled, context, thrown)
+    if (isStepFailure(thrown)) return stepFailureReply(compiled, context, thrown)
+  } catch (error) {
+    // The hand-over's or StepFailure's own contents broke a rule, or could not be read.
+    thrown = error
   }
-  const error = describeThrown(thrown)
+  const error = safeError(thrown, 'the handler')
   context.call.outcome = 'fallback'
   context.call.error = error
   context.log.error({ err: error }, `step failed; ${failureNote(compiled.replies)}`)
@@ -107,6 +120,8 @@ function fail (compiled: CompiledStep, context: Context, thrown: unknown): Hapti
 
 /** A call's reply, once it is known: its log line, span, metrics and end message. */
 function complete (compiled: CompiledStep, context: Context, reply: HaptikReply): HaptikReply {
+  // Once close() is called, a keep-alive client would hold it until Fastify's keepAliveTimeout.
+  if (compiled.lifecycle.closing) context.reply.header('connection', 'close')
   compiled.telemetry.end(context.call, reply.response.length, matchedSecret(context.request))
   return reply
 }
@@ -144,7 +159,7 @@ function withDeadline (compiled: CompiledStep, context: Context, pending: Promis
       else resolve(complete(compiled, context, settleOrFail(compiled, context, value)))
     }, error => {
       clearTimeout(timer)
-      if (late) context.log.warn({ err: describeThrown(error) }, 'step failed after its deadline')
+      if (late) context.log.warn({ err: safeError(error, 'the handler') }, 'step failed after its deadline')
       else resolve(complete(compiled, context, fail(compiled, context, error)))
     })
   })
@@ -176,6 +191,8 @@ export function runStep (compiled: CompiledStep, request: FastifyRequest, reply:
   const unverified = checkSignature(request)
   if (unverified !== null) throw unverified
   const envelope = request.body as HaptikEnvelope
+  const nonFinite = nonFiniteEnvelopeField(envelope)
+  if (nonFinite !== undefined) throw new InvalidEnvelopeError(`Step "${compiled.name}"`, nonFiniteMessage(nonFinite).trimStart())
   const entities = readEntities(compiled.name, compiled.readers, envelope.entities)
   const call = compiled.telemetry.start(compiled.name, compiled.environment, request)
   return run(compiled, new Context(request, reply, compiled.name, compiled.environment, envelope, entities, call))

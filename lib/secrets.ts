@@ -3,8 +3,12 @@ import type { KeyObject } from 'node:crypto'
 import { InvalidOptionError } from './errors.js'
 import { toKeys, type Secret } from './signature.js'
 
-/** Picks the secret(s) for one request, e.g. per tenant. Nothing returned means "no secret": 401. */
-export type SecretResolver = (request: FastifyRequest) =>
+/**
+ * Picks the secret(s) for one request, e.g. per tenant. Nothing returned
+ * means "no secret": 401. `signal` aborts when the lookup passes
+ * `secretTimeout` or the server closes: pass it on to a vault's client.
+ */
+export type SecretResolver = (request: FastifyRequest, lookup: { readonly signal: AbortSignal }) =>
   Secret | readonly Secret[] | undefined | Promise<Secret | readonly Secret[] | undefined>
 
 /**

@@ -1,5 +1,6 @@
 import { summaryOf, type Message } from './hsl/index.js'
 import { isLocalized, type LocalizedText } from './language.js'
+import { hasTrueFlag } from './safe-error.js'
 
 const kStepFailure = Symbol.for('fastify-haptik.step-failure')
 
@@ -35,5 +36,5 @@ function describe (messages: Message[] | LocalizedText): string {
 
 /** Whether a value is a `StepFailure`, made by this or another copy of the package (a handler's own dependency, say). */
 export function isStepFailure (value: unknown): value is StepFailure {
-  return typeof value === 'object' && value !== null && (value as { [kStepFailure]?: unknown })[kStepFailure] === true
+  return hasTrueFlag(value, kStepFailure)
 }

@@ -177,6 +177,7 @@ const cases: Case[] = [
   { name: 'application/xml', inject: post(good, { 'content-type': 'application/xml' }), status: 415, code: 'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE' },
   { name: 'application/json-patch+json', inject: post(good, { 'content-type': 'application/json-patch+json' }), status: 415, code: 'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE' },
   { name: 'charset=iso-8859-1', inject: post(good, { 'content-type': 'application/json; charset=iso-8859-1' }), status: 415, code: 'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE' },
+  { name: 'charset given twice (utf-8, then latin1)', inject: post(good, { 'content-type': 'application/json; charset=utf-8; charset=latin1' }), status: 415, code: 'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE' },
   { name: 'charset=utf-16le with a UTF-16 body', inject: post(utf16, { 'content-type': 'application/json; charset=utf-16le' }), status: 415, code: 'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE' },
   { name: 'Content-Encoding: gzip', inject: post(gzipSync(good), { 'content-encoding': 'gzip' }), status: 415, code: 'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE' },
   { name: 'Content-Encoding: br (body not compressed)', inject: post(good, { 'content-encoding': 'br' }), status: 415, code: 'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE' },

@@ -64,6 +64,8 @@ t.test('unsupported media types and encodings are a 415', async t => {
     ['text/plain', { 'content-type': 'text/plain' }, undefined, /application\/json/],
     ['form', { 'content-type': 'application/x-www-form-urlencoded' }, undefined, /application\/json/],
     ['latin-1 charset', { 'content-type': 'application/json; charset=iso-8859-1' }, undefined, /only UTF-8 JSON is supported/],
+    ['charset given twice', { 'content-type': 'application/json; charset=utf-8; charset=latin1' }, undefined, /the Content-Type gives the parameter "charset" twice/],
+    ['charset given twice, the same', { 'content-type': 'application/json; charset=utf-8; Charset=utf-8' }, undefined, /the Content-Type gives the parameter "charset" twice/],
     ['gzip', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, gzipSync(payload), /a Content-Encoding other than identity is not supported/],
     ['invalid content type', { 'content-type': '/' }, undefined, /application\/json/]
   ]
@@ -74,7 +76,7 @@ t.test('unsupported media types and encodings are a 415', async t => {
     t.match(res.json().message, message, `${name}: message`)
   }
   t.notMatch((await send({ 'content-type': 'application/json', 'content-encoding': '<script>' })).body, '<script>', 'header values are not echoed')
-  for (const contentType of ['application/json; charset=utf-8', 'application/json; charset="UTF-8"', 'Application/JSON']) {
+  for (const contentType of ['application/json; charset=utf-8', 'application/json; charset="UTF-8"', 'Application/JSON', 'application/json; charset=utf-8; version=1', 'application/json;']) {
     t.equal((await send({ 'content-type': contentType })).statusCode, 200, `${contentType} is accepted`)
   }
   t.equal((await send({ 'content-type': 'application/json', 'content-encoding': 'identity' })).statusCode, 200, 'identity encoding is accepted')

@@ -99,7 +99,7 @@ function decodedBuffers (line: string): string {
 
 async function loggedApp (t: Tap, level: string) {
   const lines: string[] = []
-  const app = Fastify({ logger: { level, stream: { write: (line: string) => { lines.push(line) } } } })
+  const app = Fastify({ requestTimeout: 30_000, logger: { level, stream: { write: (line: string) => { lines.push(line) } } } })
   t.teardown(() => app.close())
   await app.register(fastifyHaptik, { secret: SECRET, bodyLimit: 2048, steps })
   await app.listen({ port: 0, host: '127.0.0.1' })
@@ -188,7 +188,7 @@ t.test("at trace level, Fastify's own 'client error' line carries Node's raw pac
 
 t.test('a secret that does not match the bot builder is logged at warn, other refusals at info', async t => {
   const lines: string[] = []
-  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(line) } } } })
+  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', stream: { write: (line: string) => { lines.push(line) } } } })
   t.teardown(() => app.close())
   const step = defineStep({ name: 'order', entities, handler: () => 'ok' })
   await app.register(fastifyHaptik, { prefix: '/keys', secret: SECRET, steps: [step] })
@@ -214,7 +214,7 @@ t.test('a secret that does not match the bot builder is logged at warn, other re
 
 t.test("HAPTIK_REDACT_PATHS keep Haptik's personal fields out of lines that log a request", async t => {
   const lines: string[] = []
-  const app = Fastify({ logger: { level: 'info', redact: [...HAPTIK_REDACT_PATHS], stream: { write: (line: string) => { lines.push(line) } } } })
+  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', redact: [...HAPTIK_REDACT_PATHS], stream: { write: (line: string) => { lines.push(line) } } } })
   t.teardown(() => app.close())
   const step = defineStep({
     name: 'careless',

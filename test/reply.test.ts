@@ -75,7 +75,7 @@ t.test('an invalid reply is a business failure: 200, status false, fallback, log
   ]
   for (const [name, value, logged] of cases) {
     const lines: Array<{ level: number, msg: string, step?: string, err?: { message: string, code: string } }> = []
-    const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+    const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
     t.teardown(() => app.close())
     await app.register(fastifyHaptik, { secret: SECRET, steps: [defineStep({ name: 'reply', handler: () => value as StepResult })] })
     const res = await signedPost(app, '/reply', envelope('reply', {}))
@@ -90,7 +90,7 @@ t.test('an invalid reply is a business failure: 200, status false, fallback, log
 
 t.test('an empty response is sent, with a warning', async t => {
   const lines: Array<{ level: number, msg: string }> = []
-  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
   t.teardown(() => app.close())
   await app.register(fastifyHaptik, { secret: SECRET, steps: [defineStep({ name: 'reply', handler: () => [] })] })
   const res = await signedPost(app, '/reply', envelope('reply', {}))
@@ -100,7 +100,7 @@ t.test('an empty response is sent, with a warning', async t => {
 
 t.test('a throwing handler answers 200 with the fallback, never the error', async t => {
   const lines: Array<{ level: number, msg: string, step?: string, err?: { message: string } }> = []
-  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
   t.teardown(() => app.close())
   const steps: AnyStep[] = [
     defineStep({ name: 'throws', handler: () => { throw new Error('db password=hunter2 refused') } }),
@@ -144,7 +144,7 @@ t.test('StepFailure answers on the failure path with the handler\'s own message'
 
 t.test('the deadline: a late handler gets the fallback and its signal aborts', async t => {
   const lines: Array<{ level: number, msg: string, step?: string, err?: { code: string } }> = []
-  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
   t.teardown(() => app.close())
   let aborted: unknown
   let finishLate: () => void = () => {}
@@ -191,7 +191,7 @@ t.test('a hand-made thenable is awaited safely: a throwing then, a double answer
   const throwing = await call(t, () => ({ then () { throw new Error('broken thenable') } }))
   t.same(throwing.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })
   const lines: Array<{ msg: string }> = []
-  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
   t.teardown(() => app.close())
   const twiceStep = defineStep({ name: 'twice', handler: (() => ({ then (resolve: (value: string) => void) { resolve('first'); resolve('second') } })) as unknown as () => StepResult })
   await app.register(fastifyHaptik, { secret: SECRET, steps: [twiceStep] })

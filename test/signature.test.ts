@@ -257,7 +257,7 @@ t.test('a secret function that returns an empty list or throws never lets a call
   }
   t.same(errors.map(line => [line.msg, line.err?.message]), [
     ['fastify-haptik: the secret function threw', 'tenant acme-7781 not found'],
-    ['fastify-haptik: unexpected error', 'secret is empty'],
+    ['fastify-haptik: the secret function returned something that is not a secret', 'secret is empty'],
     ['fastify-haptik: the secret function threw', 'getaddrinfo ENOTFOUND vault.internal']
   ], 'each failure is logged once, with its cause')
 })

@@ -1,0 +1,28 @@
+import { cap } from './route-step.js'
+
+// JSON.parse reads 1e400 as Infinity, and Fastify's Ajv coerces the string
+// "1e400" to Infinity after its type check (and lets -Infinity past a
+// `maximum`): numbers that reach a handler are checked to be finite.
+
+/** A number that is not finite, and where it is in a value (`''` for the value itself). */
+export interface NonFinite {
+  readonly path: string
+  readonly value: number
+}
+
+/** The first number in a value that is not finite, or undefined. */
+export function firstNonFinite (value: unknown, path = ''): NonFinite | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : { path, value }
+  if (typeof value !== 'object' || value === null) return undefined
+  for (const [key, item] of Object.entries(value)) {
+    const found = firstNonFinite(item, Array.isArray(value) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`)
+    if (found !== undefined) return found
+  }
+  return undefined
+}
+
+/** The end of a message about a non-finite number: ` field "a.b" must be a finite number, got Infinity (…)`. */
+export function nonFiniteMessage ({ path, value }: NonFinite): string {
+  const field = path === '' ? '' : ` field "${cap(path, 120)}"`
+  return `${field} must be a finite number, got ${String(value)} (a number too large to represent, such as 1e400)`
+}
