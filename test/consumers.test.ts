@@ -1,16 +1,19 @@
 import { execFile, execFileSync, spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import t, { type Test } from 'tap'
+import { codeBlocks, type BlockKind } from './helpers/docs.js'
 
 // The package as a new user gets it: packed by npm, unpacked into fresh ESM and
 // CommonJS TypeScript projects made with TypeScript 7's `tsc --init`, on either
 // TypeBox (@fastify/type-provider-typebox 5 with @sinclair/typebox 0.34, or 6
 // with typebox 1.x). Each project is type-checked with TypeScript 5.9 and 7,
 // compiled, run, and called by a client that signs like Haptik's Python sample.
+// Every whole-module TypeScript block of README.md and docs/*.md is compiled in
+// them too: the ES modules in the ESM projects, the CommonJS ones in the others.
 //
 // Packing, unpacking and seven compilations take a minute on a loaded 2-core
 // machine, and more with a cold disk cache: this file says so to the runner.
@@ -86,43 +89,35 @@ function project (name: string, typebox: TypeBox, esm: boolean): Project {
   // A CommonJS project written with `import` compiles them to require(), which verbatimModuleSyntax forbids.
   const { verbatimModuleSyntax, ...commonjs } = TSC_INIT
   const compilerOptions = esm ? TSC_INIT : commonjs
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src', 'readme'], exclude: ['src/type-errors.ts'] }))
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['src', 'snippets'], exclude: ['src/type-errors.ts'] }))
   writeFileSync(join(dir, 'tsconfig.errors.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, noEmit: true }, files: ['src/type-errors.ts'] }))
   cpSync(join(fixtures, 'src'), join(dir, 'src'), { recursive: true })
   cpSync(join(fixtures, 'require.cjs'), join(dir, 'require.cjs'))
-  if (esm) writeReadmeSnippets(dir)
+  writeSnippets(dir, esm ? 'esm' : 'commonjs')
   return { dir, typebox, esm }
 }
 
 /**
- * Every TypeScript block of the README that is a whole module (it starts with
- * an import), as the user copies it; next to the steps they import as './steps.js'.
+ * Every TypeScript block of README.md and docs/*.md that is a whole module of
+ * the project's kind, as the user copies it, under a name unique across pages
+ * (`readme-2.ts`, `docs-hsl-1.ts`); next to the steps and orders they import as
+ * './steps.js' and './orders.js'. test/docs.test.ts checks that every other
+ * block is the user's test (run by test/testing-kit.test.ts) or a fragment.
  */
-function writeReadmeSnippets (dir: string): void {
-  cpSync(join(fixtures, 'readme'), join(dir, 'readme'), { recursive: true })
-  readmeBlocks().modules.forEach((block, index) => writeFileSync(join(dir, 'readme', `snippet-${index + 1}.ts`), block))
+function writeSnippets (dir: string, kind: BlockKind): void {
+  cpSync(join(fixtures, 'snippets'), join(dir, 'snippets'), { recursive: true })
+  for (const block of snippets(kind)) writeFileSync(join(dir, 'snippets', block.name), block.code)
 }
 
-/**
- * The README's TypeScript blocks: whole modules (they start with an import),
- * the user's test (it starts with its file name; test/testing-kit.test.ts runs
- * it), and fragments (they import nothing).
- */
-function readmeBlocks () {
-  const readme = readFileSync(join(root, 'README.md'), 'utf8')
-  const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map(match => match[1])
-  return {
-    all: blocks,
-    modules: blocks.filter(block => block.startsWith('import ')),
-    tests: blocks.filter(block => block.startsWith('// test/')),
-    fragments: blocks.filter(block => !/^import /m.test(block))
-  }
+function snippets (kind: BlockKind) {
+  return codeBlocks().filter(block => block.kind === kind)
 }
 
-t.test('every TypeScript block of the README is compiled here, run by another test, or a fragment that imports nothing', async t => {
-  const { all, modules, tests, fragments } = readmeBlocks()
-  t.ok(modules.length > 0, `${modules.length} whole modules`)
-  t.equal(modules.length + tests.length + fragments.length, all.length, 'no block is left out')
+t.test('the docs\' whole modules are found, ES modules and CommonJS, on the README and the docs pages', async t => {
+  const esm = snippets('esm')
+  t.ok(esm.some(block => block.file === 'README.md'), 'in the README')
+  t.ok(esm.some(block => block.file.startsWith('docs/')), 'in docs/')
+  t.ok(snippets('commonjs').length > 0, 'the CommonJS form')
 })
 
 async function typeCheck (t: Test, { dir }: Project, compiler: keyof typeof compilers): Promise<void> {
@@ -187,12 +182,13 @@ async function typeErrors (t: Test, { dir }: Project, compiler: keyof typeof com
   t.match(messages, /Argument of type '""' is not assignable to parameter of type '"a label or text that must not be empty"'/, `${compiler}: an empty quick-reply label`)
 }
 
-t.test('the tarball ships the build and nothing else', async t => {
+t.test('the tarball ships the build, the docs and nothing else', async t => {
   const files = execFileSync('tar', ['tzf', join(work, filename)], { encoding: 'utf8' }).trim().split('\n')
   t.ok(files.includes('package/dist/esm/index.js'))
   t.ok(files.includes('package/dist/cjs/index.js'))
   t.ok(files.includes('package/dist/cjs/index.d.ts'))
   t.ok(files.includes('package/LICENSE'))
+  t.ok(files.includes('package/README.md') && files.includes('package/SECURITY.md') && files.includes('package/docs/security.md'), 'the docs')
   t.notOk(files.some(file => file.startsWith('package/lib/') || file.startsWith('package/test/') || file.startsWith('package/example/')), 'no sources, tests or examples')
 })
 
@@ -206,7 +202,9 @@ const projects: Array<[string, TypeBox, boolean]> = [
 for (const [name, typebox, esm] of projects) {
   t.test(`${esm ? 'an ESM' : 'a CommonJS'} project on ${typebox === '1.x' ? 'typebox 1.x' : '@sinclair/typebox 0.34'}`, async t => {
     const consumer = project(name, typebox, esm)
-    if (esm) t.equal(readdirSync(join(consumer.dir, 'readme')).filter(file => file.startsWith('snippet-')).length, readmeBlocks().modules.length, "the README's whole-module snippets are in it")
+    const kind = esm ? 'esm' : 'commonjs'
+    t.same(readdirSync(join(consumer.dir, 'snippets')).filter(file => !['steps.ts', 'orders.ts'].includes(file)).sort(),
+      snippets(kind).map(block => block.name).sort(), `the docs' whole-module ${kind} snippets are in it`)
     await typeCheck(t, consumer, 'TypeScript 5.9')
     await typeCheck(t, consumer, 'TypeScript 7')
     await serveAndCall(t, consumer)

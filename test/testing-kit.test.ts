@@ -7,9 +7,10 @@ import fastifyHaptik, { defineStep, handoff, hsl, isHslType, StepFailure, verify
 import { DEFAULT_USER, callStep, detection, haptikRequest, parseMessage, parseMessages, sign, signedRequest } from '../lib/testing/index.js'
 import { build } from '../example/server.js'
 import { nearestStore, productPrice } from '../example/steps.js'
+import { codeBlocks } from './helpers/docs.js'
 import { haptikSignature } from './helpers/haptik.js'
 
-// ---- README: Testing your steps (the body below is the README's test, word for word) ----
+// ---- docs/testing.md: Testing your steps (the body below is that page's test, word for word) ----
 t.test('the speaker costs Rs.1599', async t => {
   const app = await build({ secret: 'test' })
   t.teardown(() => app.close())
@@ -36,21 +37,21 @@ t.test('a call signed with another secret is refused', async t => {
   t.equal(statusCode, 401)
   t.equal(error?.code, 'FST_HAPTIK_INVALID_SIGNATURE')
 })
-// ---- end of the README's test ----
+// ---- end of the docs' test ----
 
-t.test('the README shows the test above, word for word', async t => {
+t.test('docs/testing.md shows the test above, word for word', async t => {
   const between = (text: string, start: string, end: string) => {
     const from = text.indexOf(start) + start.length
     return text.slice(from, text.indexOf(end, from)).trim()
   }
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
-  const section = readme.slice(readme.indexOf('## Testing your steps'))
-  const shown = between(section, '```ts', '```')
+  // The user's test is the docs' one block that starts with its file name (test/docs.test.ts checks there is one).
+  const [shown] = codeBlocks().filter(block => block.kind === 'test').map(block => block.code.trim())
+  t.equal(shown.split('\n')[0], '// test/steps.test.ts')
   const here = between(readFileSync(fileURLToPath(import.meta.url), 'utf8'), 'word for word) ----', '// ---- end of')
   const body = shown.slice(shown.indexOf('t.test('))
   t.equal(body, here, 'the tests are identical')
   for (const line of ["import t from 'tap'", "import { callStep } from 'fastify-haptik/testing'"]) {
-    t.ok(shown.includes(line), `the README imports: ${line}`)
+    t.ok(shown.includes(line), `docs/testing.md imports: ${line}`)
   }
 })
 

@@ -1,0 +1,73 @@
+// The docs as a user who installed the package reads them: README.md and
+// docs/*.md ship in the tarball, so every link between them must land on a
+// shipped file and on a heading that exists, the README stays short, and every
+// TypeScript block is checked by some test.
+import { execFileSync } from 'node:child_process'
+import { posix } from 'node:path'
+import t from 'tap'
+import { errors } from '../lib/index.js'
+import { anchors, codeBlocks, docPages, links, root } from './helpers/docs.js'
+
+// npm pack, as it would publish (without building: dist/ is not linked from the docs).
+t.setTimeout(120_000)
+
+const pages = docPages()
+const [{ files: packed }] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' })) as Array<{ files: Array<{ path: string }> }>
+const shipped = new Set(packed.map(({ path }) => path))
+
+t.test('README.md is at most 25,000 bytes', async t => {
+  const size = Buffer.byteLength(pages[0].text)
+  t.ok(size <= 25_000, `README.md is ${size} bytes`)
+})
+
+t.test('the README and every docs page are in the package', async t => {
+  t.ok(pages.length > 1, `${pages.length} pages`)
+  for (const { file } of pages) t.ok(shipped.has(file), `${file} is shipped`)
+})
+
+t.test('every relative link in README.md and docs/*.md points at a shipped file and an existing heading', async t => {
+  const byFile = new Map(pages.map(({ file, text }) => [file, text]))
+  let checked = 0
+  for (const { file, text } of pages) {
+    for (const target of links(text)) {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue // https:, mailto:
+      checked++
+      const [path, anchor] = target.split('#', 2) as [string, string | undefined]
+      const resolved = path === '' ? file : posix.normalize(posix.join(posix.dirname(file), path))
+      if (!shipped.has(resolved)) {
+        t.fail(`${file}: ${target} points at ${resolved}, which npm does not ship: name it in the text instead of linking it`)
+        continue
+      }
+      if (anchor === undefined) continue
+      const headings = anchors(byFile.get(resolved) ?? '')
+      t.ok(headings.has(anchor), `${file}: ${target} has a heading #${anchor} in ${resolved}`)
+    }
+  }
+  t.ok(checked > 20, `${checked} relative links`)
+})
+
+t.test('the link checker refuses what it should', async t => {
+  t.same(links('[a](docs/x.md) `[b](c.md)` ![i](i.png) [web](https://example.com)\n```ts\n[d](e.md)\n```\n'), ['docs/x.md', 'i.png', 'https://example.com'])
+  t.same([...anchors('# A title\n## Rich messages: `hsl`\n## `fastify-haptik openapi <module>`\n## A title\n```sh\n# not a heading\n```\n')],
+    ['a-title', 'rich-messages-hsl', 'fastify-haptik-openapi-module', 'a-title-1'])
+})
+
+t.test('every FST_HAPTIK_* error code is in the README', async t => {
+  const codes = Object.values(errors).map(Constructor => new (Constructor as new () => { code: string })().code)
+  t.ok(codes.length >= 20, `${codes.length} codes`)
+  for (const code of codes) t.ok(pages[0].text.includes(`\`${code}\``), code)
+})
+
+t.test('every code block is TypeScript that a test checks, or not code', async t => {
+  const blocks = codeBlocks(pages)
+  t.same(blocks.filter(block => block.kind === 'unchecked').map(({ name, code }) => `${name}: ${code.split('\n')[0]}`), [],
+    'each block is a whole ES module, a whole CommonJS module, the user\'s test or a fragment that imports nothing')
+  t.equal(new Set(blocks.map(block => block.name)).size, blocks.length, 'the snippets\' names are unique')
+  t.ok(blocks.filter(block => block.kind === 'esm').length > 5, 'ES modules')
+  t.equal(blocks.filter(block => block.kind === 'commonjs').length, 1, 'the CommonJS form')
+  t.same(blocks.filter(block => block.kind === 'test').map(block => block.file), ['docs/testing.md'], 'the user\'s test')
+  for (const { file, text } of pages) {
+    const fences = [...text.matchAll(/^```(\S*)$/gm)].map(match => match[1]).filter((_, index) => index % 2 === 0)
+    t.same(fences.filter(language => !['ts', 'sh', 'console', 'json'].includes(language)), [], `${file}: code is in ts blocks (others are sh, console or json)`)
+  }
+})
