@@ -1,15 +1,15 @@
 import { InvalidOptionError, MissingSecretError } from './errors.js'
-import { checkUserText, type UserText } from './language.js'
-import { DEFAULT_DETAILS_LIMIT, type DetailsLimit, type DetailsLimits } from './reply-checks.js'
-import { resolveReplyPolicy, type ReplyOptions, type ReplyPolicy } from './reply-policy.js'
-import { present } from './present.js'
-import { stepKey } from './route-step.js'
-import { resolveAuth, UNSIGNED_AUTH, type SecretOption, type StepAuth } from './secrets.js'
+import { checkUserText, type UserText } from './reply/languages.js'
+import { DEFAULT_DETAILS_LIMIT, type DetailsLimit, type DetailsLimits } from './reply/details.js'
+import { resolveReplyPolicy, type ReplyOptions, type ReplyPolicy } from './reply/failure-policy.js'
+import { present } from './reply/defined-fields.js'
+import { stepKey } from './wire/step-names.js'
+import { resolveAuth, UNSIGNED_AUTH, type SecretOption, type StepAuth } from './wire/secrets.js'
 import {
   DEFAULT_SECRET_CACHE_MAX, DEFAULT_SECRET_CACHE_TTL, DEFAULT_SECRET_CONCURRENCY, DEFAULT_SECRET_TIMEOUT,
   type SecretCacheOptions, type SecretCacheSettings, type SecretLookupSettings
-} from './secret-lookup.js'
-import { isStep, type AnyStep, type InvalidEntities } from './step.js'
+} from './wire/secret-lookup.js'
+import { isStep, type AnyStep, type InvalidEntities } from './step/define-step.js'
 import type { TelemetryOptions } from './telemetry.js'
 
 /** Documentation options of the plugin. */

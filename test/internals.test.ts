@@ -3,11 +3,11 @@
 import t from 'tap'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
-import { describeSchema, describeType } from '../lib/describe-schema.js'
-import { checkSignature, kSignature } from '../lib/raw-body.js'
-import { exampleOf } from '../lib/examples.js'
-import { mayPoison } from '../lib/json-body.js'
-import { isScalarSchema } from '../lib/schema.js'
+import { describeSchema, describeType } from '../lib/step/validation-messages.js'
+import { checkSignature, kSignature } from '../lib/wire/signature-check.js'
+import { exampleOf } from '../lib/step/step-examples.js'
+import { mayPoison } from '../lib/wire/json-body-parser.js'
+import { isScalarSchema } from '../lib/wire/schema-reading.js'
 
 t.test('describeSchema says what a schema accepts', async t => {
   t.equal(describeSchema(Type.Unsafe({ enum: ['a', 1] })), '"a" | 1')

@@ -12,9 +12,9 @@ t.test('lib/ has no import cycle, type-only imports included', async t => {
   t.same(graph.circular(), [])
 })
 
-t.test('signature.ts knows nothing of Fastify or of the rest of the library', async t => {
-  t.same(imports['signature.ts'], [])
-  const source = readFileSync('lib/signature.ts', 'utf8')
+t.test('wire/signature.ts knows nothing of Fastify or of the rest of the library', async t => {
+  t.same(imports['wire/signature.ts'], [])
+  const source = readFileSync('lib/wire/signature.ts', 'utf8')
   t.same([...source.matchAll(/from '([^']+)'/g)].map(match => match[1]), ['node:crypto'])
 })
 
@@ -25,8 +25,8 @@ t.test('the core never imports the testing kit or the command line', async t => 
   }
 })
 
-t.test('the testing kit and the command line use only the public API and signature.ts', async t => {
-  const allowed = new Set(['index.ts', 'signature.ts'])
+t.test('the testing kit and the command line use only the public API and wire/signature.ts', async t => {
+  const allowed = new Set(['index.ts', 'wire/signature.ts'])
   for (const module of Object.keys(imports).filter(module => !core.includes(module))) {
     const inner = imports[module].filter(target => core.includes(target) && !allowed.has(target))
     t.same(inner, [], module)

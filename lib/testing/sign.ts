@@ -1,5 +1,5 @@
 import type { Secret } from '../index.js'
-import { SIGNATURE_HEADER, sign } from '../signature.js'
+import { SIGNATURE_HEADER, sign } from '../wire/signature.js'
 
 /** A body ready to send: its exact bytes and the headers Haptik sends with it. */
 export interface SignedRequest {

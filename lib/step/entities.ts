@@ -1,7 +1,7 @@
 import { catalogEntry } from './catalog.js'
-import { describeType } from './describe-schema.js'
-import { InvalidEntityError } from './errors.js'
-import { isScalarSchema, keywordsOf, listItems, propertiesOf, type ObjectSchema } from './schema.js'
+import { describeType } from './validation-messages.js'
+import { InvalidEntityError } from '../errors.js'
+import { isScalarSchema, keywordsOf, listItems, propertiesOf, type ObjectSchema } from '../wire/schema-reading.js'
 import { firstNonFinite, nonFiniteMessage } from './finite-numbers.js'
 
 /** How one declared entity is read out of Haptik's list of detections. */

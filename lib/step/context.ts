@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
-import type { HaptikEnvelope, HaptikUser } from './envelope.js'
-import { pickText, type UserText } from './language.js'
-import type { StepContext } from './step.js'
-import type { Call } from './telemetry.js'
+import type { HaptikEnvelope, HaptikUser } from '../wire/request-schema.js'
+import { pickText, type UserText } from '../reply/languages.js'
+import type { StepContext } from './define-step.js'
+import type { Call } from '../telemetry.js'
 
 const NO_USER: HaptikUser = Object.freeze({})
 

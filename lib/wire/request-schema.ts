@@ -1,7 +1,7 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox'
-import { firstNonFinite, type NonFinite } from './finite-numbers.js'
-import { present } from './present.js'
-import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, withoutModifiers, type JsonSchema, type ObjectSchema } from './schema.js'
+import { firstNonFinite, type NonFinite } from '../step/finite-numbers.js'
+import { present } from '../reply/defined-fields.js'
+import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, withoutModifiers, type JsonSchema, type ObjectSchema } from './schema-reading.js'
 
 /**
  * The `event` Haptik's docs show for step integrations ("event type e.g.

@@ -1,8 +1,8 @@
 import fastJson from 'fast-json-stringify'
-import { InvalidReplyError } from './errors.js'
+import { InvalidReplyError } from '../errors.js'
 import { isJsonObject } from './json.js'
 import { handoffReply, isHandoff, type StepHandoff } from './handoff.js'
-import type { HslMessage, Message } from './hsl/index.js'
+import type { HslMessage, Message } from '../hsl/index.js'
 
 /** The reply object a handler may return; `status` defaults to `true`. */
 export interface ReplyObject<ConversationDetails = Record<string, unknown>, UserDetails = Record<string, string>> {

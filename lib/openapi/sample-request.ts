@@ -1,7 +1,7 @@
-import { HAPTIK_EVENT, type HaptikEnvelope, type HaptikUser } from './envelope.js'
-import { exampleOf } from './examples.js'
-import { listItems, requiredOf } from './schema.js'
-import type { AnyStep } from './step.js'
+import { HAPTIK_EVENT, type HaptikEnvelope, type HaptikUser } from '../wire/request-schema.js'
+import { exampleOf } from '../step/step-examples.js'
+import { listItems, requiredOf } from '../wire/schema-reading.js'
+import type { AnyStep } from '../step/define-step.js'
 
 // What a made-up Haptik request looks like: the docs' examples and the
 // testing kit's requests are both made here.

@@ -1,5 +1,5 @@
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify'
-import { HIDDEN_FROM_DOCS } from './openapi.js'
+import { HIDDEN_FROM_DOCS } from '../openapi/swagger-transform.js'
 
 /**
  * The handler of `GET` on a step URL. Haptik's docs ask for a server that

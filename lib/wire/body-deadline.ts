@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest, onRequestHookHandler, preParsingHookHandler } from 'fastify'
-import { BodyTimeoutError } from './errors.js'
+import { BodyTimeoutError } from '../errors.js'
 
 // A client that trickles its body holds a connection and a request for as
 // long as it likes under Fastify's defaults (no requestTimeout). On the

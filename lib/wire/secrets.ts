@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import type { KeyObject } from 'node:crypto'
-import { InvalidOptionError } from './errors.js'
+import { InvalidOptionError } from '../errors.js'
 import { toKeys, type Secret } from './signature.js'
 
 /**

@@ -1,21 +1,21 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
-import { describeType, missingField, notAStepRequest } from './describe-schema.js'
+import { describeType, missingField, notAStepRequest } from '../step/validation-messages.js'
 import {
   BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError,
   InvalidEnvelopeError, UnsupportedMediaTypeError
-} from './errors.js'
-import { expectedEntityValue, isUnparsedText } from './catalog.js'
-import { firstNonFinite, nonFiniteMessage } from './finite-numbers.js'
-import { safeError } from './safe-error.js'
-import { checkSignature } from './raw-body.js'
-import { answerInvalidEntity, stepMismatch, type PreparedStep } from './run-step.js'
-import { isScalarSchema, listItems, type JsonSchema } from './schema.js'
-import { cap, requestedStep, stepKey } from './route-step.js'
-import type { AnyStep } from './step.js'
-import type { Telemetry } from './telemetry.js'
-import type { BodyDeadlines } from './body-deadline.js'
-import type { Lifecycle } from './run-step.js'
+} from '../errors.js'
+import { expectedEntityValue, isUnparsedText } from '../step/catalog.js'
+import { firstNonFinite, nonFiniteMessage } from '../step/finite-numbers.js'
+import { safeError } from '../safe-error.js'
+import { checkSignature } from '../wire/signature-check.js'
+import { answerInvalidEntity, stepMismatch, type PreparedStep } from '../step/run-step.js'
+import { isScalarSchema, listItems, type JsonSchema } from '../wire/schema-reading.js'
+import { cap, requestedStep, stepKey } from '../wire/step-names.js'
+import type { AnyStep } from '../step/define-step.js'
+import type { Telemetry } from '../telemetry.js'
+import type { BodyDeadlines } from '../wire/body-deadline.js'
+import type { Lifecycle } from '../step/run-step.js'
 
 function unescapePointer (token: string): string {
   return token.replaceAll('~1', '/').replaceAll('~0', '~')

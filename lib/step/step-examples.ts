@@ -1,6 +1,6 @@
-import { InvalidOptionError } from './errors.js'
-import { normalizeReply, type StepResult } from './reply.js'
-import type { JsonSchema } from './schema.js'
+import { InvalidOptionError } from '../errors.js'
+import { normalizeReply, type StepResult } from '../reply/normalize-reply.js'
+import type { JsonSchema } from '../wire/schema-reading.js'
 
 type Schema = Record<string, unknown>
 

@@ -3,13 +3,13 @@ import type { FastifySchema } from 'fastify'
 import {
   DetailsSchema, DetectionSchema, entityValueSchema, EnvelopeSchema, HaptikUserSchema,
   listBounds, ReplySchema, StringDetailsSchema
-} from './envelope.js'
-import { HslMessageSchema } from './hsl/index.js'
-import { errorExample, replyExamples, requestExamples, type DocumentedStep, type NamedExample } from './openapi-examples.js'
-import type { OpenapiOptions } from './options.js'
-import { present } from './present.js'
-import { DISPATCH_LABEL } from './route-step.js'
-import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, type ObjectSchema } from './schema.js'
+} from '../wire/request-schema.js'
+import { HslMessageSchema } from '../hsl/index.js'
+import { errorExample, replyExamples, requestExamples, type DocumentedStep, type NamedExample } from './examples.js'
+import type { OpenapiOptions } from '../options.js'
+import { present } from '../reply/defined-fields.js'
+import { DISPATCH_LABEL } from '../wire/step-names.js'
+import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, type ObjectSchema } from '../wire/schema-reading.js'
 
 // What the step routes look like in @fastify/swagger's output. The plugin does
 // not depend on @fastify/swagger: it hands each route a `swaggerTransform`

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from './errors.js'
+import { InvalidOptionError } from '../errors.js'
 
 // Haptik sends the user's language as `user.language_code` (ISO 639-1: "en",
 // "hi"; docs/web-sdk/configuration-customisation.md), and multilingual bots

@@ -3,7 +3,7 @@ import type { FastifyRequest, onRequestHookHandler, preParsingHookHandler } from
 import {
   InvalidSignatureError, MalformedSignatureError, MissingSignatureError,
   SecretNotFoundError, UnsupportedMediaTypeError
-} from './errors.js'
+} from '../errors.js'
 import type { SecretLookup } from './secret-lookup.js'
 import type { StepAuth } from './secrets.js'
 import { matchingKeys, parseSignature, SIGNATURE_HEADER, type SignatureProblem } from './signature.js'

@@ -1,10 +1,10 @@
 import type { FastifyBaseLogger } from 'fastify'
 import { channelFindings } from './channel-limits.js'
-import { CHANNELS, type Channel } from './hsl/channels.js'
-import { ChannelLimitError, InvalidOptionError } from './errors.js'
+import { CHANNELS, type Channel } from '../hsl/channels.js'
+import { ChannelLimitError, InvalidOptionError } from '../errors.js'
 import { HANDOFF_STATUS, isHandoff } from './handoff.js'
-import { pickText, type UserText } from './language.js'
-import type { HaptikReply } from './reply.js'
+import { pickText, type UserText } from './languages.js'
+import type { HaptikReply } from './normalize-reply.js'
 
 // What the plugin does with a reply once a handler has made it, and what it
 // answers when a handler fails: checks against the bot's channels, the

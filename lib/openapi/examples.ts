@@ -1,18 +1,18 @@
 import { STATUS_CODES } from 'node:http'
-import { expectedEntityValue } from './catalog.js'
-import { describeType, missingField, notAStepRequest } from './describe-schema.js'
+import { expectedEntityValue } from '../step/catalog.js'
+import { describeType, missingField, notAStepRequest } from '../step/validation-messages.js'
 import {
   BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError, InvalidEnvelopeError,
   InvalidJsonError, InvalidSignatureError, MalformedSignatureError, MissingSignatureError,
   SecretNotFoundError, StepMismatchError, UnknownStepError, UnsupportedMediaTypeError
-} from './errors.js'
-import { exampleOf, type StepExample } from './examples.js'
-import { INVALID_JSON_REASON } from './json-body.js'
-import { normalizeReply } from './reply.js'
-import { listItems, propertiesOf } from './schema.js'
-import { pickText, type UserText } from './language.js'
+} from '../errors.js'
+import { exampleOf, type StepExample } from '../step/step-examples.js'
+import { INVALID_JSON_REASON } from '../wire/json-body-parser.js'
+import { normalizeReply } from '../reply/normalize-reply.js'
+import { listItems, propertiesOf } from '../wire/schema-reading.js'
+import { pickText, type UserText } from '../reply/languages.js'
 import { exampleRequest } from './sample-request.js'
-import type { AnyStep, InvalidEntities } from './step.js'
+import type { AnyStep, InvalidEntities } from '../step/define-step.js'
 
 // The examples the OpenAPI document shows: requests, replies and errors, per route.
 
