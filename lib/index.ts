@@ -8,7 +8,7 @@ import { stepUrlRoute } from './routes/describe-step-route.js'
 import { Telemetry } from './telemetry.js'
 import { kSignature, signatureHooks } from './wire/signature-check.js'
 import { resolveOptions, type FastifyHaptikOptions, type ResolvedOptions } from './options.js'
-import { present } from './reply/defined-fields.js'
+import { definedFields } from './reply/json-values.js'
 import { unknownPathRoute } from './routes/unknown-path-route.js'
 import { SecretLookup } from './wire/secret-lookup.js'
 import { BodyDeadlines } from './wire/body-deadline.js'
@@ -45,7 +45,7 @@ function stepRoute (fastify: FastifyInstance, { resolved, compiled, bodySchema, 
     bodyLimit,
     config,
     schema: {
-      ...present({ summary: step.summary, description: step.description, tags: step.tags }),
+      ...definedFields({ summary: step.summary, description: step.description, tags: step.tags }),
       body: bodySchema,
       response: { 200: replySchema }
     },

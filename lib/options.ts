@@ -2,7 +2,7 @@ import { InvalidOptionError, MissingSecretError } from './errors.js'
 import { checkUserText, type UserText } from './reply/languages.js'
 import { DEFAULT_DETAILS_LIMIT, type DetailsLimit, type DetailsLimits } from './reply/details.js'
 import { resolveReplyPolicy, type ReplyOptions, type ReplyPolicy } from './reply/failure-policy.js'
-import { present } from './reply/defined-fields.js'
+import { definedFields } from './reply/json-values.js'
 import { stepKey } from './wire/step-names.js'
 import { resolveAuth, UNSIGNED_AUTH, type SecretOption, type StepAuth } from './wire/secrets.js'
 import {
@@ -155,7 +155,7 @@ function resolveDetailsLimit (limit: DetailsLimit | false): DetailsLimits | null
   if (typeof limit !== 'object' || limit === null) {
     throw new InvalidOptionError('detailsLimit must be an object like { userDetails: 200 } or false')
   }
-  const resolved = { ...DEFAULT_DETAILS_LIMIT, ...present(limit) }
+  const resolved = { ...DEFAULT_DETAILS_LIMIT, ...definedFields(limit) }
   for (const [key, value] of Object.entries(resolved)) checkPositiveInteger(value, `detailsLimit.${key}`)
   return Object.freeze(resolved)
 }

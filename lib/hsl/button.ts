@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { ActionableSchema, type Actionable } from './actionable.js'
-import { envelope, VoiceTextSchema, type NonEmpty, type VoiceOptions } from './common.js'
+import { messageHeader, VoiceTextSchema, type NonEmpty, type VoiceOptions } from './common.js'
 
 // BUTTON: python-hsl hsl_builder/button.py (its `actionables` go out as
 // `data.items`); docs/hsl/button.md.
@@ -16,5 +16,5 @@ export type HslButton = Static<typeof HslButtonSchema>
 
 /** A text with at least one button. As python-hsl's `Button(text)` with its `actionables`. */
 export function button<T extends string> (message: NonEmpty<T>, actions: readonly [Actionable, ...Actionable[]], { voiceText }: VoiceOptions = {}): HslButton {
-  return { ...envelope(message, 'BUTTON', voiceText), data: { items: [...actions] } }
+  return { ...messageHeader(message, 'BUTTON', voiceText), data: { items: [...actions] } }
 }

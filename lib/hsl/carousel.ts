@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { ActionableSchema, type Actionable } from './actionable.js'
-import { envelope, VoiceTextSchema, type VoiceOptions } from './common.js'
+import { messageHeader, VoiceTextSchema, type VoiceOptions } from './common.js'
 
 // CAROUSEL: python-hsl hsl_builder/carousel.py and elements/carousel_item.py;
 // docs/hsl/carousel.md and docs/hsl/image.md.
@@ -82,7 +82,7 @@ function card ({ image = '', title = '', subTitle = '', description = '', meta =
 /** A carousel of one or more cards. As python-hsl's `Carousel(text)` with its items. */
 export function carousel (cards: readonly [CardOptions, ...CardOptions[]], { text = '', width = 'THIN', imageAspectRatio = 1, voiceText, isNew }: CarouselOptions = {}): HslCarousel {
   const message: HslCarousel = {
-    ...envelope(text, 'CAROUSEL', voiceText),
+    ...messageHeader(text, 'CAROUSEL', voiceText),
     data: { image_aspect_ratio: imageAspectRatio, width, items: cards.map(card) }
   }
   if (isNew !== undefined) message.isNew = isNew
@@ -108,5 +108,5 @@ export interface ImageOptions extends VoiceOptions {
  * thumbnails never carry it.
  */
 export function image (url: string, { text = '', width = 'FAT', aspectRatio = 1.77, voiceText }: ImageOptions = {}): HslCarousel {
-  return { ...envelope(text, 'CAROUSEL', voiceText), data: { image_aspect_ratio: aspectRatio, width, items: [{ thumbnail: { image: url }, actionables: [] }] } }
+  return { ...messageHeader(text, 'CAROUSEL', voiceText), data: { image_aspect_ratio: aspectRatio, width, items: [{ thumbnail: { image: url }, actionables: [] }] } }
 }

@@ -31,6 +31,6 @@ export interface VoiceOptions {
 export const VoiceTextSchema = Type.Optional(Type.String({ description: 'What voice bots speak (SSML allowed); "" for none' }))
 
 /** `{ text, type, voice_text }`, the first keys of every message python-hsl builds (hsl_builder/base.py). */
-export function envelope<T extends string, M extends string> (text: M, type: T, voiceText = ''): { text: M, type: T, voice_text: string } {
+export function messageHeader<T extends string, M extends string> (text: M, type: T, voiceText = ''): { text: M, type: T, voice_text: string } {
   return { text, type, voice_text: voiceText }
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { envelope, VoiceTextSchema, type VoiceOptions } from './common.js'
+import { messageHeader, VoiceTextSchema, type VoiceOptions } from './common.js'
 
 // SILENT: python-hsl hsl_builder/silent.py (its `actions` go out as
 // `data.silent_actions`) and elements/silent_action.py. Not in Haptik's docs.
@@ -39,5 +39,5 @@ export function silentAction (type: string, id: number | string, viaName: string
 
 /** A SILENT message with its actions, as python-hsl's `Silent(text)`. */
 export function silent (text: string, actions: readonly SilentAction[], { voiceText }: VoiceOptions = {}): HslSilent {
-  return { ...envelope(text, 'SILENT', voiceText), data: { silent_actions: [...actions] } }
+  return { ...messageHeader(text, 'SILENT', voiceText), data: { silent_actions: [...actions] } }
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { envelope, VoiceTextSchema, type VoiceOptions } from './common.js'
+import { messageHeader, VoiceTextSchema, type VoiceOptions } from './common.js'
 
 // SYSTEM: python-hsl hsl_builder/system.py (enum SystemEvents). The payload
 // keys of chat_pinned are those of docs/webhooks/webhook-payload.md, where
@@ -37,5 +37,5 @@ export interface SystemOptions<E extends SystemEvent> extends VoiceOptions {
 
 /** A SYSTEM message, as python-hsl's `System(text, event_name)` with its payload. */
 export function system<E extends SystemEvent> (text: string, event: E, { payload = {}, voiceText }: SystemOptions<E> = {}): HslSystem {
-  return { ...envelope(text, 'SYSTEM', voiceText), data: { event_name: event, payload } }
+  return { ...messageHeader(text, 'SYSTEM', voiceText), data: { event_name: event, payload } }
 }

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import { expectedEntityValue } from '../step/catalog.js'
-import { describeType, missingField, notAStepRequest } from '../step/validation-messages.js'
+import { missingField, notAStepRequest } from '../step/validation-messages.js'
 import {
   BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError, InvalidEnvelopeError,
   InvalidJsonError, InvalidSignatureError, MalformedSignatureError, MissingSignatureError,
@@ -13,6 +13,7 @@ import { listItems, propertiesOf } from '../wire/schema-reading.js'
 import { pickText, type UserText } from '../reply/languages.js'
 import { exampleRequest } from './sample-request.js'
 import type { AnyStep, InvalidEntities } from '../step/define-step.js'
+import { describeType } from '../reply/json-values.js'
 
 // The examples the OpenAPI document shows: requests, replies and errors, per route.
 

@@ -7,7 +7,7 @@ import {
 import { HslMessageSchema } from '../hsl/index.js'
 import { errorExample, replyExamples, requestExamples, type DocumentedStep, type NamedExample } from './examples.js'
 import type { OpenapiOptions } from '../options.js'
-import { present } from '../reply/defined-fields.js'
+import { definedFields } from '../reply/json-values.js'
 import { DISPATCH_LABEL } from '../wire/step-names.js'
 import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, type ObjectSchema } from '../wire/schema-reading.js'
 
@@ -248,7 +248,7 @@ function documentationSchema (documented: DocumentedStep, auth: RouteAuth, bodyL
   const { signed } = auth
   return {
     summary: step.summary ?? `Haptik step "${step.name}"`,
-    ...present({ description: paragraphs(step.description, ...signatureTexts(signed, SIGNATURE_TEXT, TRY_IT_OUT_TEXT)), tags: step.tags }),
+    ...definedFields({ description: paragraphs(step.description, ...signatureTexts(signed, SIGNATURE_TEXT, TRY_IT_OUT_TEXT)), tags: step.tags }),
     ...(signed ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}),
     body: {
       allOf: [ref('HaptikRequest'), { type: 'object', required: ['entities'], properties: { entities: entitiesSchema(step.entities, dialect) } }],
@@ -349,7 +349,7 @@ export function dispatchTransform (documented: readonly DocumentedStep[], auth: 
       schema: {
         ...schema,
         summary: 'Haptik steps, by name',
-        ...present({
+        ...definedFields({
           description: paragraphs(
             `One URL for every step (Haptik's absolute-URL mode): the body's "step" (or "node") picks ${steps.map(step => `"${step.name}"`).join(', ')}.`,
             ...signatureTexts(auth.signed, SIGNATURE_TEXT, TRY_IT_OUT_TEXT)

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify'
-import { describeType } from '../step/validation-messages.js'
 import { DetailsTooLargeError, InvalidReplyError } from '../errors.js'
 import type { HaptikReply } from './normalize-reply.js'
 import type { JsonSchema } from '../wire/schema-reading.js'
+import { describeType } from './json-values.js'
 
 /** Largest `JSON.stringify` lengths of the details a reply may carry. */
 export interface DetailsLimit {

@@ -1,4 +1,4 @@
-import { hasTrueFlag } from '../safe-error.js'
+import { hasTrueFlag } from '../errors.js'
 
 // Handing a chat over to a human agent on purpose.
 //

@@ -1,6 +1,6 @@
 import { summaryOf, type Message } from '../hsl/index.js'
 import { isLocalized, type LocalizedText } from './languages.js'
-import { hasTrueFlag } from '../safe-error.js'
+import { hasTrueFlag } from '../errors.js'
 
 const kStepFailure = Symbol.for('fastify-haptik.step-failure')
 

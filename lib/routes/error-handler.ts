@@ -1,21 +1,18 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
-import { describeType, missingField, notAStepRequest } from '../step/validation-messages.js'
-import {
-  BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError,
-  InvalidEnvelopeError, UnsupportedMediaTypeError
-} from '../errors.js'
+import { missingField, notAStepRequest } from '../step/validation-messages.js'
+import { BodyTooLargeError, cap, InternalError, InvalidContentLengthError, InvalidEntityError, InvalidEnvelopeError, safeError, UnsupportedMediaTypeError } from '../errors.js'
 import { expectedEntityValue, isUnparsedText } from '../step/catalog.js'
 import { firstNonFinite, nonFiniteMessage } from '../step/finite-numbers.js'
-import { safeError } from '../safe-error.js'
 import { checkSignature } from '../wire/signature-check.js'
 import { answerInvalidEntity, stepMismatch, type PreparedStep } from '../step/run-step.js'
 import { isScalarSchema, listItems, type JsonSchema } from '../wire/schema-reading.js'
-import { cap, requestedStep, stepKey } from '../wire/step-names.js'
+import { requestedStep, stepKey } from '../wire/step-names.js'
 import type { AnyStep } from '../step/define-step.js'
 import type { Telemetry } from '../telemetry.js'
 import type { BodyDeadlines } from '../wire/body-deadline.js'
 import type { Lifecycle } from '../step/run-step.js'
+import { describeType } from '../reply/json-values.js'
 
 function unescapePointer (token: string): string {
   return token.replaceAll('~1', '/').replaceAll('~0', '~')

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { UnknownPathError } from '../errors.js'
+import { cap, UnknownPathError } from '../errors.js'
 import { HIDDEN_FROM_DOCS } from '../openapi/swagger-transform.js'
-import { cap } from '../wire/step-names.js'
 
 // A URL under the plugin's prefix that no route serves is a step URL typed
 // wrong in the bot builder: it gets the plugin's own 404, which lists the step

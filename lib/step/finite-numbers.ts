@@ -1,4 +1,4 @@
-import { cap } from '../wire/step-names.js'
+import { cap } from '../errors.js'
 
 // JSON.parse reads 1e400 as Infinity, and Fastify's Ajv coerces the string
 // "1e400" to Infinity after its type check (and lets -Infinity past a

@@ -1,4 +1,5 @@
 import type { JsonSchema } from '../wire/schema-reading.js'
+import { describeType } from '../reply/json-values.js'
 
 type Schema = Record<string, unknown>
 
@@ -45,15 +46,6 @@ export function describeSchema (schema: JsonSchema, depth = 0): string {
 /** The message for a body without a field the envelope requires. */
 export function missingField (name: string): string {
   return `the request has no "${name}" field; expected a Haptik step request`
-}
-
-/** The JSON type of a value, for "got …" in error messages (never the value itself). */
-export function describeType (value: unknown): string {
-  if (value === null) return 'null'
-  if (value === undefined) return 'nothing'
-  if (Array.isArray(value)) return 'a list'
-  const type = typeof value
-  return type === 'object' ? 'an object' : `a ${type}`
 }
 
 /** The message for a body that is JSON but not an object. */

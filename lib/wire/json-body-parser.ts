@@ -1,9 +1,9 @@
 import { isUtf8 } from 'node:buffer'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import secureJson from 'secure-json-parse'
-import { InvalidJsonError, UnsupportedMediaTypeError } from '../errors.js'
+import { cap, InvalidJsonError, UnsupportedMediaTypeError } from '../errors.js'
 import { checkSignature } from './signature-check.js'
-import { cap, routeLabel } from './step-names.js'
+import { routeLabel } from './step-names.js'
 import type { BodyDeadlines } from './body-deadline.js'
 
 type ParserDone = (error: Error | null, body?: unknown) => void

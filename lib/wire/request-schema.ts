@@ -1,6 +1,5 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox'
 import { firstNonFinite, type NonFinite } from '../step/finite-numbers.js'
-import { present } from '../reply/defined-fields.js'
 import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, withoutModifiers, type JsonSchema, type ObjectSchema } from './schema-reading.js'
 
 /**
@@ -70,7 +69,7 @@ function EntitiesEnvelopeSchema (entities: ObjectSchema): TObject {
   for (const [name, declared] of propertiesOf(entities)) {
     const value = listItems(declared) ?? declared
     const { description } = keywordsOf(declared) as { description?: string }
-    const detections = Type.Array(DetectionSchema(entityValueSchema(value)), { ...listBounds(declared, required.has(name)), ...present({ description }) })
+    const detections = Type.Array(DetectionSchema(entityValueSchema(value)), { ...listBounds(declared, required.has(name)), ...(description === undefined ? {} : { description }) })
     properties[name] = required.has(name) ? detections : Type.Optional(detections)
   }
   return Type.Object(properties, { description: 'One list of detections per entity' })

@@ -1,7 +1,6 @@
 import type { KeyObject } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
-import { InternalError, SecretBusyError, SecretTimeoutError } from '../errors.js'
-import { safeError } from '../safe-error.js'
+import { InternalError, safeError, SecretBusyError, SecretTimeoutError } from '../errors.js'
 import type { SecretResolver, StepAuth } from './secrets.js'
 import { toKeys } from './signature.js'
 

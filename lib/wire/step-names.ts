@@ -17,15 +17,6 @@ export function stepKey (name: string): string {
 }
 
 /**
- * Text from a request, cut for messages and logs: step names (64 characters
- * by default), field paths and URLs are the sender's, and on a route that
- * also serves unsigned steps nobody signed them.
- */
-export function cap (text: string, max = 64): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text
-}
-
-/**
  * The step a body names: `step` when it is a string, else `node` when `step`
  * is absent (older bots).
  */
