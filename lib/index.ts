@@ -1,19 +1,16 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
+import { resolveOptions, type FastifyHaptikOptions } from './options.js'
+import { serializeReply } from './reply/normalize-reply.js'
 import { dispatchRoute } from './routes/dispatch-route.js'
 import { stepErrorHandler } from './routes/error-handler.js'
-import { jsonBodyParser } from './wire/json-body-parser.js'
-import { swaggerTransform } from './openapi/swagger-transform.js'
-import { stepUrlRoute } from './routes/describe-step-route.js'
-import { Telemetry } from './telemetry.js'
-import { kSignature, signatureHooks } from './wire/signature-check.js'
-import { resolveOptions, type FastifyHaptikOptions, type ResolvedOptions } from './options.js'
-import { definedFields } from './reply/json-values.js'
+import { stepRoute, type Registration } from './routes/step-route.js'
 import { unknownPathRoute } from './routes/unknown-path-route.js'
-import { SecretLookup } from './wire/secret-lookup.js'
+import { Telemetry } from './telemetry.js'
 import { BodyDeadlines } from './wire/body-deadline.js'
-import { serializeReply } from './reply/normalize-reply.js'
-import { prepareStep, stepRouteHandler, type PreparedStep } from './step/run-step.js'
+import { jsonBodyParser } from './wire/json-body-parser.js'
+import { SecretLookup } from './wire/secret-lookup.js'
+import { kSignature } from './wire/signature-check.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -28,48 +25,23 @@ declare module 'fastify' {
   }
 }
 
-/** What the routes of one registration share at run time. */
-interface Serving {
-  readonly lookup: SecretLookup
-  readonly deadlines: BodyDeadlines
-}
-
-function stepRoute (fastify: FastifyInstance, { resolved, compiled, bodySchema, replySchema }: PreparedStep, { bodyLimit, openapi }: ResolvedOptions, { lookup, deadlines }: Serving): void {
-  const { step } = resolved
-  const hooks = signatureHooks([resolved], `Step "${step.name}"`, lookup)
-  // A variable, not a literal: `swaggerTransform` is typed only where @fastify/swagger is installed.
-  const config = { haptikStep: step.name, swaggerTransform: swaggerTransform(resolved, { signed: hooks.signed, resolvers: resolved.auth.kind === 'resolver' }, { openapi, bodyLimit }) }
-  fastify.route({
-    method: 'POST',
-    url: step.path,
-    bodyLimit,
-    config,
-    schema: {
-      ...definedFields({ summary: step.summary, description: step.description, tags: step.tags }),
-      body: bodySchema,
-      response: { 200: replySchema }
-    },
-    ...deadlines.withHook(hooks.routeOptions()),
-    handler: stepRouteHandler(compiled)
-  })
-  stepUrlRoute(fastify, step.path, [step.name])
-}
-
 async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHaptikOptions): Promise<void> {
   const settings = resolveOptions(options)
   const { prefix, bodyLimit, steps } = settings
-  const unsigned = steps.filter(({ auth }) => auth.kind === 'unsigned').map(({ step }) => step.name)
+  const unsigned = steps.filter(({ auth }) => auth.kind === 'unsigned').map(({ name }) => name)
   if (unsigned.length > 0) {
     fastify.log.warn({ steps: unsigned }, 'fastify-haptik: allowUnsigned is on; these steps accept calls that anyone can forge')
   }
   if (!(fastify.server.requestTimeout > 0)) {
     fastify.log.warn('fastify-haptik: the server has no requestTimeout, so a client that sends its headers slowly holds its connection for as long as it likes; set one, e.g. Fastify({ requestTimeout: 30000 }) (docs/security.md)')
   }
-  const telemetry = new Telemetry(settings.telemetry)
-  const lifecycle = { closing: false }
-  const prepared = steps.map(step => prepareStep(step, telemetry, lifecycle))
-  const stepsByKey = new Map(prepared.map(step => [step.compiled.key, step]))
-  const serving: Serving = { lookup: new SecretLookup(settings.secretLookup), deadlines: new BodyDeadlines(settings.bodyTimeout) }
+  const registration: Registration = {
+    telemetry: new Telemetry(settings.telemetry),
+    lookup: new SecretLookup(settings.secretLookup),
+    deadlines: new BodyDeadlines(settings.bodyTimeout),
+    closing: false
+  }
+  const stepsByKey = new Map(steps.map(step => [step.key, step]))
 
   // Everything below lives in an encapsulated child: no hook, parser or
   // decorator reaches the user's other routes.
@@ -77,22 +49,22 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     child.decorateRequest('rawBody', null)
     child.decorateRequest(kSignature, null)
     child.removeAllContentTypeParsers()
-    child.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, jsonBodyParser(child, serving.deadlines))
-    child.setErrorHandler(stepErrorHandler(stepsByKey, bodyLimit, telemetry, serving.deadlines, lifecycle))
+    child.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, jsonBodyParser(child, registration.deadlines))
+    child.setErrorHandler(stepErrorHandler(stepsByKey, bodyLimit, registration))
     child.setSerializerCompiler(() => serializeReply)
     // Closing: pending secret lookups are refused, and calls still in flight
     // close their connection once answered (a keep-alive client would
     // otherwise hold close() for Fastify's keepAliveTimeout).
     child.addHook('preClose', async function stopHaptikLookups () {
-      lifecycle.closing = true
-      serving.lookup.close()
+      registration.closing = true
+      registration.lookup.close()
     })
     child.addHook('onClose', async function stopHaptikDeadlines () {
-      serving.deadlines.close()
+      registration.deadlines.close()
     })
-    for (const step of prepared) stepRoute(child, step, settings, serving)
-    if (settings.dispatch) dispatchRoute(child, prepared, settings, serving)
-    const urls = prepared.map(({ resolved: { step } }) => `POST ${child.prefix}${step.path}`)
+    for (const step of steps) stepRoute(child, step, settings, registration)
+    if (settings.dispatch) dispatchRoute(child, steps, settings, registration)
+    const urls = steps.map(({ definition }) => `POST ${child.prefix}${definition.path}`)
     unknownPathRoute(child, settings.dispatch ? [...urls, `POST ${child.prefix}/ (any step, by its name)`] : urls)
   }, { prefix })
 }
@@ -130,10 +102,8 @@ export { DEFAULT_DETAILS_LIMIT } from './reply/details.js'
 export type { HaptikReply, ReplyObject, StepResult } from './reply/normalize-reply.js'
 export { sign, verify, parseSignature, SIGNATURE_HEADER } from './wire/signature.js'
 export type { Secret, SignatureProblem } from './wire/signature.js'
-export {
-  HAPTIK_EVENT, HaptikUserSchema, DetailsSchema, StringDetailsSchema,
-  DetectionSchema, EnvelopeSchema, ReplySchema
-} from './wire/request-schema.js'
+export { HAPTIK_EVENT, HaptikUserSchema, DetectionSchema, EnvelopeSchema } from './wire/request-schema.js'
+export { DetailsSchema, StringDetailsSchema, ReplySchema } from './reply/reply-schema.js'
 export type { HaptikEnvelope, HaptikUser } from './wire/request-schema.js'
 export { SECURITY_SCHEME } from './openapi/swagger-transform.js'
 export { exampleRequest } from './openapi/sample-request.js'

@@ -1,15 +1,16 @@
 import { InvalidOptionError, MissingSecretError } from './errors.js'
 import { checkUserText, type UserText } from './reply/languages.js'
 import { DEFAULT_DETAILS_LIMIT, type DetailsLimit, type DetailsLimits } from './reply/details.js'
-import { resolveReplyPolicy, type ReplyOptions, type ReplyPolicy } from './reply/failure-policy.js'
+import { resolveReplyPolicy, type ReplyOptions } from './reply/failure-policy.js'
 import { definedFields } from './reply/json-values.js'
 import { stepKey } from './wire/step-names.js'
-import { resolveAuth, UNSIGNED_AUTH, type SecretOption, type StepAuth } from './wire/secrets.js'
+import { resolveAuth, UNSIGNED_AUTH, type SecretOption } from './wire/secrets.js'
 import {
   DEFAULT_SECRET_CACHE_MAX, DEFAULT_SECRET_CACHE_TTL, DEFAULT_SECRET_CONCURRENCY, DEFAULT_SECRET_TIMEOUT,
   type SecretCacheOptions, type SecretCacheSettings, type SecretLookupSettings
 } from './wire/secret-lookup.js'
 import { isStep, type AnyStep, type InvalidEntities } from './step/define-step.js'
+import { serveStep, type ServedStep } from './step/served-step.js'
 import type { TelemetryOptions } from './telemetry.js'
 
 /** Documentation options of the plugin. */
@@ -76,20 +77,6 @@ export const DEFAULT_BODY_TIMEOUT = 10_000
 export const DEFAULT_FALLBACK_MESSAGE = 'Sorry, I could not complete that just now. Please try again in a moment.'
 export const DEFAULT_INVALID_ENTITY_MESSAGE = "Sorry, I didn't quite get that. Could you say it another way?"
 
-/** A step with every option resolved. */
-export interface ResolvedStep {
-  readonly step: AnyStep
-  readonly auth: StepAuth
-  readonly timeout: number
-  readonly fallbackMessage: UserText
-  readonly invalidEntities: InvalidEntities
-  readonly invalidEntityMessage: UserText
-  readonly environment: string | undefined
-  readonly detailsLimit: DetailsLimits | null
-  /** Channels, channel limits and what failures answer (lib/reply-policy.ts). */
-  readonly replies: ReplyPolicy
-}
-
 /** The plugin's options, validated and resolved. */
 export interface ResolvedOptions {
   readonly prefix: string
@@ -97,7 +84,7 @@ export interface ResolvedOptions {
   readonly bodyLimit: number
   readonly openapi: OpenapiOptions
   readonly dispatch: boolean
-  readonly steps: readonly ResolvedStep[]
+  readonly steps: readonly ServedStep[]
   readonly secretLookup: SecretLookupSettings
   readonly bodyTimeout: number
 }
@@ -216,7 +203,7 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
 
   const names = new Map<string, string>()
   const paths = new Set<string>()
-  const resolved = steps.map((step: unknown, index): ResolvedStep => {
+  const served = steps.map((step: unknown, index): ServedStep => {
     if (!isStep(step)) {
       throw new InvalidOptionError(`steps[${index}] is not a step: make each step with defineStep()`)
     }
@@ -229,8 +216,7 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     paths.add(step.path)
     const auth = step.secret === undefined ? sharedAuth ?? (allowUnsigned ? UNSIGNED_AUTH : undefined) : resolveAuth(step.secret, `step "${step.name}": `)
     if (auth === undefined) throw new MissingSecretError(step.name)
-    return {
-      step,
+    return serveStep(step, {
       auth,
       timeout: checkPositiveInteger(step.timeout ?? timeout, `step "${step.name}": timeout`, MAX_TIMEOUT),
       fallbackMessage: checkUserText(step.fallbackMessage ?? fallbackMessage, `step "${step.name}": fallbackMessage`),
@@ -239,7 +225,7 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
       environment,
       detailsLimit: limits,
       replies: resolveReplyPolicy(step, replies, `step "${step.name}": `)
-    }
+    })
   })
-  return { prefix, bodyLimit, openapi, dispatch, telemetry, steps: resolved, secretLookup, bodyTimeout }
+  return { prefix, bodyLimit, openapi, dispatch, telemetry, steps: served, secretLookup, bodyTimeout }
 }

@@ -67,7 +67,8 @@ function isApp (value: unknown): value is FastifyInstance {
   return typeof value === 'object' && value !== null && typeof (value as FastifyInstance).ready === 'function'
 }
 
-async function describe <T> (what: string, job: () => Promise<T>): Promise<T> {
+/** Runs a step of the command; its failure becomes a CommandFailure that says which step failed. */
+async function failingAs <T> (what: string, job: () => Promise<T>): Promise<T> {
   try {
     return await job()
   } catch (error) {
@@ -77,11 +78,11 @@ async function describe <T> (what: string, job: () => Promise<T>): Promise<T> {
 
 /** The app the module's build function (named `build`, or the default export) returns, loaded. */
 async function builtApp (module: string, build: (options: Record<string, unknown>) => unknown, options: Record<string, unknown>): Promise<AppWithSwagger> {
-  const app = await describe(`${module}: building the app failed`, async () => await build(options))
+  const app = await failingAs(`${module}: building the app failed`, async () => await build(options))
   if (!isApp(app)) {
     throw new CommandFailure(`${module}: its build function must return a Fastify app (or a promise of one), got ${app === null ? 'null' : typeof app}`)
   }
-  await describe(`${module}: the app it builds failed to start`, async () => { await app.ready() })
+  await failingAs(`${module}: the app it builds failed to start`, async () => { await app.ready() })
   if (typeof (app as Partial<AppWithSwagger>).swagger !== 'function') {
     await app.close()
     throw new CommandFailure(`${module}: the app its build function returns has no @fastify/swagger: register @fastify/swagger before fastify-haptik there, or export the steps instead`)
@@ -97,7 +98,7 @@ async function stepsApp (module: string, path: string, exports: Exports, options
   }
   const swagger = await loadSwagger(path, module)
   const app = Fastify({ logger: false })
-  await describe(`${module}: its steps cannot be served`, async () => {
+  await failingAs(`${module}: its steps cannot be served`, async () => {
     const webhooks = options.webhooks === true
     await app.register(swagger, { openapi: { ...(webhooks ? { openapi: '3.1.0' } : {}), info: { title: options.title, version: '1.0.0' } } })
     // No request is served: the steps are registered only to be described.

@@ -10,9 +10,10 @@ import { exampleOf, type StepExample } from '../step/step-examples.js'
 import { INVALID_JSON_REASON } from '../wire/json-body-parser.js'
 import { normalizeReply } from '../reply/normalize-reply.js'
 import { listItems, propertiesOf } from '../wire/schema-reading.js'
-import { pickText, type UserText } from '../reply/languages.js'
+import { pickText } from '../reply/languages.js'
 import { exampleRequest } from './sample-request.js'
-import type { AnyStep, InvalidEntities } from '../step/define-step.js'
+import type { AnyStep } from '../step/define-step.js'
+import type { ServedStep } from '../step/served-step.js'
 import { describeType } from '../reply/json-values.js'
 
 // The examples the OpenAPI document shows: requests, replies and errors, per route.
@@ -48,20 +49,11 @@ function builtReply (step: AnyStep): object {
   }
 }
 
-/** What the docs know of a step beyond its definition: the plugin's settings for it. */
-export interface DocumentedStep {
-  readonly step: AnyStep
-  readonly fallbackMessage: UserText
-  readonly invalidEntities: InvalidEntities
-  readonly invalidEntityMessage: UserText
-  readonly timeout: number
-}
-
 /**
  * The 200 examples of a step: its own example replies (else the shape of a
  * reply) and the failure path, which answers 200 too.
  */
-export function replyExamples ({ step, fallbackMessage, invalidEntities, invalidEntityMessage, timeout }: DocumentedStep): Record<string, NamedExample> {
+export function replyExamples ({ definition: step, fallbackMessage, invalidEntities, invalidEntityMessage, timeout }: ServedStep): Record<string, NamedExample> {
   const examples = examplesOf(step)
   const replies: Record<string, NamedExample> = examples.length === 0
     ? { example1: { summary: 'The shape of a reply (give the step examples to show real ones)', value: builtReply(step) } }

@@ -1,15 +1,20 @@
 import { Type, type TSchema } from '@sinclair/typebox'
 import type { FastifySchema } from 'fastify'
 import {
-  DetailsSchema, DetectionSchema, entityValueSchema, EnvelopeSchema, HaptikUserSchema,
-  listBounds, ReplySchema, StringDetailsSchema
+  DetectionSchema,
+  entityValueSchema,
+  EnvelopeSchema,
+  HaptikUserSchema,
+  listBounds
 } from '../wire/request-schema.js'
 import { HslMessageSchema } from '../hsl/index.js'
-import { errorExample, replyExamples, requestExamples, type DocumentedStep, type NamedExample } from './examples.js'
+import { errorExample, replyExamples, requestExamples, type NamedExample } from './examples.js'
+import type { ServedStep } from '../step/served-step.js'
 import type { OpenapiOptions } from '../options.js'
 import { definedFields } from '../reply/json-values.js'
 import { DISPATCH_LABEL } from '../wire/step-names.js'
 import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, type ObjectSchema } from '../wire/schema-reading.js'
+import { DetailsSchema, ReplySchema, StringDetailsSchema } from '../reply/reply-schema.js'
 
 // What the step routes look like in @fastify/swagger's output. The plugin does
 // not depend on @fastify/swagger: it hands each route a `swaggerTransform`
@@ -155,7 +160,7 @@ export interface RouteAuth {
 }
 
 /** Whether a step answers entities that do not match with FST_HAPTIK_INVALID_ENTITY (its other option is the failure path). */
-const rejectsEntities = ({ step, invalidEntities }: DocumentedStep) => invalidEntities === 'reject' && propertiesOf(step.entities).length > 0
+const rejectsEntities = ({ definition: step, invalidEntities }: ServedStep) => invalidEntities === 'reject' && propertiesOf(step.entities).length > 0
 
 /** JSON content of a response: its schema and named examples. */
 function jsonContent (schema: object, examples: Record<string, NamedExample>) {
@@ -168,12 +173,12 @@ function jsonContent (schema: object, examples: Record<string, NamedExample>) {
  * STEP_MISMATCH, and only steps with entities and `invalidEntities: 'reject'`
  * say INVALID_ENTITY.
  */
-function errorResponses ({ signed, resolvers }: RouteAuth, documented: readonly DocumentedStep[], dispatch: boolean, bodyLimit: number): Record<string, object> {
+function errorResponses ({ signed, resolvers }: RouteAuth, documented: readonly ServedStep[], dispatch: boolean, bodyLimit: number): Record<string, object> {
   const impossible = new Set([dispatch ? 'FST_HAPTIK_STEP_MISMATCH' : 'FST_HAPTIK_UNKNOWN_STEP'])
   if (!resolvers) impossible.add('FST_HAPTIK_SECRET_NOT_FOUND')
-  const rejecting = documented.filter(rejectsEntities).map(({ step }) => step)
+  const rejecting = documented.filter(rejectsEntities).map(({ definition }) => definition)
   if (rejecting.length === 0) impossible.add('FST_HAPTIK_INVALID_ENTITY')
-  const steps = documented.map(({ step }) => step)
+  const steps = documented.map(({ definition }) => definition)
   const context = { route: dispatch ? DISPATCH_LABEL : `Step "${steps[0].name}"`, dispatch, steps, rejecting, bodyLimit }
   const responses: Record<string, object> = {}
   for (const [status, { text, codes }] of Object.entries(ERROR_RESPONSES)) {
@@ -243,8 +248,8 @@ function paragraphs (...texts: Array<string | undefined>): string | undefined {
 }
 
 /** The documentation schema of a step route, its own schemas written in the document's dialect. */
-function documentationSchema (documented: DocumentedStep, auth: RouteAuth, bodyLimit: number, dialect: Dialect) {
-  const { step } = documented
+function documentationSchema (documented: ServedStep, auth: RouteAuth, bodyLimit: number, dialect: Dialect) {
+  const { definition: step } = documented
   const { signed } = auth
   return {
     summary: step.summary ?? `Haptik step "${step.name}"`,
@@ -306,8 +311,8 @@ export interface DocumentationOptions {
  * The `swaggerTransform` route config of a step route: @fastify/swagger calls
  * it while it builds the document.
  */
-export function swaggerTransform (documented: DocumentedStep, auth: RouteAuth, { openapi: { webhooks = false }, bodyLimit }: DocumentationOptions) {
-  const { step } = documented
+export function swaggerTransform (documented: ServedStep, auth: RouteAuth, { openapi: { webhooks = false }, bodyLimit }: DocumentationOptions) {
+  const { definition: step } = documented
   return function documentHaptikStep ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
     // Swagger 2.0 documents get the route's own (inline) schema.
     if (document === undefined) return { schema, url }
@@ -332,8 +337,8 @@ export function swaggerTransform (documented: DocumentedStep, auth: RouteAuth, {
 }
 
 /** The `swaggerTransform` of the dispatch route: one body per step, picked by `step`. */
-export function dispatchTransform (documented: readonly DocumentedStep[], auth: RouteAuth, bodyLimit: number) {
-  const steps = documented.map(({ step }) => step)
+export function dispatchTransform (documented: readonly ServedStep[], auth: RouteAuth, bodyLimit: number) {
+  const steps = documented.map(({ definition }) => definition)
   return function documentHaptikDispatch ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
     if (document === undefined) return { schema, url }
     const openapiObject = document as OpenapiDocument
@@ -342,8 +347,8 @@ export function dispatchTransform (documented: readonly DocumentedStep[], auth: 
     const replies: Record<string, NamedExample> = {}
     for (const one of documented) {
       const { example1, failure } = replyExamples(one)
-      replies[one.step.name] = { ...example1, summary: `Step "${one.step.name}": ${example1.summary}` }
-      replies[`${one.step.name}_failure`] = { ...failure, summary: `Step "${one.step.name}": ${failure.summary}` }
+      replies[one.name] = { ...example1, summary: `Step "${one.name}": ${example1.summary}` }
+      replies[`${one.name}_failure`] = { ...failure, summary: `Step "${one.name}": ${failure.summary}` }
     }
     return {
       schema: {

@@ -160,7 +160,7 @@ export interface ChannelFinding {
   readonly description: string
 }
 
-function describe (channel: Channel, rule: ChannelRule, index: number, type: string, part: Part): string {
+function findingSentence (channel: Channel, rule: ChannelRule, index: number, type: string, part: Part): string {
   const where = `response[${index}]` + (part.path === '' ? '' : ` (${type}) ${part.path}`)
   const unit = rule.element === 'buttons' || rule.element === 'carousel cards' ? rule.element : 'characters'
   const what = rule.max === undefined ? 'is not rendered' : `has ${part.size} ${unit}`
@@ -177,7 +177,7 @@ export function channelFindings (channels: readonly Channel[], messages: readonl
       for (const rule of CHANNEL_RULES[channel]) {
         for (const part of partsOf(rule.element, message)) {
           if (rule.max !== undefined && part.size <= rule.max) continue
-          findings.push({ channel, rule, message: index, type, element: part.path, size: part.size, description: describe(channel, rule, index, type, part) })
+          findings.push({ channel, rule, message: index, type, element: part.path, size: part.size, description: findingSentence(channel, rule, index, type, part) })
         }
       }
     }

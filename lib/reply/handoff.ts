@@ -1,4 +1,4 @@
-import { hasTrueFlag } from '../errors.js'
+import { hasTrueFlag } from '../untrusted.js'
 
 // Handing a chat over to a human agent on purpose.
 //

@@ -1,6 +1,6 @@
 import { summaryOf, type Message } from '../hsl/index.js'
 import { isLocalized, type LocalizedText } from './languages.js'
-import { hasTrueFlag } from '../errors.js'
+import { hasTrueFlag } from '../untrusted.js'
 
 const kStepFailure = Symbol.for('fastify-haptik.step-failure')
 
@@ -23,13 +23,14 @@ export class StepFailure extends Error {
 
   constructor (userMessage: Message | readonly Message[] | LocalizedText, options?: { cause?: unknown }) {
     const messages = isLocalized(userMessage) ? userMessage : Array.isArray(userMessage) ? [...userMessage] : [userMessage as Message]
-    super(describe(messages), options)
+    super(logMessageOf(messages), options)
     this.name = 'StepFailure'
     this.userMessages = messages
   }
 }
 
-function describe (messages: Message[] | LocalizedText): string {
+/** The Error's message (for logs): the default text, or the messages summarized. */
+function logMessageOf (messages: Message[] | LocalizedText): string {
   if (isLocalized(messages)) return messages.default
   return messages.map(summaryOf).join(' ')
 }

@@ -1,21 +1,19 @@
-import type { TSchema } from '@sinclair/typebox'
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
 import { notAStepRequest } from '../step/validation-messages.js'
-import { DetailsSchema, ReplySchema } from '../wire/request-schema.js'
-import { cap, InvalidEnvelopeError, UnknownStepError } from '../errors.js'
+import { InvalidEnvelopeError, UnknownStepError } from '../errors.js'
 import { dispatchTransform } from '../openapi/swagger-transform.js'
-import type { ResolvedOptions } from '../options.js'
 import { authorizeStep, checkSignature, signatureHooks } from '../wire/signature-check.js'
 import { DISPATCH_LABEL, namedStep, stepKey } from '../wire/step-names.js'
-import { runStep, type CompiledStep, type PreparedStep } from '../step/run-step.js'
+import { runStep } from '../step/run-step.js'
+import type { ServedStep } from '../step/served-step.js'
 import { stepUrlRoute } from './describe-step-route.js'
-import type { SecretLookup } from '../wire/secret-lookup.js'
-import type { BodyDeadlines } from '../wire/body-deadline.js'
+import type { Registration, RouteSettings } from './step-route.js'
+import { DetailsSchema, ReplySchema } from '../reply/reply-schema.js'
+import { cap } from '../untrusted.js'
 
 interface DispatchTarget {
-  readonly compiled: CompiledStep
+  readonly step: ServedStep
   readonly auth: number | 'unsigned'
-  readonly bodySchema: TSchema
 }
 
 /** A validation failure shaped as Fastify's own, for the step routes' error handler. */
@@ -28,14 +26,10 @@ function validationFailure (issues: FastifySchemaValidationError[]): Error {
  * names the step (ignoring case, as on the step routes); signature check,
  * validation and typing are the step's own.
  */
-export function dispatchRoute (fastify: FastifyInstance, prepared: readonly PreparedStep[], { steps, bodyLimit }: ResolvedOptions, { lookup, deadlines }: { lookup: SecretLookup, deadlines: BodyDeadlines }): void {
-  const hooks = signatureHooks(steps, DISPATCH_LABEL, lookup)
-  const targets = new Map<string, DispatchTarget>(prepared.map(({ resolved, compiled, bodySchema }) => [compiled.key, {
-    compiled,
-    auth: hooks.indexOf(resolved.auth),
-    bodySchema
-  }]))
-  const names = prepared.map(({ compiled }) => compiled.name)
+export function dispatchRoute (fastify: FastifyInstance, steps: readonly ServedStep[], { bodyLimit }: RouteSettings, registration: Registration): void {
+  const hooks = signatureHooks(steps, DISPATCH_LABEL, registration.lookup)
+  const targets = new Map<string, DispatchTarget>(steps.map(step => [step.key, { step, auth: hooks.indexOf(step.auth) }]))
+  const names = steps.map(({ name }) => name)
   const known = names.map(name => JSON.stringify(name)).join(', ')
 
   /**
@@ -58,9 +52,9 @@ export function dispatchRoute (fastify: FastifyInstance, prepared: readonly Prep
     }
     const unauthorized = authorizeStep(request, target.auth)
     if (unauthorized !== null) throw unauthorized
-    const validate = request.compileValidationSchema(target.bodySchema)
+    const validate = request.compileValidationSchema(target.step.bodySchema)
     if (validate(body) !== true) throw validationFailure(validate.errors as FastifySchemaValidationError[])
-    return runStep(target.compiled, request, reply)
+    return runStep(target.step, registration, request, reply)
   }
 
   const resolvers = steps.some(({ auth }) => auth.kind === 'resolver')
@@ -71,7 +65,7 @@ export function dispatchRoute (fastify: FastifyInstance, prepared: readonly Prep
     bodyLimit,
     config,
     schema: { response: { 200: ReplySchema(DetailsSchema, DetailsSchema) } },
-    ...deadlines.withHook(hooks.routeOptions()),
+    ...registration.deadlines.withHook(hooks.routeOptions()),
     handler: handleHaptikDispatch
   })
   stepUrlRoute(fastify, '/', names)

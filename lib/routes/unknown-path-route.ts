@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { cap, UnknownPathError } from '../errors.js'
+import { UnknownPathError } from '../errors.js'
 import { HIDDEN_FROM_DOCS } from '../openapi/swagger-transform.js'
+import { cap } from '../untrusted.js'
 
 // A URL under the plugin's prefix that no route serves is a step URL typed
 // wrong in the bot builder: it gets the plugin's own 404, which lists the step

@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { describeSchema } from './validation-messages.js'
 import { dualSchema, keywordsOf, type DualSchema, type JsonSchema } from '../wire/schema-reading.js'
+import { describeSchema } from './schema-description.js'
 
 // The entity catalog: for each of Haptik's entity types, a schema of every
 // shape its `entity_value` takes, and how that shape becomes the typed value a

@@ -2,7 +2,14 @@ import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import type { HaptikEnvelope, HaptikUser } from '../wire/request-schema.js'
 import { pickText, type UserText } from '../reply/languages.js'
 import type { StepContext } from './define-step.js'
-import type { Call } from '../telemetry.js'
+import type { Call, Telemetry } from '../telemetry.js'
+
+/** What the steps of one registration share at run time. */
+export interface StepRuntime {
+  readonly telemetry: Telemetry
+  /** Set once the server's close() is called. */
+  readonly closing: boolean
+}
 
 const NO_USER: HaptikUser = Object.freeze({})
 
@@ -19,7 +26,9 @@ export class Context implements StepContext {
     readonly envelope: HaptikEnvelope,
     readonly entities: Record<string, unknown>,
     /** The call as the plugin observes it (not part of StepContext). */
-    readonly call: Call
+    readonly call: Call,
+    /** What the registration's steps share (not part of StepContext). */
+    readonly runtime: StepRuntime
   ) {}
 
   get user (): HaptikUser { return this.envelope.user ?? NO_USER }

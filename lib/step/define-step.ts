@@ -1,13 +1,14 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
 import { InvalidOptionError } from '../errors.js'
-import { StringDetailsSchema, DetailsSchema, type HaptikEnvelope, type HaptikUser } from '../wire/request-schema.js'
+import { type HaptikEnvelope, type HaptikUser } from '../wire/request-schema.js'
 import { checkExamples, type StepExample } from './step-examples.js'
 import type { StepResult } from '../reply/normalize-reply.js'
 import type { ReplyOptions } from '../reply/failure-policy.js'
 import type { JsonSchema, ObjectSchema, StaticOf } from '../wire/schema-reading.js'
 import type { SecretOption } from '../wire/secrets.js'
 import type { UserText } from '../reply/languages.js'
+import { DetailsSchema, StringDetailsSchema } from '../reply/reply-schema.js'
 
 /**
  * What a signed call whose entities do not match the step's schema gets: the

@@ -1,4 +1,5 @@
-import { cap } from '../errors.js'
+import type { HaptikEnvelope } from '../wire/request-schema.js'
+import { cap } from '../untrusted.js'
 
 // JSON.parse reads 1e400 as Infinity, and Fastify's Ajv coerces the string
 // "1e400" to Infinity after its type check (and lets -Infinity past a
@@ -25,4 +26,12 @@ export function firstNonFinite (value: unknown, path = ''): NonFinite | undefine
 export function nonFiniteMessage ({ path, value }: NonFinite): string {
   const field = path === '' ? '' : ` field "${cap(path, 120)}"`
   return `${field} must be a finite number, got ${String(value)} (a number too large to represent, such as 1e400)`
+}
+
+/**
+ * The first number field of the envelope that is not finite, or undefined:
+ * the validator coerces the string "1e400" to Infinity, and lets it pass as an integer.
+ */
+export function nonFiniteEnvelopeField ({ conversation_no: conversationNo, user }: HaptikEnvelope): NonFinite | undefined {
+  return firstNonFinite(conversationNo, 'conversation_no') ?? firstNonFinite(user?.device_platform, 'user.device_platform')
 }

@@ -1,99 +1,33 @@
-import type { TSchema } from '@sinclair/typebox'
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
-import { Context } from './context.js'
-import { entityReaders, readEntities, type EntityReader } from './entities.js'
-import { EnvelopeSchema, nonFiniteEnvelopeField, ReplySchema, type HaptikEnvelope } from '../wire/request-schema.js'
-import { cap, InvalidEnvelopeError, safeError, StepMismatchError, StepTimeoutError } from '../errors.js'
+import { Context, type StepRuntime } from './context.js'
+import { readEntities } from './entities.js'
+import type { HaptikEnvelope } from '../wire/request-schema.js'
+import { InvalidEnvelopeError, StepMismatchError, StepTimeoutError } from '../errors.js'
 import { isHandoff } from '../reply/handoff.js'
-import { isLocalized, type UserText } from '../reply/languages.js'
-import type { ResolvedStep } from '../options.js'
+import { isLocalized } from '../reply/languages.js'
 import { checkSignature, matchedSecret } from '../wire/signature-check.js'
 import { messagesToWire, normalizeReply, type HaptikReply } from '../reply/normalize-reply.js'
-import { checkReplyDetails, type DetailsRules } from '../reply/details.js'
-import { checkChannelLimits, failureNote, failureReply, fallbackReply, reviewReply, type ReplyPolicy } from '../reply/failure-policy.js'
+import { checkReplyDetails } from '../reply/details.js'
+import { checkChannelLimits, failureNote, failureReply, fallbackReply, reviewReply } from '../reply/failure-policy.js'
 import { namedStep, stepKey } from '../wire/step-names.js'
-import type { InvalidEntities, StepContext, StepHandler } from './define-step.js'
+import type { StepContext } from './define-step.js'
+import type { ServedStep } from './served-step.js'
 import { isStepFailure, type StepFailure } from '../reply/step-failure.js'
-import { nonFiniteMessage } from './finite-numbers.js'
-import type { Telemetry } from '../telemetry.js'
+import { nonFiniteEnvelopeField, nonFiniteMessage } from './finite-numbers.js'
+import { cap, safeError } from '../untrusted.js'
 
-/** A step with everything the request path needs computed once. */
-export interface CompiledStep {
-  readonly name: string
-  /** The name as requests are matched to it (`stepKey`). */
-  readonly key: string
-  readonly environment: string | undefined
-  readonly handler: StepHandler
-  readonly readers: readonly EntityReader[]
-  readonly timeout: number
-  readonly fallbackMessage: UserText
-  readonly invalidEntities: InvalidEntities
-  readonly invalidEntityMessage: UserText
-  readonly details: DetailsRules
-  /** Channels, channel limits and what failures answer. */
-  readonly replies: ReplyPolicy
-  readonly telemetry: Telemetry
-  readonly lifecycle: Lifecycle
-}
-
-/** Whether the plugin's registration is closing (its server's close() was called). */
-export interface Lifecycle {
-  closing: boolean
-}
-
-/** Compiles a resolved step's readers and rules, once, at registration. */
-function compileStep ({ step, timeout, fallbackMessage, invalidEntities, invalidEntityMessage, environment, detailsLimit, replies }: ResolvedStep, telemetry: Telemetry, lifecycle: Lifecycle): CompiledStep {
-  return {
-    name: step.name,
-    key: stepKey(step.name),
-    environment,
-    handler: step.handler as StepHandler,
-    readers: entityReaders(step.entities),
-    timeout,
-    fallbackMessage,
-    invalidEntities,
-    invalidEntityMessage,
-    details: {
-      conversationDetails: step.conversationDetails,
-      userDetails: step.userDetails,
-      detailsLimit
-    },
-    replies,
-    telemetry,
-    lifecycle
-  }
-}
-
-/** A step ready to serve: its settings, its compiled runtime and its body and reply schemas. */
-export interface PreparedStep {
-  readonly resolved: ResolvedStep
-  readonly compiled: CompiledStep
-  readonly bodySchema: TSchema
-  readonly replySchema: TSchema
-}
-
-/** Everything a step's routes (its own and the dispatch route) need, made once. */
-export function prepareStep (resolved: ResolvedStep, telemetry: Telemetry, lifecycle: Lifecycle): PreparedStep {
-  return {
-    resolved,
-    compiled: compileStep(resolved, telemetry, lifecycle),
-    bodySchema: EnvelopeSchema(resolved.step.entities),
-    replySchema: ReplySchema(resolved.step.conversationDetails, resolved.step.userDetails)
-  }
-}
-
-function settle (compiled: CompiledStep, context: Context, value: unknown): HaptikReply {
-  const reply = checkReplyDetails(context.request, compiled.details, normalizeReply(value, compiled.name), compiled.name)
-  reviewReply(compiled.replies, context, value, reply, compiled.name)
+function settle (step: ServedStep, context: Context, value: unknown): HaptikReply {
+  const reply = checkReplyDetails(context.request, step.details, normalizeReply(value, step.name), step.name)
+  reviewReply(step.replies, context, value, reply, step.name)
   context.call.outcome = isHandoff(value) ? 'handoff' : 'ok'
   return reply
 }
 
 /** The reply of a handler that threw StepFailure: its own messages on the failure path. */
-function stepFailureReply (compiled: CompiledStep, context: Context, failure: StepFailure): HaptikReply {
+function stepFailureReply (step: ServedStep, context: Context, failure: StepFailure): HaptikReply {
   const messages = failure.userMessages
-  const reply = isLocalized(messages) ? failureReply(messages, context.language) : { status: false, response: messagesToWire(messages, compiled.name) }
-  checkChannelLimits(compiled.replies, context, reply.response, compiled.name)
+  const reply = isLocalized(messages) ? failureReply(messages, context.language) : { status: false, response: messagesToWire(messages, step.name) }
+  checkChannelLimits(step.replies, context, reply.response, step.name)
   context.call.outcome = 'failure'
   return reply
 }
@@ -102,10 +36,10 @@ function stepFailureReply (compiled: CompiledStep, context: Context, failure: St
  * What a thrown (or rejected) value answers. Total: the value may be
  * anything, hostile included, and reading it must not throw.
  */
-function fail (compiled: CompiledStep, context: Context, thrown: unknown): HaptikReply {
+function fail (step: ServedStep, context: Context, thrown: unknown): HaptikReply {
   try {
-    if (isHandoff(thrown)) return settle(compiled, context, thrown)
-    if (isStepFailure(thrown)) return stepFailureReply(compiled, context, thrown)
+    if (isHandoff(thrown)) return settle(step, context, thrown)
+    if (isStepFailure(thrown)) return stepFailureReply(step, context, thrown)
   } catch (error) {
     // The hand-over's or StepFailure's own contents broke a rule, or could not be read.
     thrown = error
@@ -113,23 +47,23 @@ function fail (compiled: CompiledStep, context: Context, thrown: unknown): Hapti
   const error = safeError(thrown, 'the handler')
   context.call.outcome = 'fallback'
   context.call.error = error
-  context.log.error({ err: error }, `step failed; ${failureNote(compiled.replies)}`)
-  return fallbackReply(compiled.replies, compiled.fallbackMessage, context.language)
+  context.log.error({ err: error }, `step failed; ${failureNote(step.replies)}`)
+  return fallbackReply(step.replies, step.fallbackMessage, context.language)
 }
 
 /** A call's reply, once it is known: its log line, span, metrics and end message. */
-function complete (compiled: CompiledStep, context: Context, reply: HaptikReply): HaptikReply {
+function complete (step: ServedStep, context: Context, reply: HaptikReply): HaptikReply {
   // Once close() is called, a keep-alive client would hold it until Fastify's keepAliveTimeout.
-  if (compiled.lifecycle.closing) context.reply.header('connection', 'close')
-  compiled.telemetry.end(context.call, reply.response.length, matchedSecret(context.request))
+  if (context.runtime.closing) context.reply.header('connection', 'close')
+  context.runtime.telemetry.end(context.call, reply.response.length, matchedSecret(context.request))
   return reply
 }
 
-function settleOrFail (compiled: CompiledStep, context: Context, value: unknown): HaptikReply {
+function settleOrFail (step: ServedStep, context: Context, value: unknown): HaptikReply {
   try {
-    return settle(compiled, context, value)
+    return settle(step, context, value)
   } catch (error) {
-    return fail(compiled, context, error)
+    return fail(step, context, error)
   }
 }
 
@@ -138,28 +72,28 @@ function isThenable (value: unknown): value is PromiseLike<unknown> {
 }
 
 /** Waits for an async handler until the step's deadline; a late answer is discarded. */
-function withDeadline (compiled: CompiledStep, context: Context, pending: PromiseLike<unknown>): Promise<HaptikReply> {
+function withDeadline (step: ServedStep, context: Context, pending: PromiseLike<unknown>): Promise<HaptikReply> {
   return new Promise(resolve => {
     let late = false
     const timer = setTimeout(() => {
       late = true
-      const error = new StepTimeoutError(compiled.name, compiled.timeout)
+      const error = new StepTimeoutError(step.name, step.timeout)
       context.abort(error)
       context.call.outcome = 'timeout'
       context.call.error = error
-      context.log.error({ err: error }, `step timed out; ${failureNote(compiled.replies)}`)
-      resolve(complete(compiled, context, fallbackReply(compiled.replies, compiled.fallbackMessage, context.language)))
-    }, compiled.timeout)
+      context.log.error({ err: error }, `step timed out; ${failureNote(step.replies)}`)
+      resolve(complete(step, context, fallbackReply(step.replies, step.fallbackMessage, context.language)))
+    }, step.timeout)
 
     // Promise.resolve: a hand-made thenable may throw in `then`, or call back twice.
     Promise.resolve(pending).then(value => {
       clearTimeout(timer)
       if (late) context.log.warn('step finished after its deadline; its reply was discarded')
-      else resolve(complete(compiled, context, settleOrFail(compiled, context, value)))
+      else resolve(complete(step, context, settleOrFail(step, context, value)))
     }, error => {
       clearTimeout(timer)
       if (late) context.log.warn({ err: safeError(error, 'the handler') }, 'step failed after its deadline')
-      else resolve(complete(compiled, context, fail(compiled, context, error)))
+      else resolve(complete(step, context, fail(step, context, error)))
     })
   })
 }
@@ -169,16 +103,16 @@ function withDeadline (compiled: CompiledStep, context: Context, pending: Promis
  * become `{status: false}` with the fallback. A handler that answers
  * synchronously is answered at once, without a timer or a promise.
  */
-function run (compiled: CompiledStep, context: Context): HaptikReply | Promise<HaptikReply> {
+function run (step: ServedStep, context: Context): HaptikReply | Promise<HaptikReply> {
   let result: unknown
   let pending: boolean
   try {
-    result = compiled.telemetry.within(context.call, compiled.handler, context as unknown as StepContext)
+    result = context.runtime.telemetry.within(context.call, step.handler, context as unknown as StepContext)
     pending = isThenable(result)
   } catch (error) {
-    return complete(compiled, context, fail(compiled, context, error))
+    return complete(step, context, fail(step, context, error))
   }
-  return pending ? withDeadline(compiled, context, result as PromiseLike<unknown>) : complete(compiled, context, settleOrFail(compiled, context, result))
+  return pending ? withDeadline(step, context, result as PromiseLike<unknown>) : complete(step, context, settleOrFail(step, context, result))
 }
 
 /**
@@ -186,15 +120,15 @@ function run (compiled: CompiledStep, context: Context): HaptikReply | Promise<H
  * them. Checks the signature once more (memoized, so nearly free): nothing
  * unverified runs a handler, whatever validator the app configured.
  */
-export function runStep (compiled: CompiledStep, request: FastifyRequest, reply: FastifyReply): HaptikReply | Promise<HaptikReply> {
+export function runStep (step: ServedStep, runtime: StepRuntime, request: FastifyRequest, reply: FastifyReply): HaptikReply | Promise<HaptikReply> {
   const unverified = checkSignature(request)
   if (unverified !== null) throw unverified
   const envelope = request.body as HaptikEnvelope
   const nonFinite = nonFiniteEnvelopeField(envelope)
-  if (nonFinite !== undefined) throw new InvalidEnvelopeError(`Step "${compiled.name}"`, nonFiniteMessage(nonFinite).trimStart())
-  const entities = readEntities(compiled.name, compiled.readers, envelope.entities)
-  const call = compiled.telemetry.start(compiled.name, compiled.environment, request)
-  return run(compiled, new Context(request, reply, compiled.name, compiled.environment, envelope, entities, call))
+  if (nonFinite !== undefined) throw new InvalidEnvelopeError(step.label, nonFiniteMessage(nonFinite).trimStart())
+  const entities = readEntities(step.name, step.readers, envelope.entities)
+  const call = runtime.telemetry.start(step.name, step.environment, request)
+  return run(step, new Context(request, reply, step.name, step.environment, envelope, entities, call, runtime))
 }
 
 /** The user's language code in a body that may not be a valid request. */
@@ -209,12 +143,12 @@ function languageOf (body: unknown): string | undefined {
  * invalid-entity message, a warning that says what did not match (never the
  * value), and the call observed with the outcome `invalid-entity`.
  */
-export function answerInvalidEntity (compiled: CompiledStep, request: FastifyRequest, error: Error & { code: string }): HaptikReply {
-  const call = compiled.telemetry.start(compiled.name, compiled.environment, request)
+export function answerInvalidEntity (step: ServedStep, runtime: StepRuntime, request: FastifyRequest, error: Error & { code: string }): HaptikReply {
+  const call = runtime.telemetry.start(step.name, step.environment, request)
   call.outcome = 'invalid-entity'
-  request.log.warn({ step: compiled.name, code: error.code }, error.message)
-  const reply = failureReply(compiled.invalidEntityMessage, languageOf(request.body))
-  compiled.telemetry.end(call, reply.response.length, matchedSecret(request))
+  request.log.warn({ step: step.name, code: error.code }, error.message)
+  const reply = failureReply(step.invalidEntityMessage, languageOf(request.body))
+  runtime.telemetry.end(call, reply.response.length, matchedSecret(request))
   return reply
 }
 
@@ -222,16 +156,16 @@ export function answerInvalidEntity (compiled: CompiledStep, request: FastifyReq
  * The error a body naming another step than the route's gets, or null. A
  * body naming no step is the route's.
  */
-export function stepMismatch (compiled: { name: string, key: string }, body: unknown): Error | null {
+export function stepMismatch (step: { name: string, key: string }, body: unknown): Error | null {
   const called = namedStep(body)
-  return called === undefined || called === compiled.name || stepKey(called) === compiled.key ? null : new StepMismatchError(compiled.name, cap(called))
+  return called === undefined || called === step.name || stepKey(called) === step.key ? null : new StepMismatchError(step.name, cap(called))
 }
 
 /** The route handler of one step: checks the body names this step, then runs it. */
-export function stepRouteHandler (compiled: CompiledStep): RouteHandlerMethod {
+export function stepRouteHandler (step: ServedStep, runtime: StepRuntime): RouteHandlerMethod {
   return function handleHaptikStep (request, reply) {
-    const mismatch = stepMismatch(compiled, request.body)
+    const mismatch = stepMismatch(step, request.body)
     if (mismatch !== null) throw mismatch
-    return runStep(compiled, request, reply)
+    return runStep(step, runtime, request, reply)
   }
 }

@@ -1,47 +1,11 @@
-import type { JsonSchema } from '../wire/schema-reading.js'
+import type { FastifySchemaValidationError } from 'fastify'
+import { InvalidEntityError, InvalidEnvelopeError } from '../errors.js'
 import { describeType } from '../reply/json-values.js'
-
-type Schema = Record<string, unknown>
-
-function constraints (schema: Schema): string {
-  const parts: string[] = []
-  if (schema.format !== undefined) parts.push(`format ${String(schema.format)}`)
-  if (schema.pattern !== undefined) parts.push(`matching /${String(schema.pattern)}/`)
-  if (schema.minLength !== undefined) parts.push(`at least ${String(schema.minLength)} characters`)
-  if (schema.maxLength !== undefined) parts.push(`at most ${String(schema.maxLength)} characters`)
-  if (schema.minimum !== undefined) parts.push(`>= ${String(schema.minimum)}`)
-  if (schema.maximum !== undefined) parts.push(`<= ${String(schema.maximum)}`)
-  if (schema.exclusiveMinimum !== undefined) parts.push(`> ${String(schema.exclusiveMinimum)}`)
-  if (schema.exclusiveMaximum !== undefined) parts.push(`< ${String(schema.exclusiveMaximum)}`)
-  return parts.length === 0 ? '' : ` (${parts.join(', ')})`
-}
-
-/**
- * A short human description of what a JSON schema accepts, for error messages:
- * `"speaker" | "powerbank"`, `string (format email)`, `{ value: string, unit?: string }`.
- */
-export function describeSchema (schema: JsonSchema, depth = 0): string {
-  const s = schema as Schema
-  if (s.const !== undefined) return JSON.stringify(s.const)
-  if (Array.isArray(s.enum)) return s.enum.map(value => JSON.stringify(value)).join(' | ')
-  if (Array.isArray(s.anyOf)) return (s.anyOf as JsonSchema[]).map(member => describeSchema(member, depth)).join(' | ')
-  switch (s.type) {
-    case 'string': case 'number': case 'integer': case 'boolean': case 'null':
-      return s.type + constraints(s)
-    case 'array':
-      return `a list of ${s.items === undefined ? 'values' : describeSchema(s.items as JsonSchema, depth)}`
-    case 'object': {
-      const properties = s.properties as Record<string, JsonSchema> | undefined
-      if (properties === undefined || depth > 0) return 'an object'
-      const required = new Set(s.required as string[] | undefined)
-      const fields = Object.entries(properties).map(([key, value]) =>
-        `${key}${required.has(key) ? '' : '?'}: ${describeSchema(value, depth + 1)}`)
-      return `{ ${fields.join(', ')} }`
-    }
-    default:
-      return 'a value matching the step schema'
-  }
-}
+import { isScalarSchema, listItems, type JsonSchema } from '../wire/schema-reading.js'
+import { expectedEntityValue, isUnparsedText } from './catalog.js'
+import type { AnyStep } from './define-step.js'
+import { firstNonFinite, nonFiniteMessage } from './finite-numbers.js'
+import { cap } from '../untrusted.js'
 
 /** The message for a body without a field the envelope requires. */
 export function missingField (name: string): string {
@@ -51,4 +15,86 @@ export function missingField (name: string): string {
 /** The message for a body that is JSON but not an object. */
 export function notAStepRequest (body: unknown): string {
   return `the body must be a Haptik step request (a JSON object), got ${describeType(body)}`
+}
+
+function unescapePointer (token: string): string {
+  return token.replaceAll('~1', '/').replaceAll('~0', '~')
+}
+
+/**
+ * The value an Ajv instance path points at in the body Ajv just validated, so
+ * every step of the path exists. Its type goes into messages, never the value.
+ */
+function valueAt (body: unknown, pointer: string): unknown {
+  let value = body
+  for (const token of pointer.split('/').slice(1)) {
+    value = (value as Record<string, unknown>)[unescapePointer(token)]
+  }
+  return value
+}
+
+const LONGEST_FIELD = 120
+
+function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body: unknown): string | undefined {
+  const entities = step.entities as { properties: Record<string, JsonSchema> }
+  if (issue.instancePath === '/entities' && issue.keyword === 'required') {
+    const name = (issue.params as { missingProperty: string }).missingProperty
+    return `entity "${name}" is required but Haptik sent no detection for it; expected ${expectedEntityValue(entities.properties[name])}`
+  }
+  const match = /^\/entities\/([^/]+)(?:\/(\d+)(\/.*)?)?$/.exec(issue.instancePath)
+  if (match === null) return undefined
+  const name = unescapePointer(match[1])
+  const declared = entities.properties[name]
+  if (match[2] === undefined) {
+    return issue.keyword === 'minItems'
+      ? `entity "${name}" is required but its list of detections is empty; expected ${expectedEntityValue(declared)}`
+      : `entity "${name}" must be a list of detections ({ entity_value, detection, original_text })`
+  }
+  const detection = `entity "${name}" (detection ${match[2]})`
+  const rest = match[3] ?? ''
+  if (!rest.startsWith('/entity_value')) {
+    return `${detection}: ${rest === '' ? 'must be an object' : `field "${cap(rest.slice(1), LONGEST_FIELD)}" ${issue.message as string}`}`
+  }
+  const valueSchema = listItems(declared) ?? declared
+  const value = valueAt(body, `/entities/${match[1]}/${match[2]}/entity_value`)
+  if (isUnparsedText(valueSchema, value)) {
+    return `${detection} must be ${expectedEntityValue(valueSchema)}, got only the text the user typed ({ value: string }): Haptik's NER could not read it`
+  }
+  // A scalar may come wrapped as { value }: say what was inside.
+  const wrapped = isScalarSchema(valueSchema) && isValueWrapper(value)
+  const nonFinite = firstNonFinite(wrapped ? value.value : value)
+  if (nonFinite !== undefined) return detection + nonFiniteMessage(nonFinite)
+  const got = wrapped ? `{ value: ${describeType(value.value)} }` : describeType(value)
+  return `${detection} must be ${expectedEntityValue(valueSchema)}, got ${got}`
+}
+
+function isValueWrapper (value: unknown): value is { value: unknown } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && 'value' in value
+}
+
+function envelopeMessage (issue: FastifySchemaValidationError, body: unknown): string {
+  if (issue.instancePath === '') {
+    if (issue.keyword === 'required') return missingField((issue.params as { missingProperty: string }).missingProperty)
+    return notAStepRequest(body)
+  }
+  const path = issue.instancePath.slice(1).replaceAll('/', '.')
+  const value = valueAt(body, issue.instancePath)
+  const nonFinite = firstNonFinite(value, path)
+  if (nonFinite !== undefined) return nonFiniteMessage(nonFinite).trimStart()
+  return `field "${cap(path, LONGEST_FIELD)}" ${issue.message as string}, got ${describeType(value)}`
+}
+
+/**
+ * The coded error for a request the step's schema refused, from Ajv's first
+ * issue: FST_HAPTIK_INVALID_ENTITY naming the entity, the detection and what
+ * was expected, or FST_HAPTIK_INVALID_ENVELOPE naming the field. Never the value.
+ */
+export function validationError (step: AnyStep, issues: FastifySchemaValidationError[], body: unknown): Error {
+  // Ajv lists the failing branches of a union before the union itself: the first issue is the deepest.
+  const issue = issues[0]
+  const label = `Step "${step.name}"`
+  const entity = entityMessage(step, issue, body)
+  return entity === undefined
+    ? new InvalidEnvelopeError(label, envelopeMessage(issue, body))
+    : new InvalidEntityError(label, entity)
 }

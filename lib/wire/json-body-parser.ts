@@ -1,10 +1,11 @@
 import { isUtf8 } from 'node:buffer'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import secureJson from 'secure-json-parse'
-import { cap, InvalidJsonError, UnsupportedMediaTypeError } from '../errors.js'
+import { InvalidJsonError, UnsupportedMediaTypeError } from '../errors.js'
 import { checkSignature } from './signature-check.js'
 import { routeLabel } from './step-names.js'
 import type { BodyDeadlines } from './body-deadline.js'
+import { cap } from '../untrusted.js'
 
 type ParserDone = (error: Error | null, body?: unknown) => void
 

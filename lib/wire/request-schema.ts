@@ -1,5 +1,4 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox'
-import { firstNonFinite, type NonFinite } from '../step/finite-numbers.js'
 import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, withoutModifiers, type JsonSchema, type ObjectSchema } from './schema-reading.js'
 
 /**
@@ -20,11 +19,6 @@ export const HaptikUserSchema = Type.Object({
   auth_code: Type.Optional(Type.String({ description: 'Auth code from the SDK AuthInfo; may be empty' }))
 }, { title: 'HaptikUser', description: 'The user chatting with the bot' })
 export type HaptikUser = Static<typeof HaptikUserSchema>
-
-/** Free-form details Haptik keeps for the conversation or the user. */
-export const DetailsSchema = Type.Record(Type.String(), Type.Unknown())
-/** `user_details` as Haptik stores them: string values. */
-export const StringDetailsSchema = Type.Record(Type.String(), Type.String())
 
 /** One detection of an entity: how Haptik found it and the value it found. */
 export function DetectionSchema<T extends TSchema> (value: T) {
@@ -102,22 +96,4 @@ export interface HaptikEnvelope {
   env_variables?: Record<string, string>
   entities: Record<string, Array<{ detection?: string, original_text?: string, entity_value: unknown }>>
   [extra: string]: unknown
-}
-
-/**
- * The first number field of the envelope that is not finite, or undefined:
- * the validator coerces the string "1e400" to Infinity, and lets it pass as an integer.
- */
-export function nonFiniteEnvelopeField ({ conversation_no: conversationNo, user }: HaptikEnvelope): NonFinite | undefined {
-  return firstNonFinite(conversationNo, 'conversation_no') ?? firstNonFinite(user?.device_platform, 'user.device_platform')
-}
-
-/** The reply body Haptik expects, with the step's declared details. */
-export function ReplySchema (conversationDetails: TSchema, userDetails: TSchema) {
-  return Type.Object({
-    status: Type.Boolean({ description: 'true: success path; false: failure path' }),
-    response: Type.Array(Type.String(), { description: 'Messages shown to the user, in order; rich (HSL) messages as JSON strings' }),
-    conversation_details: Type.Optional(conversationDetails),
-    user_details: Type.Optional(userDetails)
-  }, { title: 'HaptikReply' })
 }

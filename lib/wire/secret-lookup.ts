@@ -1,8 +1,9 @@
 import type { KeyObject } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
-import { InternalError, safeError, SecretBusyError, SecretTimeoutError } from '../errors.js'
+import { InternalError, SecretBusyError, SecretTimeoutError } from '../errors.js'
 import type { SecretResolver, StepAuth } from './secrets.js'
 import { toKeys } from './signature.js'
+import { safeError } from '../untrusted.js'
 
 // A secret function may ask a vault or a database, which may be slow or
 // down. Every lookup has a deadline and the number pending at once is

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify'
+import { swaggerTransform } from '../openapi/swagger-transform.js'
+import type { OpenapiOptions } from '../options.js'
+import { definedFields } from '../reply/json-values.js'
+import type { StepRuntime } from '../step/context.js'
+import { stepRouteHandler } from '../step/run-step.js'
+import type { ServedStep } from '../step/served-step.js'
+import type { BodyDeadlines } from '../wire/body-deadline.js'
+import type { SecretLookup } from '../wire/secret-lookup.js'
+import { signatureHooks } from '../wire/signature-check.js'
+import { stepUrlRoute } from './describe-step-route.js'
+
+/** What the routes of one registration of the plugin share at run time. */
+export interface Registration extends StepRuntime {
+  readonly lookup: SecretLookup
+  readonly deadlines: BodyDeadlines
+  closing: boolean
+}
+
+/** The route settings every step route shares. */
+export interface RouteSettings {
+  readonly bodyLimit: number
+  readonly openapi: OpenapiOptions
+}
+
+/** `POST {prefix}{path}` for one step, and GET on its URL describing it. */
+export function stepRoute (fastify: FastifyInstance, step: ServedStep, { bodyLimit, openapi }: RouteSettings, registration: Registration): void {
+  const { definition } = step
+  const hooks = signatureHooks([step], step.label, registration.lookup)
+  // A variable, not a literal: `swaggerTransform` is typed only where @fastify/swagger is installed.
+  const config = { haptikStep: step.name, swaggerTransform: swaggerTransform(step, { signed: hooks.signed, resolvers: step.auth.kind === 'resolver' }, { openapi, bodyLimit }) }
+  fastify.route({
+    method: 'POST',
+    url: definition.path,
+    bodyLimit,
+    config,
+    schema: {
+      ...definedFields({ summary: definition.summary, description: definition.description, tags: definition.tags }),
+      body: step.bodySchema,
+      response: { 200: step.replySchema }
+    },
+    ...registration.deadlines.withHook(hooks.routeOptions()),
+    handler: stepRouteHandler(step, registration)
+  })
+  stepUrlRoute(fastify, definition.path, [step.name])
+}

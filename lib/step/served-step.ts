@@ -1,0 +1,63 @@
+import type { TSchema } from '@sinclair/typebox'
+import type { DetailsLimits, DetailsRules } from '../reply/details.js'
+import type { ReplyPolicy } from '../reply/failure-policy.js'
+import type { UserText } from '../reply/languages.js'
+import { ReplySchema } from '../reply/reply-schema.js'
+import { EnvelopeSchema } from '../wire/request-schema.js'
+import type { StepAuth } from '../wire/secrets.js'
+import { stepKey } from '../wire/step-names.js'
+import type { AnyStep, InvalidEntities, StepHandler } from './define-step.js'
+import { entityReaders, type EntityReader } from './entities.js'
+
+/** A step's settings: its own options, else the plugin's, resolved and checked by options.ts. */
+export interface StepSettings {
+  readonly auth: StepAuth
+  readonly timeout: number
+  readonly fallbackMessage: UserText
+  readonly invalidEntities: InvalidEntities
+  readonly invalidEntityMessage: UserText
+  readonly environment: string | undefined
+  readonly detailsLimit: DetailsLimits | null
+  /** Channels, channel limits and what failures answer. */
+  readonly replies: ReplyPolicy
+}
+
+/**
+ * One step as the plugin serves it, made once at registration and never
+ * changed: the definition `defineStep` made, its settings, and what the
+ * request path needs computed (the key requests match it by, entity readers,
+ * the request and reply schemas). Its route, the dispatch route, the error
+ * handler and the docs all read this one object.
+ */
+export interface ServedStep extends Omit<StepSettings, 'detailsLimit'> {
+  readonly definition: AnyStep
+  readonly name: string
+  /** The name as requests are matched to it (`stepKey`). */
+  readonly key: string
+  /** How messages name it: `Step "name"`. */
+  readonly label: string
+  readonly handler: StepHandler
+  readonly readers: readonly EntityReader[]
+  /** What the handler may return as details, and how large. */
+  readonly details: DetailsRules
+  /** Haptik's request with this step's entities. */
+  readonly bodySchema: TSchema
+  /** The reply with this step's details. */
+  readonly replySchema: TSchema
+}
+
+export function serveStep (definition: AnyStep, { detailsLimit, ...settings }: StepSettings): ServedStep {
+  const { name, entities, conversationDetails, userDetails } = definition
+  return Object.freeze({
+    ...settings,
+    definition,
+    name,
+    key: stepKey(name),
+    label: `Step "${name}"`,
+    handler: definition.handler as StepHandler,
+    readers: entityReaders(entities),
+    details: Object.freeze({ conversationDetails, userDetails, detailsLimit }),
+    bodySchema: EnvelopeSchema(entities),
+    replySchema: ReplySchema(conversationDetails, userDetails)
+  })
+}

@@ -1,0 +1,79 @@
+import { types } from 'node:util'
+
+// Values from outside the plugin, read and quoted without trusting them.
+//
+// What a user's code throws is read without trusting it: a frozen Error, a
+// revoked Proxy or a getter that throws must not crash the request path or
+// the logger (pino's error serializer writes a marker on the error it logs,
+// which a frozen one refuses). Each field is read once, under try, into a
+// plain Error of our own that is safe to log, record on a span, or rethrow.
+
+const MAX_CAUSES = 3
+const MAX_FIELDS = 16
+
+function read (get: () => unknown): unknown {
+  try {
+    return get()
+  } catch {
+    return undefined
+  }
+}
+
+const FIELD_TYPES = new Set(['string', 'number', 'boolean'])
+const isField = (value: unknown) => FIELD_TYPES.has(typeof value)
+
+function copyError (error: Error, source: string, depth: number): Error {
+  const message = read(() => error.message)
+  const copy = new Error(typeof message === 'string' ? message : `${source} threw an Error whose message cannot be read`)
+  const name = read(() => error.name)
+  copy.name = typeof name === 'string' ? name : 'Error'
+  const stack = read(() => error.stack)
+  copy.stack = typeof stack === 'string' ? stack : `${copy.name}: ${copy.message}`
+  // The Error's own plain fields (a `code`, a `statusCode`), as pino would show them.
+  const keys = read(() => Object.keys(error))
+  if (Array.isArray(keys)) {
+    for (const key of keys.slice(0, MAX_FIELDS)) {
+      if (key === 'cause' || key === 'name' || key === 'message' || key === 'stack') continue
+      const value = read(() => (error as unknown as Record<string, unknown>)[key])
+      if (isField(value)) Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true })
+    }
+  }
+  const cause = read(() => error.cause)
+  if (cause !== undefined && depth < MAX_CAUSES) copy.cause = safeError(cause, source, depth + 1)
+  return copy
+}
+
+/**
+ * A plain Error describing a value that `source` (e.g. "the handler") threw
+ * or rejected with: an Error's message, name, stack, plain fields and causes,
+ * each read under try; what another value is. Never throws.
+ */
+export function safeError (value: unknown, source: string, depth = 0): Error {
+  try {
+    if (types.isProxy(value)) return new Error(`${source} threw a value that cannot be read (a Proxy)`)
+    // instanceof too: @fastify/error's errors are made without Error's constructor.
+    if (types.isNativeError(value) || value instanceof Error) return copyError(value, source, depth)
+    return new Error(`${source} threw a non-Error value (${value === null ? 'null' : typeof value})`)
+  } catch {
+    return new Error(`${source} threw a value that cannot be read`)
+  }
+}
+
+/** Whether `value[key] === true`, for a value that may be hostile: false when reading throws. */
+export function hasTrueFlag (value: unknown, key: symbol): boolean {
+  if (typeof value !== 'object' || value === null || types.isProxy(value)) return false
+  try {
+    return (value as Record<symbol, unknown>)[key] === true
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Text from a request, cut for messages and logs: step names (64 characters
+ * by default), field paths and URLs are the sender's, and on a route that
+ * also serves unsigned steps nobody signed them.
+ */
+export function cap (text: string, max = 64): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text
+}
