@@ -11,11 +11,6 @@ import type { Registration, RouteSettings } from './step-route.js'
 import { DetailsSchema, ReplySchema } from '../reply/reply-schema.js'
 import { cap } from '../untrusted.js'
 
-interface DispatchTarget {
-  readonly step: ServedStep
-  readonly auth: number | 'unsigned'
-}
-
 /** A validation failure shaped as Fastify's own, for the step routes' error handler. */
 function validationFailure (issues: FastifySchemaValidationError[]): Error {
   return Object.assign(new Error('body validation failed'), { validation: issues, validationContext: 'body' })
@@ -28,7 +23,7 @@ function validationFailure (issues: FastifySchemaValidationError[]): Error {
  */
 export function dispatchRoute (fastify: FastifyInstance, steps: readonly ServedStep[], { bodyLimit }: RouteSettings, registration: Registration): void {
   const hooks = signatureHooks(steps, DISPATCH_LABEL, registration.lookup)
-  const targets = new Map<string, DispatchTarget>(steps.map(step => [step.key, { step, auth: hooks.indexOf(step.auth) }]))
+  const targets = new Map(steps.map(step => [step.key, step]))
   const names = steps.map(({ name }) => name)
   const known = names.map(name => JSON.stringify(name)).join(', ')
 
@@ -52,9 +47,9 @@ export function dispatchRoute (fastify: FastifyInstance, steps: readonly ServedS
     }
     const unauthorized = authorizeStep(request, target.auth)
     if (unauthorized !== null) throw unauthorized
-    const validate = request.compileValidationSchema(target.step.bodySchema)
+    const validate = request.compileValidationSchema(target.bodySchema)
     if (validate(body) !== true) throw validationFailure(validate.errors as FastifySchemaValidationError[])
-    return runStep(target.step, registration, request, reply)
+    return runStep(target, registration, request, reply)
   }
 
   const resolvers = steps.some(({ auth }) => auth.kind === 'resolver')

@@ -6,20 +6,27 @@ import {
 } from '../errors.js'
 import type { SecretLookup } from './secret-lookup.js'
 import type { StepAuth } from './secrets.js'
-import { matchingKeys, parseSignature, SIGNATURE_HEADER, type SignatureProblem } from './signature.js'
+import { parseSignature, SIGNATURE_HEADER, signs, type SignatureProblem } from './signature.js'
 
 // The signature of the step routes: a preParsing hook reads the header before
 // the body is read (a missing or malformed one is refused at once) and sets up
 // the request's check; the JSON parser, which holds the exact bytes, runs it
 // (one HMAC-SHA1 of the body per candidate secret) before anything parses them.
 
-const NONE: readonly number[] = Object.freeze([])
-const EMPTY = Buffer.alloc(0)
-
-/** Per-request signature state, kept on the request under this symbol. */
+/** Per-request signature check, kept on the request under this symbol. */
 export const kSignature = Symbol('fastify-haptik.signature')
 
 type SignedAuth = Exclude<StepAuth, { kind: 'unsigned' }>
+
+/** One secret a request may be signed with: its key, whose it is, and its place in that list of secrets. */
+interface Candidate {
+  readonly key: KeyObject
+  readonly auth: SignedAuth
+  readonly position: number
+}
+
+const NONE: readonly Candidate[] = Object.freeze([])
+const EMPTY = Buffer.alloc(0)
 
 /**
  * How a route checks signatures: against the secrets of one step, or, on the
@@ -32,34 +39,48 @@ interface SignaturePlan {
   readonly unsigned: boolean
 }
 
-/** The candidate keys of a request: each with the index of its auth in the plan and its position in that auth's secrets. */
-interface Candidates {
-  readonly keys: readonly KeyObject[]
-  readonly owners: readonly number[]
-  readonly positions: readonly number[]
+/** Every key of the given auths, each with where it came from. */
+function candidatesOf (auths: ReadonlyArray<{ auth: SignedAuth, keys: readonly KeyObject[] }>): readonly Candidate[] {
+  return auths.flatMap(({ auth, keys }) => keys.map((key, position) => ({ key, auth, position })))
 }
 
-interface SignatureState {
-  readonly candidates: Candidates
-  /** The digest the header carries, or why it could not be read. */
-  expected: Buffer | null
-  problem: SignatureProblem | null
-  /** Indexes in `candidates.keys` of the keys that signed the body; null until checked. */
-  matched: readonly number[] | null
-  /** On the dispatch route, the index in `plan.auths` of the chosen step's secrets (0 on a step route; -1 for an unsigned step). */
-  authorized: number
-  /** The route also serves unsigned steps: a failed check waits until the step is known. */
-  readonly deferred: boolean
+/** One request's signature check: the secrets it may be signed with, the header's digest, and which secrets signed the body. */
+class SignatureCheck {
+  /** The digest the header carries. */
+  expected: Buffer | undefined
+  /** Why the header could not be read, when the verdict waits for the step (`deferred`). */
+  problem: SignatureProblem | undefined
+  /** On the dispatch route, the chosen step's auth: only its secrets count. */
+  step: StepAuth | undefined
+  #signers: readonly Candidate[] | undefined
+
+  constructor (
+    readonly candidates: readonly Candidate[],
+    /** The route also serves unsigned steps: a failed check waits until the step is known. */
+    readonly deferred: boolean
+  ) {}
+
+  /** The candidates whose HMAC of the exact bytes is the header's digest (none for a body-less request's empty ones); computed once. */
+  signers (request: FastifyRequest): readonly Candidate[] {
+    this.#signers ??= this.expected === undefined ? NONE : signersOf(this.expected, this.candidates, request.rawBody ?? EMPTY)
+    return this.#signers
+  }
 }
 
-/** A request on the plugin's routes, which carry the signature state (kept out of Fastify's public types). */
-type SignedRequest = FastifyRequest & { [kSignature]: SignatureState | null }
+/** The candidates that signed the body: one HMAC of the whole body per candidate, none skipped. */
+function signersOf (expected: Buffer, candidates: readonly Candidate[], body: Buffer): readonly Candidate[] {
+  if (candidates.length === 1) return signs(expected, candidates[0].key, body) ? candidates : NONE
+  return candidates.filter(({ key }) => signs(expected, key, body))
+}
 
-const stateOf = (request: FastifyRequest) => (request as SignedRequest)[kSignature]
-const setState = (request: FastifyRequest, state: SignatureState) => { (request as SignedRequest)[kSignature] = state }
+/** The check of requests on routes whose steps are all served unsigned (`allowUnsigned`): it passes, and names no secret. */
+const UNSIGNED: SignatureCheck = Object.freeze(new SignatureCheck(NONE, false)) as SignatureCheck
 
-const newState = (candidates: Candidates, deferred: boolean): SignatureState =>
-  ({ candidates, expected: null, problem: null, matched: null, authorized: 0, deferred })
+/** A request on the plugin's routes, which carry the check (kept out of Fastify's public types). */
+type CheckedRequest = FastifyRequest & { [kSignature]: SignatureCheck | null }
+
+const checkOf = (request: FastifyRequest) => (request as CheckedRequest)[kSignature]
+const setCheck = (request: FastifyRequest, check: SignatureCheck) => { (request as CheckedRequest)[kSignature] = check }
 
 const ENCODING_MESSAGE = 'a Content-Encoding other than identity is not supported; Haptik sends plain JSON'
 
@@ -80,21 +101,6 @@ function signatureError (problem: SignatureProblem): Error {
   return problem === 'missing' ? new MissingSignatureError() : new MalformedSignatureError(PROBLEMS[problem])
 }
 
-/** Flattens keys by auth, remembering where each came from. */
-function candidatesOf (keysByAuth: ReadonlyArray<readonly KeyObject[]>): Candidates {
-  const keys: KeyObject[] = []
-  const owners: number[] = []
-  const positions: number[] = []
-  keysByAuth.forEach((list, owner) => list.forEach((key, position) => {
-    keys.push(key)
-    owners.push(owner)
-    positions.push(position)
-  }))
-  return { keys, owners, positions }
-}
-
-const NO_CANDIDATES = candidatesOf([])
-
 /** What refuses a request by its headers alone, before the body is read: a compressed body, a missing or malformed signature. */
 function headerProblem (request: FastifyRequest, plan: SignaturePlan, expected: Buffer | SignatureProblem): Error | null {
   if (!plainEncoding(request)) return new UnsupportedMediaTypeError(ENCODING_MESSAGE)
@@ -113,15 +119,15 @@ function resolveSecretsHook (plan: SignaturePlan, label: string, lookup: SecretL
     if (problem !== null) throw problem
     // Unsigned, on a route that also serves unsigned steps: no secret could match, so none is looked up.
     if (typeof expected === 'string') {
-      setState(request, newState(NO_CANDIDATES, true))
+      setCheck(request, new SignatureCheck(NONE, true))
       return
     }
-    const keysByAuth: Array<readonly KeyObject[]> = []
-    for (const auth of plan.auths) keysByAuth.push(auth.kind === 'keys' ? auth.keys : await lookup.keys(auth, request, label))
-    const candidates = candidatesOf(keysByAuth)
+    const keys: Array<{ auth: SignedAuth, keys: readonly KeyObject[] }> = []
+    for (const auth of plan.auths) keys.push({ auth, keys: auth.kind === 'keys' ? auth.keys : await lookup.keys(auth, request, label) })
+    const candidates = candidatesOf(keys)
     // On a route that also serves unsigned steps, the step decides once it is known.
-    if (candidates.keys.length === 0 && !plan.unsigned) throw new SecretNotFoundError(label)
-    setState(request, newState(candidates, plan.unsigned))
+    if (candidates.length === 0 && !plan.unsigned) throw new SecretNotFoundError(label)
+    setCheck(request, new SignatureCheck(candidates, plan.unsigned))
   }
 }
 
@@ -131,8 +137,10 @@ function resolveSecretsHook (plan: SignaturePlan, label: string, lookup: SecretL
  * unsigned steps), and keeps the header's digest for the check.
  */
 function readSignatureHook (plan: SignaturePlan): preParsingHookHandler {
-  // Keys known at registration are flattened once; a secret function's, per request (onRequest).
-  const known = plan.auths.every(auth => auth.kind === 'keys') ? candidatesOf(plan.auths.map(auth => auth.keys)) : undefined
+  // Keys known at registration are listed once; a secret function's, per request (onRequest).
+  const known = plan.auths.every(auth => auth.kind === 'keys')
+    ? candidatesOf(plan.auths.map(auth => ({ auth, keys: (auth as Extract<SignedAuth, { kind: 'keys' }>).keys })))
+    : NONE
   return function readHaptikSignature (request, _reply, _payload, done) {
     const expected = parseSignature(request.headers[SIGNATURE_HEADER])
     const problem = headerProblem(request, plan, expected)
@@ -140,18 +148,16 @@ function readSignatureHook (plan: SignaturePlan): preParsingHookHandler {
       done(problem)
       return
     }
-    let state = stateOf(request)
-    if (state === null) {
-      state = newState(known as Candidates, plan.unsigned)
-      setState(request, state)
+    let check = checkOf(request)
+    if (check === null) {
+      check = new SignatureCheck(known, plan.unsigned)
+      setCheck(request, check)
     }
-    if (typeof expected === 'string') state.problem = expected
-    else state.expected = expected
+    if (typeof expected === 'string') check.problem = expected
+    else check.expected = expected
     done()
   }
 }
-
-const UNSIGNED: SignatureState = Object.freeze({ candidates: NO_CANDIDATES, expected: null, problem: null, matched: NONE, authorized: -1, deferred: false })
 
 /** preParsing hook of routes whose steps are all served unsigned (`allowUnsigned`). */
 const markUnsignedHook: preParsingHookHandler = function markHaptikUnsigned (request, _reply, _payload, done) {
@@ -159,14 +165,8 @@ const markUnsignedHook: preParsingHookHandler = function markHaptikUnsigned (req
     done(new UnsupportedMediaTypeError(ENCODING_MESSAGE))
     return
   }
-  setState(request, UNSIGNED)
+  setCheck(request, UNSIGNED)
   done()
-}
-
-/** Which candidate keys signed the exact bytes (none for a body-less request's empty ones), once per request. */
-function matched (state: SignatureState, request: FastifyRequest): readonly number[] {
-  state.matched ??= state.expected === null ? NONE : matchingKeys(state.expected, state.candidates.keys, request.rawBody ?? EMPTY)
-  return state.matched
 }
 
 /**
@@ -175,28 +175,24 @@ function matched (state: SignatureState, request: FastifyRequest): readonly numb
  * serves unsigned steps, the verdict waits for `authorizeStep`.
  */
 export function checkSignature (request: FastifyRequest): Error | null {
-  const state = stateOf(request)
-  if (state === null) return new MissingSignatureError()
+  const check = checkOf(request)
+  if (check === null) return new MissingSignatureError()
   // A header problem was refused in preParsing unless the verdict is deferred.
-  if (matched(state, request).length > 0 || state.deferred || state === UNSIGNED) return null
+  if (check === UNSIGNED || check.deferred || check.signers(request).length > 0) return null
   return new InvalidSignatureError()
 }
 
 /**
- * On the dispatch route, once the step is known: whether the secret that
- * signed the body is one of that step's (index in `plan.auths`, or
- * 'unsigned' for a step served unsigned).
+ * On the dispatch route, once the step is known: whether a secret of that
+ * step signed the body (a step served unsigned takes any call).
  */
-export function authorizeStep (request: FastifyRequest, auth: number | 'unsigned'): Error | null {
-  const state = stateOf(request) as SignatureState
-  if (auth === 'unsigned') {
-    // Whatever another step's secret signed (the shared state of all-unsigned routes is frozen, and says so already).
-    if (state !== UNSIGNED) state.authorized = -1
-    return null
-  }
-  state.authorized = auth
-  if (matched(state, request).some(key => state.candidates.owners[key] === auth)) return null
-  return state.problem === null ? new InvalidSignatureError() : signatureError(state.problem)
+export function authorizeStep (request: FastifyRequest, auth: StepAuth): Error | null {
+  const check = checkOf(request) as SignatureCheck
+  // The shared check of all-unsigned routes is frozen, and names no secret already.
+  if (check !== UNSIGNED) check.step = auth
+  if (auth.kind === 'unsigned') return null
+  if (check.signers(request).some(signer => signer.auth === auth)) return null
+  return check.problem === undefined ? new InvalidSignatureError() : signatureError(check.problem)
 }
 
 /**
@@ -204,13 +200,10 @@ export function authorizeStep (request: FastifyRequest, auth: number | 'unsigned
  * of secrets, or undefined when unsigned. Never the secret itself.
  */
 export function matchedSecret (request: FastifyRequest): number | undefined {
-  const state = stateOf(request) as SignatureState
-  const { owners, positions } = state.candidates
+  const check = checkOf(request) as SignatureCheck
+  const { step } = check
   // The check has run: the call reached its handler, or its entities were looked at.
-  for (const key of state.matched as readonly number[]) {
-    if (owners[key] === state.authorized) return positions[key]
-  }
-  return undefined
+  return check.signers(request).find(signer => step === undefined || signer.auth === step)?.position
 }
 
 /**
@@ -223,8 +216,6 @@ export function signatureHooks (steps: ReadonlyArray<{ readonly auth: StepAuth }
   const signed = auths.length > 0
   return {
     signed,
-    /** Where a step's secrets sit in the plan, for `authorizeStep`. */
-    indexOf: (auth: StepAuth): number | 'unsigned' => auth.kind === 'unsigned' ? 'unsigned' : auths.indexOf(auth),
     /** The route options that install the hooks. */
     routeOptions: () => signed
       ? auths.some(auth => auth.kind === 'resolver')

@@ -74,7 +74,8 @@ export function matchingKeys (expected: Buffer, keys: readonly KeyObject[], body
   return matched
 }
 
-function signs (expected: Buffer, key: KeyObject, body: Buffer): boolean {
+/** Whether the HMAC-SHA1 of the body under the key is the expected digest, compared in constant time. */
+export function signs (expected: Buffer, key: KeyObject, body: Buffer): boolean {
   // timingSafeEqual: the time taken must not tell an attacker how many bytes matched.
   return timingSafeEqual(createHmac(ALGORITHM, key).update(body).digest(), expected)
 }
