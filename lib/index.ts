@@ -62,8 +62,9 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     child.addHook('onClose', async function stopHaptikDeadlines () {
       registration.deadlines.close()
     })
-    for (const step of steps) stepRoute(child, step, settings, registration)
-    if (settings.dispatch) dispatchRoute(child, steps, settings, registration)
+    const routeSettings = { bodyLimit, openapi: settings.openapi, bodyTimeout: settings.bodyTimeout, secretTimeout: settings.secretLookup.timeout }
+    for (const step of steps) stepRoute(child, step, routeSettings, registration)
+    if (settings.dispatch) dispatchRoute(child, steps, routeSettings, registration)
     const urls = steps.map(({ definition }) => `POST ${child.prefix}${definition.path}`)
     unknownPathRoute(child, settings.dispatch ? [...urls, `POST ${child.prefix}/ (any step, by its name)`] : urls)
   }, { prefix })
@@ -84,39 +85,49 @@ export const fastifyHaptik: FastifyPluginAsync<FastifyHaptikOptions> = fp(fastif
 })
 export default fastifyHaptik
 
+// The public surface: what a user of the plugin needs, each in docs/reference.md.
+// Everything about rich messages is also at `fastify-haptik/hsl`; the testing
+// kit is `fastify-haptik/testing`.
+
+// Steps
 export { defineStep, isStep } from './step/define-step.js'
-export type { AnyStep, HaptikStep, InvalidEntities, StepContext, StepDefinition, StepHandler, StringValued } from './step/define-step.js'
-export type { FastifyHaptikOptions, OpenapiOptions } from './options.js'
-export type { DualSchema, JsonSchema, ObjectSchema, RawOf, StaticOf } from './wire/schema-reading.js'
-export { DEFAULT_BODY_LIMIT, DEFAULT_FALLBACK_MESSAGE, DEFAULT_INVALID_ENTITY_MESSAGE, DEFAULT_TIMEOUT } from './options.js'
-export type { ChannelLimitsPolicy, FailurePolicy, ReplyOptions } from './reply/failure-policy.js'
-export { CHANNEL_RULES, DEVICE_PLATFORMS, channelFindings, channelOf, characters } from './reply/channel-limits.js'
-export type { ChannelElement, ChannelFinding, ChannelRule } from './reply/channel-limits.js'
-export { HANDOFF_STATUS, StepHandoff, handoff, isHandoff } from './reply/handoff.js'
+export type { AnyStep, HaptikStep, StepContext, StepDefinition, StepHandler } from './step/define-step.js'
+export type { StepExample } from './step/step-examples.js'
+export { Entities } from './step/catalog.js'
+export type { TextValue, PhoneValue } from './step/catalog-text.js'
+export type { NumberValue, NumberRangeValue, CurrencyValue, BudgetValue } from './step/catalog-numbers.js'
+export type { DateKind, DateValue, TimeKind, TimeValue } from './step/catalog-time.js'
+export type { CityValue, PersonNameValue } from './step/catalog-places.js'
+export type { RawOf } from './wire/schema-reading.js'
+
+// Options
+export type { FastifyHaptikOptions } from './options.js'
+export { DEFAULT_FALLBACK_MESSAGE, DEFAULT_INVALID_ENTITY_MESSAGE } from './options.js'
+export type { SecretOption, SecretResolver } from './wire/secrets.js'
+export type { SecretCacheOptions } from './wire/secret-lookup.js'
+export type { DetailsLimit } from './reply/details.js'
+export type { LocalizedText, UserText } from './reply/languages.js'
+
+// Requests and replies
+export type { HaptikEnvelope, HaptikUser } from './wire/request-schema.js'
+export type { HaptikReply, ReplyObject, StepResult } from './reply/normalize-reply.js'
+export { StepFailure } from './reply/step-failure.js'
+export { StepHandoff, handoff } from './reply/handoff.js'
 export type { HandoffOptions } from './reply/handoff.js'
+
+// Rich messages and channels
+export { hsl, isHslType, messageFromWire, summaryOf } from './hsl/index.js'
+export type { Channel, HslMessage, HslType, Message } from './hsl/index.js'
+export { CHANNEL_RULES, channelFindings, channelOf, characters } from './reply/channel-limits.js'
+export type { ChannelElement, ChannelFinding, ChannelRule } from './reply/channel-limits.js'
+
+// Signatures
+export { sign, verify, SIGNATURE_HEADER } from './wire/signature.js'
+export type { Secret } from './wire/signature.js'
+
+// Docs, observability, errors
+export { exampleRequest } from './openapi/sample-request.js'
+export { haptikSwaggerUiConfig } from './openapi/swagger-ui.js'
 export { DIAGNOSTICS_CHANNELS, HAPTIK_REDACT_PATHS } from './telemetry.js'
 export type { Outcome, RefusedMessage, StepEndMessage, StepStartMessage, TelemetryOptions } from './telemetry.js'
-export type { SecretOption, SecretResolver } from './wire/secrets.js'
-export type { DetailsLimit } from './reply/details.js'
-export { DEFAULT_DETAILS_LIMIT } from './reply/details.js'
-export type { HaptikReply, ReplyObject, StepResult } from './reply/normalize-reply.js'
-export { sign, verify, parseSignature, SIGNATURE_HEADER } from './wire/signature.js'
-export type { Secret, SignatureProblem } from './wire/signature.js'
-export { HAPTIK_EVENT, HaptikUserSchema, DetectionSchema, EnvelopeSchema } from './wire/request-schema.js'
-export { DetailsSchema, StringDetailsSchema, ReplySchema } from './reply/reply-schema.js'
-export type { HaptikEnvelope, HaptikUser } from './wire/request-schema.js'
-export { SECURITY_SCHEME } from './openapi/swagger-transform.js'
-export { exampleRequest } from './openapi/sample-request.js'
-export type { StepExample } from './step/step-examples.js'
-export { haptikSwaggerUiConfig } from './openapi/swagger-ui.js'
-export type { HaptikSwaggerUiConfig, SwaggerUiRequest } from './openapi/swagger-ui.js'
-// Rich messages: the `hsl` builders, their schemas and types.
-export * from './hsl/index.js'
-export { Entities } from './step/catalog.js'
-export type {
-  DateKind, TimeKind, TextValue, PhoneValue, NumberValue, NumberRangeValue, DateValue, TimeValue,
-  CityValue, BudgetValue, PersonNameValue, CurrencyValue
-} from './step/catalog.js'
-export type { LocalizedText, UserText } from './reply/languages.js'
 export * as errors from './errors.js'
-export { StepFailure } from './reply/step-failure.js'

@@ -69,11 +69,14 @@ export function hasTrueFlag (value: unknown, key: symbol): boolean {
   }
 }
 
+const LIMITS = { name: 64, path: 120 } as const
+
 /**
- * Text from a request, cut for messages and logs: step names (64 characters
- * by default), field paths and URLs are the sender's, and on a route that
- * also serves unsigned steps nobody signed them.
+ * Text from a request, cut for messages and logs: names (a step, a header
+ * parameter) at 64 characters, paths (a field, a URL) at 120. They are the
+ * sender's, and on a route that also serves unsigned steps nobody signed them.
  */
-export function cap (text: string, max = 64): string {
+export function cap (text: string, kind: keyof typeof LIMITS = 'name'): string {
+  const max = LIMITS[kind]
   return text.length > max ? `${text.slice(0, max)}…` : text
 }

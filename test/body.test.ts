@@ -4,8 +4,9 @@ import { gzipSync } from 'node:zlib'
 import t from 'tap'
 import Fastify from 'fastify'
 import { Type } from '@sinclair/typebox'
-import fastifyHaptik, { DEFAULT_BODY_LIMIT, defineStep } from '../lib/index.js'
+import fastifyHaptik, { defineStep } from '../lib/index.js'
 import { SECRET, detection, envelope, haptikApp, haptikSignature, signedPost } from './helpers/haptik.js'
+import { DEFAULT_BODY_LIMIT } from '../lib/options.js'
 
 const echo = defineStep({
   name: 'echo',

@@ -1,10 +1,22 @@
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import fastifyHaptik, {
-  BUTTON_COUNT_LIMITS, BUTTON_LABEL_LIMITS, QUICK_REPLY_LABEL_LIMITS, CHANNEL_RULES, CHANNELS, DEFAULT_FALLBACK_MESSAGE, DEVICE_PLATFORMS, StepFailure, channelFindings, channelOf, characters, defineStep, hsl,
-  type AnyStep, type Channel, type FastifyHaptikOptions, type StepResult
+  CHANNEL_RULES,
+  DEFAULT_FALLBACK_MESSAGE,
+  StepFailure,
+  channelFindings,
+  channelOf,
+  characters,
+  defineStep,
+  hsl,
+  type AnyStep,
+  type Channel,
+  type FastifyHaptikOptions,
+  type StepResult
 } from '../lib/index.js'
 import { SECRET, envelope, signedPost } from './helpers/haptik.js'
+import { BUTTON_COUNT_LIMITS, BUTTON_LABEL_LIMITS, CHANNELS, QUICK_REPLY_LABEL_LIMITS } from '../lib/hsl/channels.js'
+import { DEVICE_PLATFORMS } from '../lib/reply/channel-limits.js'
 
 // The limits Haptik documents per channel (hellohaptik/docs_haptik): each
 // test names the file and line of the rule it checks.

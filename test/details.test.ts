@@ -1,8 +1,9 @@
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import { Type } from '@sinclair/typebox'
-import fastifyHaptik, { DEFAULT_DETAILS_LIMIT, DEFAULT_FALLBACK_MESSAGE, defineStep, type FastifyHaptikOptions, type StepResult } from '../lib/index.js'
+import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, defineStep, type FastifyHaptikOptions, type StepResult } from '../lib/index.js'
 import { SECRET, envelope, signedPost } from './helpers/haptik.js'
+import { DEFAULT_DETAILS_LIMIT } from '../lib/reply/details.js'
 
 async function replyWith (t: Test, value: StepResult, options: Partial<FastifyHaptikOptions> = {}, userDetails = Type.Record(Type.String(), Type.Unknown())) {
   const lines: Array<{ level: number, msg: string, step?: string, err?: { code: string, message: string } }> = []

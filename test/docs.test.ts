@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process'
 import { posix } from 'node:path'
 import t from 'tap'
+import ts from 'typescript'
 import { errors } from '../lib/index.js'
 import { anchors, codeBlocks, docPages, links, root } from './helpers/docs.js'
 
@@ -70,4 +71,20 @@ t.test('every code block is TypeScript that a test checks, or not code', async t
     const fences = [...text.matchAll(/^```(\S*)$/gm)].map(match => match[1]).filter((_, index) => index % 2 === 0)
     t.same(fences.filter(language => !['ts', 'sh', 'console', 'json'].includes(language)), [], `${file}: code is in ts blocks (others are sh, console or json)`)
   }
+})
+
+/** The names `lib/index.ts` exports, types included, as TypeScript sees them. */
+function rootExports (): string[] {
+  const entry = posix.join(root, 'lib/index.ts')
+  const program = ts.createProgram([entry], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, target: ts.ScriptTarget.ES2022, strict: true, skipLibCheck: true, noEmit: true })
+  const checker = program.getTypeChecker()
+  const module = checker.getSymbolAtLocation(program.getSourceFile(entry) as ts.SourceFile) as ts.Symbol
+  return checker.getExportsOfModule(module).map(symbol => symbol.getName())
+}
+
+t.test('every export of fastify-haptik is in the reference page, and the public surface stays small', async t => {
+  const names = rootExports()
+  t.ok(names.length > 50 && names.length < 100, `${names.length} exports`)
+  const reference = pages.find(({ file }) => file === 'docs/reference.md')?.text ?? ''
+  for (const name of names) t.ok(reference.includes(`\`${name}\``), `${name} is in docs/reference.md`)
 })

@@ -2,9 +2,17 @@ import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import { Type } from '@sinclair/typebox'
 import fastifyHaptik, {
-  DEFAULT_FALLBACK_MESSAGE, HANDOFF_STATUS, StepFailure, StepHandoff, defineStep, handoff, hsl, isHandoff, type AnyStep, type FastifyHaptikOptions
+  DEFAULT_FALLBACK_MESSAGE,
+  StepFailure,
+  StepHandoff,
+  defineStep,
+  handoff,
+  hsl,
+  type AnyStep,
+  type FastifyHaptikOptions
 } from '../lib/index.js'
 import { SECRET, envelope, signedPost } from './helpers/haptik.js'
+import { HANDOFF_STATUS, isHandoff } from '../lib/reply/handoff.js'
 
 // Hand-over to a human agent: Haptik moves the chat to Pending for an agent
 // when a step answers no messages and Human Assistance is on, and sends its

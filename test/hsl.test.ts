@@ -2,11 +2,21 @@ import t, { type Test } from 'tap'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { TSchema } from '@sinclair/typebox'
 import {
-  defineStep, hsl, ACTIONABLE_TYPES, ActionableSchema, FORM_FIELD_TYPES, FORM_KEYBOARD_TYPES, FormFieldSchema, HslButtonSchema,
-  HslCarouselSchema, HslFormSchema, HslMessageSchema, HslNativeActionSchema, HslOtherSchema, HslSilentSchema, HslSystemSchema,
-  HslTextSchema, QuickReplySchema, SilentActionSchema, StepFailure, URIS, summaryOf, type FormFieldOptions
+  defineStep,
+  hsl,
+  StepFailure,
+  summaryOf
 } from '../lib/index.js'
 import { envelope, haptikApp, signedPost } from './helpers/haptik.js'
+import { ACTIONABLE_TYPES, ActionableSchema, QuickReplySchema, URIS } from '../lib/hsl/actionable.js'
+import { FORM_FIELD_TYPES, FORM_KEYBOARD_TYPES, type FormFieldOptions, FormFieldSchema, HslFormSchema } from '../lib/hsl/form.js'
+import { HslButtonSchema } from '../lib/hsl/button.js'
+import { HslCarouselSchema } from '../lib/hsl/carousel.js'
+import { HslMessageSchema, HslOtherSchema } from '../lib/hsl/message.js'
+import { HslNativeActionSchema } from '../lib/hsl/native-action.js'
+import { HslSilentSchema, SilentActionSchema } from '../lib/hsl/silent.js'
+import { HslSystemSchema } from '../lib/hsl/system.js'
+import { HslTextSchema } from '../lib/hsl/text.js'
 
 // What Haptik's own builder, hellohaptik/python-hsl (develop, 52ec7e2), emits
 // (scripts/python-hsl-cases.py prints these strings again from a checkout).

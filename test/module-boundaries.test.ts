@@ -1,40 +1,105 @@
-// The module map of DESIGN.md, checked: lib/ has no import cycle, type-only
-// imports included, and every module only imports the layers below it.
-import { readFileSync } from 'node:fs'
+// The module map of DESIGN.md and CONTRIBUTING.md, checked: lib/ has no
+// import cycle, and each folder imports only the folders below it.
+import { readdirSync, readFileSync } from 'node:fs'
+import { dirname, join, normalize, relative } from 'node:path'
 import madge from 'madge'
 import t from 'tap'
 
-const graph = await madge('lib', { fileExtensions: ['ts'], tsConfig: 'tsconfig.json' })
-const imports = graph.obj()
-const core = Object.keys(imports).filter(module => !module.startsWith('testing/') && !module.startsWith('cli/'))
+const LIB = 'lib'
+
+/** Every module of lib/, as a path relative to it. */
+function modules (dir = LIB): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap(entry =>
+    entry.isDirectory() ? modules(join(dir, entry.name)) : entry.name.endsWith('.ts') ? [relative(LIB, join(dir, entry.name))] : [])
+}
+
+interface Import { readonly target: string, readonly typeOnly: boolean }
+
+/** A module's imports of other lib/ modules, and whether each is erased at run time (`import type`). */
+function importsOf (module: string): Import[] {
+  const source = readFileSync(join(LIB, module), 'utf8')
+  return [...source.matchAll(/^(?:import|export)(\s+type)?[^'"]*?from '(\.[^']+)'/gm)].map(([, type, specifier]) => ({
+    target: normalize(join(dirname(module), specifier)).replace(/\.js$/, '.ts'),
+    typeOnly: type !== undefined
+  }))
+}
+
+/** A module's layer: its folder, or the root module itself. */
+const layerOf = (module: string) => module.includes('/') ? module.split('/')[0] + '/' : module
+
+// The leaves every layer may use: the plugin's errors, and reading untrusted values.
+const LEAVES = ['errors.ts', 'untrusted.ts']
+// Root modules whose types (never their code) the request path names: the
+// options a route reads, and the telemetry a call reports to.
+const ROOT_TYPES = ['options.ts', 'telemetry.ts']
+
+/** What each layer may import at run time (itself and the leaves always). */
+const ALLOWED: Record<string, readonly string[]> = {
+  'hsl/': [],
+  'wire/': [],
+  'reply/': ['hsl/'],
+  'step/': ['reply/', 'wire/', 'hsl/'],
+  'openapi/': ['step/', 'reply/', 'wire/', 'hsl/'],
+  'routes/': ['openapi/', 'step/', 'reply/', 'wire/', 'hsl/'],
+  'cli/': ['index.ts', 'testing/'],
+  'testing/': ['index.ts']
+}
+
+const all = modules()
+
+t.test('every module is in a known layer', async t => {
+  const roots = all.filter(module => !module.includes('/')).sort()
+  t.same(roots, ['errors.ts', 'index.ts', 'options.ts', 'telemetry.ts', 'untrusted.ts'], 'lib/ holds the wiring, options, errors, untrusted values and telemetry; everything else is in a folder')
+  for (const module of all.filter(module => module.includes('/'))) t.ok(layerOf(module) in ALLOWED, module)
+})
 
 t.test('lib/ has no import cycle, type-only imports included', async t => {
+  const graph = await madge(LIB, { fileExtensions: ['ts'], tsConfig: 'tsconfig.json' })
   t.same(graph.circular(), [])
 })
 
-t.test('wire/signature.ts knows nothing of Fastify or of the rest of the library', async t => {
-  t.same(imports['wire/signature.ts'], [])
-  const source = readFileSync('lib/wire/signature.ts', 'utf8')
-  t.same([...source.matchAll(/from '([^']+)'/g)].map(match => match[1]), ['node:crypto'])
-})
-
-t.test('the core never imports the testing kit or the command line', async t => {
-  for (const module of core) {
-    const upward = imports[module].filter(target => target.startsWith('testing/') || target.startsWith('cli/'))
-    t.same(upward, [], module)
+t.test('each folder imports only the layers below it', async t => {
+  for (const module of all.filter(module => layerOf(module) in ALLOWED)) {
+    const layer = layerOf(module)
+    const allowed = new Set([layer, ...ALLOWED[layer], ...(layer === 'cli/' || layer === 'testing/' ? [] : LEAVES)])
+    const wrong = importsOf(module)
+      .filter(({ target, typeOnly }) => !allowed.has(layerOf(target)) && !(typeOnly && ROOT_TYPES.includes(target) && !['cli/', 'testing/'].includes(layer)))
+      .map(({ target }) => target)
+    t.same(wrong, [], `${module} imports only ${[...allowed].join(', ')}`)
   }
 })
 
-t.test('the testing kit and the command line use only the public API and wire/signature.ts', async t => {
-  const allowed = new Set(['index.ts', 'wire/signature.ts'])
-  for (const module of Object.keys(imports).filter(module => !core.includes(module))) {
-    const inner = imports[module].filter(target => core.includes(target) && !allowed.has(target))
+t.test('hsl/ stands alone, and the leaves import nothing of the plugin', async t => {
+  for (const module of all.filter(module => module.startsWith('hsl/') || LEAVES.includes(module))) {
+    t.same(importsOf(module).map(({ target }) => target).filter(target => !target.startsWith(layerOf(module))), [], module)
+  }
+})
+
+t.test('the command line and the testing kit use only the public entry points', async t => {
+  const entries = new Set(['index.ts', 'hsl/index.ts', 'testing/index.ts'])
+  for (const module of all.filter(module => module.startsWith('cli/') || module.startsWith('testing/'))) {
+    const inner = importsOf(module).map(({ target }) => target).filter(target => layerOf(target) !== layerOf(module) && !entries.has(target))
     t.same(inner, [], module)
   }
 })
 
-t.test('the core never loads @fastify/swagger (an optional peer dependency)', async t => {
-  for (const module of core) {
-    t.notMatch(readFileSync(`lib/${module}`, 'utf8'), /from '@fastify\/swagger/, module)
+t.test('the core never imports the testing kit, the command line, the example or @fastify/swagger', async t => {
+  for (const module of all.filter(module => !module.startsWith('cli/') && !module.startsWith('testing/'))) {
+    const source = readFileSync(join(LIB, module), 'utf8')
+    const targets = importsOf(module).map(({ target }) => target)
+    t.same(targets.filter(target => target.startsWith('cli/') || target.startsWith('testing/') || target.startsWith('..')), [], module)
+    t.notMatch(source, /from '@fastify\/swagger/, `${module} does not load @fastify/swagger (an optional peer)`)
   }
+})
+
+t.test('wire/signature.ts knows nothing of Fastify or of the rest of the library', async t => {
+  const source = readFileSync('lib/wire/signature.ts', 'utf8')
+  t.same([...source.matchAll(/from '([^']+)'/g)].map(match => match[1]), ['node:crypto'])
+})
+
+t.test('the rules catch what they should', async t => {
+  t.equal(layerOf('step/run-step.ts'), 'step/')
+  t.equal(layerOf('index.ts'), 'index.ts')
+  t.same(importsOf('step/context.ts').find(({ target }) => target === 'telemetry.ts'), { target: 'telemetry.ts', typeOnly: true }, 'type-only imports are told apart')
+  t.ok(importsOf('step/run-step.ts').some(({ target }) => target === 'reply/normalize-reply.ts'), 'imports resolve to lib/ paths')
 })

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream'
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import swagger from '@fastify/swagger'
@@ -5,8 +6,11 @@ import { Validator } from '@seriousme/openapi-schema-validator'
 import { Type } from '@sinclair/typebox'
 import { STATUS_CODES } from 'node:http'
 import { runInNewContext } from 'node:vm'
-import fastifyHaptik, { exampleRequest, DEFAULT_FALLBACK_MESSAGE, DEFAULT_TIMEOUT, SECURITY_SCHEME, defineStep, haptikSwaggerUiConfig, hsl, sign, type AnyStep, type SwaggerUiRequest, type FastifyHaptikOptions } from '../lib/index.js'
+import fastifyHaptik, { exampleRequest, DEFAULT_FALLBACK_MESSAGE, defineStep, haptikSwaggerUiConfig, hsl, sign, type AnyStep, type FastifyHaptikOptions } from '../lib/index.js'
 import { flightSearch, nearestStore, productPrice } from '../example/steps.js'
+import { DEFAULT_TIMEOUT } from '../lib/options.js'
+import { type SwaggerUiRequest } from '../lib/openapi/swagger-ui.js'
+import { SECURITY_SCHEME } from '../lib/openapi/components.js'
 
 interface NamedExamples { [name: string]: { summary: string, value: Record<string, any> } }
 interface Operation {
@@ -318,15 +322,25 @@ t.test('every documented error example is what the route really answers', async 
   const app = Fastify()
   t.teardown(() => app.close())
   await app.register(swagger, { openapi: { openapi: '3.1.0', info: { title: 'docs test', version: '1.0.0' } } })
-  const secret = async (request: { headers: Record<string, unknown> }) => request.headers['x-tenant'] === 'gone' ? undefined : 'docs'
-  await app.register(fastifyHaptik, { prefix: '/haptik', secret, steps: [order, productPrice], invalidEntities: 'reject', dispatch: true, bodyLimit: 2048 })
+  const secret = async (request: { headers: Record<string, unknown> }) => request.headers['x-tenant'] === 'gone'
+    ? undefined
+    : request.headers['x-tenant'] === 'slow' ? await new Promise<string>(resolve => setTimeout(resolve, 1000, 'docs')) : 'docs'
+  await app.register(fastifyHaptik, {
+    prefix: '/haptik', secret, steps: [order, productPrice], invalidEntities: 'reject', dispatch: true, bodyLimit: 2048, bodyTimeout: 200, secretTimeout: 200, secretConcurrency: 1
+  })
   await app.ready()
   const doc = app.swagger() as unknown as Document
   const entities = { order_id: [{ entity_value: 'AB1234' }], travel_date: [{ entity_value: { dd: 1, mm: 12, yy: 2026 } }], product_name: [{ entity_value: 'speaker' }] }
   const valid = (step: string) => JSON.stringify({ step, entities })
   const signed = (body: string, headers: Record<string, string> = {}) => ({ headers: { 'content-type': 'application/json', 'x-hub-signature': sign(body, 'docs'), ...headers }, payload: body })
   // For each code, a request that gets it from the route: [path, step] → inject options.
-  const requests: Record<string, (step: string) => { headers: Record<string, string>, payload: string }> = {
+  /** A body that arrives in two halves, 500 ms apart. */
+  const slowly = (body: string) => Readable.from((async function * () {
+    yield body.slice(0, 10)
+    await new Promise(resolve => setTimeout(resolve, 500))
+    yield body.slice(10)
+  })())
+  const requests: Record<string, (step: string) => { headers: Record<string, string>, payload: string | Readable }> = {
     FST_HAPTIK_INVALID_JSON: () => signed('{"step": '),
     FST_HAPTIK_INVALID_ENVELOPE: step => signed(step === 'dispatch' ? '[]' : JSON.stringify({ step })),
     FST_HAPTIK_INVALID_ENTITY: step => signed(JSON.stringify({ step, entities: { ...entities, order_id: [{ entity_value: { nope: true } }] } })),
@@ -337,7 +351,11 @@ t.test('every documented error example is what the route really answers', async 
     FST_HAPTIK_INVALID_SIGNATURE: step => ({ headers: { 'content-type': 'application/json', 'x-hub-signature': sign(valid(step), 'not-docs') }, payload: valid(step) }),
     FST_HAPTIK_SECRET_NOT_FOUND: step => signed(valid(step), { 'x-tenant': 'gone' }),
     FST_HAPTIK_BODY_TOO_LARGE: step => signed(JSON.stringify({ step, entities: {}, padding: 'x'.repeat(4096) })),
-    FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE: step => ({ ...signed(valid(step)), headers: { ...signed(valid(step)).headers, 'content-type': 'text/plain' } })
+    FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE: step => ({ ...signed(valid(step)), headers: { ...signed(valid(step)).headers, 'content-type': 'text/plain' } }),
+    FST_HAPTIK_BODY_TIMEOUT: step => ({ ...signed(valid(step), { 'transfer-encoding': 'chunked' }), payload: slowly(valid(step)) }),
+    FST_HAPTIK_SECRET_TIMEOUT: step => signed(valid(step), { 'x-tenant': 'slow' }),
+    // While the one lookup allowed is taken by a slow call (see below).
+    FST_HAPTIK_SECRET_BUSY: step => signed(valid(step))
   }
   // Not made by a request here: a lying Content-Length needs a raw socket (test/bad-input.test.ts), and INTERNAL a broken server.
   const elsewhere = new Set(['FST_HAPTIK_INVALID_CONTENT_LENGTH', 'FST_HAPTIK_INTERNAL'])
@@ -347,7 +365,11 @@ t.test('every documented error example is what the route really answers', async 
       for (const [code, example] of Object.entries(response.content['application/json'].examples)) {
         if (!code.startsWith('FST_HAPTIK_') || elsewhere.has(code)) continue
         const request = requests[code](path === '/haptik/' && code === 'FST_HAPTIK_INVALID_ENVELOPE' ? 'dispatch' : 'order_status')
+        // secretConcurrency is 1: a slow call holds the lookup (until its own deadline) while this one is made.
+        const holding = code === 'FST_HAPTIK_SECRET_BUSY' ? app.inject({ method: 'POST', url: path, ...requests.FST_HAPTIK_SECRET_TIMEOUT('order_status') }) : undefined
+        if (holding !== undefined) await new Promise(resolve => setTimeout(resolve, 50))
         const res = await app.inject({ method: 'POST', url: path, ...request })
+        await holding
         t.same(res.json(), example.value, `${path} ${code}`)
         checked.add(code)
       }

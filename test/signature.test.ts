@@ -2,8 +2,9 @@ import { request as httpRequest } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import t from 'tap'
 import { Type } from '@sinclair/typebox'
-import { defineStep, parseSignature, sign, verify } from '../lib/index.js'
+import { defineStep, sign, verify } from '../lib/index.js'
 import { SECRET, detection, envelope, haptikApp, haptikSignature, signedPost } from './helpers/haptik.js'
+import { parseSignature } from '../lib/wire/signature.js'
 
 function countingStep (name = 'product_price') {
   const calls: unknown[] = []

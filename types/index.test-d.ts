@@ -4,11 +4,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifySwaggerUiOptions } from '@fastify/swagger-ui'
 import { expectAssignable, expectError, expectType } from 'tsd'
 import fastifyHaptik, {
-  defineStep, fastifyHaptik as named, sign, verify, StepFailure, hsl, Entities, haptikSwaggerUiConfig, handoff, isHandoff, isHslType, messageFromWire, exampleRequest, summaryOf, channelOf, CHANNELS,
-  type DateKind, type HaptikEnvelope, type HaptikStep, type HaptikUser, type StepContext, type HslMessage, type Message, type Actionable, type ActionableType,
-  type Channel, type FormField, type FormFieldType, type HslButton, type HslCarousel, type HslForm, type HslNativeAction, type HslSilent,
-  type HslSystem, type HslText, type SystemEvent, type Uri, type LocalizedText, type TextValue
+  defineStep, fastifyHaptik as named, sign, verify, StepFailure, StepHandoff, hsl, Entities, haptikSwaggerUiConfig, handoff, isHslType, messageFromWire, exampleRequest, summaryOf, channelOf, type DateKind, type HaptikEnvelope, type HaptikStep, type HaptikUser, type StepContext, type HslMessage, type Message, type Channel, type LocalizedText, type TextValue
 } from 'fastify-haptik'
+import { CHANNELS, type Actionable, type ActionableType, type FormField, type FormFieldType, type HslButton, type HslCarousel, type HslForm, type HslNativeAction, type HslSilent, type HslSystem, type HslText, type SystemEvent, type Uri } from 'fastify-haptik/hsl'
 
 const Product = Type.Object({
   product_name: Type.Union([Type.Literal('speaker'), Type.Literal('powerbank')]),
@@ -309,7 +307,7 @@ expectError(defineStep({
 }))
 expectError(defineStep({ name: 'agent-user', handler: () => handoff({ user_details: { visits: 3 } }) }))
 expectAssignable<Error>(handoff())
-expectType<boolean>(isHandoff({}))
+expectType<boolean>(handoff() instanceof StepHandoff)
 
 // Reply options: channels, channel limits and what failures answer, on the plugin and on a step.
 app.register(fastifyHaptik, { secret: 'test', steps: [step], channels: ['facebook', 'whatsapp', 'gbm'], channelLimits: 'fail', onFailure: 'handoff' })

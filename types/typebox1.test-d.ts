@@ -4,7 +4,9 @@ import Fastify from 'fastify'
 import { Type } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox-6'
 import { expectError, expectType } from 'tsd'
-import fastifyHaptik, { defineStep, Entities, type CityValue, type DateValue, type StepContext, type TextValue } from 'fastify-haptik'
+import fastifyHaptik, {
+  defineStep, Entities, type CityValue, type DateValue, type StepContext, type TextValue
+} from 'fastify-haptik'
 
 const Order = Type.Object({
   order_id: Type.String(),

@@ -1,12 +1,11 @@
 import { STATUS_CODES } from 'node:http'
-import { expectedEntityValue } from '../step/catalog.js'
 import { missingField, notAStepRequest } from '../step/validation-messages.js'
 import {
-  BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError, InvalidEnvelopeError,
-  InvalidJsonError, InvalidSignatureError, MalformedSignatureError, MissingSignatureError,
-  SecretNotFoundError, StepMismatchError, UnknownStepError, UnsupportedMediaTypeError
+  BodyTimeoutError, BodyTooLargeError, InternalError, InvalidContentLengthError, InvalidEntityError, InvalidEnvelopeError,
+  InvalidJsonError, InvalidSignatureError, MalformedSignatureError, MissingSignatureError, SecretBusyError,
+  SecretNotFoundError, SecretTimeoutError, StepMismatchError, UnknownStepError, UnsupportedMediaTypeError
 } from '../errors.js'
-import { exampleOf, type StepExample } from '../step/step-examples.js'
+import type { StepExample } from '../step/step-examples.js'
 import { INVALID_JSON_REASON } from '../wire/json-body-parser.js'
 import { normalizeReply } from '../reply/normalize-reply.js'
 import { listItems, propertiesOf } from '../wire/schema-reading.js'
@@ -15,6 +14,8 @@ import { exampleRequest } from './sample-request.js'
 import type { AnyStep } from '../step/define-step.js'
 import type { ServedStep } from '../step/served-step.js'
 import { describeType } from '../reply/json-values.js'
+import { exampleOf } from './example-values.js'
+import { expectedEntityValue } from '../step/catalog-entry.js'
 
 // The examples the OpenAPI document shows: requests, replies and errors, per route.
 
@@ -81,6 +82,8 @@ export interface ErrorExampleContext {
   /** The steps that answer entities that do not match with FST_HAPTIK_INVALID_ENTITY. */
   readonly rejecting: readonly AnyStep[]
   readonly bodyLimit: number
+  readonly bodyTimeout: number
+  readonly secretTimeout: number
 }
 
 type ErrorLike = Error & { code: string, statusCode: number }
@@ -106,6 +109,9 @@ const ERROR_EXAMPLES: Record<string, (context: ErrorExampleContext) => Error> = 
   FST_HAPTIK_INVALID_SIGNATURE: () => new InvalidSignatureError(),
   FST_HAPTIK_SECRET_NOT_FOUND: ({ route }) => new SecretNotFoundError(route),
   FST_HAPTIK_BODY_TOO_LARGE: ({ bodyLimit }) => new BodyTooLargeError(bodyLimit),
+  FST_HAPTIK_BODY_TIMEOUT: ({ bodyTimeout }) => new BodyTimeoutError(bodyTimeout),
+  FST_HAPTIK_SECRET_TIMEOUT: ({ route, secretTimeout }) => new SecretTimeoutError(route, `took longer than ${secretTimeout} ms`),
+  FST_HAPTIK_SECRET_BUSY: ({ route }) => new SecretBusyError(route),
   FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE: () => new UnsupportedMediaTypeError('send the body as application/json'),
   FST_HAPTIK_INTERNAL: () => new InternalError()
 }

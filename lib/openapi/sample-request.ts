@@ -1,7 +1,7 @@
 import { HAPTIK_EVENT, type HaptikEnvelope, type HaptikUser } from '../wire/request-schema.js'
-import { exampleOf } from '../step/step-examples.js'
 import { listItems, requiredOf } from '../wire/schema-reading.js'
 import type { AnyStep } from '../step/define-step.js'
+import { exampleOf } from './example-values.js'
 
 // What a made-up Haptik request looks like: the docs' examples and the
 // testing kit's requests are both made here.

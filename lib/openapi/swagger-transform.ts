@@ -1,20 +1,12 @@
-import { Type, type TSchema } from '@sinclair/typebox'
 import type { FastifySchema } from 'fastify'
-import {
-  DetectionSchema,
-  entityValueSchema,
-  EnvelopeSchema,
-  HaptikUserSchema,
-  listBounds
-} from '../wire/request-schema.js'
-import { HslMessageSchema } from '../hsl/index.js'
-import { errorExample, replyExamples, requestExamples, type NamedExample } from './examples.js'
-import type { ServedStep } from '../step/served-step.js'
-import type { OpenapiOptions } from '../options.js'
 import { definedFields } from '../reply/json-values.js'
-import { DISPATCH_LABEL } from '../wire/step-names.js'
+import type { OpenapiOptions } from '../options.js'
+import type { ServedStep } from '../step/served-step.js'
+import { entityValueSchema, listBounds } from '../wire/request-schema.js'
 import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, type ObjectSchema } from '../wire/schema-reading.js'
-import { DetailsSchema, ReplySchema, StringDetailsSchema } from '../reply/reply-schema.js'
+import { DISPATCH_LABEL } from '../wire/step-names.js'
+import { addComponents, dialectOf, ERROR_RESPONSES, json, ref, SECURITY_SCHEME, type Dialect, type JsonSchema, type OpenapiDocument } from './components.js'
+import { errorExample, replyExamples, requestExamples, type NamedExample } from './examples.js'
 
 // What the step routes look like in @fastify/swagger's output. The plugin does
 // not depend on @fastify/swagger: it hands each route a `swaggerTransform`
@@ -26,130 +18,6 @@ import { DetailsSchema, ReplySchema, StringDetailsSchema } from '../reply/reply-
  * literal: `hide` is typed only where @fastify/swagger is installed.
  */
 export const HIDDEN_FROM_DOCS: FastifySchema = { hide: true } as FastifySchema
-
-/** Name of the security scheme for `X-Hub-Signature` in `components.securitySchemes`. */
-export const SECURITY_SCHEME = 'haptikSignature'
-
-const COMPONENTS = '#/components/schemas/'
-const ref = (name: string) => ({ $ref: COMPONENTS + name })
-
-function withoutTitle ({ title: _title, ...schema }: Record<string, unknown>): object {
-  return schema
-}
-
-/** How schemas are written for the document's OpenAPI version. */
-type Dialect = (schema: unknown) => unknown
-const asIs: Dialect = schema => schema
-
-const SCHEMA_MAPS = new Set(['properties', 'patternProperties', 'definitions', '$defs'])
-const SCHEMA_LISTS = new Set(['anyOf', 'allOf', 'oneOf', 'prefixItems'])
-const DATA_KEYWORDS = new Set(['default', 'enum', 'example'])
-
-/** `anyOf` with a `{ type: 'null' }` member, in 3.0: the other members, `nullable: true`. */
-function nullableOf (members: unknown[]): Record<string, unknown> | undefined {
-  const others = members.filter(member => (member as { type?: unknown }).type !== 'null')
-  if (others.length === members.length) return undefined
-  const converted = others.map(toOpenapi30) as Array<Record<string, unknown>>
-  return converted.length === 1 ? { ...converted[0], nullable: true } : { anyOf: converted, nullable: true }
-}
-
-/**
- * A copy of a JSON schema in OpenAPI 3.0's dialect: `examples` become
- * `example`, `const` a one-value `enum`, a null member of `anyOf` becomes
- * `nullable`, and `patternProperties` (TypeBox records) `additionalProperties`.
- * Keywords are recognised by position, never inside `properties` names.
- * OpenAPI 3.1 takes JSON Schema as it is.
- */
-function toOpenapi30 (schema: unknown): unknown {
-  const converted: Record<string, unknown> = {}
-  for (const [key, value] of Object.entries(schema as object)) {
-    if (key === 'examples' && Array.isArray(value)) converted.example = value[0]
-    else if (key === 'const') converted.enum = [value]
-    else if (key === 'anyOf' && Array.isArray(value) && nullableOf(value) !== undefined) Object.assign(converted, nullableOf(value))
-    else if (key === 'patternProperties') converted.additionalProperties = toOpenapi30(Object.values(value as object)[0])
-    else if (SCHEMA_MAPS.has(key)) converted[key] = Object.fromEntries(Object.entries(value as object).map(([name, member]) => [name, toOpenapi30(member)]))
-    else if (SCHEMA_LISTS.has(key) && Array.isArray(value)) converted[key] = value.map(toOpenapi30)
-    else if (typeof value === 'object' && value !== null && !Array.isArray(value) && !DATA_KEYWORDS.has(key)) converted[key] = toOpenapi30(value)
-    else converted[key] = value
-  }
-  return converted
-}
-
-/** A reply message: plain text, or an HSL message as a JSON string (3.1 can say so in the schema). */
-function messageSchema (dialect: Dialect): object {
-  const description = 'Plain text, or a rich message (components.schemas.HslMessage) as a JSON string'
-  return dialect === asIs
-    ? { description, anyOf: [{ type: 'string' }, { type: 'string', contentMediaType: 'application/json', contentSchema: ref('HslMessage') }] }
-    : { type: 'string', description }
-}
-
-type JsonSchema = Record<string, unknown>
-
-/** A core TypeBox schema as plain JSON, for the document. */
-function json (schema: TSchema): JsonSchema & { properties: Record<string, unknown> } {
-  return JSON.parse(JSON.stringify(schema))
-}
-
-/**
- * A schema with its titled HSL parts (HslText, HslActionable, …) moved to
- * `components`, each replaced by a reference, the outermost kept.
- */
-function hoist (node: unknown, components: Record<string, object>, root = true): unknown {
-  if (Array.isArray(node)) return node.map(member => hoist(member, components, false))
-  if (typeof node !== 'object' || node === null) return node
-  const converted = Object.fromEntries(Object.entries(node).map(([key, value]) => [key, hoist(value, components, false)]))
-  const { title } = converted
-  if (root || typeof title !== 'string' || !title.startsWith('Hsl')) return converted
-  components[title] ??= withoutTitle(converted)
-  return ref(title)
-}
-
-/** `HslMessage`, one of the HSL types, each a component, as are their parts (actionables, cards, fields). */
-function hslComponents (dialect: Dialect): Record<string, object> {
-  const components: Record<string, object> = {}
-  const message = hoist(dialect(json(HslMessageSchema)), components) as Record<string, unknown>
-  components.HslMessage = { ...withoutTitle(message), description: 'A rich message in Haptik Standard Language (HSL), of one of these types' }
-  return components
-}
-
-/**
- * The shared schemas, derived from the ones the routes validate with (so the
- * docs cannot drift from them), in the document's dialect.
- */
-function componentSchemas (dialect: Dialect): Record<string, object> {
-  const detection = json(DetectionSchema(Type.Unknown({ description: 'The value: a string, or an object whose shape depends on the entity type' })))
-  const request = json(EnvelopeSchema(Type.Object({})))
-  request.properties.user = ref('HaptikUser')
-  request.properties.entities = { type: 'object', description: 'One list of detections per entity', additionalProperties: { type: 'array', items: ref('HaptikDetection') } }
-  const reply = dialect(json(ReplySchema(DetailsSchema, StringDetailsSchema))) as ReturnType<typeof json>
-  reply.properties.response = { type: 'array', items: messageSchema(dialect), description: 'Messages shown to the user, in order' }
-  return {
-    HaptikUser: withoutTitle(dialect(json(HaptikUserSchema)) as Record<string, unknown>),
-    HaptikDetection: { ...(dialect(detection) as object), description: 'One detection of an entity' },
-    HaptikRequest: { ...withoutTitle(dialect(request) as Record<string, unknown>), description: 'What Haptik POSTs to a step integration URL' },
-    HaptikReply: { ...withoutTitle(reply), description: 'What the step answers; HTTP 200 always' },
-    ...hslComponents(dialect),
-    HaptikError: {
-      type: 'object',
-      description: 'A refused request (Haptik shows a bot break)',
-      required: ['statusCode', 'code', 'error', 'message'],
-      properties: {
-        statusCode: { type: 'integer' },
-        code: { type: 'string', enum: Object.values(ERROR_RESPONSES).flatMap(({ codes }) => codes) },
-        error: { type: 'string' },
-        message: { type: 'string' }
-      }
-    }
-  }
-}
-
-const ERROR_RESPONSES: Record<string, { codes: string[], text: string }> = {
-  400: { text: 'Malformed request', codes: ['FST_HAPTIK_INVALID_JSON', 'FST_HAPTIK_INVALID_ENVELOPE', 'FST_HAPTIK_INVALID_ENTITY', 'FST_HAPTIK_STEP_MISMATCH', 'FST_HAPTIK_UNKNOWN_STEP', 'FST_HAPTIK_INVALID_CONTENT_LENGTH'] },
-  401: { text: 'Signature check failed', codes: ['FST_HAPTIK_MISSING_SIGNATURE', 'FST_HAPTIK_MALFORMED_SIGNATURE', 'FST_HAPTIK_INVALID_SIGNATURE', 'FST_HAPTIK_SECRET_NOT_FOUND'] },
-  413: { text: 'Body over the limit', codes: ['FST_HAPTIK_BODY_TOO_LARGE'] },
-  415: { text: 'Not UTF-8 JSON', codes: ['FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE'] },
-  500: { text: 'Unexpected error', codes: ['FST_HAPTIK_INTERNAL'] }
-}
 
 /** What a route's signature setup is, for the errors it can answer. */
 export interface RouteAuth {
@@ -173,17 +41,19 @@ function jsonContent (schema: object, examples: Record<string, NamedExample>) {
  * STEP_MISMATCH, and only steps with entities and `invalidEntities: 'reject'`
  * say INVALID_ENTITY.
  */
-function errorResponses ({ signed, resolvers }: RouteAuth, documented: readonly ServedStep[], dispatch: boolean, bodyLimit: number): Record<string, object> {
+function errorResponses ({ signed, resolvers }: RouteAuth, documented: readonly ServedStep[], dispatch: boolean, { bodyLimit, bodyTimeout, secretTimeout }: DocumentationOptions): Record<string, object> {
   const impossible = new Set([dispatch ? 'FST_HAPTIK_STEP_MISMATCH' : 'FST_HAPTIK_UNKNOWN_STEP'])
-  if (!resolvers) impossible.add('FST_HAPTIK_SECRET_NOT_FOUND')
+  // Only a secret function finds no secret, or is slow or busy.
+  if (!resolvers) for (const code of ['FST_HAPTIK_SECRET_NOT_FOUND', 'FST_HAPTIK_SECRET_TIMEOUT', 'FST_HAPTIK_SECRET_BUSY']) impossible.add(code)
   const rejecting = documented.filter(rejectsEntities).map(({ definition }) => definition)
   if (rejecting.length === 0) impossible.add('FST_HAPTIK_INVALID_ENTITY')
   const steps = documented.map(({ definition }) => definition)
-  const context = { route: dispatch ? DISPATCH_LABEL : `Step "${steps[0].name}"`, dispatch, steps, rejecting, bodyLimit }
+  const context = { route: dispatch ? DISPATCH_LABEL : `Step "${steps[0].name}"`, dispatch, steps, rejecting, bodyLimit, bodyTimeout, secretTimeout }
   const responses: Record<string, object> = {}
   for (const [status, { text, codes }] of Object.entries(ERROR_RESPONSES)) {
     if (status === '401' && !signed) continue
     const possible = codes.filter(code => !impossible.has(code))
+    if (possible.length === 0) continue
     responses[status] = {
       description: `${text}: ${possible.join(', ')}`,
       content: jsonContent(ref('HaptikError'), Object.fromEntries(possible.map(code => [code, errorExample(code, context)])))
@@ -248,7 +118,7 @@ function paragraphs (...texts: Array<string | undefined>): string | undefined {
 }
 
 /** The documentation schema of a step route, its own schemas written in the document's dialect. */
-function documentationSchema (documented: ServedStep, auth: RouteAuth, bodyLimit: number, dialect: Dialect) {
+function documentationSchema (documented: ServedStep, auth: RouteAuth, options: DocumentationOptions, dialect: Dialect) {
   const { definition: step } = documented
   const { signed } = auth
   return {
@@ -269,55 +139,31 @@ function documentationSchema (documented: ServedStep, auth: RouteAuth, bodyLimit
           }]
         }, replyExamples(documented))
       },
-      ...errorResponses(auth, [documented], false, bodyLimit)
+      ...errorResponses(auth, [documented], false, options)
     }
   }
-}
-
-function dialectOf (document: OpenapiDocument): Dialect {
-  return document.openapi.startsWith('3.0') ? toOpenapi30 : asIs
-}
-
-/** Adds the shared schemas and, for signed routes, the security scheme, once. */
-function addComponents (document: OpenapiDocument, signed: boolean): void {
-  for (const [name, component] of Object.entries(componentSchemas(dialectOf(document)))) {
-    document.components.schemas[name] ??= component
-  }
-  if (signed) {
-    document.components.securitySchemes ??= {}
-    document.components.securitySchemes[SECURITY_SCHEME] ??= {
-      type: 'apiKey',
-      in: 'header',
-      name: 'X-Hub-Signature',
-      description: 'Haptik sends `sha1=` and the hex HMAC-SHA1 of the exact request body, keyed with the step secret set in the bot builder. ' +
-        'On docs pages set up with `haptikSwaggerUiConfig()`, enter the step secret itself: the page signs each body with it in the browser.'
-    }
-  }
-}
-
-interface OpenapiDocument {
-  openapi: string
-  components: { schemas: Record<string, object>, securitySchemes?: Record<string, object> }
-  webhooks?: Record<string, object>
 }
 
 /** What the docs of the routes need from the plugin's options. */
 export interface DocumentationOptions {
   readonly openapi: OpenapiOptions
   readonly bodyLimit: number
+  readonly bodyTimeout: number
+  readonly secretTimeout: number
 }
 
 /**
  * The `swaggerTransform` route config of a step route: @fastify/swagger calls
  * it while it builds the document.
  */
-export function swaggerTransform (documented: ServedStep, auth: RouteAuth, { openapi: { webhooks = false }, bodyLimit }: DocumentationOptions) {
+export function swaggerTransform (documented: ServedStep, auth: RouteAuth, options: DocumentationOptions) {
+  const { webhooks = false } = options.openapi
   const { definition: step } = documented
   return function documentHaptikStep ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
     // Swagger 2.0 documents get the route's own (inline) schema.
     if (document === undefined) return { schema, url }
     const openapiObject = document as OpenapiDocument
-    const docs = documentationSchema(documented, auth, bodyLimit, dialectOf(openapiObject))
+    const docs = documentationSchema(documented, auth, options, dialectOf(openapiObject))
     addComponents(openapiObject, auth.signed)
     if (webhooks && openapiObject.openapi.startsWith('3.1')) {
       openapiObject.webhooks ??= {}
@@ -337,13 +183,13 @@ export function swaggerTransform (documented: ServedStep, auth: RouteAuth, { ope
 }
 
 /** The `swaggerTransform` of the dispatch route: one body per step, picked by `step`. */
-export function dispatchTransform (documented: readonly ServedStep[], auth: RouteAuth, bodyLimit: number) {
+export function dispatchTransform (documented: readonly ServedStep[], auth: RouteAuth, options: DocumentationOptions) {
   const steps = documented.map(({ definition }) => definition)
   return function documentHaptikDispatch ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
     if (document === undefined) return { schema, url }
     const openapiObject = document as OpenapiDocument
     addComponents(openapiObject, auth.signed)
-    const docs = documented.map(one => documentationSchema(one, auth, bodyLimit, dialectOf(openapiObject)))
+    const docs = documented.map(one => documentationSchema(one, auth, options, dialectOf(openapiObject)))
     const replies: Record<string, NamedExample> = {}
     for (const one of documented) {
       const { example1, failure } = replyExamples(one)
@@ -370,7 +216,7 @@ export function dispatchTransform (documented: readonly ServedStep[], auth: Rout
         },
         response: {
           200: { description: 'The reply shown to the user (the failure path answers 200 too)', content: jsonContent(ref('HaptikReply'), replies) },
-          ...errorResponses(auth, documented, true, bodyLimit)
+          ...errorResponses(auth, documented, true, options)
         }
       },
       url

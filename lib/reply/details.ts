@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import { DetailsTooLargeError, InvalidReplyError } from '../errors.js'
 import type { HaptikReply } from './normalize-reply.js'
-import type { JsonSchema } from '../wire/schema-reading.js'
 import { describeType } from './json-values.js'
 
 /** Largest `JSON.stringify` lengths of the details a reply may carry. */
@@ -104,7 +103,7 @@ function firstChange (returned: unknown, validated: unknown, path: string): stri
  * coerces types) is refused, never sent changed; defaults the schema fills in
  * are kept.
  */
-function checkedDetails (request: FastifyRequest, schema: JsonSchema, value: unknown, field: string, step: string): unknown {
+function checkedDetails (request: FastifyRequest, schema: object, value: unknown, field: string, step: string): unknown {
   if (value === undefined) return undefined
   const data = jsonCopy(value, field, step, [])
   // Validated on a copy of its own: what the validator changes shows against `data`.
@@ -152,8 +151,9 @@ function checkDetailsSize (limit: DetailsLimits | null, reply: HaptikReply, step
 
 /** What a step may return as details, resolved at registration. */
 export interface DetailsRules {
-  readonly conversationDetails: JsonSchema
-  readonly userDetails: JsonSchema
+  /** The step's schemas (JSON Schema) of what a handler may return as details. */
+  readonly conversationDetails: object
+  readonly userDetails: object
   readonly detailsLimit: DetailsLimits | null
 }
 

@@ -21,7 +21,8 @@ function validationFailure (issues: FastifySchemaValidationError[]): Error {
  * names the step (ignoring case, as on the step routes); signature check,
  * validation and typing are the step's own.
  */
-export function dispatchRoute (fastify: FastifyInstance, steps: readonly ServedStep[], { bodyLimit }: RouteSettings, registration: Registration): void {
+export function dispatchRoute (fastify: FastifyInstance, steps: readonly ServedStep[], settings: RouteSettings, registration: Registration): void {
+  const { bodyLimit } = settings
   const hooks = signatureHooks(steps, DISPATCH_LABEL, registration.lookup)
   const targets = new Map(steps.map(step => [step.key, step]))
   const names = steps.map(({ name }) => name)
@@ -53,7 +54,7 @@ export function dispatchRoute (fastify: FastifyInstance, steps: readonly ServedS
   }
 
   const resolvers = steps.some(({ auth }) => auth.kind === 'resolver')
-  const config = { haptikDispatch: true, swaggerTransform: dispatchTransform(steps, { signed: hooks.signed, resolvers }, bodyLimit) }
+  const config = { haptikDispatch: true, swaggerTransform: dispatchTransform(steps, { signed: hooks.signed, resolvers }, settings) }
   fastify.route({
     method: 'POST',
     url: '/',

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { swaggerTransform } from '../openapi/swagger-transform.js'
-import type { OpenapiOptions } from '../options.js'
+import { swaggerTransform, type DocumentationOptions } from '../openapi/swagger-transform.js'
 import { definedFields } from '../reply/json-values.js'
 import type { StepRuntime } from '../step/context.js'
 import { stepRouteHandler } from '../step/run-step.js'
@@ -17,18 +16,16 @@ export interface Registration extends StepRuntime {
   closing: boolean
 }
 
-/** The route settings every step route shares. */
-export interface RouteSettings {
-  readonly bodyLimit: number
-  readonly openapi: OpenapiOptions
-}
+/** The route settings every step route shares: the body's limits, and what the docs say. */
+export type RouteSettings = DocumentationOptions
 
 /** `POST {prefix}{path}` for one step, and GET on its URL describing it. */
-export function stepRoute (fastify: FastifyInstance, step: ServedStep, { bodyLimit, openapi }: RouteSettings, registration: Registration): void {
+export function stepRoute (fastify: FastifyInstance, step: ServedStep, settings: RouteSettings, registration: Registration): void {
+  const { bodyLimit } = settings
   const { definition } = step
   const hooks = signatureHooks([step], step.label, registration.lookup)
   // A variable, not a literal: `swaggerTransform` is typed only where @fastify/swagger is installed.
-  const config = { haptikStep: step.name, swaggerTransform: swaggerTransform(step, { signed: hooks.signed, resolvers: step.auth.kind === 'resolver' }, { openapi, bodyLimit }) }
+  const config = { haptikStep: step.name, swaggerTransform: swaggerTransform(step, { signed: hooks.signed, resolvers: step.auth.kind === 'resolver' }, settings) }
   fastify.route({
     method: 'POST',
     url: definition.path,

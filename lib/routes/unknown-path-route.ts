@@ -13,7 +13,7 @@ import { cap } from '../untrusted.js'
 const servedUnder = new WeakMap<object, Map<string, string[]>>()
 
 function describePath (request: FastifyRequest): string {
-  return JSON.stringify(cap(request.url.split('?')[0], 120))
+  return JSON.stringify(cap(request.url.split('?')[0], 'path'))
 }
 
 /**

@@ -1,8 +1,8 @@
-import { catalogEntry } from './catalog.js'
 import { InvalidEntityError } from '../errors.js'
 import { isScalarSchema, keywordsOf, listItems, propertiesOf, type ObjectSchema } from '../wire/schema-reading.js'
 import { firstNonFinite, nonFiniteMessage } from './finite-numbers.js'
 import { describeType } from '../reply/json-values.js'
+import { catalogEntry } from './catalog-entry.js'
 
 /** How one declared entity is read out of Haptik's list of detections. */
 export interface EntityReader {

@@ -24,7 +24,7 @@ export function firstNonFinite (value: unknown, path = ''): NonFinite | undefine
 
 /** The end of a message about a non-finite number: ` field "a.b" must be a finite number, got Infinity (…)`. */
 export function nonFiniteMessage ({ path, value }: NonFinite): string {
-  const field = path === '' ? '' : ` field "${cap(path, 120)}"`
+  const field = path === '' ? '' : ` field "${cap(path, 'path')}"`
   return `${field} must be a finite number, got ${String(value)} (a number too large to represent, such as 1e400)`
 }
 

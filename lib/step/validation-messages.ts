@@ -2,10 +2,10 @@ import type { FastifySchemaValidationError } from 'fastify'
 import { InvalidEntityError, InvalidEnvelopeError } from '../errors.js'
 import { describeType } from '../reply/json-values.js'
 import { isScalarSchema, listItems, type JsonSchema } from '../wire/schema-reading.js'
-import { expectedEntityValue, isUnparsedText } from './catalog.js'
 import type { AnyStep } from './define-step.js'
 import { firstNonFinite, nonFiniteMessage } from './finite-numbers.js'
 import { cap } from '../untrusted.js'
+import { expectedEntityValue, isUnparsedText } from './catalog-entry.js'
 
 /** The message for a body without a field the envelope requires. */
 export function missingField (name: string): string {
@@ -33,8 +33,6 @@ function valueAt (body: unknown, pointer: string): unknown {
   return value
 }
 
-const LONGEST_FIELD = 120
-
 function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body: unknown): string | undefined {
   const entities = step.entities as { properties: Record<string, JsonSchema> }
   if (issue.instancePath === '/entities' && issue.keyword === 'required') {
@@ -53,7 +51,7 @@ function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body
   const detection = `entity "${name}" (detection ${match[2]})`
   const rest = match[3] ?? ''
   if (!rest.startsWith('/entity_value')) {
-    return `${detection}: ${rest === '' ? 'must be an object' : `field "${cap(rest.slice(1), LONGEST_FIELD)}" ${issue.message as string}`}`
+    return `${detection}: ${rest === '' ? 'must be an object' : `field "${cap(rest.slice(1), 'path')}" ${issue.message as string}`}`
   }
   const valueSchema = listItems(declared) ?? declared
   const value = valueAt(body, `/entities/${match[1]}/${match[2]}/entity_value`)
@@ -81,7 +79,7 @@ function envelopeMessage (issue: FastifySchemaValidationError, body: unknown): s
   const value = valueAt(body, issue.instancePath)
   const nonFinite = firstNonFinite(value, path)
   if (nonFinite !== undefined) return nonFiniteMessage(nonFinite).trimStart()
-  return `field "${cap(path, LONGEST_FIELD)}" ${issue.message as string}, got ${describeType(value)}`
+  return `field "${cap(path, 'path')}" ${issue.message as string}, got ${describeType(value)}`
 }
 
 /**

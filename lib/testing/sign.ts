@@ -1,5 +1,4 @@
-import type { Secret } from '../index.js'
-import { SIGNATURE_HEADER, sign } from '../wire/signature.js'
+import { SIGNATURE_HEADER, sign, type Secret } from '../index.js'
 
 /** A body ready to send: its exact bytes and the headers Haptik sends with it. */
 export interface SignedRequest {

@@ -44,7 +44,7 @@ function contentTypeProblem (contentType: string | undefined): string | undefine
     const equals = parameter.indexOf('=')
     const name = (equals === -1 ? parameter : parameter.slice(0, equals)).trim().toLowerCase()
     if (name === '') continue
-    if (names.has(name)) return `the Content-Type gives the parameter "${cap(name, 32)}" twice`
+    if (names.has(name)) return `the Content-Type gives the parameter "${cap(name)}" twice`
     names.add(name)
     if (name === 'charset') charset = parameter.slice(equals + 1).trim().replace(/^"(.*)"$/, '$1').toLowerCase()
   }

@@ -6,8 +6,9 @@ import { deepStrictEqual, equal, ok } from 'node:assert/strict'
 import fc from 'fast-check'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
-import fastifyHaptik, { defineStep, parseSignature, verify } from '../../lib/index.js'
+import fastifyHaptik, { defineStep, verify } from '../../lib/index.js'
 import { SECRET, haptikSignature } from './haptik.js'
+import { parseSignature } from '../../lib/wire/signature.js'
 
 // ---- the app under test ----
 
