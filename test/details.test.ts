@@ -19,13 +19,46 @@ async function replyWith (t: Test, value: StepResult, options: Partial<FastifyHa
 const chars = (n: number) => 'x'.repeat(n)
 const FAILED = { status: false, response: [DEFAULT_FALLBACK_MESSAGE] }
 
-t.test('the default limits are Haptik\'s strictest', async t => {
+/** Details of exactly `size` characters of JSON text: `{"k":"xxx…"}`. */
+const sized = (size: number) => ({ k: chars(size - 8) })
+
+t.test('the default limits are Haptik\'s strictest: all three hold, each up to its exact number of characters', async t => {
+  // The exported constant says which numbers...
   t.same(DEFAULT_DETAILS_LIMIT, { conversationDetails: 2500, userDetails: 200, combined: 500 })
+  t.ok(Object.isFrozen(DEFAULT_DETAILS_LIMIT), 'the constant cannot be changed by a user')
+  // ...and a plugin with no detailsLimit enforces those numbers, to the character.
+  type Details = { response: 'ok', conversation_details?: Record<string, string>, user_details?: Record<string, string> }
+  const sent = async (value: Details, options: Partial<FastifyHaptikOptions> = {}) => {
+    const { res, error } = await replyWith(t, value, options)
+    t.equal(error, undefined, 'nothing logged as an error')
+    t.strictSame(res.json(), { status: true, ...value, response: ['ok'] }, 'sent whole')
+  }
+  const refused = async (value: Details, logged: string, options: Partial<FastifyHaptikOptions> = {}) => {
+    const { res, error } = await replyWith(t, value, options)
+    t.strictSame(res.json(), FAILED, 'the failure path, nothing truncated')
+    t.equal(error?.err?.code, 'FST_HAPTIK_DETAILS_TOO_LARGE')
+    t.equal(error?.err?.message, `Step "details" returned details over Haptik's limit: ${logged}`, 'the exact log message')
+  }
+  await sent({ response: 'ok', user_details: sized(200) })
+  await refused({ response: 'ok', user_details: sized(201) }, 'user_details is 201 characters, 1 over the limit of 200')
+  await sent({ response: 'ok', conversation_details: sized(300), user_details: sized(200) })
+  await refused({ response: 'ok', conversation_details: sized(301), user_details: sized(200) },
+    'conversation_details (301) and user_details (200) together is 501 characters, 1 over the limit of 500')
+  await sent({ response: 'ok', conversation_details: sized(500) })
+  await refused({ response: 'ok', conversation_details: sized(501) },
+    'conversation_details (501) and user_details (0) together is 501 characters, 1 over the limit of 500')
+  // The 2500 of conversation_details shows once the combined limit is raised: it is still the default.
+  const roomy = { detailsLimit: { combined: 10_000 } }
+  await sent({ response: 'ok', conversation_details: sized(2500) }, roomy)
+  await refused({ response: 'ok', conversation_details: sized(2501) }, 'conversation_details is 2501 characters, 1 over the limit of 2500', roomy)
+  await refused({ response: 'ok', user_details: sized(201) }, 'user_details is 201 characters, 1 over the limit of 200', roomy)
 })
 
 t.test('details within the limits are sent', async t => {
-  const { res } = await replyWith(t, { response: 'ok', conversation_details: { a: chars(280) }, user_details: { b: chars(150) } })
-  t.same(res.json().status, true)
+  const { res, error } = await replyWith(t, { response: 'ok', conversation_details: { a: chars(280) }, user_details: { b: chars(150) } })
+  t.equal(res.statusCode, 200)
+  t.strictSame(res.json(), { status: true, response: ['ok'], conversation_details: { a: chars(280) }, user_details: { b: chars(150) } }, 'exactly as returned, nothing cut')
+  t.equal(error, undefined, 'nothing logged as an error')
 })
 
 t.test('details over a limit are a business failure, logged with the field and the excess, never truncated', async t => {
@@ -47,8 +80,9 @@ t.test('details over a limit are a business failure, logged with the field and t
 
 t.test('the limits are configurable, or off', async t => {
   const big = { response: 'ok', user_details: { note: chars(1000) } }
-  t.same((await replyWith(t, big, { detailsLimit: { userDetails: 2000, combined: 3000 } })).res.json().status, true)
-  t.same((await replyWith(t, big, { detailsLimit: false })).res.json().status, true)
+  const sent = { status: true, response: ['ok'], user_details: { note: chars(1000) } }
+  t.strictSame((await replyWith(t, big, { detailsLimit: { userDetails: 2000, combined: 3000 } })).res.json(), sent, 'raised: sent whole')
+  t.strictSame((await replyWith(t, big, { detailsLimit: false })).res.json(), sent, 'off: sent whole')
   t.same((await replyWith(t, big, { detailsLimit: { combined: 3000 } })).res.json(), FAILED, 'unset keys keep their default')
 })
 
@@ -116,7 +150,7 @@ t.test('defaults the details schema declares are filled in, and a value that is 
   const app = Fastify()
   t.teardown(() => app.close())
   await app.register(fastifyHaptik, { secret: SECRET, steps: [withDefault, withFunction] })
-  t.same((await signedPost(app, '/defaults', envelope('defaults', {}))).json().conversation_details, { step: 1, lang: 'en' }, "the schema's own default: the developer's choice")
+  t.strictSame((await signedPost(app, '/defaults', envelope('defaults', {}))).json(), { status: true, response: ['ok'], conversation_details: { step: 1, lang: 'en' } }, "the schema's own default: the developer's choice")
   t.same((await signedPost(app, '/fn', envelope('fn', {}))).json(), FAILED)
 })
 

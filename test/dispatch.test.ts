@@ -60,7 +60,7 @@ t.test('unknown, missing and malformed step names are a 400 that lists the known
   const nullStep = await signedPost(app, '/haptik/', { ...speaker, step: null, node: 'product_price' })
   t.equal(nullStep.json().code, 'FST_HAPTIK_UNKNOWN_STEP', 'a null "step" does not fall back to "node": the schema would not apply')
   const long = await signedPost(app, '/haptik/', envelope('x'.repeat(500), {}))
-  t.ok(long.json().message.length < 300, 'an unknown name is not echoed at length')
+  t.equal(long.json().message, `Dispatch route: no step "${'x'.repeat(64)}…" is served here; known steps: "product_price", "order_status"`, 'an unknown name is not echoed at length: cut at 64 characters')
   for (const body of ['null', '[]', '"product_price"']) {
     const res = await signedPost(app, '/haptik/', body)
     t.equal(res.json().code, 'FST_HAPTIK_INVALID_ENVELOPE', `${body}: code`)
@@ -188,9 +188,15 @@ t.test('with unsigned steps, a call without a signature never runs the secret fu
 })
 
 t.test('all steps unsigned: the dispatch route checks nothing', async t => {
-  const open = defineStep({ name: 'open', handler: () => 'open' })
+  const calls: string[] = []
+  const open = defineStep({ name: 'open', handler: ({ request }) => { calls.push(String(request.headers['x-hub-signature'])); return 'open' } })
   const app = await haptikApp(t, { steps: [open], dispatch: true, allowUnsigned: true, secret: undefined })
-  t.equal((await app.inject({ method: 'POST', url: '/', payload: envelope('open', {}) })).statusCode, 200)
+  const res = await app.inject({ method: 'POST', url: '/', payload: envelope('open', {}) })
+  t.equal(res.statusCode, 200)
+  t.strictSame(res.json(), { status: true, response: ['open'] })
+  const forged = await app.inject({ method: 'POST', url: '/', payload: envelope('open', {}), headers: { 'x-hub-signature': 'sha1=xyz' } })
+  t.strictSame(forged.json(), { status: true, response: ['open'] }, 'not even a malformed header is looked at')
+  t.strictSame(calls, ['undefined', 'sha1=xyz'], 'the handler ran for both')
 })
 
 for (const version of ['3.0.3', '3.1.0']) {
@@ -201,13 +207,20 @@ for (const version of ['3.0.3', '3.1.0']) {
     await app.register(swagger, { openapi: { openapi: version, info: { title: 'dispatch', version: '1.0.0' } } })
     await app.register(fastifyHaptik, { prefix: '/haptik', secret: SECRET, dispatch: true, steps: [productPrice, orderStatus] })
     await app.ready()
-    const doc = app.swagger() as unknown as { paths: Record<string, { post: { summary: string, requestBody: { content: { 'application/json': { schema: { anyOf: unknown[] } } } }, responses: Record<string, { description: string }> } }> }
+    type Post = { summary: string, security: unknown, requestBody: { content: { 'application/json': { schema: { anyOf: unknown[] } } } }, responses: Record<string, { description: string, content: unknown }> }
+    const doc = app.swagger() as unknown as { paths: Record<string, { post: Post }> }
     const result = await new Validator().validate(JSON.parse(JSON.stringify(doc)))
     t.same(result.errors ?? [], [])
+    t.strictSame(Object.keys(doc.paths), ['/haptik/product_price', '/haptik/order_status', '/haptik/'])
     const post = doc.paths['/haptik/'].post
+    const bodyOf = (path: string) => doc.paths[path].post.requestBody.content['application/json'].schema
     t.equal(post.summary, 'Haptik steps, by name')
-    t.equal(post.requestBody.content['application/json'].schema.anyOf.length, 2, 'one body per step')
-    t.match(post.responses['400'].description, 'FST_HAPTIK_UNKNOWN_STEP')
+    t.strictSame(post.requestBody.content['application/json'].schema.anyOf, [bodyOf('/haptik/product_price'), bodyOf('/haptik/order_status')],
+      "one body per step, each the step route's own")
+    t.strictSame(post.security, [{ haptikSignature: [] }])
+    t.strictSame(Object.keys(post.responses), ['200', '400', '401', '413', '415', '500'])
+    t.equal(post.responses['400'].description,
+      'Malformed request: FST_HAPTIK_INVALID_JSON, FST_HAPTIK_INVALID_ENVELOPE, FST_HAPTIK_UNKNOWN_STEP, FST_HAPTIK_INVALID_CONTENT_LENGTH')
   })
 }
 
@@ -230,5 +243,29 @@ t.test('Swagger 2.0 gets the dispatch route\'s own schema', async t => {
   await app.register(swagger, { swagger: { info: { title: 'v2', version: '1.0.0' } } })
   await app.register(fastifyHaptik, { secret: SECRET, dispatch: true, steps: [productPrice] })
   await app.ready()
-  t.ok((app.swagger() as unknown as { paths: Record<string, unknown> }).paths['/'])
+  const { paths } = app.swagger() as unknown as { paths: Record<string, { post: { responses: Record<string, unknown> } }> }
+  t.strictSame(Object.keys(paths), ['/product_price', '/'])
+  // No OpenAPI 3 rewriting (no summary, body, security or error responses): the reply schema the route declares, as @fastify/swagger writes it.
+  const details = { type: 'object', additionalProperties: { type: 'string' } }
+  t.strictSame(paths['/'], {
+    post: {
+      responses: {
+        200: {
+          description: 'Default Response',
+          schema: {
+            title: 'HaptikReply',
+            type: 'object',
+            required: ['status', 'response'],
+            properties: {
+              status: { description: 'true: success path; false: failure path', type: 'boolean' },
+              response: { description: 'Messages shown to the user, in order; rich (HSL) messages as JSON strings', type: 'array', items: { type: 'string' } },
+              conversation_details: details,
+              user_details: details
+            }
+          }
+        }
+      }
+    }
+  })
+  t.strictSame(paths['/'].post.responses, paths['/product_price'].post.responses, "the step route's reply schema")
 })

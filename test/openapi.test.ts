@@ -169,7 +169,19 @@ t.test('OpenAPI 3.1 webhooks describe what Haptik sends, per step', async t => {
   t.match(hook.requestBody.content['application/json'].examples.example1.value, { step: 'product_price', entities: { product_name: [{ entity_value: 'speaker' }] } })
   t.match(hook.description, 'HMAC-SHA1', 'the webhook explains the signature')
   t.notMatch(hook.description, 'Authorize', 'but not the docs page\'s Try it out')
-  t.ok(hook.responses['200'].content['application/json'].schema)
+  const [ok, routeOk] = [hook.responses['200'], doc.paths['/haptik/product_price'].post.responses['200']]
+  t.equal(ok.description, routeOk.description, "the step route's 200")
+  t.same(ok.content['application/json'].examples, routeOk.content['application/json'].examples, "with the step route's examples")
+  // The reply schema, with the step's details (as TypeBox writes a Record: @fastify/swagger converts only the routes' own).
+  t.same(JSON.parse(JSON.stringify(ok.content['application/json'].schema)), {
+    allOf: [{ $ref: '#/components/schemas/HaptikReply' }, {
+      type: 'object',
+      properties: {
+        conversation_details: { type: 'object', patternProperties: { '^(.*)$': {} } },
+        user_details: { type: 'object', patternProperties: { '^(.*)$': { type: 'string' } } }
+      }
+    }]
+  })
   t.same(hook.responses['200'].content['application/json'].examples.example1.value, { status: true, response: ['The Wireless Radio Alarm Clock Speaker can be yours only for Rs.1599'] })
 })
 

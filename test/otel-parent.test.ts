@@ -35,10 +35,17 @@ t.test("the step's span sits between the request's span and the handler's own", 
   const spans = exporter.getFinishedSpans()
   const step = spans.find(span => span.name === 'haptik step lookup')
   const own = spans.find(span => span.name === 'orders.find')
-  t.ok(step, 'the step span')
-  const parent = spans.find(span => span.spanContext().spanId === step?.parentSpanContext?.spanId)
-  t.ok(parent, 'the step span has a parent from @fastify/otel')
-  t.match(parent?.instrumentationScope.name, /fastify/)
+  t.equal(step?.instrumentationScope.name, 'fastify-haptik', 'the step span, from the plugin')
+  // The step span's ancestors, up to the root: @fastify/otel's handler span, then its request span.
+  const ancestors: typeof spans = []
+  for (let span = step; span?.parentSpanContext !== undefined;) {
+    const parentId = span.parentSpanContext.spanId
+    span = spans.find(one => one.spanContext().spanId === parentId)
+    if (span !== undefined) ancestors.push(span)
+  }
+  t.same(ancestors.map(span => span.instrumentationScope.name), ['@fastify/otel', '@fastify/otel'], 'the step span has a parent from @fastify/otel')
+  t.match(ancestors[0]?.name, /^handler - /, "its parent is the route handler's span")
+  t.equal(ancestors[1]?.name, 'request', "whose parent is the request's span, the root")
   t.equal(own?.parentSpanContext?.spanId, step?.spanContext().spanId, "the handler's span is the step span's child")
   t.equal(new Set(spans.map(span => span.spanContext().traceId)).size, 1, 'one trace')
 })

@@ -97,15 +97,24 @@ for (const url of ['/product_price', '/']) {
 }
 
 t.test('upper-case hex is accepted (the same digest)', async t => {
-  const { step } = countingStep()
+  const { step, calls } = countingStep()
   const app = await haptikApp(t, { steps: [step] })
-  const res = await app.inject({
-    method: 'POST',
-    url: '/product_price',
-    payload: body,
-    headers: { 'content-type': 'application/json', 'x-hub-signature': 'sha1=' + haptikSignature(body).slice(5).toUpperCase() }
+  const send = (signature: string) => app.inject({
+    method: 'POST', url: '/product_price', payload: body, headers: { 'content-type': 'application/json', 'x-hub-signature': signature }
   })
+  const upper = 'sha1=' + haptikSignature(body).slice(5).toUpperCase()
+  t.not(upper, haptikSignature(body), 'the header really differs from the lower-case one')
+  const res = await send(upper)
   t.equal(res.statusCode, 200)
+  t.strictSame(res.json(), { status: true, response: ['ok speaker'] }, 'served like the lower-case digest')
+  t.strictSame(calls, [{ product_name: 'speaker' }], 'the handler ran once, with the entities')
+  // The same digest, not a looser check: other digests in upper case are still refused.
+  const wrong = await send('sha1=' + haptikSignature(body, 'other').slice(5).toUpperCase())
+  t.equal(wrong.statusCode, 401)
+  t.equal(wrong.json().code, 'FST_HAPTIK_INVALID_SIGNATURE')
+  const mixed = await send('sha1=' + [...haptikSignature(body).slice(5)].map((c, i) => i % 2 === 0 ? c.toUpperCase() : c).join(''))
+  t.strictSame(mixed.json(), { status: true, response: ['ok speaker'] }, 'mixed case is the same digest too')
+  t.equal(calls.length, 2, 'the refused call never reached the handler')
 })
 
 t.test('the signature covers the exact bytes', async t => {
