@@ -218,7 +218,7 @@ for (const version of ['3.0.3', '3.1.0']) {
     t.strictSame(post.requestBody.content['application/json'].schema.anyOf, [bodyOf('/haptik/product_price'), bodyOf('/haptik/order_status')],
       "one body per step, each the step route's own")
     t.strictSame(post.security, [{ haptikSignature: [] }])
-    t.strictSame(Object.keys(post.responses), ['200', '400', '401', '413', '415', '500'])
+    t.strictSame(Object.keys(post.responses), ['200', '400', '401', '408', '413', '415', '500'])
     t.equal(post.responses['400'].description,
       'Malformed request: FST_HAPTIK_INVALID_JSON, FST_HAPTIK_INVALID_ENVELOPE, FST_HAPTIK_UNKNOWN_STEP, FST_HAPTIK_INVALID_CONTENT_LENGTH')
   })
