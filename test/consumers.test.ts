@@ -180,6 +180,11 @@ async function typeErrors (t: Test, { dir }: Project, compiler: keyof typeof com
   t.match(messages, /The expected type comes from property 'product_name'/, `${compiler}: the message names the entity`)
   t.notMatch(messages, /is not assignable to parameter of type 'string'/, `${compiler}: not the confusing overload message of old`)
   t.match(messages, /Argument of type '""' is not assignable to parameter of type '"a label or text that must not be empty"'/, `${compiler}: an empty quick-reply label`)
+  // A misspelt entity: the entity values as the plain object type they are, then the compiler's "Did you mean".
+  t.match(messages, /'product_nme' does not exist in type '\{ product_name: ("speaker" \| "powerbank"|"powerbank" \| "speaker"); \}'\. Did you mean to write 'product_name'\?/, `${compiler}: a misspelt entity`)
+  t.match(messages, /'cty' does not exist in type '\{ [^']*city: string \| \{ normal\?: boolean; from\?: boolean; to\?: boolean; via\?: boolean; value: string; \}[^']*\}'\. Did you mean to write 'city'\?/, `${compiler}: a misspelt catalog entity, with what Haptik may send for it`)
+  t.match(messages, /notes\?: string \| \{ [^']*value: string; \} \| undefined/, `${compiler}: an optional entity may be undefined`)
+  t.notMatch(messages, /UndefinedAllowed|RawOf|DualSchema|TObject/, `${compiler}: no type-level plumbing in the messages`)
 }
 
 t.test('the tarball ships the build, the docs and nothing else', async t => {

@@ -22,8 +22,12 @@ export type EntityValues<S> = S extends HaptikStep<infer Entities, any, any>
   ? UndefinedAllowed<RawOf<Entities>>
   : Record<string, unknown>
 
-/** `T`, where an optional field may also be given as `undefined` (and is then left out). */
-export type UndefinedAllowed<T> = { [K in keyof T]: {} extends Pick<T, K> ? T[K] | undefined : T[K] }
+/**
+ * `T`, where an optional field may also be given as `undefined` (and is then
+ * left out). Spelled out as a plain object type (`& {}`), so that editors and
+ * compiler messages show its fields rather than the aliases that made it.
+ */
+export type UndefinedAllowed<T> = { [K in keyof T]: {} extends Pick<T, K> ? T[K] | undefined : T[K] } & {}
 
 /**
  * Fields to set in a built request, over the defaults. `user` is merged into
