@@ -57,6 +57,14 @@ c.items.append(CarouselItem('Order AB1234', ''))
 i = CarouselItem('', ''); i.thumbnail = 'https://example.test/a.png'; c.items.append(i)
 cases['carouselDefaults'] = c.to_hsl()
 
+c = Carousel('Your receipt'); c.width = CarouselWidth.FAT; c.aspect_ratio = 1.77
+i = CarouselItem('', ''); i.thumbnail = 'https://example.test/receipt.png'; c.items.append(i)
+cases['image'] = c.to_hsl()
+
+c = Carousel('Your receipt'); c.width = CarouselWidth.BIG; c.aspect_ratio = 1.0; c.voice_text = 'Here is your receipt'
+i = CarouselItem('', ''); i.thumbnail = 'https://x.test/i.png'; c.items.append(i)
+cases['imageOptions'] = c.to_hsl()
+
 c = Carousel('Scorecards'); c.aspect_ratio = 1.69
 i = CarouselItem('DD: 166/7 (20.0 overs)', 'KXIP: Bowling'); i.thumbnail = 'https://example.test/innings1.png'
 i.actionables.append(act('View Scorecard', ActionableType.APP_ACTION, URI.CAROUSEL_DETAIL, {'title': 'DD vs. KXIP', 'sub_title': '1st Innings', 'description': 'DD: 166/7 (20.0 overs)', 'images': ['https://example.test/bat1.png', 'https://example.test/bowl1.png'], 'gogo_message': '', 'link': ''}))

@@ -9,9 +9,9 @@ import t, { type Test } from 'tap'
 import { parse as parseYaml } from 'yaml'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { hsl, verify } from '../lib/index.js'
-import { haptikRequest } from '../lib/testing/index.js'
+import { DEFAULT_USER, haptikRequest } from '../lib/testing/index.js'
 import { run } from '../lib/cli/program.js'
-import { loadFailure } from '../lib/cli/openapi.js'
+import { loadFailure } from '../lib/cli/modules.js'
 import { renderMessage, renderReply } from '../lib/cli/render.js'
 import { build } from '../example/server.js'
 
@@ -133,7 +133,8 @@ t.test('--help documents every flag and the exit codes', async t => {
   const send = await runHere(['send', '--help'])
   t.equal(send.code, 0)
   for (const flag of ['-s, --step <name>', '-e, --entity <name=value>', '-u, --user-details <key=value>', '-b, --body <file>',
-    '-H, --header <"name: value">', '--secret <secret>', '$HAPTIK_SECRET', '--unsigned', '-t, --timeout <ms>', '--json', 'Exit codes:']) {
+    '-H, --header <"name: value">', '--secret <secret>', '$HAPTIK_SECRET', '--unsigned', '-t, --timeout <ms>', '--json', 'Exit codes:',
+    '--user <key=value>', '-l, --language <code>', '--steps <module>', '--fail-on-handoff']) {
     t.ok(send.stdout.includes(flag), `send --help: ${flag}`)
   }
   const openapi = await runHere(['openapi', '--help'])
@@ -169,6 +170,17 @@ t.test('usage errors exit 2 and name the flag', async t => {
     [['send', 'http://x.test/a', '--secret', ''], 'error: no secret to sign with'],
     [['send', 'http://x.test/', '--secret', 's'], 'error: --step is required: the URL has no path to take the step name from\n'],
     [['send', 'http://x.test/a', '--secret', 's', '--body', 'test/missing.json'], 'error: --body: cannot read test/missing.json (ENOENT)\n'],
+    [['send', 'http://x.test/a', '--user', 'user_id'], "option '--user <key=value>' argument 'user_id' is invalid. Expected name=value"],
+    [['send', 'http://x.test/a', '--secret', 's', '--user', 'device_platform=web'],
+      'error: --user device_platform=web: Haptik sends device_platform as a number (2 Android, 3 Facebook, 5 Web SDK, 6 iOS, 13 Bot API, 14 WhatsApp, …), e.g. device_platform=5\n'],
+    [['send', 'http://x.test/a', '--secret', 's', '--user', 'device_platform='], 'error: --user device_platform=: Haptik sends device_platform as a number'],
+    [['send', 'http://x.test/a', '--body', 'x.json', '--language', 'hi'], "error: option '-b, --body <file>' cannot be used with option '-l, --language <code>'"],
+    [['send', 'http://x.test/a', '--body', 'x.json', '--steps', 'example/steps.ts'], "error: option '-b, --body <file>' cannot be used with option '--steps <module>'"],
+    [['send', 'http://x.test/a', '--secret', 's', '--steps', 'nowhere.js'], `error: --steps: no such file: ${join(root, 'nowhere.js')}\n`],
+    [['send', 'http://x.test/haptik/flight_sarch', '--secret', 's', '--steps', 'example/steps.ts'],
+      'error: --steps: example/steps.ts has no step "flight_sarch": it exports the steps "flight_search", "nearest_store", "product_price"\n'],
+    [['send', 'http://x.test/haptik/a', '--secret', 's', '--steps', 'test/fixtures/consumer/snippets/orders.ts'],
+      'error: --steps: test/fixtures/consumer/snippets/orders.ts has no step "a": it exports no steps (export the steps made with defineStep, alone or in lists)\n'],
     [['openapi'], "error: missing required argument 'module'"],
     [['openapi', 'example/steps.ts', '--build-options', 'secret=x'], "option '--build-options <json>' argument 'secret=x' is invalid. Expected a JSON object, e.g. '{\"secret\":\"documentation-only\"}'."],
     [['openapi', 'example/steps.ts', '--build-options', '["x"]'], 'Expected a JSON object'],
@@ -241,6 +253,76 @@ t.test('send shows the messages as the user sees them', async t => {
   t.match(failure.stdout, 'status false (failure path: Haptik files these as the step\'s failure response), 1 message:\nbot> Sorry.\n')
 })
 
+t.test('send sets the user\'s language and fields: numbers where Haptik sends numbers (issue 16)', async t => {
+  const { base, received } = await cannedServer(t, { '/haptik/order': { body: reply(['ok']) } })
+  const sent = await runHere(['send', `${base}/haptik/order`, '--secret', 's', '--language', 'hi', '--user', 'device_platform=14',
+    '--user', 'user_id=42', '--user', 'language_code=en', '--user', 'auth_id=', '--user', 'tier=gold', '--user', 'constructor=x'])
+  t.equal(sent.code, 0)
+  const { user } = JSON.parse(received[0].body)
+  t.same(user, { ...DEFAULT_USER, device_platform: 14, user_id: '42', language_code: 'hi', auth_id: '', tier: 'gold', constructor: 'x' },
+    'device_platform a number, user_id as given (Haptik sends either), --language over --user language_code, other fields as text')
+  t.equal(user.device_platform, 14)
+})
+
+t.test('a hand-over (status false, no messages) shows as one and exits 0, or 1 with --fail-on-handoff (issue 16)', async t => {
+  const { base } = await cannedServer(t, {
+    '/agent': { body: JSON.stringify({ status: false, response: [], conversation_details: { topic: 'refund' } }) }
+  })
+  const handover = await runHere(['send', `${base}/agent`, '--secret', 's'])
+  t.equal(handover.code, 0)
+  t.equal(handover.stderr, '')
+  t.match(handover.stdout, 'status false, no messages: a hand-over to a human agent (Haptik moves the chat to Pending for an agent when Human Assistance is on, ' +
+    'and shows its bot-break message when it is off)\nconversation_details: {"topic":"refund"}\n')
+  const json = await runHere(['send', `${base}/agent`, '--secret', 's', '--json'])
+  t.equal(json.code, 0, 'with --json too')
+  const strict = await runHere(['send', `${base}/agent`, '--secret', 's', '--fail-on-handoff'])
+  t.equal(strict.code, 1)
+  t.equal(strict.stderr, 'hand-over: the reply has no messages (--fail-on-handoff): Haptik hands the chat to an agent when Human Assistance is on, and shows its bot-break message when it is off\n')
+  t.equal(renderReply({ status: false, response: [] }).split('\n')[0], 'status false, no messages: a hand-over to a human agent (Haptik moves the chat to Pending for an agent when Human Assistance is on, and shows its bot-break message when it is off)')
+})
+
+t.test('send --steps checks the entities against the step\'s schema and names what the server will not take (issue 16)', async t => {
+  const base = await example(t)
+  const url = `${base}/haptik/flight_search`
+  const check = 'entities checked against example/steps.ts'
+  const refused = ". The step will not run: the server answers with its invalid-entity message on the failure path (or 400 with invalidEntities 'reject') and logs a warning, FST_HAPTIK_INVALID_ENTITY.\n"
+  const failurePath = 'status false (failure path: Haptik files these as the step\'s failure response), 1 message:\nbot> Sorry, I didn\'t quite get that. Could you say it another way?\n'
+
+  const date = await runHere(['send', url, '--secret', 'test', '--steps', 'example/steps.ts', '-e', 'from_city=Mumbai', '-e', 'to_city=Goa', '-e', 'travel_date=tomorrow'])
+  t.equal(date.code, 0, 'the failure path is no bot break')
+  t.match(date.stdout, `POST ${url}: step "flight_search", signed\n${check}:\n` +
+    '  Step "flight_search": entity "travel_date" (detection 0) must be a date ({ value: { dd, mm, yy, type }, normal?, from?, to?, start_range?, end_range? }), got a string' + refused)
+  t.match(date.stdout, failurePath, 'which the server then answers')
+
+  const typo = await runHere(['send', url, '--secret', 'test', '--steps', 'example/steps.ts', '-e', 'from_city=Mumbai', '-e', 'to_cty=Goa', '-e', 'travel_date={"dd":2,"mm":1,"yy":2026,"type":"date"}'])
+  t.equal(typo.code, 0)
+  t.match(typo.stdout, `${check}:\n` +
+    '  step "flight_search" has no entity "to_cty" (did you mean "to_city"?); the required "to_city" is not given. Its entities: from_city, to_city, travel_date, passengers (optional). ' +
+    'The server ignores an entity the step does not declare.\n' +
+    '  Step "flight_search": entity "to_city" is required but Haptik sent no detection for it; expected a city ("x" or { value, from?, to?, via?, normal? })' + refused)
+  t.match(typo.stdout, failurePath)
+
+  const extra = await runHere(['send', url, '--secret', 'test', '--steps', 'example/steps.ts', '-e', 'from_city=Mumbai', '-e', 'to_city=Goa', '-e', 'travel_date={"dd":2,"mm":1,"yy":2026,"type":"date"}', '-e', 'pasengers=2'])
+  t.match(extra.stdout, `${check}:\n  step "flight_search" has no entity "pasengers" (did you mean "passengers"?). Its entities: from_city, to_city, travel_date, passengers (optional). The server ignores an entity the step does not declare.\n200 OK`)
+  t.match(extra.stdout, 'status true (success path), 3 messages:', 'an undeclared entity alone: the step runs')
+
+  const fine = await runHere(['send', `${base}/haptik/product_price`, '--step', 'Product_Price', '--secret', 'test', '--steps', 'example/steps.ts', '-e', 'product_name=speaker'])
+  t.equal(fine.code, 0)
+  t.match(fine.stdout, `POST ${base}/haptik/product_price: step "Product_Price", signed\n${check}: they match step "Product_Price"\n200 OK`, 'the step found ignoring case, as the plugin matches it')
+})
+
+t.test('without --steps, the default invalid-entity reply says what it means and where to look', async t => {
+  const base = await example(t)
+  const { code, stdout } = await runHere(['send', `${base}/haptik/flight_search`, '--secret', 'test', '-e', 'from_city=Mumbai', '-e', 'to_city=Goa', '-e', 'travel_date=tomorrow'])
+  t.equal(code, 0)
+  t.match(stdout, "bot> Sorry, I didn't quite get that. Could you say it another way?\n" +
+    "note: this is the plugin's default invalid-entity message: an entity did not match the step's schema, so the step did not run. " +
+    'The server logs which one (a warning with code FST_HAPTIK_INVALID_ENTITY); add --steps <module> to check the entities here.\n')
+  const { base: canned } = await cannedServer(t, { '/own': { body: JSON.stringify({ status: false, response: ['Sorry, no flights.'] }) } })
+  const own = await runHere(['send', `${canned}/own`, '--secret', 's'])
+  t.notMatch(own.stdout, 'note:', 'a failure of the step\'s own is not one')
+})
+
 t.test('send exits 1 for everything Haptik treats as a bot break', async t => {
   const { base } = await cannedServer(t, {
     '/error': { status: 500, body: '{"statusCode":500,"code":"FST_HAPTIK_INTERNAL","error":"Internal Server Error","message":"Internal error"}' },
@@ -263,7 +345,7 @@ t.test('send exits 1 for everything Haptik treats as a bot break', async t => {
     ['/no-status', 'bot break: malformed reply: "status" must be true or false\n'],
     ['/no-list', 'bot break: malformed reply: "response" must be a list of messages\n'],
     ['/object-message', 'bot break: malformed reply: response[1] must be a string (HSL messages go in as JSON strings)\n'],
-    ['/no-messages', 'bot break: the reply has no messages (with Human Assistance on, Haptik hands the chat to an agent instead)\n', 'status true (success path), 0 messages:'],
+    ['/no-messages', 'bot break: the reply has status true and no messages (with Human Assistance on, Haptik hands the chat to an agent instead); to hand over on purpose, return handoff(), which answers status false\n', 'status true (success path), 0 messages:'],
     ['/slow', 'bot break: no reply within 200 ms (Haptik gives up after 30 s and shows the bot-break message)\n']
   ]
   for (const [path, message, shown] of cases) {
@@ -505,4 +587,5 @@ t.test('a TypeScript module that Node.js cannot load gets the way out', async t 
   t.equal(loadFailure('src/steps.ts', unknownExtension).message,
     'cannot load src/steps.ts: Node.js does not run TypeScript by itself. Compile it to JavaScript first, or run the command under a TypeScript loader, e.g. node --import tsx node_modules/.bin/fastify-haptik openapi src/steps.ts')
   t.equal(loadFailure('steps.coffee', unknownExtension).message, 'cannot load steps.coffee: Unknown file extension ".ts"', 'other extensions get the plain message')
+  t.match(loadFailure('src/steps.ts', unknownExtension, 'send <url> --steps src/steps.ts').message, / node --import tsx node_modules\/\.bin\/fastify-haptik send <url> --steps src\/steps\.ts$/, 'the command it was called as')
 })

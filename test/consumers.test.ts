@@ -1,5 +1,5 @@
 import { execFile, execFileSync, spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -14,6 +14,8 @@ import { codeBlocks, type BlockKind } from './helpers/docs.js'
 // compiled, run, and called by a client that signs like Haptik's Python sample.
 // Every whole-module TypeScript block of README.md and docs/*.md is compiled in
 // them too: the ES modules in the ESM projects, the CommonJS ones in the others.
+// And the user's tests of docs/testing.md run there with that page's recipes
+// for TypeScript 7.
 //
 // Packing, unpacking and seven compilations take a minute on a loaded 2-core
 // machine, and more with a cold disk cache: this file says so to the runner.
@@ -143,7 +145,7 @@ function node (args: string[], cwd: string) {
 /** Runs the compiled app and calls it the way Haptik does. */
 async function serveAndCall (t: Test, { dir }: Project): Promise<void> {
   await run(...node([compilers['TypeScript 7'], '-p', dir], dir))
-  const [command, args, options] = node([join('src', 'app.js')], dir)
+  const [command, args, options] = node([join('src', 'main.js')], dir)
   const server = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'inherit'] })
   t.teardown(() => { server.kill() })
   let output = ''
@@ -180,6 +182,11 @@ async function typeErrors (t: Test, { dir }: Project, compiler: keyof typeof com
   t.match(messages, /The expected type comes from property 'product_name'/, `${compiler}: the message names the entity`)
   t.notMatch(messages, /is not assignable to parameter of type 'string'/, `${compiler}: not the confusing overload message of old`)
   t.match(messages, /Argument of type '""' is not assignable to parameter of type '"a label or text that must not be empty"'/, `${compiler}: an empty quick-reply label`)
+  // A misspelt entity: the entity values as the plain object type they are, then the compiler's "Did you mean".
+  t.match(messages, /'product_nme' does not exist in type '\{ product_name: ("speaker" \| "powerbank"|"powerbank" \| "speaker"); \}'\. Did you mean to write 'product_name'\?/, `${compiler}: a misspelt entity`)
+  t.match(messages, /'cty' does not exist in type '\{ [^']*city: string \| \{ normal\?: boolean; from\?: boolean; to\?: boolean; via\?: boolean; value: string; \}[^']*\}'\. Did you mean to write 'city'\?/, `${compiler}: a misspelt catalog entity, with what Haptik may send for it`)
+  t.match(messages, /notes\?: string \| \{ [^']*value: string; \} \| undefined/, `${compiler}: an optional entity may be undefined`)
+  t.notMatch(messages, /UndefinedAllowed|RawOf|DualSchema|TObject/, `${compiler}: no type-level plumbing in the messages`)
 }
 
 t.test('the tarball ships the build, the docs and nothing else', async t => {
@@ -214,6 +221,71 @@ for (const [name, typebox, esm] of projects) {
     }
   })
 }
+
+/** A command's exit code and output, whether it succeeds or not. */
+async function attempt ([command, args, options]: ReturnType<typeof node>): Promise<{ code: number, output: string }> {
+  return await run(command, args, options).then(
+    ({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }),
+    (error: { code: number, stdout: string, stderr: string }) => ({ code: error.code, output: error.stdout + error.stderr }))
+}
+
+/** The user's test of docs/testing.md, for tap or for node:test, and the page itself. */
+function testingPage () {
+  const tests = codeBlocks().filter(block => block.kind === 'test')
+  const text = readFileSync(join(root, 'docs', 'testing.md'), 'utf8')
+  const pick = (runner: string) => tests.find(block => block.code.includes(`from '${runner}'`))?.code ?? ''
+  const json = [...text.matchAll(/^```json\n([\s\S]*?)^```/gm)].map(match => JSON.parse(match[1]) as Record<string, unknown>)
+  return { tap: pick('tap'), nodeTest: pick('node:test'), text, packageJson: json.find(fields => 'tap' in fields) ?? {} }
+}
+
+t.test("docs/testing.md's tests run on TypeScript 7 with that page's three recipes", async t => {
+  const { dir } = project('recipes', '0.34', true)
+  const modulesOf = join(dir, 'node_modules')
+  // The user's `typescript` is 7, and tap is the project's own: tap builds its
+  // test class inside its own package for the plugins configured, which must
+  // not touch the repository's.
+  rmSync(join(modulesOf, 'typescript'))
+  symlinkSync(join(modules, 'typescript-7'), join(modulesOf, 'typescript'))
+  for (const name of ['tap', ...readdirSync(join(modules, '@tapjs')).map(scoped => `@tapjs/${scoped}`)]) {
+    rmSync(join(modulesOf, name))
+    cpSync(join(modules, name), join(modulesOf, name), { recursive: true })
+  }
+  const page = testingPage()
+  const testFile = join(dir, 'test', 'steps.test.ts')
+  mkdirSync(join(dir, 'test'))
+
+  // 1. node:test with tsx.
+  writeFileSync(testFile, page.nodeTest)
+  t.ok(page.text.includes('node --import tsx --test test/steps.test.ts'), 'the command is on the page')
+  const tsx = await attempt(node(['--import', 'tsx', '--test', 'test/steps.test.ts'], dir))
+  t.equal(tsx.code, 0, 'node:test with tsx')
+  t.match(tsx.output, /^# pass 3$/m, 'node:test with tsx: the three tests pass')
+
+  // 2. node:test on the compiled output: TypeScript 7 type-checks and compiles the tests with the app.
+  t.ok(page.text.includes('npx tsc\nnode --test test/steps.test.js'), 'the commands are on the page')
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: TSC_INIT, include: ['src', 'test'], exclude: ['src/type-errors.ts'] }))
+  const compiled = await attempt(node([join(modulesOf, 'typescript', 'bin', 'tsc'), '-p', dir], dir))
+  t.equal(compiled.code, 0, 'TypeScript 7 compiles the tests', { output: compiled.output })
+  const fromJs = await attempt(node(['--test', 'test/steps.test.js'], dir))
+  t.match(fromJs.output, /^# pass 3$/m, 'node:test on the compiled tests: the three pass')
+
+  // 3. tap. With its default TypeScript plugin on TypeScript 7, the crash the page quotes.
+  writeFileSync(testFile, page.tap)
+  const tap = join('node_modules', 'tap', 'dist', 'esm', 'run.mjs') // what `npx tap` runs
+  const crash = await attempt(node([tap, 'test/steps.test.ts'], dir))
+  t.not(crash.code, 0, 'tap with @tapjs/typescript on TypeScript 7 fails')
+  t.match(crash.output, "TypeError: Cannot read properties of undefined (reading 'fileExists')", 'in ts-node, as the page says')
+  // The recipe: the page's package.json fields, then npm test (tap build && tap).
+  const packageJson = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'))
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ ...packageJson, ...page.packageJson }))
+  t.same((page.packageJson.scripts as Record<string, string> | undefined)?.test, 'tap build && tap', 'npm test builds tap, then runs it')
+  const built = await attempt(node([tap, 'build'], dir))
+  t.equal(built.code, 0, 'tap build', { output: built.output })
+  const tapRun = await attempt(node([tap], dir))
+  t.equal(tapRun.code, 0, 'tap with tsx instead of its TypeScript plugin', { output: tapRun.output })
+  t.match(tapRun.output, /^# \{ total: \d+, pass: \d+ \}$/m, 'no test fails')
+  t.match(tapRun.output, /^ok 1 - test\/steps\.test\.ts/m, 'found by the include pattern, and passed')
+})
 
 t.test('a CommonJS project with classic node10 resolution type-checks its declarations too', async t => {
   const consumer = project('node10', '0.34', false)

@@ -66,7 +66,8 @@ t.test('every code block is TypeScript that a test checks, or not code', async t
   t.equal(new Set(blocks.map(block => block.name)).size, blocks.length, 'the snippets\' names are unique')
   t.ok(blocks.filter(block => block.kind === 'esm').length > 5, 'ES modules')
   t.equal(blocks.filter(block => block.kind === 'commonjs').length, 1, 'the CommonJS form')
-  t.same(blocks.filter(block => block.kind === 'test').map(block => block.file), ['docs/testing.md'], 'the user\'s test')
+  t.same(blocks.filter(block => block.kind === 'test').map(block => `${block.file}: ${block.code.split('\n')[0]}`),
+    ['docs/testing.md: // test/steps.test.ts', 'docs/testing.md: // test/steps.test.ts'], 'the user\'s test, with tap and with node:test')
   for (const { file, text } of pages) {
     const fences = [...text.matchAll(/^```(\S*)$/gm)].map(match => match[1]).filter((_, index) => index % 2 === 0)
     t.same(fences.filter(language => !['ts', 'sh', 'console', 'json'].includes(language)), [], `${file}: code is in ts blocks (others are sh, console or json)`)

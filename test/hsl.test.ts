@@ -51,6 +51,11 @@ const PYTHON = {
   carousel: '{"text": "Pick one", "type": "CAROUSEL", "voice_text": "", "data": {"image_aspect_ratio": 0.5, "width": "MEDIUM", "items": [{"title": "Item title", "sub_title": "Item subtitle", "description": "desc", "actionables": [{"actionable_text": "Buy", "type": "APP_ACTION", "uri": "LINK", "is_default": 0, "location_required": false, "payload": {"url": "https://example.test/buy", "gogo_message": ""}}], "meta": "meta-str", "thumbnail": {"image": "https://img/x.png"}}]}}',
   // Carousel('Your orders') with CarouselItem('Order AB1234', '') and CarouselItem('', '') whose thumbnail is set: the defaults
   carouselDefaults: '{"text": "Your orders", "type": "CAROUSEL", "voice_text": "", "data": {"image_aspect_ratio": 1.0, "width": "THIN", "items": [{"title": "Order AB1234", "sub_title": "", "description": "", "actionables": [], "meta": "", "thumbnail": {"image": ""}}, {"title": "", "sub_title": "", "description": "", "actionables": [], "meta": "", "thumbnail": {"image": "https://example.test/a.png"}}]}}',
+  // python-hsl has no image builder; hsl.image is its card like any other (hsl_builder/carousel.py, elements/carousel_item.py):
+  //   Carousel('Your receipt'), width FAT, aspect_ratio 1.77 (docs/hsl/image.md), CarouselItem('', '') with thumbnail 'https://example.test/receipt.png'
+  image: '{"text": "Your receipt", "type": "CAROUSEL", "voice_text": "", "data": {"image_aspect_ratio": 1.77, "width": "FAT", "items": [{"title": "", "sub_title": "", "description": "", "actionables": [], "meta": "", "thumbnail": {"image": "https://example.test/receipt.png"}}]}}',
+  // The same with width BIG, aspect_ratio 1.0, voice_text 'Here is your receipt' and thumbnail 'https://x.test/i.png'
+  imageOptions: '{"text": "Your receipt", "type": "CAROUSEL", "voice_text": "Here is your receipt", "data": {"image_aspect_ratio": 1.0, "width": "BIG", "items": [{"title": "", "sub_title": "", "description": "", "actionables": [], "meta": "", "thumbnail": {"image": "https://x.test/i.png"}}]}}',
   // Carousel('Scorecards'), aspect_ratio 1.69, CarouselItem('DD: 166/7 (20.0 overs)', 'KXIP: Bowling') with a thumbnail and
   //   Actionable('View Scorecard', APP_ACTION, CAROUSEL_DETAIL) with the payload of docs/hsl/carousel.md
   carouselDetail: '{"text": "Scorecards", "type": "CAROUSEL", "voice_text": "", "data": {"image_aspect_ratio": 1.69, "width": "THIN", "items": [{"title": "DD: 166/7 (20.0 overs)", "sub_title": "KXIP: Bowling", "description": "", "actionables": [{"actionable_text": "View Scorecard", "type": "APP_ACTION", "uri": "CAROUSEL_DETAIL", "is_default": 0, "location_required": false, "payload": {"title": "DD vs. KXIP", "sub_title": "1st Innings", "description": "DD: 166/7 (20.0 overs)", "images": ["https://example.test/bat1.png", "https://example.test/bowl1.png"], "gogo_message": "", "link": ""}}], "meta": "", "thumbnail": {"image": "https://example.test/innings1.png"}}]}}',
@@ -136,6 +141,12 @@ t.test('each builder emits what python-hsl emits for the same input, key for key
       images: ['https://example.test/bat1.png', 'https://example.test/bowl1.png']
     })]
   }], { text: 'Scorecards', imageAspectRatio: 1.69 }), PYTHON.carouselDetail, 'Carousel with a detail screen')
+  sameAsPython(t, hsl.image('https://example.test/receipt.png', { text: 'Your receipt' }), PYTHON.image,
+    'image: Carousel with one CarouselItem(\'\', \'\') holding the thumbnail, every card key present')
+  sameAsPython(t, hsl.image('https://x.test/i.png', { text: 'Your receipt', width: 'BIG', aspectRatio: 1, voiceText: 'Here is your receipt' }),
+    PYTHON.imageOptions, 'image with its options')
+  t.same(Object.keys(hsl.image('https://x.test/i.png').data.items[0]), Object.keys(hsl.carousel([{ title: 'A', image: 'https://x.test/a.png' }]).data.items[0]),
+    'an image card has the keys of any other card, in the same order')
   sameAsPython(t, hsl.form('Book a table', [
     { key: 'email', type: 'text', hint: 'Your email', icon: 'email', keyboardType: 'email' },
     { key: 'guests', type: 'picker', hint: 'Guests', options: ['1', '2', '3', '4'] },
@@ -217,17 +228,17 @@ const DOCS_MINI_ACTIONABLE = {
 }
 
 t.test('where python-hsl has nothing, the builders follow Haptik\'s HSL docs', async t => {
+  // The documented image is python-hsl's card without its empty keys and the deprecated thumbnail.type.
   const { type: _deprecated, ...thumbnail } = DOCS_IMAGE.data.items[0].thumbnail
   const image = hsl.image(thumbnail.image, { text: DOCS_IMAGE.text })
-  t.equal(JSON.stringify(image), JSON.stringify({
+  const { title, sub_title: subTitle, description, meta, ...documented } = image.data.items[0]
+  t.same([title, subTitle, description, meta], ['', '', '', ''], 'image: python-hsl\'s empty card keys')
+  t.equal(JSON.stringify({ ...image, data: { ...image.data, items: [documented] } }), JSON.stringify({
     text: DOCS_IMAGE.text,
     type: 'CAROUSEL',
     voice_text: '',
-    data: { ...DOCS_IMAGE.data, items: [{ thumbnail, actionables: [] }] }
-  }), 'image: the documented card, with voice_text and without the deprecated thumbnail.type')
-  t.same(hsl.image('https://x.test/i.png', { text: 'Your receipt', width: 'BIG', aspectRatio: 1, voiceText: 'Here is your receipt' }).data, {
-    image_aspect_ratio: 1, width: 'BIG', items: [{ thumbnail: { image: 'https://x.test/i.png' }, actionables: [] }]
-  })
+    data: { ...DOCS_IMAGE.data, items: [{ actionables: [], thumbnail }] }
+  }), 'image: otherwise the documented one, with voice_text and without the deprecated thumbnail.type')
 
   const mini = hsl.carousel([{
     image: 'http://haptik-staging.s3.amazonaws.com/tip.png',
@@ -304,6 +315,7 @@ t.test('each schema accepts python-hsl\'s output and the docs\' samples', async 
     [HslTextSchema, PYTHON.text], [HslTextSchema, PYTHON.textQuickReplies],
     [HslButtonSchema, PYTHON.buttonReadme], [HslButtonSchema, PYTHON.buttonHelpers], [HslButtonSchema, PYTHON.buttonScreens],
     [HslCarouselSchema, PYTHON.carousel], [HslCarouselSchema, PYTHON.carouselDefaults], [HslCarouselSchema, PYTHON.carouselDetail],
+    [HslCarouselSchema, PYTHON.image],
     [HslFormSchema, PYTHON.form], [HslSystemSchema, PYTHON.systemComplete], [HslSystemSchema, PYTHON.systemPinned],
     [HslSilentSchema, PYTHON.silent], [HslNativeActionSchema, PYTHON.nativeAction], [HslNativeActionSchema, PYTHON.nativeActionVoice]
   ]

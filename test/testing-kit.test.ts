@@ -6,7 +6,7 @@ import { Type } from '@sinclair/typebox'
 import fastifyHaptik, { defineStep, handoff, hsl, isHslType, StepFailure, verify } from '../lib/index.js'
 import { DEFAULT_USER, callStep, detection, haptikRequest, parseMessage, parseMessages, sign, signedRequest } from '../lib/testing/index.js'
 import { build } from '../example/server.js'
-import { nearestStore, productPrice } from '../example/steps.js'
+import { flightSearch, nearestStore, productPrice } from '../example/steps.js'
 import { codeBlocks } from './helpers/docs.js'
 import { haptikSignature } from './helpers/haptik.js'
 
@@ -44,8 +44,9 @@ t.test('docs/testing.md shows the test above, word for word', async t => {
     const from = text.indexOf(start) + start.length
     return text.slice(from, text.indexOf(end, from)).trim()
   }
-  // The user's test is the docs' one block that starts with its file name (test/docs.test.ts checks there is one).
-  const [shown] = codeBlocks().filter(block => block.kind === 'test').map(block => block.code.trim())
+  // The user's test is the docs' block that starts with its file name and imports tap (test/docs.test.ts
+  // checks there is one, and one for node:test, which test/consumers.test.ts runs).
+  const [shown] = codeBlocks().filter(block => block.kind === 'test' && block.code.includes("from 'tap'")).map(block => block.code.trim())
   t.equal(shown.split('\n')[0], '// test/steps.test.ts')
   const here = between(readFileSync(fileURLToPath(import.meta.url), 'utf8'), 'word for word) ----', '// ---- end of')
   const body = shown.slice(shown.indexOf('t.test('))
@@ -302,4 +303,31 @@ t.test('callStep says what is missing instead of sending a call that cannot work
     new TypeError('callStep: pass `secret` (the secret the app was registered with) or `unsigned: true`'))
   await t.rejects(callStep(app, productPrice, { product_name: 'speaker' }, undefined as never),
     new TypeError('callStep: pass `secret` (the secret the app was registered with) or `unsigned: true`'), 'no options at all (from JavaScript)')
+})
+
+t.test('an entity the step does not declare is named, with the one it most likely meant and the missing ones (issue 16)', async t => {
+  const app = await build({ secret: 'kit' })
+  t.teardown(() => app.close())
+  const options = { secret: 'kit', prefix: '/haptik' }
+  const date = { value: { dd: 2, mm: 1, yy: 2026, type: 'date' } }
+  const entities = { from_city: 'Mumbai', to_cty: 'Goa', travel_date: date }
+  await t.rejects(callStep(app, flightSearch, entities as never, options), new TypeError(
+    'callStep: step "flight_search" has no entity "to_cty" (did you mean "to_city"?); the required "to_city" is not given. ' +
+    'Its entities: from_city, to_city, travel_date, passengers (optional). To send an entity the step does not declare, give its detections in overrides.entities.'))
+  t.throws(() => haptikRequest(flightSearch, { from_city: 'Mumbai', to_city: 'Goa', travel_date: date, pasengers: 2, Travel_Date: date, xyz: 1 } as never), new TypeError(
+    'haptikRequest: step "flight_search" has no entity "pasengers" (did you mean "passengers"?), "Travel_Date", "xyz". ' +
+    'Its entities: from_city, to_city, travel_date, passengers (optional). To send an entity the step does not declare, give its detections in overrides.entities.'),
+  'a declared name already given is not suggested; case alone is a difference')
+  t.throws(() => haptikRequest(defineStep({ name: 'bare', handler: () => 'ok' }), { city: 'Pune' } as never),
+    new TypeError('haptikRequest: step "bare" has no entity "city". It declares no entities. To send an entity the step does not declare, give its detections in overrides.entities.'))
+  t.throws(() => haptikRequest(flightSearch, { from_cty: 'Mumbai', to_cty: 'Goa', travel_date: date } as never),
+    { message: /has no entity "from_cty" \(did you mean "from_city"\?\), "to_cty" \(did you mean "to_city"\?\); the required "from_city", "to_city" are not given/ })
+
+  // What it does not refuse: an undeclared entity left out, a missing entity alone (the invalid-entity path), names for a step given by name, overrides.
+  t.notOk('to_cty' in haptikRequest(flightSearch, { from_city: 'Mumbai', to_city: 'Goa', travel_date: date, to_cty: undefined } as never).entities)
+  const missing = await callStep(app, flightSearch, { from_city: 'Mumbai', travel_date: date } as never, options)
+  t.same(missing.reply, { status: false, response: ["Sorry, I didn't quite get that. Could you say it another way?"] }, 'a missing entity alone is sent: the invalid-entity path')
+  t.ok(haptikRequest('flight_search', { to_cty: 'Goa' }).entities?.to_cty, 'a step named by a string takes any entity')
+  const extra = await callStep(app, productPrice, { product_name: 'speaker' }, { ...options, overrides: { entities: { colour: [detection('red')] } } })
+  t.equal(extra.statusCode, 200, 'an undeclared entity sent on purpose, in overrides.entities')
 })

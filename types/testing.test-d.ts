@@ -102,3 +102,14 @@ const store = defineStep({ name: 'store', entities: Type.Object({ city: Entities
 haptikRequest(store, { city: 'Pune', when: { value: { dd: 1, mm: 12, yy: 2026, type: 'date' } } })
 haptikRequest(store, { city: { value: 'Pune', to: true }, when: { dd: 1, mm: 12, yy: 2026, type: 'date' } })
 expectError(haptikRequest(store, { city: 42, when: { value: { dd: 1, mm: 12, yy: 2026, type: 'date' } } }))
+
+// The entity values are a plain object type, which editors and compiler
+// messages spell out (test/consumers.test.ts checks the messages themselves):
+// what Haptik may send for each catalog entity, optional ones also as undefined.
+const trip = defineStep({ name: 'trip', entities: Type.Object({ destination: Entities.City, seats: Type.Optional(Type.Integer()) }), handler: () => 'ok' })
+expectType<EntityValues<typeof trip>>({} as {
+  destination: string | { normal?: boolean, from?: boolean, to?: boolean, via?: boolean, value: string }
+  seats?: number | undefined
+})
+expectError(callStep(app, trip, { destnation: 'Goa' }, { secret: 'test' }))
+expectError(callStep(app, trip, { destination: 'Goa', sets: 2 }, { secret: 'test' }))

@@ -1,12 +1,12 @@
-import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-import { extname, resolve } from 'node:path'
+import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import Fastify, { type FastifyInstance } from 'fastify'
-import fastifyHaptik, { isStep, type AnyStep } from '../index.js'
-import { CommandFailure, EXIT_OK, UsageError } from './errors.js'
+import fastifyHaptik from '../index.js'
+import { CommandFailure, EXIT_OK } from './errors.js'
 import type { Io } from './io.js'
+import { loadModule, stepsOf, type Exports } from './modules.js'
 
 /** The `openapi` command's flags, as parsed. */
 export interface OpenapiOptions {
@@ -20,36 +20,7 @@ export interface OpenapiOptions {
   buildOptions: Record<string, unknown>
 }
 
-type Exports = Record<string, unknown>
 type AppWithSwagger = FastifyInstance & { swagger: (options?: { yaml?: boolean }) => unknown }
-
-const TYPESCRIPT = new Set(['.ts', '.mts', '.cts', '.tsx'])
-
-/** The message for a module that does not load: with the way out for TypeScript sources. */
-export function loadFailure (module: string, error: unknown): CommandFailure {
-  const { code, message } = error as NodeJS.ErrnoException
-  if (code === 'ERR_UNKNOWN_FILE_EXTENSION' && TYPESCRIPT.has(extname(module))) {
-    return new CommandFailure(`cannot load ${module}: Node.js does not run TypeScript by itself. ` +
-      'Compile it to JavaScript first, or run the command under a TypeScript loader, e.g. ' +
-      `node --import tsx node_modules/.bin/fastify-haptik openapi ${module}`)
-  }
-  return new CommandFailure(`cannot load ${module}: ${message}`)
-}
-
-async function load (module: string, io: Io): Promise<{ path: string, exports: Exports }> {
-  const path = resolve(io.cwd, module)
-  if (!existsSync(path)) throw new UsageError(`<module>: no such file: ${path}`)
-  try {
-    return { path, exports: await import(pathToFileURL(path).href) }
-  } catch (error) {
-    throw loadFailure(module, error)
-  }
-}
-
-/** Every step the module exports, alone or in lists, once each. */
-function stepsOf (exports: Exports): AnyStep[] {
-  return [...new Set(Object.values(exports).flat().filter(isStep))]
-}
 
 /** `@fastify/swagger` as installed next to the module (an optional peer dependency). */
 async function loadSwagger (path: string, module: string) {
@@ -114,7 +85,7 @@ async function stepsApp (module: string, path: string, exports: Exports, options
  * the app it builds), as JSON or YAML, without starting a server.
  */
 export async function openapi (module: string, options: OpenapiOptions, io: Io): Promise<number> {
-  const { path, exports } = await load(module, io)
+  const { path, exports } = await loadModule(module, io)
   const build = typeof exports.build === 'function' ? exports.build : exports.default
   const app = typeof build === 'function'
     ? await builtApp(module, build as (options: Record<string, unknown>) => unknown, options.buildOptions)

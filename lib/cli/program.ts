@@ -10,7 +10,7 @@ import type { SendOptions } from './send.js'
 const EXIT_CODES = `
 Exit codes:
   0  success
-  1  the call failed or Haptik would show a bot break (for send); the command failed (for openapi)
+  1  the call failed or Haptik would show a bot break, or a hand-over with --fail-on-handoff (for send); the command failed (for openapi)
   2  usage error: a missing or malformed argument or flag`
 
 const SEND_HELP = `
@@ -21,13 +21,21 @@ messages as the user would see them.
 
 It exits 1 when Haptik would show the bot-break message: any status but 200,
 no reply within 30 s (--timeout), a reply that is not {status, response}
-with a list of strings, or no messages. A reply with status false is the
-step's failure path, not a bot break: it exits 0.
+with a list of strings, or status true with no messages. A reply with
+status false is the step's failure path, not a bot break: it exits 0. With
+no messages it is a hand-over to an agent (handoff()): it exits 0, or 1
+with --fail-on-handoff.
+
+With --steps, the entities are checked against the step's schema before
+the call, as the server checks them: an entity the step does not declare
+(with the one it most likely meant) and a value that does not match its
+type are named.
 ${EXIT_CODES}
 
 Examples:
   $ fastify-haptik send http://127.0.0.1:3000/haptik/product_price --entity product_name=speaker --secret test
-  $ HAPTIK_SECRET=test fastify-haptik send http://127.0.0.1:3000/haptik/nearest_store -e 'city={"value":"Mumbai"}'
+  $ HAPTIK_SECRET=test fastify-haptik send http://127.0.0.1:3000/haptik/nearest_store -e 'city={"value":"Mumbai"}' --language hi --user device_platform=14
+  $ fastify-haptik send http://127.0.0.1:3000/haptik/flight_search -e from_city=Mumbai -e to_city=Goa -e travel_date=tomorrow --steps dist/steps.js
   $ fastify-haptik send https://bots.example.com/haptik/order_status --body captured.json --header 'x-tenant: acme'`
 
 const OPENAPI_HELP = `
@@ -66,12 +74,16 @@ export function program (io: Io, done: (code: number) => void): Command {
     .option('-s, --step <name>', 'the step name sent in the request (default: the last segment of the URL)')
     .option('-e, --entity <name=value>', 'an entity value, sent as one detection; repeat the flag for more entities, or with the same name for several detections; a value starting with { or [ is read as JSON (structured entities)', collectEntity)
     .option('-u, --user-details <key=value>', 'a user_details entry of the request; repeatable', collectPair)
-    .addOption(new Option('-b, --body <file>', 'send this file byte for byte (e.g. a captured request) instead of building a request').conflicts(['step', 'entity', 'userDetails']))
+    .option('--user <key=value>', 'a field of the request\'s user, e.g. user_id=42 or device_platform=14 (a number where Haptik sends one); repeatable', collectPair)
+    .option('-l, --language <code>', 'the user\'s language_code, e.g. hi: the step\'s failure and invalid-entity messages are picked by it')
+    .option('--steps <module>', 'a module exporting the steps (as openapi takes it): the entities are checked against the step\'s schema before the call, and what does not match is named')
+    .addOption(new Option('-b, --body <file>', 'send this file byte for byte (e.g. a captured request) instead of building a request').conflicts(['step', 'entity', 'userDetails', 'user', 'language', 'steps']))
     .option('-H, --header <"name: value">', 'an extra request header, or one that replaces the default; repeatable', collectHeader)
     .option('--secret <secret>', 'the step secret to sign with (default: $HAPTIK_SECRET)')
     .addOption(new Option('--unsigned', 'send no X-Hub-Signature (for steps served with allowUnsigned)').conflicts('secret'))
     .option('-t, --timeout <ms>', `how long to wait for the reply, at most Haptik's ${HAPTIK_TIMEOUT_MS}`, parseTimeout, HAPTIK_TIMEOUT_MS)
     .option('--json', 'print the reply body as JSON instead of the messages as the user sees them')
+    .option('--fail-on-handoff', 'exit 1 on a hand-over too (status false and no messages, what handoff() answers)')
     .addHelpText('after', SEND_HELP)
     .action(async (url: URL, options: SendOptions) => {
       const { send } = await import('./send.js')

@@ -91,12 +91,21 @@ export function renderMessage (message: string): string {
   return lines.map((line, index) => (index === 0 ? 'bot> ' : INDENT) + line).join('\n')
 }
 
-/** A whole reply: the path Haptik files it under, the messages, and the details it sets. */
-export function renderReply (reply: HaptikReply): string {
-  const count = `${reply.response.length} message${reply.response.length === 1 ? '' : 's'}`
-  const lines = [reply.status
+/** What a reply with status false and no messages does, as `handoff()` answers (see its docs). */
+export const HANDOFF_LINE = 'status false, no messages: a hand-over to a human agent (Haptik moves the chat to Pending for an agent when Human Assistance is on, and shows its bot-break message when it is off)'
+
+/** The first line of a reply: the path Haptik files it under and how many messages. */
+function heading ({ status, response }: HaptikReply): string {
+  if (!status && response.length === 0) return HANDOFF_LINE
+  const count = `${response.length} message${response.length === 1 ? '' : 's'}`
+  return status
     ? `status true (success path), ${count}:`
-    : `status false (failure path: Haptik files these as the step's failure response), ${count}:`]
+    : `status false (failure path: Haptik files these as the step's failure response), ${count}:`
+}
+
+/** A whole reply: the path Haptik files it under (or the hand-over), the messages, and the details it sets. */
+export function renderReply (reply: HaptikReply): string {
+  const lines = [heading(reply)]
   lines.push(...reply.response.map(renderMessage))
   if (reply.conversation_details !== undefined) lines.push(`conversation_details: ${JSON.stringify(reply.conversation_details)}`)
   if (reply.user_details !== undefined) lines.push(`user_details: ${JSON.stringify(reply.user_details)}`)

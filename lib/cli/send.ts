@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import type { HaptikReply } from '../index.js'
-import { haptikRequest, signedRequest } from '../testing/index.js'
+import { DEFAULT_INVALID_ENTITY_MESSAGE, type HaptikReply } from '../index.js'
+import { haptikRequest, signedRequest, type RequestOverrides } from '../testing/index.js'
 import { entityValues, type Pair } from './args.js'
+import { checkEntities } from './check.js'
 import { CommandFailure, EXIT_OK, UsageError } from './errors.js'
 import type { Io } from './io.js'
 import { renderReply } from './render.js'
@@ -12,6 +13,14 @@ export interface SendOptions {
   step?: string
   entity?: ReadonlyArray<readonly [string, unknown]>
   userDetails?: readonly Pair[]
+  /** Fields of the request's `user`, as given. */
+  user?: readonly Pair[]
+  /** The user's `language_code`. */
+  language?: string
+  /** A module exporting the steps, to check the entities against the step's schema. */
+  steps?: string
+  /** Exit 1 on a hand-over too. */
+  failOnHandoff?: boolean
   body?: string
   header?: readonly Pair[]
   secret?: string
@@ -29,7 +38,41 @@ function secretOf (options: SendOptions, io: Io): string | undefined {
   return secret
 }
 
-async function bodyOf (url: URL, options: SendOptions, io: Io): Promise<{ body: string | Buffer, what: string }> {
+/** The `user` fields Haptik sends as numbers (the request schema's HaptikUser), with what they hold. */
+const NUMERIC_USER_FIELDS: Readonly<Record<string, string>> = {
+  device_platform: '2 Android, 3 Facebook, 5 Web SDK, 6 iOS, 13 Bot API, 14 WhatsApp, …'
+}
+
+/**
+ * The request's `user` fields from `--user key=value` and `--language`: a
+ * number where Haptik sends one (device_platform), text otherwise.
+ */
+function userOf ({ user = [], language }: SendOptions): Record<string, unknown> {
+  const fields: Record<string, unknown> = {}
+  for (const [key, text] of user) {
+    const meaning = Object.hasOwn(NUMERIC_USER_FIELDS, key) ? NUMERIC_USER_FIELDS[key] : undefined
+    if (meaning === undefined) {
+      fields[key] = text
+      continue
+    }
+    const number = Number(text)
+    if (text.trim() === '' || !Number.isFinite(number)) {
+      throw new UsageError(`--user ${key}=${text}: Haptik sends ${key} as a number (${meaning}), e.g. ${key}=5`)
+    }
+    fields[key] = number
+  }
+  if (language !== undefined) fields.language_code = language
+  return fields
+}
+
+interface Built {
+  body: string | Buffer
+  what: string
+  /** The step and what was sent to it, when the request was built here. */
+  call?: { step: string, entities: Record<string, unknown>, overrides: RequestOverrides }
+}
+
+async function bodyOf (url: URL, options: SendOptions, io: Io): Promise<Built> {
   if (options.body !== undefined) {
     try {
       const bytes = await readFile(resolve(io.cwd, options.body))
@@ -42,8 +85,23 @@ async function bodyOf (url: URL, options: SendOptions, io: Io): Promise<{ body: 
   if (step === undefined) {
     throw new UsageError('--step is required: the URL has no path to take the step name from')
   }
-  const request = haptikRequest(step, entityValues(options.entity ?? []), { user_details: Object.fromEntries(options.userDetails ?? []) })
-  return { body: JSON.stringify(request), what: `step "${step}"` }
+  const entities = entityValues(options.entity ?? [])
+  const overrides: RequestOverrides = { user: userOf(options), user_details: Object.fromEntries(options.userDetails ?? []) }
+  const request = haptikRequest(step, entities, overrides)
+  return { body: JSON.stringify(request), what: `step "${step}"`, call: { step, entities, overrides } }
+}
+
+/** What `--steps` finds wrong with the entities, as lines to print. */
+async function entityCheck (options: SendOptions, call: Built['call'], io: Io): Promise<string> {
+  if (options.steps === undefined || call === undefined) return ''
+  const { undeclared, invalid } = await checkEntities(options.steps, call.step, call.entities, call.overrides, io)
+  if (undeclared === undefined && invalid === undefined) return `entities checked against ${options.steps}: they match step "${call.step}"\n`
+  const lines = [`entities checked against ${options.steps}:`]
+  if (undeclared !== undefined) lines.push(`  ${undeclared}. The server ignores an entity the step does not declare.`)
+  if (invalid !== undefined) {
+    lines.push(`  ${invalid}. The step will not run: the server answers with its invalid-entity message on the failure path (or 400 with invalidEntities 'reject') and logs a warning, FST_HAPTIK_INVALID_ENTITY.`)
+  }
+  return lines.join('\n') + '\n'
 }
 
 interface Answer { status: number, statusText: string, text: string, ms: number }
@@ -96,10 +154,12 @@ function httpProblem (status: number, body: unknown): string {
  */
 export async function send (url: URL, options: SendOptions, io: Io): Promise<number> {
   const secret = secretOf(options, io)
-  const { body, what } = await bodyOf(url, options, io)
+  const { body, what, call } = await bodyOf(url, options, io)
+  const checked = await entityCheck(options, call, io)
   const signed = signedRequest(body, secret)
   const headers = { ...signed.headers, ...Object.fromEntries(options.header ?? []) }
   io.stdout(`POST ${url.href}: ${what}, ${secret === undefined ? 'unsigned' : 'signed'}\n`)
+  io.stdout(checked)
 
   const answer = await post(url, signed.payload, headers, options.timeout)
   io.stdout(`${answer.status} ${answer.statusText} in ${answer.ms} ms\n`)
@@ -115,8 +175,22 @@ export async function send (url: URL, options: SendOptions, io: Io): Promise<num
   }
   const reply = json as HaptikReply
   io.stdout(options.json === true ? JSON.stringify(reply, null, 2) + '\n' : renderReply(reply))
-  if (reply.response.length === 0) {
-    throw new CommandFailure('bot break: the reply has no messages (with Human Assistance on, Haptik hands the chat to an agent instead)')
+  if (options.steps === undefined && isInvalidEntityReply(reply)) io.stdout(INVALID_ENTITY_NOTE)
+  if (reply.response.length > 0) return EXIT_OK
+  // A hand-over is status false with no messages (reply/handoff.ts); true with none is a bot break.
+  if (reply.status) {
+    throw new CommandFailure('bot break: the reply has status true and no messages (with Human Assistance on, Haptik hands the chat to an agent instead); to hand over on purpose, return handoff(), which answers status false')
+  }
+  if (options.failOnHandoff === true) {
+    throw new CommandFailure('hand-over: the reply has no messages (--fail-on-handoff): Haptik hands the chat to an agent when Human Assistance is on, and shows its bot-break message when it is off')
   }
   return EXIT_OK
 }
+
+/** Whether a reply is the plugin's default answer to entities that do not match (the step did not run). */
+function isInvalidEntityReply ({ status, response }: HaptikReply): boolean {
+  return !status && response.length === 1 && response[0] === DEFAULT_INVALID_ENTITY_MESSAGE
+}
+
+const INVALID_ENTITY_NOTE = 'note: this is the plugin\'s default invalid-entity message: an entity did not match the step\'s schema, so the step did not run. ' +
+  'The server logs which one (a warning with code FST_HAPTIK_INVALID_ENTITY); add --steps <module> to check the entities here.\n'

@@ -11,10 +11,11 @@ export type CarouselWidth = Static<typeof CarouselWidthSchema>
 
 /**
  * One card of a carousel. python-hsl writes every key, in this order, even
- * empty; the docs' samples leave out title, sub_title, description and meta
- * (an image card has none), so only `actionables` and `thumbnail` are
- * required. `thumbnail.type` (deprecated, docs/hsl/image.md) and
- * `mini_actionable` (docs/hsl/carousel.md) are docs-only.
+ * empty (`hsl.carousel` and `hsl.image` do too); the docs' samples leave out
+ * title, sub_title, description and meta (docs/hsl/image.md's card has none),
+ * so only `actionables` and `thumbnail` are required. `thumbnail.type`
+ * (deprecated, docs/hsl/image.md) and `mini_actionable` (docs/hsl/carousel.md)
+ * are docs-only.
  */
 export const CarouselItemSchema = Type.Object({
   title: Type.Optional(Type.String()),
@@ -100,13 +101,16 @@ export interface ImageOptions extends VoiceOptions {
 }
 
 /**
- * A single image: a one-card carousel without actions. python-hsl has no
- * image; this follows docs/hsl/image.md (a card with only `thumbnail` and
- * `actionables`, where python-hsl's CarouselItem would add empty title,
- * sub_title, description and meta), with `voice_text` as on every message.
- * The deprecated `thumbnail.type: "LANDSCAPE"` is left out, as python-hsl's
- * thumbnails never carry it.
+ * A single image: a one-card carousel without actions, `FAT` and 1.77 as in
+ * docs/hsl/image.md. python-hsl has no image builder; its card is the same as
+ * any other card, key for key: python-hsl's `Carousel(text)` with one
+ * `CarouselItem('', '')` whose thumbnail is the image (empty title,
+ * sub_title, description and meta), so a client reads it as it reads every
+ * card. The docs' sample card, with only `thumbnail` and `actionables`, is
+ * what the same card is without its empty keys. The deprecated
+ * `thumbnail.type: "LANDSCAPE"` is left out, as python-hsl's thumbnails never
+ * carry it.
  */
 export function image (url: string, { text = '', width = 'FAT', aspectRatio = 1.77, voiceText }: ImageOptions = {}): HslCarousel {
-  return { ...messageHeader(text, 'CAROUSEL', voiceText), data: { image_aspect_ratio: aspectRatio, width, items: [{ thumbnail: { image: url }, actionables: [] }] } }
+  return carousel([{ image: url }], { text, width, imageAspectRatio: aspectRatio, voiceText })
 }

@@ -72,7 +72,10 @@ function isError (body: unknown): body is HaptikErrorBody {
 /**
  * Calls one step on a Fastify app through `inject`, signed as Haptik signs,
  * with a request built from plain entity values, and returns the parsed reply
- * with its HTTP status.
+ * with its HTTP status. Given the step itself, an entity it does not declare
+ * (a misspelt name) rejects with a TypeError that names it, the declared one
+ * it most likely meant and the required ones not given: the server would
+ * ignore it and answer for the missing one.
  *
  * @example
  * ```ts
@@ -86,11 +89,11 @@ export async function callStep<S extends AnyStep | string> (app: FastifyInstance
   }
   const name = typeof step === 'string' ? step : step.name
   const url = options.url ?? prefix + (typeof step === 'string' ? `/${step}` : step.path)
+  const request: HaptikEnvelope | unknown = 'body' in options ? options.body : buildRequest(step, entities as Record<string, unknown>, overrides)
   await app.ready()
   if (!app.hasRoute({ method: 'POST', url })) {
     throw new Error(`callStep: the app has no POST route at ${url} for step "${name}": pass \`prefix\` (the prefix fastify-haptik was registered with) or \`url\``)
   }
-  const request: HaptikEnvelope | unknown = 'body' in options ? options.body : buildRequest(step, entities as Record<string, unknown>, overrides)
   const signed = signedRequest(request, unsigned ? undefined : secret)
   const response = await app.inject({ method: 'POST', url, payload: signed.payload, headers: { ...signed.headers, ...headers } })
   const body = parse(response.body)

@@ -1,4 +1,5 @@
 import { exampleRequest, type AnyStep, type HaptikEnvelope, type HaptikStep, type HaptikUser, type RawOf } from '../index.js'
+import { undeclaredEntities } from './entity-names.js'
 
 /** How a value was detected: `detection`, `original_text` and any extra field (e.g. `language`). */
 export interface DetectionFields {
@@ -22,8 +23,12 @@ export type EntityValues<S> = S extends HaptikStep<infer Entities, any, any>
   ? UndefinedAllowed<RawOf<Entities>>
   : Record<string, unknown>
 
-/** `T`, where an optional field may also be given as `undefined` (and is then left out). */
-export type UndefinedAllowed<T> = { [K in keyof T]: {} extends Pick<T, K> ? T[K] | undefined : T[K] }
+/**
+ * `T`, where an optional field may also be given as `undefined` (and is then
+ * left out). Spelled out as a plain object type (`& {}`), so that editors and
+ * compiler messages show its fields rather than the aliases that made it.
+ */
+export type UndefinedAllowed<T> = { [K in keyof T]: {} extends Pick<T, K> ? T[K] | undefined : T[K] } & {}
 
 /**
  * Fields to set in a built request, over the defaults. `user` is merged into
@@ -74,7 +79,10 @@ export function detection (value: unknown, fields: DetectionFields = {}): Detect
  * `{ product_name: [{ detection: 'message', original_text: 'speaker', entity_value: 'speaker' }] }`
  * inside a full envelope (event, user, conversation number, details,
  * environment variables). Array entities get one detection per value.
- * Given the step itself, the entity values are type-checked against its schema.
+ * Given the step itself, the entity values are type-checked against its
+ * schema, and an entity it does not declare (a misspelt name) throws a
+ * TypeError naming it and the declared one it most likely meant; send such
+ * an entity on purpose with `overrides.entities`.
  *
  * @example
  * ```ts
@@ -85,11 +93,15 @@ export function haptikRequest<S extends AnyStep | string> (
   step: S,
   ...[entities, overrides]: S extends string ? [entities?: EntityValues<S>, overrides?: RequestOverrides] : [entities: EntityValues<S>, overrides?: RequestOverrides]
 ): HaptikEnvelope {
-  return buildRequest(step, entities as Record<string, unknown> | undefined, overrides)
+  return buildRequest(step, entities as Record<string, unknown> | undefined, overrides, 'haptikRequest')
 }
 
-/** `haptikRequest` for a step or a step name alike (`callStep`'s way in). */
-export function buildRequest (step: AnyStep | string, entities: Record<string, unknown> = {}, overrides: RequestOverrides = {}): HaptikEnvelope {
+/** `haptikRequest` for a step or a step name alike (`callStep`'s way in); `caller` names it in errors. */
+export function buildRequest (step: AnyStep | string, entities: Record<string, unknown> = {}, overrides: RequestOverrides = {}, caller = 'callStep'): HaptikEnvelope {
+  const undeclared = typeof step === 'string' ? undefined : undeclaredEntities(step, entities)
+  if (undeclared !== undefined) {
+    throw new TypeError(`${caller}: ${undeclared}. To send an entity the step does not declare, give its detections in overrides.entities.`)
+  }
   const { user, entities: entityOverrides, ...fields } = overrides
   const request = exampleRequest(step, entities)
   const body: Record<string, unknown> = {

@@ -20,8 +20,9 @@ export function docPages (): Page[] {
  *   ESM consumer projects of test/consumers.test.ts;
  * - `commonjs`: a whole CommonJS module (it starts with `import … = require(…)`),
  *   compiled in the CommonJS consumer projects;
- * - `test`: the user's test (it starts with its file name, `// test/…`), run
- *   word for word by test/testing-kit.test.ts;
+ * - `test`: the user's test (it starts with its file name, `// test/…`): the
+ *   tap one run word for word by test/testing-kit.test.ts, the node:test one
+ *   run in a consumer project by test/consumers.test.ts;
  * - `fragment`: a few lines that import and require nothing;
  * - `unchecked`: anything else, which test/docs.test.ts refuses.
  */
