@@ -77,10 +77,10 @@ export const InternalError = createError<'FST_HAPTIK_INTERNAL', 500, []>(
 export const InvalidOptionError = createError<'FST_HAPTIK_INVALID_OPTION', 500, [string]>(
   'FST_HAPTIK_INVALID_OPTION', 'fastify-haptik: %s', 500)
 
-/** A step has no secret and `allowUnsigned` is not set; thrown at registration. */
+/** Steps have no secret (theirs or the plugin's) and `allowUnsigned` is not set; thrown at registration. The argument names them: `step "a" has` or `steps "a", "b" have`. */
 export const MissingSecretError = createError<'FST_HAPTIK_MISSING_SECRET', 500, [string]>(
   'FST_HAPTIK_MISSING_SECRET',
-  'fastify-haptik: step "%s" has no secret. Pass `secret` (the step\'s secret in the bot builder) or set `allowUnsigned: true` to accept unsigned calls on purpose',
+  'fastify-haptik: no secret was given to the plugin, and %s no secret of its own. Pass `secret` (the step\'s secret in the bot builder) to the plugin or to each step, or set `allowUnsigned: true` to accept unsigned calls on purpose',
   500)
 
 /** Logged (never sent) when a handler runs past its deadline. */

@@ -35,6 +35,13 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
   if (!(fastify.server.requestTimeout > 0)) {
     fastify.log.warn('fastify-haptik: the server has no requestTimeout, so a client that sends its headers slowly holds its connection for as long as it likes; set one, e.g. Fastify({ requestTimeout: 30000 }) (docs/security.md)')
   }
+  // @fastify/swagger sees only the routes added after it: registered later, it documents no step.
+  const swaggerBefore = fastify.hasDecorator('swagger')
+  fastify.addHook('onReady', async function checkHaptikDocsOrder () {
+    if (!swaggerBefore && fastify.hasDecorator('swagger')) {
+      fastify.log.warn('fastify-haptik: @fastify/swagger was registered after fastify-haptik, so its document has none of the step routes; register @fastify/swagger first (docs/openapi.md)')
+    }
+  })
   const registration: Registration = {
     telemetry: new Telemetry(settings.telemetry),
     lookup: new SecretLookup(settings.secretLookup),

@@ -201,6 +201,11 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
   const sharedAuth = secret === undefined || secret === null ? undefined : resolveAuth(secret, '')
   const replies = resolveReplyPolicy(options)
 
+  if (sharedAuth === undefined && !allowUnsigned) {
+    const unsigned = steps.filter(step => isStep(step) && step.secret === undefined).map(step => `"${(step as AnyStep).name}"`)
+    if (unsigned.length > 0) throw new MissingSecretError(unsigned.length === 1 ? `step ${unsigned[0]} has` : `steps ${unsigned.join(', ')} have`)
+  }
+
   const names = new Map<string, string>()
   const paths = new Set<string>()
   const served = steps.map((step: unknown, index): ServedStep => {
@@ -214,8 +219,8 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     if (paths.has(step.path)) throw new InvalidOptionError(`step "${step.name}": path "${step.path}" is already used by another step`)
     names.set(key, step.name)
     paths.add(step.path)
-    const auth = step.secret === undefined ? sharedAuth ?? (allowUnsigned ? UNSIGNED_AUTH : undefined) : resolveAuth(step.secret, `step "${step.name}": `)
-    if (auth === undefined) throw new MissingSecretError(step.name)
+    // A step without a secret of its own was refused above unless the plugin has one or allowUnsigned is on.
+    const auth = step.secret === undefined ? sharedAuth ?? UNSIGNED_AUTH : resolveAuth(step.secret, `step "${step.name}": `)
     return serveStep(step, {
       auth,
       timeout: checkPositiveInteger(step.timeout ?? timeout, `step "${step.name}": timeout`, MAX_TIMEOUT),

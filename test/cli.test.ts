@@ -530,7 +530,7 @@ t.test("openapi calls a build function with options, as the README's apps take t
   t.equal(JSON.parse(given.stdout).info.title, 'Shop bot', 'the given options reach build()')
   const noSecret = await runHere(['openapi', 'app.mjs', '--build-options', '{}'], {}, dir)
   t.equal(noSecret.code, 1)
-  t.match(noSecret.stderr, /^app\.mjs: building the app failed: fastify-haptik: step "built_step" has no secret/)
+  t.match(noSecret.stderr, /^app\.mjs: building the app failed: fastify-haptik: no secret was given to the plugin, and step "built_step" has no secret of its own/)
 })
 
 t.test('openapi says why it cannot describe a module, and exits 1', async t => {

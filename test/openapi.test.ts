@@ -425,3 +425,25 @@ t.test('haptikSwaggerUiConfig: the interceptor signs the exact body with the sec
   await t.rejects(intercept({ headers: { 'X-Hub-Signature': 'test' }, body: { step: 'x' } }), { message: 'Only a JSON text body can be signed' })
   await t.rejects(pageCopy({ TextEncoder })({ headers: { 'X-Hub-Signature': 'test' }, body }), { message: /secure pages: open the docs over https or on localhost/ }, 'no WebCrypto off secure pages')
 })
+
+t.test('@fastify/swagger registered after the plugin documents no step: a warning at start says to register it first', async t => {
+  const start = async (swaggerFirst: boolean | undefined) => {
+    const lines: Array<{ level: number, msg: string }> = []
+    const app = Fastify({ requestTimeout: 30_000, logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+    t.teardown(() => app.close())
+    const docs = async () => { await app.register(swagger, { openapi: { openapi: '3.1.0', info: { title: 'order test', version: '1.0.0' } } }) }
+    if (swaggerFirst === true) await docs()
+    await app.register(fastifyHaptik, { prefix: '/haptik', secret: 'docs', steps: [hello] })
+    if (swaggerFirst === false) await docs()
+    await app.ready()
+    const paths = swaggerFirst === undefined ? undefined : Object.keys((app.swagger() as unknown as Document).paths ?? {})
+    return { warnings: lines.filter(line => /register @fastify\/swagger first/.test(line.msg)), paths }
+  }
+  const late = await start(false)
+  t.same(late.paths, [], 'the document has no step')
+  t.same(late.warnings.map(line => [line.level, line.msg]), [[40, 'fastify-haptik: @fastify/swagger was registered after fastify-haptik, so its document has none of the step routes; register @fastify/swagger first (docs/openapi.md)']])
+  const first = await start(true)
+  t.same(first.paths, ['/haptik/hello'])
+  t.same(first.warnings, [], 'no warning in the right order')
+  t.same((await start(undefined)).warnings, [], 'nor without @fastify/swagger')
+})

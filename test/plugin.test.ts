@@ -23,11 +23,14 @@ t.test('the default export and the named export are the same plugin', async t =>
   t.equal(fastifyHaptik, named)
 })
 
-t.test('without any secret the plugin refuses to register, naming the step', async t => {
+t.test('without any secret the plugin refuses to register, saying no secret was given to it and naming every step without one', async t => {
   const error = await registrationError({ steps: [hello] }) as Error & { code: string }
   t.equal(error.code, 'FST_HAPTIK_MISSING_SECRET')
-  t.match(error.message, /step "hello" has no secret/)
-  t.match(error.message, /allowUnsigned: true/)
+  t.equal(error.message, 'fastify-haptik: no secret was given to the plugin, and step "hello" has no secret of its own. Pass `secret` (the step\'s secret in the bot builder) to the plugin or to each step, or set `allowUnsigned: true` to accept unsigned calls on purpose')
+  const signed = defineStep({ name: 'signed', secret: SECRET, handler: () => 'signed' })
+  const bye = defineStep({ name: 'bye', handler: () => 'bye' })
+  const several = await registrationError({ steps: [hello, signed, bye] })
+  t.match(several.message, /^fastify-haptik: no secret was given to the plugin, and steps "hello", "bye" have no secret of its own\./)
 })
 
 t.test('allowUnsigned serves steps without a secret and warns at start', async t => {
