@@ -109,6 +109,10 @@ const REFUSED: Array<[Entity, unknown, RegExp, string]> = [
   ['Number', '90071992547409930', /must be a number from -9007199254740991/, 'a bare string past Number.MAX_SAFE_INTEGER'],
   ['Currency', { value: '50.00' }, /must be an amount of money \(\{ value, unit \}\), got an object/, 'no unit'],
   ['Digits', { value: '12-34' }, /must be string \(matching \/\^\[0-9\]\+\$\/\)/, 'not only digits'],
+  ['Digits', 4521, /^Step "read_Digits": entity "value" \(detection 0\) must be digits as text \("004521"\), got a number: a JSON number has lost any leading zeros \(declare Entities.Number for numbers\)$/, 'a JSON number (an OTP 004521 arrives as 4521): refused, not turned into text'],
+  ['Digits', { value: 4521 }, /must be digits as text \("004521"\), got a number/, 'a JSON number wrapped as { value }'],
+  ['Digits', 4521.5, /must be digits as text \("004521"\), got a number/, 'a JSON number with a fraction: the message names the number sent'],
+  ['Phone', 12, /must be a phone number .*, got a number$/, 'a JSON number: the message names what was sent, not the text the validator made of it'],
   ['Date', { value: { dd: 1, mm: 13, yy: 2026, type: 'date' } }, /must be a date/, 'month 13'],
   ['Date', null, /must be a date \(.*\), got null$/, 'no value at all']
 ]

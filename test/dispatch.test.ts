@@ -3,7 +3,7 @@ import Fastify from 'fastify'
 import swagger from '@fastify/swagger'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { Type } from '@sinclair/typebox'
-import fastifyHaptik, { DEFAULT_INVALID_ENTITY_MESSAGE, defineStep, type FastifyHaptikOptions } from '../lib/index.js'
+import fastifyHaptik, { DEFAULT_INVALID_ENTITY_MESSAGE, defineStep, Entities, type FastifyHaptikOptions } from '../lib/index.js'
 import { SECRET, detection, envelope, haptikApp, haptikSignature, signedPost } from './helpers/haptik.js'
 
 function steps () {
@@ -268,4 +268,20 @@ t.test('Swagger 2.0 gets the dispatch route\'s own schema', async t => {
     }
   })
   t.strictSame(paths['/'].post.responses, paths['/product_price'].post.responses, "the step route's reply schema")
+})
+
+t.test('Entities.Digits sent as a JSON number is refused on the dispatch route too, before validation turns it into text', async t => {
+  const seen: unknown[] = []
+  const otp = defineStep({ name: 'otp', entities: Type.Object({ code: Entities.Digits }), handler: ({ entities }) => { seen.push(entities.code); return 'ok' } })
+  const app = await haptikApp(t, { steps: [otp], dispatch: true, invalidEntities: 'reject' })
+  const refused = await signedPost(app, '/', envelope('otp', { code: [detection(4521)] }))
+  t.same(refused.json(), {
+    statusCode: 400,
+    code: 'FST_HAPTIK_INVALID_ENTITY',
+    error: 'Bad Request',
+    message: 'Step "otp": entity "code" (detection 0) must be digits as text ("004521"), got a number: a JSON number has lost any leading zeros (declare Entities.Number for numbers)'
+  })
+  t.same((await signedPost(app, '/', envelope('otp', { code: [detection('004521')] }))).json(), { status: true, response: ['ok'] })
+  t.same((await signedPost(app, '/otp', envelope('another_step', { code: [detection(4521)] }))).json().code, 'FST_HAPTIK_STEP_MISMATCH', 'on the step route, a call for another step is that first')
+  t.same(seen, ['004521'])
 })

@@ -4,6 +4,7 @@ import { InvalidEnvelopeError, UnknownStepError } from '../errors.js'
 import { dispatchTransform } from '../openapi/swagger-transform.js'
 import { authorizeStep, checkSignature, signatureHooks } from '../wire/signature-check.js'
 import { DISPATCH_LABEL, namedStep, stepKey } from '../wire/step-names.js'
+import { digitsSentAsNumber } from '../step/entities.js'
 import { runStep } from '../step/run-step.js'
 import type { ServedStep } from '../step/served-step.js'
 import { stepUrlRoute } from './describe-step-route.js'
@@ -48,6 +49,8 @@ export function dispatchRoute (fastify: FastifyInstance, steps: readonly ServedS
     }
     const unauthorized = authorizeStep(request, target.auth)
     if (unauthorized !== null) throw unauthorized
+    const digits = digitsSentAsNumber(target.label, target.digits, body)
+    if (digits !== null) throw digits
     const validate = request.compileValidationSchema(target.bodySchema)
     if (validate(body) !== true) throw validationFailure(validate.errors as FastifySchemaValidationError[])
     return runStep(target, registration, request, reply)

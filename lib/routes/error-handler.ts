@@ -4,6 +4,7 @@ import { BodyTooLargeError, InternalError, InvalidContentLengthError, Unsupporte
 import { answerInvalidEntity, stepMismatch } from '../step/run-step.js'
 import type { ServedStep } from '../step/served-step.js'
 import { validationError } from '../step/validation-messages.js'
+import { receivedBody } from '../wire/json-body-parser.js'
 import { checkSignature } from '../wire/signature-check.js'
 import { requestedStep, stepKey } from '../wire/step-names.js'
 import type { Registration } from './step-route.js'
@@ -23,7 +24,7 @@ function toProtocolError (step: ServedStep | undefined, error: FastifyError, req
     // A request without a body never met the JSON parser, which checks signatures:
     // its signature is checked here, before any validation error is reported;
     // then whether it is for this step at all, before its entities are.
-    return checkSignature(request) ?? stepMismatch(step as ServedStep, request.body) ?? validationError((step as ServedStep).definition, error.validation, request.body)
+    return checkSignature(request) ?? stepMismatch(step as ServedStep, request.body) ?? validationError((step as ServedStep).definition, error.validation, { validated: request.body, sent: receivedBody(request) })
   }
   const known = PROTOCOL_ERRORS[error.code]
   if (known !== undefined) return known(bodyLimit)

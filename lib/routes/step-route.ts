@@ -1,8 +1,9 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, preValidationHookHandler } from 'fastify'
 import { swaggerTransform, type DocumentationOptions } from '../openapi/swagger-transform.js'
 import { definedFields } from '../reply/json-values.js'
 import type { StepRuntime } from '../step/context.js'
-import { stepRouteHandler } from '../step/run-step.js'
+import { digitsSentAsNumber } from '../step/entities.js'
+import { stepMismatch, stepRouteHandler } from '../step/run-step.js'
 import type { ServedStep } from '../step/served-step.js'
 import type { BodyDeadlines } from '../wire/body-deadline.js'
 import type { SecretLookup } from '../wire/secret-lookup.js'
@@ -18,6 +19,19 @@ export interface Registration extends StepRuntime {
 
 /** The route settings every step route shares: the body's limits, and what the docs say. */
 export type RouteSettings = DocumentationOptions
+
+/** A preValidation hook for a step with `Entities.Digits`: numbers are refused before the validator turns them into text. */
+function digitsHook (step: ServedStep): { preValidation?: preValidationHookHandler } {
+  if (step.digits.length === 0) return {}
+  return {
+    preValidation: function refuseHaptikDigitsAsNumbers (request, _reply, done) {
+      // A call for another step is that, before its entities are looked at.
+      const refused = stepMismatch(step, request.body) ?? digitsSentAsNumber(step.label, step.digits, request.body)
+      if (refused === null) done()
+      else done(refused)
+    }
+  }
+}
 
 /** `POST {prefix}{path}` for one step, and GET on its URL describing it. */
 export function stepRoute (fastify: FastifyInstance, step: ServedStep, settings: RouteSettings, registration: Registration): void {
@@ -37,6 +51,7 @@ export function stepRoute (fastify: FastifyInstance, step: ServedStep, settings:
       response: { 200: step.replySchema }
     },
     ...registration.deadlines.withHook(hooks.routeOptions()),
+    ...digitsHook(step),
     handler: stepRouteHandler(step, registration)
   })
   stepUrlRoute(fastify, definition.path, [step.name])

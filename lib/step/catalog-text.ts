@@ -38,7 +38,9 @@ export const Regex = Type.String({ title: 'HaptikRegex', description: 'A regex e
 export const Email = Type.String({ title: 'HaptikEmail', description: 'An email address (the NER lower-cases it)', examples: ['hello@haptik.ai'] })
 
 // OTPs, PINs, account and order numbers: a string, so no digit and no leading zero is lost.
-export const Digits = Type.String({ title: 'HaptikDigits', pattern: '^[0-9]+$', description: 'Digits kept as text: leading zeros and every digit', examples: ['004521'] })
+/** The title that marks a schema as `Entities.Digits`. */
+export const DIGITS_TITLE = 'HaptikDigits'
+export const Digits = Type.String({ title: DIGITS_TITLE, pattern: '^[0-9]+$', description: 'Digits kept as text: leading zeros and every digit', examples: ['004521'] })
 
 /** What a phone-number entity delivers. */
 export interface PhoneValue {

@@ -3,6 +3,7 @@ import { isScalarSchema, keywordsOf, listItems, propertiesOf, type ObjectSchema 
 import { firstNonFinite, nonFiniteMessage } from './finite-numbers.js'
 import { describeType } from '../reply/json-values.js'
 import { catalogEntry } from './catalog-entry.js'
+import { DIGITS_TITLE } from './catalog-text.js'
 
 /** How one declared entity is read out of Haptik's list of detections. */
 export interface EntityReader {
@@ -86,4 +87,34 @@ export function readEntities (
       : valueOf(step, reader, detections[0], 0)
   }
   return values
+}
+
+/** The entities declared as `Entities.Digits` (alone or in a list): their values must arrive as text. */
+export function digitsEntities (entities: ObjectSchema): readonly string[] {
+  return propertiesOf(entities)
+    .filter(([, declared]) => keywordsOf(listItems(declared) ?? declared).title === DIGITS_TITLE)
+    .map(([name]) => name)
+}
+
+/**
+ * FST_HAPTIK_INVALID_ENTITY for an `Entities.Digits` value sent as a JSON
+ * number, or null. Checked before validation, which would turn 4521 into
+ * "4521" silently: a number has lost its leading zeros already (an OTP of
+ * 004521 arrives as 4521), so a step that keeps every digit refuses it.
+ */
+export function digitsSentAsNumber (label: string, names: readonly string[], body: unknown): Error | null {
+  const entities = (body as { entities?: unknown } | null)?.entities
+  if (typeof entities !== 'object' || entities === null) return null
+  for (const name of names) {
+    const detections = (entities as Record<string, unknown>)[name]
+    if (!Array.isArray(detections)) continue
+    for (const [index, detection] of detections.entries()) {
+      const value = (detection as { entity_value?: unknown } | null)?.entity_value
+      const inner = typeof value === 'object' && value !== null ? (value as { value?: unknown }).value : value
+      if (typeof inner === 'number') {
+        return new InvalidEntityError(label, `entity "${name}" (detection ${index}) must be digits as text ("004521"), got a number: a JSON number has lost any leading zeros (declare Entities.Number for numbers)`)
+      }
+    }
+  }
+  return null
 }

@@ -7,7 +7,7 @@ import { EnvelopeSchema } from '../wire/request-schema.js'
 import type { StepAuth } from '../wire/secrets.js'
 import { stepKey } from '../wire/step-names.js'
 import type { AnyStep, InvalidEntities, StepHandler } from './define-step.js'
-import { entityReaders, type EntityReader } from './entities.js'
+import { digitsEntities, entityReaders, type EntityReader } from './entities.js'
 
 /** A step's settings: its own options, else the plugin's, resolved and checked by options.ts. */
 export interface StepSettings {
@@ -38,6 +38,8 @@ export interface ServedStep extends Omit<StepSettings, 'detailsLimit'> {
   readonly label: string
   readonly handler: StepHandler
   readonly readers: readonly EntityReader[]
+  /** The entities declared as `Entities.Digits`, refused when sent as numbers. */
+  readonly digits: readonly string[]
   /** What the handler may return as details, and how large. */
   readonly details: DetailsRules
   /** Haptik's request with this step's entities. */
@@ -56,6 +58,7 @@ export function serveStep (definition: AnyStep, { detailsLimit, ...settings }: S
     label: `Step "${name}"`,
     handler: definition.handler as StepHandler,
     readers: entityReaders(entities),
+    digits: digitsEntities(entities),
     details: Object.freeze({ conversationDetails, userDetails, detailsLimit }),
     bodySchema: EnvelopeSchema(entities),
     replySchema: ReplySchema(conversationDetails, userDetails)

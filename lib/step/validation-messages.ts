@@ -21,19 +21,31 @@ function unescapePointer (token: string): string {
   return token.replaceAll('~1', '/').replaceAll('~0', '~')
 }
 
-/**
- * The value an Ajv instance path points at in the body Ajv just validated, so
- * every step of the path exists. Its type goes into messages, never the value.
- */
-function valueAt (body: unknown, pointer: string): unknown {
-  let value = body
-  for (const token of pointer.split('/').slice(1)) {
-    value = (value as Record<string, unknown>)[unescapePointer(token)]
-  }
-  return value
+/** The request as the validator left it (values coerced, lists wrapped), and as it was sent. */
+export interface RefusedBody {
+  readonly validated: unknown
+  readonly sent: unknown
 }
 
-function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body: unknown): string | undefined {
+/**
+ * The value an Ajv instance path points at: as validated (every step of the
+ * path exists there), and as sent where the sent body has it (the validator
+ * coerces "30" to 30 and 4521 to "4521", and wraps a lone object in a list).
+ * Their types go into messages, never the values.
+ */
+function valuesAt ({ validated, sent }: RefusedBody, pointer: string): { validated: unknown, sent: unknown } {
+  const tokens = pointer.split('/').slice(1).map(unescapePointer)
+  let value = validated
+  for (const token of tokens) value = (value as Record<string, unknown>)[token]
+  let original = sent
+  for (const token of tokens) {
+    if (typeof original !== 'object' || original === null || !Object.hasOwn(original, token)) return { validated: value, sent: value }
+    original = (original as Record<string, unknown>)[token]
+  }
+  return { validated: value, sent: original }
+}
+
+function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body: RefusedBody): string | undefined {
   const entities = step.entities as { properties: Record<string, JsonSchema> }
   if (issue.instancePath === '/entities' && issue.keyword === 'required') {
     const name = (issue.params as { missingProperty: string }).missingProperty
@@ -54,13 +66,14 @@ function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body
     return `${detection}: ${rest === '' ? 'must be an object' : `field "${cap(rest.slice(1), 'path')}" ${issue.message as string}`}`
   }
   const valueSchema = listItems(declared) ?? declared
-  const value = valueAt(body, `/entities/${match[1]}/${match[2]}/entity_value`)
+  const { validated, sent: value } = valuesAt(body, `/entities/${match[1]}/${match[2]}/entity_value`)
   if (isUnparsedText(valueSchema, value)) {
     return `${detection} must be ${expectedEntityValue(valueSchema)}, got only the text the user typed ({ value: string }): Haptik's NER could not read it`
   }
   // A scalar may come wrapped as { value }: say what was inside.
   const wrapped = isScalarSchema(valueSchema) && isValueWrapper(value)
-  const nonFinite = firstNonFinite(wrapped ? value.value : value)
+  // Non-finite as validated: "1e400" was sent as text and read as Infinity.
+  const nonFinite = firstNonFinite(isScalarSchema(valueSchema) && isValueWrapper(validated) ? validated.value : validated)
   if (nonFinite !== undefined) return detection + nonFiniteMessage(nonFinite)
   const got = wrapped ? `{ value: ${describeType(value.value)} }` : describeType(value)
   return `${detection} must be ${expectedEntityValue(valueSchema)}, got ${got}`
@@ -70,16 +83,16 @@ function isValueWrapper (value: unknown): value is { value: unknown } {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && 'value' in value
 }
 
-function envelopeMessage (issue: FastifySchemaValidationError, body: unknown): string {
+function envelopeMessage (issue: FastifySchemaValidationError, body: RefusedBody): string {
   if (issue.instancePath === '') {
     if (issue.keyword === 'required') return missingField((issue.params as { missingProperty: string }).missingProperty)
-    return notAStepRequest(body)
+    return notAStepRequest(body.sent)
   }
   const path = issue.instancePath.slice(1).replaceAll('/', '.')
-  const value = valueAt(body, issue.instancePath)
-  const nonFinite = firstNonFinite(value, path)
+  const { validated, sent } = valuesAt(body, issue.instancePath)
+  const nonFinite = firstNonFinite(validated, path)
   if (nonFinite !== undefined) return nonFiniteMessage(nonFinite).trimStart()
-  return `field "${cap(path, 'path')}" ${issue.message as string}, got ${describeType(value)}`
+  return `field "${cap(path, 'path')}" ${issue.message as string}, got ${describeType(sent)}`
 }
 
 /**
@@ -87,7 +100,7 @@ function envelopeMessage (issue: FastifySchemaValidationError, body: unknown): s
  * issue: FST_HAPTIK_INVALID_ENTITY naming the entity, the detection and what
  * was expected, or FST_HAPTIK_INVALID_ENVELOPE naming the field. Never the value.
  */
-export function validationError (step: AnyStep, issues: FastifySchemaValidationError[], body: unknown): Error {
+export function validationError (step: AnyStep, issues: FastifySchemaValidationError[], body: RefusedBody): Error {
   // Ajv lists the failing branches of a union before the union itself: the first issue is the deepest.
   const issue = issues[0]
   const label = `Step "${step.name}"`

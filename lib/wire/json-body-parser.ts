@@ -28,6 +28,14 @@ function parsePlain (body: Buffer): unknown {
 }
 const FORBIDDEN_KEY = 'Object contains forbidden prototype property'
 
+/**
+ * The body as it arrived, before the validator coerced its values ("30" to
+ * 30, 4521 to "4521"): for messages that name the type the sender sent.
+ */
+export function receivedBody (request: FastifyRequest): unknown {
+  return request.rawBody == null ? request.body : parsePlain(request.rawBody)
+}
+
 /** Why JSON did not parse, for messages: V8's own reasons quote the body. */
 export const INVALID_JSON_REASON = 'unexpected or missing characters'
 
