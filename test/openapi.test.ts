@@ -6,7 +6,7 @@ import { Validator } from '@seriousme/openapi-schema-validator'
 import { Type } from '@sinclair/typebox'
 import { STATUS_CODES } from 'node:http'
 import { runInNewContext } from 'node:vm'
-import fastifyHaptik, { exampleRequest, DEFAULT_FALLBACK_MESSAGE, defineStep, haptikSwaggerUiConfig, hsl, sign, type AnyStep, type FastifyHaptikOptions } from '../lib/index.js'
+import fastifyHaptik, { exampleRequest, DEFAULT_FALLBACK_MESSAGE, defineStep, handoff, haptikSwaggerUiConfig, hsl, sign, type AnyStep, type FastifyHaptikOptions } from '../lib/index.js'
 import { flightSearch, nearestStore, productPrice } from '../example/steps.js'
 import { DEFAULT_TIMEOUT } from '../lib/options.js'
 import { type SwaggerUiRequest } from '../lib/openapi/swagger-ui.js'
@@ -278,8 +278,10 @@ t.test('example replies go out as Haptik gets them; examples without entities or
   const member = defineStep({ name: 'member', userDetails: Type.Object({ tier: Type.String() }), handler: () => ({ response: 'ok', user_details: { tier: 'gold' } }) })
   const doc = await documentOf(t, '3.1.0', { bodyLimit: 4096 }, [menu, member])
   await validate(t, doc)
-  t.same(doc.paths['/haptik/member'].post.responses['200'].content['application/json'].examples.example1.value,
-    { status: true, response: ['The answer of step member'], user_details: { tier: 'tier' } }, 'no examples: the shape, with the declared details')
+  t.same(doc.paths['/haptik/member'].post.responses['200'].content['application/json'].examples.example1, {
+    summary: 'Generated from the schemas: the shape of a reply, not one the step gives (give the step examples to show real ones)',
+    value: { status: true, response: ['(generated: a message of step member)'], user_details: { tier: 'tier' } }
+  }, 'no examples: the shape, with the declared details, marked as generated')
   const post = doc.paths['/haptik/menu'].post
   const requests = post.requestBody.content['application/json'].examples
   t.equal(requests.example1.summary, 'A call of step "menu"')
@@ -446,4 +448,21 @@ t.test('@fastify/swagger registered after the plugin documents no step: a warnin
   t.same(first.paths, ['/haptik/hello'])
   t.same(first.warnings, [], 'no warning in the right order')
   t.same((await start(undefined)).warnings, [], 'nor without @fastify/swagger')
+})
+
+t.test('a step that hands over documents the hand-over, not a generated answer; onFailure handoff documents its failure path so', async t => {
+  const agent = defineStep({ name: 'talk_to_agent', handsOver: true, handler: () => handoff({ reason: 'asked for a human' }) })
+  const risky = defineStep({ name: 'risky', onFailure: 'handoff', handler: () => 'ok' })
+  const doc = await documentOf(t, '3.1.0', {}, [agent, risky])
+  await validate(t, doc)
+  const examples = (path: string) => doc.paths[path].post.responses['200'].content['application/json'].examples
+  t.same(examples('/haptik/talk_to_agent').example1, {
+    summary: 'A hand-over to an agent (generated: the step declares handsOver; status false, no messages)',
+    value: { status: false, response: [] }
+  })
+  t.same(examples('/haptik/risky').failure, {
+    summary: "Failure path: the handler threw or took over 10000 ms, and the chat is handed over to an agent (onFailure: 'handoff')",
+    value: { status: false, response: [] }
+  })
+  t.throws(() => defineStep({ name: 'x', handsOver: 'yes' as unknown as boolean, handler: () => 'x' }), { code: 'FST_HAPTIK_INVALID_OPTION', message: 'fastify-haptik: step "x": handsOver must be a boolean' })
 })

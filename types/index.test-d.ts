@@ -341,3 +341,7 @@ defineStep({
     return 'ok'
   }
 })
+
+// A step that hands over says so, for its docs.
+defineStep({ name: 'agent-docs', handsOver: true, handler: () => handoff() })
+expectError(defineStep({ name: 'agent-docs-bad', handsOver: 'yes', handler: () => handoff() }))

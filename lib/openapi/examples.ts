@@ -32,19 +32,24 @@ const summaryOf = (step: AnyStep, example: StepExample<unknown, unknown>): strin
 export function requestExamples (step: AnyStep): Record<string, NamedExample> {
   const examples = examplesOf(step)
   if (examples.length === 0) {
-    return { example1: { summary: 'A call with entity values built from the schemas', value: exampleRequest(step) } }
+    return { example1: { summary: 'Generated from the schemas: a call with entity values built from them', value: exampleRequest(step) } }
   }
   return Object.fromEntries(examples.map((example, index) =>
     [`example${index + 1}`, { summary: summaryOf(step, example), value: exampleRequest(step, example.entities) }]))
 }
 
-/** A reply with details built from the step's schemas, for steps that give no examples. */
+const HANDOFF_REPLY = { status: false, response: [] }
+
+/**
+ * For steps that give no examples: the shape of a reply, with details built
+ * from the step's schemas and a message that says it is a placeholder.
+ */
 function builtReply (step: AnyStep): object {
   const conversationDetails = exampleOf(step.conversationDetails, 'value') as Record<string, unknown>
   const userDetails = exampleOf(step.userDetails, 'value') as Record<string, unknown>
   return {
     status: true,
-    response: [`The answer of step ${step.name}`],
+    response: [`(generated: a message of step ${step.name})`],
     ...(Object.keys(conversationDetails).length > 0 ? { conversation_details: conversationDetails } : {}),
     ...(Object.keys(userDetails).length > 0 ? { user_details: userDetails } : {})
   }
@@ -54,16 +59,18 @@ function builtReply (step: AnyStep): object {
  * The 200 examples of a step: its own example replies (else the shape of a
  * reply) and the failure path, which answers 200 too.
  */
-export function replyExamples ({ definition: step, fallbackMessage, invalidEntities, invalidEntityMessage, timeout }: ServedStep): Record<string, NamedExample> {
+export function replyExamples ({ definition: step, fallbackMessage, invalidEntities, invalidEntityMessage, timeout, replies: { onFailure } }: ServedStep): Record<string, NamedExample> {
   const examples = examplesOf(step)
+  const generated = step.handsOver === true
+    ? { summary: 'A hand-over to an agent (generated: the step declares handsOver; status false, no messages)', value: HANDOFF_REPLY }
+    : { summary: 'Generated from the schemas: the shape of a reply, not one the step gives (give the step examples to show real ones)', value: builtReply(step) }
   const replies: Record<string, NamedExample> = examples.length === 0
-    ? { example1: { summary: 'The shape of a reply (give the step examples to show real ones)', value: builtReply(step) } }
+    ? { example1: generated }
     : Object.fromEntries(examples.map((example, index) =>
       [`example${index + 1}`, { summary: summaryOf(step, example), value: normalizeReply(example.reply, step.name) }]))
-  replies.failure = {
-    summary: `Failure path: the handler threw or took over ${timeout} ms (status false, the fallback message)`,
-    value: { status: false, response: [pickText(fallbackMessage, undefined)] }
-  }
+  replies.failure = onFailure === 'handoff'
+    ? { summary: `Failure path: the handler threw or took over ${timeout} ms, and the chat is handed over to an agent (onFailure: 'handoff')`, value: HANDOFF_REPLY }
+    : { summary: `Failure path: the handler threw or took over ${timeout} ms (status false, the fallback message)`, value: { status: false, response: [pickText(fallbackMessage, undefined)] } }
   if (invalidEntities === 'failure' && propertiesOf(step.entities).length > 0) {
     replies.invalidEntity = {
       summary: "Failure path: the user's entities do not match the step's schema (status false, the invalid-entity message)",

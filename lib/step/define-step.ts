@@ -105,6 +105,11 @@ export interface StepDefinition<
   description?: string | undefined
   /** OpenAPI tags of the route. */
   tags?: string[] | undefined
+  /**
+   * The step hands the chat over to an agent (it returns `handoff()`): without
+   * `examples`, its documented reply is the hand-over, not a generated answer. Default: `false`.
+   */
+  handsOver?: boolean | undefined
   /** Example calls for the OpenAPI docs: entity values and the reply they get. */
   examples?: ReadonlyArray<StepExample<StaticOf<Entities>, StepResult<StaticOf<ConversationDetails>, StaticOf<UserDetails>>>> | undefined
 }
@@ -172,6 +177,9 @@ export function defineStep<
   const entities = definition.entities ?? NoEntities
   if (entities.type !== 'object' || typeof entities.properties !== 'object' || entities.properties === null) {
     throw new InvalidOptionError(`step "${name}": entities must be a TypeBox object schema (Type.Object({...}))`)
+  }
+  if (definition.handsOver !== undefined && typeof definition.handsOver !== 'boolean') {
+    throw new InvalidOptionError(`step "${name}": handsOver must be a boolean`)
   }
   checkExamples(name, definition.examples)
   return Object.freeze({
