@@ -299,7 +299,8 @@ t.test('send --steps checks the entities against the step\'s schema and names wh
   t.match(typo.stdout, `${check}:\n` +
     '  step "flight_search" has no entity "to_cty" (did you mean "to_city"?); the required "to_city" is not given. Its entities: from_city, to_city, travel_date, passengers (optional). ' +
     'The server ignores an entity the step does not declare.\n' +
-    '  Step "flight_search": entity "to_city" is required but Haptik sent no detection for it; expected a city ("x" or { value, from?, to?, via?, normal? })' + refused)
+    '  Step "flight_search": entity "to_city" is required but Haptik sent no detection for it; expected a city ("x" or { value, from?, to?, via?, normal? }); ' +
+    'the request has an entity the step does not declare: "to_cty" (check the entity names in the bot builder)' + refused)
   t.match(typo.stdout, failurePath)
 
   const extra = await runHere(['send', url, '--secret', 'test', '--steps', 'example/steps.ts', '-e', 'from_city=Mumbai', '-e', 'to_city=Goa', '-e', 'travel_date={"dd":2,"mm":1,"yy":2026,"type":"date"}', '-e', 'pasengers=2'])

@@ -100,6 +100,8 @@ for (const url of ['/order_status', '/']) {
     const { app, seen } = await setup(t, { invalidEntities: 'reject' })
     const cases: Array<[string, Record<string, unknown[]>, RegExp]> = [
       ['missing', {}, /^Step "order_status": entity "order_id" is required but Haptik sent no detection for it; expected string \(matching \/\^\[A-Z\]\{2\}\\d\{4\}\$\/\)$/],
+      ['missing, with a likely misspelling', { orderid: [detection('AB1234')], note: [detection('x')] }, /^Step "order_status": entity "order_id" is required but Haptik sent no detection for it; expected string \(matching .*\); the request has entities the step does not declare: "orderid", "note" \(check the entity names in the bot builder\)$/],
+      ['missing, with many undeclared', { a: [], b: [], c: [], d: [] }, /; the request has entities the step does not declare: "a", "b", "c" and 1 more \(check/],
       ['empty list', { order_id: [] }, /entity "order_id" is required but its list of detections is empty; expected string/],
       ['not a list', { order_id: { entity_value: 'AB1234' } as unknown as unknown[] }, /entity "order_id" must be a list of detections/],
       ['wrong pattern', { order_id: [detection('nope')] }, /entity "order_id" \(detection 0\) must be string \(matching .*\), got a string$/],

@@ -45,11 +45,28 @@ function valuesAt ({ validated, sent }: RefusedBody, pointer: string): { validat
   return { validated: value, sent: original }
 }
 
+const MAX_NAMED = 3
+
+/**
+ * The entities a request has that the step does not declare, for the
+ * message about a missing one: a name spelled one way in the bot builder and
+ * another in the step is the likely mistake.
+ */
+function undeclaredNote (entities: { properties: Record<string, unknown> }, sent: unknown): string {
+  const given = (sent as { entities?: unknown } | null)?.entities
+  if (typeof given !== 'object' || given === null) return ''
+  const undeclared = Object.keys(given).filter(name => !Object.hasOwn(entities.properties, name))
+  if (undeclared.length === 0) return ''
+  const named = undeclared.slice(0, MAX_NAMED).map(name => `"${cap(name)}"`).join(', ')
+  const more = undeclared.length > MAX_NAMED ? ` and ${undeclared.length - MAX_NAMED} more` : ''
+  return `; the request has ${undeclared.length === 1 ? 'an entity' : 'entities'} the step does not declare: ${named}${more} (check the entity names in the bot builder)`
+}
+
 function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body: RefusedBody): string | undefined {
   const entities = step.entities as { properties: Record<string, JsonSchema> }
   if (issue.instancePath === '/entities' && issue.keyword === 'required') {
     const name = (issue.params as { missingProperty: string }).missingProperty
-    return `entity "${name}" is required but Haptik sent no detection for it; expected ${expectedEntityValue(entities.properties[name])}`
+    return `entity "${name}" is required but Haptik sent no detection for it; expected ${expectedEntityValue(entities.properties[name])}${undeclaredNote(entities, body.sent)}`
   }
   const match = /^\/entities\/([^/]+)(?:\/(\d+)(\/.*)?)?$/.exec(issue.instancePath)
   if (match === null) return undefined
