@@ -36,6 +36,7 @@ const ROOT_TYPES = ['options.ts', 'telemetry.ts']
 /** What each layer may import at run time (itself and the leaves always). */
 const ALLOWED: Record<string, readonly string[]> = {
   'hsl/': [],
+  'store/': [],
   'wire/': [],
   'reply/': ['hsl/'],
   'step/': ['reply/', 'wire/', 'hsl/'],
