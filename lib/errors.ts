@@ -98,3 +98,15 @@ export const DetailsTooLargeError = createError<'FST_HAPTIK_DETAILS_TOO_LARGE', 
 /** Logged (never sent) with `channelLimits: 'fail'` when a reply breaks a limit of one of the step's channels. */
 export const ChannelLimitError = createError<'FST_HAPTIK_CHANNEL_LIMIT', 500, [string, string]>(
   'FST_HAPTIK_CHANNEL_LIMIT', 'Step "%s" returned a reply over a channel limit: %s', 500, undefined, false)
+
+/** Logged (never sent) when a step's state could not be read or written: the store is down or slow. */
+export const StoreUnavailableError = createError<'FST_HAPTIK_STORE_UNAVAILABLE', 500, [string, string, string]>(
+  'FST_HAPTIK_STORE_UNAVAILABLE', 'Step "%s": the %s store could not %s the state', 500, undefined, false)
+
+/** Logged (never sent) when another call of the conversation changed its state first: this call takes the failure path. */
+export const StateConflictError = createError<'FST_HAPTIK_STATE_CONFLICT', 500, [string, string]>(
+  'FST_HAPTIK_STATE_CONFLICT', 'Step "%s": another call changed the %s first; this call\'s state was not saved', 500, undefined, false)
+
+/** Logged (never sent) when a handler returns a state over `stateLimit`. */
+export const StateTooLargeError = createError<'FST_HAPTIK_STATE_TOO_LARGE', 500, [string, string, number, number]>(
+  'FST_HAPTIK_STATE_TOO_LARGE', 'Step "%s" returned a %s of %s characters, over the stateLimit of %s', 500, undefined, false)

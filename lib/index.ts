@@ -46,6 +46,7 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     telemetry: new Telemetry(settings.telemetry),
     lookup: new SecretLookup(settings.secretLookup),
     deadlines: new BodyDeadlines(settings.bodyTimeout),
+    state: settings.state,
     closing: false
   }
   const stepsByKey = new Map(steps.map(step => [step.key, step]))
@@ -98,7 +99,7 @@ export default fastifyHaptik
 
 // Steps
 export { defineStep, isStep } from './step/define-step.js'
-export type { AnyStep, HaptikStep, StepContext, StepDefinition, StepHandler } from './step/define-step.js'
+export type { AnyStep, HaptikStep, StateOf, StepContext, StepDefinition, StepHandler } from './step/define-step.js'
 export type { StepExample } from './step/step-examples.js'
 export { Entities } from './step/catalog.js'
 export type { TextValue, PhoneValue } from './step/catalog-text.js'
@@ -114,6 +115,13 @@ export type { SecretOption, SecretResolver } from './wire/secrets.js'
 export type { SecretCacheOptions } from './wire/secret-lookup.js'
 export type { DetailsLimit } from './reply/details.js'
 export type { LocalizedText, UserText } from './reply/languages.js'
+
+// State
+export { memoryStore } from './store/memory-store.js'
+export type { MemoryStoreOptions } from './store/memory-store.js'
+export { redisStore } from './store/redis-store.js'
+export type { RedisStoreOptions } from './store/redis-store.js'
+export type { StateStore, Versioned } from './store/state-store.js'
 
 // Requests and replies
 export type { HaptikEnvelope, HaptikUser } from './wire/request-schema.js'

@@ -11,6 +11,9 @@ import {
 } from './wire/secret-lookup.js'
 import { isStep, type AnyStep, type InvalidEntities } from './step/define-step.js'
 import { serveStep, type ServedStep } from './step/served-step.js'
+import type { StateSettings } from './step/conversation-state.js'
+import { memoryStore } from './store/memory-store.js'
+import type { StateStore } from './store/state-store.js'
 import type { TelemetryOptions } from './telemetry.js'
 
 /** Documentation options of the plugin. */
@@ -69,11 +72,23 @@ export interface FastifyHaptikOptions extends ReplyOptions {
   secretCache?: SecretCacheOptions | undefined
   /** Milliseconds a request's body may take to arrive; past it the call gets 408 and its connection is closed. Default: 10000. */
   bodyTimeout?: number | undefined
+  /** Where steps' `state` and `userState` are kept: `memoryStore()` (the default) or `redisStore(client)`. */
+  store?: StateStore | undefined
+  /** Seconds a conversation's state lives after its last change. Default: 10800 (3 hours, as Haptik's conversation details). */
+  stateTtl?: number | undefined
+  /** Seconds a user's state lives after its last change. Default: until replaced. */
+  userStateTtl?: number | undefined
+  /** Largest JSON text of one state, in characters. Default: 65536. */
+  stateLimit?: number | undefined
+  /** Starts the keys of this registration's state: registrations (and instances) with the same namespace and store share it. Default: the prefix. */
+  stateNamespace?: string | undefined
 }
 
 export const DEFAULT_BODY_LIMIT = 128 * 1024
 export const DEFAULT_TIMEOUT = 10_000
 export const DEFAULT_BODY_TIMEOUT = 10_000
+export const DEFAULT_STATE_TTL = 3 * 60 * 60
+export const DEFAULT_STATE_LIMIT = 64 * 1024
 export const DEFAULT_FALLBACK_MESSAGE = 'Sorry, I could not complete that just now. Please try again in a moment.'
 export const DEFAULT_INVALID_ENTITY_MESSAGE = "Sorry, I didn't quite get that. Could you say it another way?"
 
@@ -87,6 +102,7 @@ export interface ResolvedOptions {
   readonly steps: readonly ServedStep[]
   readonly secretLookup: SecretLookupSettings
   readonly bodyTimeout: number
+  readonly state: StateSettings
 }
 
 function checkPositiveInteger (value: unknown, what: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -99,6 +115,8 @@ function checkPositiveInteger (value: unknown, what: string, max = Number.MAX_SA
 
 // setTimeout's largest delay: a longer one fires at once.
 const MAX_TIMEOUT = 2_147_483_647
+// Ten years, in seconds: the largest lifetime that is surely not a mistake.
+const MAX_TTL = 10 * 365 * 24 * 60 * 60
 
 function checkMessage (value: unknown, what: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
@@ -137,6 +155,14 @@ function resolveSecretCache (cache: SecretCacheOptions | undefined): SecretCache
   }
 }
 
+function checkStore (store: unknown): StateStore {
+  const methods = ['get', 'set', 'delete'] as const
+  if (typeof store !== 'object' || store === null || methods.some(method => typeof (store as Record<string, unknown>)[method] !== 'function')) {
+    throw new InvalidOptionError('store must be a state store: memoryStore(), redisStore(client), or an object with get, set and delete (docs/state.md)')
+  }
+  return store as StateStore
+}
+
 function resolveDetailsLimit (limit: DetailsLimit | false): DetailsLimits | null {
   if (limit === false) return null
   if (typeof limit !== 'object' || limit === null) {
@@ -167,7 +193,12 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     secretTimeout = DEFAULT_SECRET_TIMEOUT,
     secretConcurrency = DEFAULT_SECRET_CONCURRENCY,
     secretCache,
-    bodyTimeout = DEFAULT_BODY_TIMEOUT
+    bodyTimeout = DEFAULT_BODY_TIMEOUT,
+    store,
+    stateTtl = DEFAULT_STATE_TTL,
+    userStateTtl,
+    stateLimit = DEFAULT_STATE_LIMIT,
+    stateNamespace = prefix === '' ? '/' : prefix
   } = options
 
   if (!Array.isArray(steps) || steps.length === 0) {
@@ -182,6 +213,14 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
   checkPositiveInteger(bodyLimit, 'bodyLimit')
   checkPositiveInteger(timeout, 'timeout', MAX_TIMEOUT)
   checkPositiveInteger(bodyTimeout, 'bodyTimeout', MAX_TIMEOUT)
+  // Lifetimes in seconds, as Haptik gives its own; the store takes milliseconds.
+  const state: StateSettings = {
+    store: store === undefined ? memoryStore() : checkStore(store),
+    ttl: checkPositiveInteger(stateTtl, 'stateTtl', MAX_TTL) * 1000,
+    userTtl: userStateTtl === undefined ? undefined : checkPositiveInteger(userStateTtl, 'userStateTtl', MAX_TTL) * 1000,
+    limit: checkPositiveInteger(stateLimit, 'stateLimit'),
+    namespace: checkMessage(stateNamespace, 'stateNamespace')
+  }
   const secretLookup = {
     timeout: checkPositiveInteger(secretTimeout, 'secretTimeout', MAX_TIMEOUT),
     concurrency: checkPositiveInteger(secretConcurrency, 'secretConcurrency'),
@@ -232,5 +271,5 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
       replies: resolveReplyPolicy(step, replies, `step "${step.name}": `)
     })
   })
-  return { prefix, bodyLimit, openapi, dispatch, telemetry, steps: served, secretLookup, bodyTimeout }
+  return { prefix, bodyLimit, openapi, dispatch, telemetry, steps: served, secretLookup, bodyTimeout, state }
 }

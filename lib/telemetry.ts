@@ -25,6 +25,10 @@ export type Outcome =
   | 'invalid-entity'
   /** The handler handed the chat over to an agent. */
   | 'handoff'
+  /** The step's state could not be read or written (the store is down or slow): the fallback. */
+  | 'store-error'
+  /** Another call of the conversation changed its state first: the fallback. */
+  | 'state-conflict'
 
 /** Where the plugin sends its spans and metrics. Default: the global providers of @opentelemetry/api. */
 export interface TelemetryOptions {
@@ -98,6 +102,8 @@ export class Telemetry {
   readonly #calls: Counter
   readonly #duration: Histogram
   readonly #refusals: Counter
+  readonly #storeDuration: Histogram
+  readonly #storeErrors: Counter
 
   constructor ({ tracerProvider = trace.getTracerProvider(), meterProvider = metrics.getMeterProvider() }: TelemetryOptions = {}) {
     this.#tracer = tracerProvider.getTracer(SCOPE)
@@ -105,6 +111,30 @@ export class Telemetry {
     this.#calls = meter.createCounter('haptik.step.calls', { description: 'Step calls, by step and outcome' })
     this.#duration = meter.createHistogram('haptik.step.duration', { description: "Handlers' time, by step", unit: 'ms' })
     this.#refusals = meter.createCounter('haptik.refusals', { description: 'Requests to step routes refused with an HTTP error, by error code' })
+    this.#storeDuration = meter.createHistogram('haptik.store.duration', { description: 'State store operations, by store and operation', unit: 'ms' })
+    this.#storeErrors = meter.createCounter('haptik.store.errors', { description: 'State store operations that failed, by store and operation' })
+  }
+
+  /**
+   * Runs a state store operation of a call in a span of its own (a child of
+   * the step's), and records its time, and its failure.
+   */
+  async storeOperation<T> (call: Call, store: string, operation: 'get' | 'set', run: () => T | Promise<T>): Promise<T> {
+    const attributes: Attributes = { 'haptik.store': store, 'haptik.store.operation': operation }
+    const span = call.span.isRecording()
+      ? this.#tracer.startSpan(`haptik state ${operation}`, { kind: SpanKind.CLIENT, attributes }, trace.setSpan(otelContext.active(), call.span))
+      : undefined
+    const startedAt = performance.now()
+    try {
+      return await run()
+    } catch (error) {
+      this.#storeErrors.add(1, attributes)
+      span?.setStatus({ code: SpanStatusCode.ERROR })
+      throw error
+    } finally {
+      this.#storeDuration.record(performance.now() - startedAt, attributes)
+      span?.end()
+    }
   }
 
   /**

@@ -97,13 +97,13 @@ function firstChange (returned: unknown, validated: unknown, path: string): stri
 }
 
 /**
- * Returned details, checked against the step's schema with Fastify's own
+ * A returned value (details, state) as JSON data, checked against the step's schema with Fastify's own
  * validator (the route's, compiled once per route and cached by Fastify). The
  * validator works on a copy: a value it would convert or drop (Fastify's Ajv
  * coerces types) is refused, never sent changed; defaults the schema fills in
  * are kept.
  */
-function checkedDetails (request: FastifyRequest, schema: object, value: unknown, field: string, step: string): unknown {
+export function checkedValue (request: FastifyRequest, schema: object, value: unknown, field: string, step: string, keptAs = 'details are sent as the handler returns them'): unknown {
   if (value === undefined) return undefined
   const data = jsonCopy(value, field, step, [])
   // Validated on a copy of its own: what the validator changes shows against `data`.
@@ -114,7 +114,7 @@ function checkedDetails (request: FastifyRequest, schema: object, value: unknown
     throw new InvalidReplyError(step, `${field}${first.instancePath.replaceAll('/', '.')} ${first.message as string}`)
   }
   const change = firstChange(data, copy, field)
-  if (change !== undefined) throw new InvalidReplyError(step, `${change}; details are sent as the handler returns them, never converted`)
+  if (change !== undefined) throw new InvalidReplyError(step, `${change}; ${keptAs}, never converted`)
   return copy
 }
 
@@ -164,8 +164,8 @@ export interface DetailsRules {
 export function checkReplyDetails (request: FastifyRequest, rules: DetailsRules, reply: HaptikReply, step: string): HaptikReply {
   if (reply.conversation_details === undefined && reply.user_details === undefined) return reply
   const checked: HaptikReply = { status: reply.status, response: reply.response }
-  const conversationDetails = checkedDetails(request, rules.conversationDetails, reply.conversation_details, 'conversation_details', step)
-  const userDetails = checkedDetails(request, rules.userDetails, reply.user_details, 'user_details', step)
+  const conversationDetails = checkedValue(request, rules.conversationDetails, reply.conversation_details, 'conversation_details', step)
+  const userDetails = checkedValue(request, rules.userDetails, reply.user_details, 'user_details', step)
   checkUserDetailStrings(userDetails, step)
   if (conversationDetails !== undefined) checked.conversation_details = conversationDetails
   if (userDetails !== undefined) checked.user_details = userDetails

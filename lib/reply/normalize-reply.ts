@@ -5,7 +5,7 @@ import { handoffReply, isHandoff, type StepHandoff } from './handoff.js'
 import type { HslMessage, Message } from '../hsl/index.js'
 
 /** The reply object a handler may return; `status` defaults to `true`. */
-export interface ReplyObject<ConversationDetails = Record<string, unknown>, UserDetails = Record<string, string>> {
+export interface ReplyObject<ConversationDetails = Record<string, unknown>, UserDetails = Record<string, string>, State = never, UserState = never> {
   /** `false` files the messages as the step's failure response. Default `true`. */
   status?: boolean | undefined
   /** What the user sees, in order. */
@@ -14,14 +14,18 @@ export interface ReplyObject<ConversationDetails = Record<string, unknown>, User
   conversation_details?: ConversationDetails | undefined
   /** Updates Haptik's user-scoped data (string values). */
   user_details?: UserDetails | undefined
+  /** The conversation's new state (the step's `state` schema), kept by the plugin, never sent; saved only on `status: true`. */
+  state?: State | undefined
+  /** The user's new state (the step's `userState` schema), kept by the plugin, never sent; saved only on `status: true`. */
+  userState?: UserState | undefined
 }
 
 /** Anything a step handler may return. */
-export type StepResult<ConversationDetails = Record<string, unknown>, UserDetails = Record<string, string>> =
+export type StepResult<ConversationDetails = Record<string, unknown>, UserDetails = Record<string, string>, State = never, UserState = never> =
   | string
   | HslMessage
   | readonly Message[]
-  | ReplyObject<ConversationDetails, UserDetails>
+  | ReplyObject<ConversationDetails, UserDetails, State, UserState>
   | StepHandoff<ConversationDetails, UserDetails>
 
 /** The body sent back to Haptik. */

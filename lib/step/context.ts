@@ -3,10 +3,13 @@ import type { HaptikEnvelope, HaptikUser } from '../wire/request-schema.js'
 import { pickText, type UserText } from '../reply/languages.js'
 import type { StepContext } from './define-step.js'
 import type { Call, Telemetry } from '../telemetry.js'
+import type { StateSettings } from './conversation-state.js'
 
 /** What the steps of one registration share at run time. */
 export interface StepRuntime {
   readonly telemetry: Telemetry
+  /** Where and how long steps' state is kept. */
+  readonly state: StateSettings
   /** Set once the server's close() is called. */
   readonly closing: boolean
 }
@@ -15,6 +18,9 @@ const NO_USER: HaptikUser = Object.freeze({})
 
 /** What a handler receives: the call, with costly parts made on first use. */
 export class Context implements StepContext {
+  /** Set before the handler runs, for steps that declare `state` or `userState`. */
+  state: unknown = undefined
+  userState: unknown = undefined
   #log: FastifyBaseLogger | undefined
   #controller: AbortController | undefined
 

@@ -16,10 +16,21 @@ import { DetailsSchema, StringDetailsSchema } from '../reply/reply-schema.js'
  */
 export type InvalidEntities = 'failure' | 'reject'
 
+/** The value of a step's `state` or `userState` schema; never for a step that declares none. */
+export type StateOf<Schema> = Schema extends JsonSchema ? StaticOf<Schema> : never
+
 /** What a step handler receives for one call from Haptik. */
-export interface StepContext<Entities extends ObjectSchema = ObjectSchema> {
+export interface StepContext<Entities extends ObjectSchema = ObjectSchema, State = unknown, UserState = unknown> {
   /** The declared entities, flattened to their values and typed from the schema. */
   readonly entities: StaticOf<Entities>
+  /**
+   * The conversation's state, kept by the plugin's store: what a step of this
+   * registration last returned as `state` in this conversation, else the
+   * step's `state` schema's `default`, else undefined.
+   */
+  readonly state: State | undefined
+  /** The user's state, kept across conversations: as `state`, for `userState`. */
+  readonly userState: UserState | undefined
   /** The step's name. */
   readonly step: string
   /** The registration's `environment` label (e.g. `'test'`, `'production'`), if any. */
@@ -67,15 +78,20 @@ export type StringValued<T extends JsonSchema> = StaticOf<T> extends Record<stri
 export type StepHandler<
   Entities extends ObjectSchema = ObjectSchema,
   ConversationDetails extends JsonSchema = JsonSchema,
-  UserDetails extends JsonSchema = JsonSchema
-> = (context: StepContext<Entities>) =>
-StepResult<StaticOf<ConversationDetails>, StaticOf<UserDetails>> | Promise<StepResult<StaticOf<ConversationDetails>, StaticOf<UserDetails>>>
+  UserDetails extends JsonSchema = JsonSchema,
+  State extends JsonSchema | undefined = undefined,
+  UserState extends JsonSchema | undefined = undefined
+> = (context: StepContext<Entities, StateOf<State>, StateOf<UserState>>) =>
+StepResult<StaticOf<ConversationDetails>, StaticOf<UserDetails>, StateOf<State>, StateOf<UserState>> |
+Promise<StepResult<StaticOf<ConversationDetails>, StaticOf<UserDetails>, StateOf<State>, StateOf<UserState>>>
 
 /** Everything `defineStep` takes; `channels`, `channelLimits` and `onFailure` (ReplyOptions) override the plugin's. */
 export interface StepDefinition<
   Entities extends ObjectSchema = ObjectSchema,
   ConversationDetails extends JsonSchema = JsonSchema,
-  UserDetails extends JsonSchema = JsonSchema
+  UserDetails extends JsonSchema = JsonSchema,
+  State extends JsonSchema | undefined = undefined,
+  UserState extends JsonSchema | undefined = undefined
 > extends ReplyOptions {
   /** The step's system name in Haptik's bot builder; also the default route path. */
   name: string
@@ -88,7 +104,22 @@ export interface StepDefinition<
   /** Schema of the `user_details` the handler returns; Haptik keeps strings. Default: string values. */
   userDetails?: UserDetails & StringValued<UserDetails> | undefined
   /** Answers the call. */
-  handler: StepHandler<Entities, ConversationDetails, UserDetails>
+  handler: StepHandler<Entities, ConversationDetails, UserDetails, State, UserState>
+  /**
+   * Schema of the conversation's state, which the plugin keeps in its `store`
+   * beyond Haptik's details limits: the handler reads `context.state` and
+   * returns `{ response, state }` to change it. Its `default` is the state of
+   * a new conversation. Shared by the steps of one registration.
+   */
+  state?: State
+  /** Schema of the user's state, kept across conversations: `context.userState`, returned as `userState`. */
+  userState?: UserState
+  /**
+   * The handler is safe to run twice (its only effect is the state it
+   * returns): when another call of the conversation changed the state first,
+   * it runs once more on the new state instead of taking the failure path. Default: `false`.
+   */
+  repeatable?: boolean | undefined
   /** Overrides the plugin's `secret` for this step. */
   secret?: SecretOption | undefined
   /** Overrides the plugin's `timeout` (ms) for this step. */
@@ -111,7 +142,7 @@ export interface StepDefinition<
    */
   handsOver?: boolean | undefined
   /** Example calls for the OpenAPI docs: entity values and the reply they get. */
-  examples?: ReadonlyArray<StepExample<StaticOf<Entities>, StepResult<StaticOf<ConversationDetails>, StaticOf<UserDetails>>>> | undefined
+  examples?: ReadonlyArray<StepExample<StaticOf<Entities>, StepResult<StaticOf<ConversationDetails>, StaticOf<UserDetails>, StateOf<State>, StateOf<UserState>>>> | undefined
 }
 
 const kStep = Symbol.for('fastify-haptik.step')
@@ -120,8 +151,10 @@ const kStep = Symbol.for('fastify-haptik.step')
 export interface HaptikStep<
   Entities extends ObjectSchema = ObjectSchema,
   ConversationDetails extends JsonSchema = JsonSchema,
-  UserDetails extends JsonSchema = JsonSchema
-> extends Readonly<Omit<StepDefinition<Entities, ConversationDetails, UserDetails>, 'path' | 'entities' | 'conversationDetails' | 'userDetails'>> {
+  UserDetails extends JsonSchema = JsonSchema,
+  State extends JsonSchema | undefined = undefined,
+  UserState extends JsonSchema | undefined = undefined
+> extends Readonly<Omit<StepDefinition<Entities, ConversationDetails, UserDetails, State, UserState>, 'path' | 'entities' | 'conversationDetails' | 'userDetails'>> {
   readonly path: string
   readonly entities: Entities
   readonly conversationDetails: ConversationDetails
@@ -130,7 +163,7 @@ export interface HaptikStep<
 }
 
 /** Any step, whatever its schemas; the element type of the `steps` option. */
-export type AnyStep = HaptikStep<any, any, any>
+export type AnyStep = HaptikStep<any, any, any, any, any>
 
 const STEP_NAME = /^[A-Za-z0-9_.-]+$/
 
@@ -159,8 +192,10 @@ export function isStep (value: unknown): value is AnyStep {
 export function defineStep<
   Entities extends ObjectSchema = typeof NoEntities,
   ConversationDetails extends JsonSchema = typeof DetailsSchema,
-  UserDetails extends JsonSchema = typeof StringDetailsSchema
-> (definition: StepDefinition<Entities, ConversationDetails, UserDetails>): HaptikStep<Entities, ConversationDetails, UserDetails> {
+  UserDetails extends JsonSchema = typeof StringDetailsSchema,
+  State extends JsonSchema | undefined = undefined,
+  UserState extends JsonSchema | undefined = undefined
+> (definition: StepDefinition<Entities, ConversationDetails, UserDetails, State, UserState>): HaptikStep<Entities, ConversationDetails, UserDetails, State, UserState> {
   if (typeof definition !== 'object' || definition === null) {
     throw new InvalidOptionError('defineStep expects an object with name, entities and handler')
   }
@@ -178,8 +213,14 @@ export function defineStep<
   if (entities.type !== 'object' || typeof entities.properties !== 'object' || entities.properties === null) {
     throw new InvalidOptionError(`step "${name}": entities must be a TypeBox object schema (Type.Object({...}))`)
   }
-  if (definition.handsOver !== undefined && typeof definition.handsOver !== 'boolean') {
-    throw new InvalidOptionError(`step "${name}": handsOver must be a boolean`)
+  for (const flag of ['handsOver', 'repeatable'] as const) {
+    if (definition[flag] !== undefined && typeof definition[flag] !== 'boolean') throw new InvalidOptionError(`step "${name}": ${flag} must be a boolean`)
+  }
+  for (const schema of ['state', 'userState'] as const) {
+    const declared = definition[schema] as unknown
+    if (declared !== undefined && (typeof declared !== 'object' || declared === null)) {
+      throw new InvalidOptionError(`step "${name}": ${schema} must be a TypeBox schema (e.g. Type.Object({...}))`)
+    }
   }
   checkExamples(name, definition.examples)
   return Object.freeze({

@@ -1,5 +1,8 @@
 import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import { Context, type StepRuntime } from './context.js'
+import { CallState } from './conversation-state.js'
+import { isJsonObject } from '../reply/json-values.js'
+import type { Outcome } from '../telemetry.js'
 import { readEntities } from './entities.js'
 import type { HaptikEnvelope } from '../wire/request-schema.js'
 import { InvalidEnvelopeError, StepMismatchError, StepTimeoutError } from '../errors.js'
@@ -11,6 +14,7 @@ import { checkReplyDetails } from '../reply/details.js'
 import { checkChannelLimits, failureNote, failureReply, fallbackReply, reviewReply } from '../reply/failure-policy.js'
 import { namedStep, stepKey } from '../wire/step-names.js'
 import type { StepContext } from './define-step.js'
+import type { ObjectSchema } from '../wire/schema-reading.js'
 import type { ServedStep } from './served-step.js'
 import { isStepFailure, type StepFailure } from '../reply/step-failure.js'
 import { nonFiniteEnvelopeField, nonFiniteMessage } from './finite-numbers.js'
@@ -45,9 +49,24 @@ function fail (step: ServedStep, context: Context, thrown: unknown): HaptikReply
     thrown = error
   }
   const error = safeError(thrown, 'the handler')
-  context.call.outcome = 'fallback'
+  const storeOutcome = STORE_OUTCOMES[(error as { code?: string }).code as string]
+  context.call.outcome = storeOutcome ?? 'fallback'
   context.call.error = error
-  context.log.error({ err: error }, `step failed; ${failureNote(step.replies)}`)
+  // The store down, slow or raced: the bot carries on, and the log says why, at warn.
+  if (storeOutcome === undefined) context.log.error({ err: error }, `step failed; ${failureNote(step.replies)}`)
+  else context.log.warn({ err: error }, `step's state not saved; ${failureNote(step.replies)}`)
+  return fallbackReply(step.replies, step.fallbackMessage, context.language)
+}
+
+const STORE_OUTCOMES: Readonly<Record<string, Outcome>> = { FST_HAPTIK_STORE_UNAVAILABLE: 'store-error', FST_HAPTIK_STATE_CONFLICT: 'state-conflict' }
+
+/** The answer of a call past its deadline: the fallback, the handler's signal aborted, and a log line. */
+function timedOut (step: ServedStep, context: Context): HaptikReply {
+  const error = new StepTimeoutError(step.name, step.timeout)
+  context.abort(error)
+  context.call.outcome = 'timeout'
+  context.call.error = error
+  context.log.error({ err: error }, `step timed out; ${failureNote(step.replies)}`)
   return fallbackReply(step.replies, step.fallbackMessage, context.language)
 }
 
@@ -77,12 +96,7 @@ function withDeadline (step: ServedStep, context: Context, pending: PromiseLike<
     let late = false
     const timer = setTimeout(() => {
       late = true
-      const error = new StepTimeoutError(step.name, step.timeout)
-      context.abort(error)
-      context.call.outcome = 'timeout'
-      context.call.error = error
-      context.log.error({ err: error }, `step timed out; ${failureNote(step.replies)}`)
-      resolve(complete(step, context, fallbackReply(step.replies, step.fallbackMessage, context.language)))
+      resolve(complete(step, context, timedOut(step, context)))
     }, step.timeout)
 
     // Promise.resolve: a hand-made thenable may throw in `then`, or call back twice.
@@ -107,12 +121,57 @@ function run (step: ServedStep, context: Context): HaptikReply | Promise<HaptikR
   let result: unknown
   let pending: boolean
   try {
-    result = context.runtime.telemetry.within(context.call, step.handler, context as unknown as StepContext)
+    result = context.runtime.telemetry.within(context.call, step.handler, context as unknown as StepContext<ObjectSchema, never, never>)
     pending = isThenable(result)
   } catch (error) {
     return complete(step, context, fail(step, context, error))
   }
   return pending ? withDeadline(step, context, result as PromiseLike<unknown>) : complete(step, context, settleOrFail(step, context, result))
+}
+
+/**
+ * Runs a step that keeps state: its states are read, the handler runs on
+ * them, and what it returns as `state` and `userState` is written, only on
+ * `status: true` and before the answer goes out, compare-and-set. All of it
+ * under the step's deadline: a store that is down or slow takes the failure
+ * path in time.
+ */
+function runWithState (step: ServedStep, context: Context): Promise<HaptikReply> {
+  return new Promise(resolve => {
+    let late = false
+    const timer = setTimeout(() => {
+      late = true
+      resolve(complete(step, context, timedOut(step, context)))
+    }, step.timeout)
+    callWithState(step, context, () => late).then(reply => {
+      clearTimeout(timer)
+      if (late) context.log.warn('step finished after its deadline; its reply was discarded and its state not saved')
+      else resolve(complete(step, context, reply))
+    })
+  })
+}
+
+/** Reads the states, runs the handler, saves what it returned; any failure is the failure path (never rejects). */
+async function callWithState (step: ServedStep, context: Context, isLate: () => boolean): Promise<HaptikReply> {
+  const { telemetry, state: settings } = context.runtime
+  const state = new CallState(step.name, step.stateRules, settings, context.request, async (operation, run) => await telemetry.storeOperation(context.call, settings.store.kind, operation, run))
+  try {
+    await state.load()
+    for (let attempt = 0; ; attempt++) {
+      context.state = state.value('state')
+      context.userState = state.value('userState')
+      const value: unknown = await telemetry.within(context.call, step.handler, context as unknown as StepContext<ObjectSchema, never, never>)
+      const reply = settle(step, context, value)
+      // Only a call that succeeds changes the state; a late one is answered already.
+      if (!reply.status || !isJsonObject(value) || isLate()) return reply
+      if (await state.save(value)) return reply
+      // Another call of the conversation changed the state first: run once more on it, or take the failure path.
+      if (!step.repeatable || attempt > 0) throw state.conflict()
+      await state.load()
+    }
+  } catch (error) {
+    return fail(step, context, error)
+  }
 }
 
 /**
@@ -128,7 +187,8 @@ export function runStep (step: ServedStep, runtime: StepRuntime, request: Fastif
   if (nonFinite !== undefined) throw new InvalidEnvelopeError(step.label, nonFiniteMessage(nonFinite).trimStart())
   const entities = readEntities(step.name, step.readers, envelope.entities)
   const call = runtime.telemetry.start(step.name, step.environment, request)
-  return run(step, new Context(request, reply, step.name, step.environment, envelope, entities, call, runtime))
+  const context = new Context(request, reply, step.name, step.environment, envelope, entities, call, runtime)
+  return step.stateful ? runWithState(step, context) : run(step, context)
 }
 
 /** The user's language code in a body that may not be a valid request. */

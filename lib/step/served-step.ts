@@ -8,6 +8,7 @@ import type { StepAuth } from '../wire/secrets.js'
 import { stepKey } from '../wire/step-names.js'
 import type { AnyStep, InvalidEntities, StepHandler } from './define-step.js'
 import { digitsEntities, entityReaders, type EntityReader } from './entities.js'
+import { stateRules, type StateRules } from './conversation-state.js'
 
 /** A step's settings: its own options, else the plugin's, resolved and checked by options.ts. */
 export interface StepSettings {
@@ -46,10 +47,17 @@ export interface ServedStep extends Omit<StepSettings, 'detailsLimit'> {
   readonly bodySchema: TSchema
   /** The reply with this step's details. */
   readonly replySchema: TSchema
+  /** The step's `state` and `userState` schemas, when it declares them. */
+  readonly stateRules: Readonly<{ state: StateRules | undefined, userState: StateRules | undefined }>
+  /** It declares `state` or `userState`: its calls read and write the store. */
+  readonly stateful: boolean
+  /** Its handler may run again when another call changed the state first. */
+  readonly repeatable: boolean
 }
 
 export function serveStep (definition: AnyStep, { detailsLimit, ...settings }: StepSettings): ServedStep {
   const { name, entities, conversationDetails, userDetails } = definition
+  const stateRulesOf = Object.freeze({ state: stateRules(definition.state), userState: stateRules(definition.userState) })
   return Object.freeze({
     ...settings,
     definition,
@@ -61,6 +69,9 @@ export function serveStep (definition: AnyStep, { detailsLimit, ...settings }: S
     digits: digitsEntities(entities),
     details: Object.freeze({ conversationDetails, userDetails, detailsLimit }),
     bodySchema: EnvelopeSchema(entities),
-    replySchema: ReplySchema(conversationDetails, userDetails)
+    replySchema: ReplySchema(conversationDetails, userDetails),
+    stateRules: stateRulesOf,
+    stateful: stateRulesOf.state !== undefined || stateRulesOf.userState !== undefined,
+    repeatable: definition.repeatable === true
   })
 }

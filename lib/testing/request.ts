@@ -19,7 +19,7 @@ export interface Detection extends DetectionFields {
  * Haptik sends (e.g. `{ value: 'Pune' }` for `Entities.City`). Any values for
  * a step named by a string.
  */
-export type EntityValues<S> = S extends HaptikStep<infer Entities, any, any>
+export type EntityValues<S> = S extends HaptikStep<infer Entities, any, any, any, any>
   ? UndefinedAllowed<RawOf<Entities>>
   : Record<string, unknown>
 

@@ -1,0 +1,152 @@
+import type { FastifyRequest } from 'fastify'
+import { InvalidReplyError, StateConflictError, StateTooLargeError, StoreUnavailableError } from '../errors.js'
+import { checkedValue } from '../reply/details.js'
+import type { StateStore } from '../store/state-store.js'
+import type { HaptikEnvelope } from '../wire/request-schema.js'
+import { keywordsOf } from '../wire/schema-reading.js'
+
+// State beyond Haptik's details limits: per conversation (Haptik's user id and
+// conversation number) and per user, kept in the registration's store as JSON,
+// read before the handler runs and written, compare-and-set, only when the
+// call succeeds, before its answer goes out.
+
+/** How one registration of the plugin keeps state. */
+export interface StateSettings {
+  readonly store: StateStore
+  /** Lifetime of a conversation's state, in milliseconds. */
+  readonly ttl: number
+  /** Lifetime of a user's state, in milliseconds; undefined: until replaced. */
+  readonly userTtl: number | undefined
+  /** Largest JSON text of one state, in characters. */
+  readonly limit: number
+  /** Starts every key: registrations with the same namespace and store share state. */
+  readonly namespace: string
+}
+
+/** One of a step's state schemas, read once at registration. */
+export interface StateRules {
+  readonly schema: object
+  /** The schema's `default`, as JSON text (a fresh copy for every call). */
+  readonly initial: string | undefined
+}
+
+/** A step's `state` or `userState` schema, ready to serve; undefined when the step declares none. */
+export function stateRules (schema: object | undefined): StateRules | undefined {
+  if (schema === undefined) return undefined
+  // Ajv's strict mode refuses a `default` at a schema's root: it is the plugin's to apply.
+  const { default: initial, ...checked } = keywordsOf(schema)
+  return Object.freeze({ schema: checked, initial: initial === undefined ? undefined : JSON.stringify(initial) })
+}
+
+type Kind = 'state' | 'userState'
+
+const WHAT: Record<Kind, string> = { state: "conversation's state", userState: "user's state" }
+
+/** Where a store operation is observed: spans, a latency histogram, error counts. */
+export type StoreObserver = <T>(operation: 'get' | 'set', run: () => T | Promise<T>) => Promise<T>
+
+/** One kind of state of one call: its key, the version read, and the value the handler sees. */
+interface Slot {
+  readonly kind: Kind
+  readonly rules: StateRules
+  readonly key: string | undefined
+  version: number | undefined
+  value: unknown
+}
+
+function keyOf (kind: Kind, namespace: string, { user, conversation_no: conversationNo }: HaptikEnvelope): string | undefined {
+  const userId = user?.user_id
+  if (userId === undefined) return undefined
+  return kind === 'state'
+    ? `${namespace}:conversation:${String(userId)}:${conversationNo ?? ''}`
+    : `${namespace}:user:${String(userId)}`
+}
+
+/** The states of one call of a step, loaded from the store and saved back. */
+export class CallState {
+  readonly #slots: Slot[]
+  readonly #settings: StateSettings
+  readonly #step: string
+  readonly #request: FastifyRequest
+  readonly #observe: StoreObserver
+
+  constructor (step: string, rules: Readonly<Record<Kind, StateRules | undefined>>, settings: StateSettings, request: FastifyRequest, observe: StoreObserver) {
+    const envelope = request.body as HaptikEnvelope
+    this.#slots = (['state', 'userState'] as const)
+      .filter(kind => rules[kind] !== undefined)
+      .map(kind => ({ kind, rules: rules[kind] as StateRules, key: keyOf(kind, settings.namespace, envelope), version: undefined, value: undefined }))
+    this.#settings = settings
+    this.#step = step
+    this.#request = request
+    this.#observe = observe
+  }
+
+  /** The value the handler sees for a kind of state. */
+  value (kind: Kind): unknown {
+    return this.#slots.find(slot => slot.kind === kind)?.value
+  }
+
+  /** Reads every state of the step (both at once), or its default when there is none, or none that fits the schema. */
+  async load (): Promise<void> {
+    await Promise.all(this.#slots.map(async slot => { await this.#load(slot) }))
+  }
+
+  async #load (slot: Slot): Promise<void> {
+    const stored = slot.key === undefined ? undefined : await this.#call('get', 'read', () => this.#settings.store.get(slot.key as string))
+    slot.version = stored?.version
+    slot.value = stored === undefined ? this.#initial(slot) : this.#fitting(slot, stored.value)
+  }
+
+  #initial (slot: Slot): unknown {
+    return slot.rules.initial === undefined ? undefined : JSON.parse(slot.rules.initial)
+  }
+
+  /** Stored state that no longer fits the step's schema (after a deploy, say) is dropped for the default, with a warning. */
+  #fitting (slot: Slot, text: string): unknown {
+    try {
+      return checkedValue(this.#request, slot.rules.schema, JSON.parse(text), slot.kind, this.#step, 'state is read as it was stored')
+    } catch (error) {
+      this.#request.log.warn({ step: this.#step, err: error }, `fastify-haptik: the stored ${WHAT[slot.kind]} no longer fits the step's ${slot.kind} schema; starting from its default`)
+      return this.#initial(slot)
+    }
+  }
+
+  /**
+   * Saves what the handler returned as `state` and `userState`, checked
+   * against the step's schemas and `stateLimit`, each compare-and-set against
+   * the version read. Resolves to false when another call changed one first.
+   */
+  async save (returned: { state?: unknown, userState?: unknown }): Promise<boolean> {
+    const writes = this.#slots.filter(slot => returned[slot.kind] !== undefined).map(slot => ({ slot, text: this.#checked(slot, returned[slot.kind]) }))
+    for (const { slot, text } of writes) {
+      const ttl = slot.kind === 'state' ? this.#settings.ttl : this.#settings.userTtl
+      const version = await this.#call('set', 'write', () => this.#settings.store.set(slot.key as string, text, slot.version, ttl))
+      if (version === undefined) return false
+      slot.version = version
+    }
+    return true
+  }
+
+  /** The JSON text to store for a returned state, or an error naming the step and what is wrong. */
+  #checked (slot: Slot, value: unknown): string {
+    if (slot.key === undefined) throw new InvalidReplyError(this.#step, `${slot.kind} cannot be kept: the request has no user.user_id`)
+    const text = JSON.stringify(checkedValue(this.#request, slot.rules.schema, value, slot.kind, this.#step, 'state is kept as the handler returns it'))
+    if (text.length > this.#settings.limit) throw new StateTooLargeError(this.#step, slot.kind, text.length, this.#settings.limit)
+    return text
+  }
+
+  /** The error a lost race answers with. */
+  conflict (): Error {
+    return new StateConflictError(this.#step, this.#slots.map(slot => WHAT[slot.kind]).join(' or '))
+  }
+
+  async #call<T> (operation: 'get' | 'set', verb: string, run: () => T | Promise<T>): Promise<T> {
+    try {
+      return await this.#observe(operation, run)
+    } catch (error) {
+      const failure = new StoreUnavailableError(this.#step, this.#settings.store.kind, verb)
+      failure.cause = error
+      throw failure
+    }
+  }
+}

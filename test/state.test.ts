@@ -1,0 +1,199 @@
+// Conversation and user state (issue 18) with the default memory store:
+// read before the handler, saved only when the call succeeds, compare-and-set.
+import t from 'tap'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { Type } from '@sinclair/typebox'
+import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, defineStep, handoff, memoryStore, StepFailure, type FastifyHaptikOptions } from '../lib/index.js'
+import { callStep, conversation } from '../lib/testing/index.js'
+import { SECRET } from './helpers/haptik.js'
+
+const FALLBACK = { status: false, response: [DEFAULT_FALLBACK_MESSAGE] }
+const Cart = Type.Object({ items: Type.Array(Type.String()) }, { default: { items: [] } })
+const Profile = Type.Object({ visits: Type.Integer() })
+
+let behaviour = 'ok'
+const add = defineStep({
+  name: 'add',
+  state: Cart,
+  entities: Type.Object({ item: Type.String() }),
+  handler: async ({ entities, state }) => {
+    const items = [...(state?.items ?? []), entities.item]
+    if (behaviour === 'throw') throw new Error('the shop is down')
+    if (behaviour === 'failure') throw new StepFailure('Out of stock.')
+    if (behaviour === 'false') return { status: false, response: 'Not now', state: { items } }
+    if (behaviour === 'handoff') return handoff()
+    if (behaviour === 'late') await new Promise(resolve => setTimeout(resolve, 300))
+    return { response: `${items.length} items`, state: { items } }
+  }
+})
+const show = defineStep({ name: 'show', state: Cart, handler: ({ state }) => `Cart: ${state?.items.join(', ') ?? 'none'}` })
+const visit = defineStep({
+  name: 'visit',
+  userState: Profile,
+  handler: ({ userState }) => {
+    const visits = (userState?.visits ?? 0) + 1
+    return { response: `visit ${visits}`, userState: { visits } }
+  }
+})
+const noDefault = defineStep({ name: 'no_default', state: Profile, handler: ({ state }) => `state is ${state === undefined ? 'undefined' : 'set'}` })
+
+async function stateApp (t: { teardown: (fn: () => unknown) => void }, options: Partial<FastifyHaptikOptions> = {}) {
+  const lines: Array<Record<string, unknown>> = []
+  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, { secret: SECRET, prefix: '/haptik', steps: [add, show, visit, noDefault], timeout: 150, ...options })
+  await app.ready()
+  return { app, lines }
+}
+
+const chatOf = (app: FastifyInstance, userId = 'u-1') => conversation(app, { secret: SECRET, prefix: '/haptik', user: { user_id: userId } })
+
+t.test("a step reads its state, the schema's default when the conversation has none, and returns { state } to change it", async t => {
+  const { app } = await stateApp(t)
+  const chat = chatOf(app)
+  t.same((await chat.call(show, {})).reply, { status: true, response: ['Cart: '] }, 'the default: an empty cart')
+  t.same((await chat.call(add, { item: 'tea' })).reply, { status: true, response: ['1 items'] }, 'the state is never sent to Haptik')
+  t.same((await chat.call(add, { item: 'cake' })).reply?.response, ['2 items'])
+  t.same((await chat.call(show, {})).reply?.response, ['Cart: tea, cake'], 'shared by the steps of the registration')
+  t.same((await chat.call(noDefault, {})).reply?.response, ['state is undefined'], 'no default: undefined')
+})
+
+t.test('state is per conversation: another conversation or another user starts from the default', async t => {
+  const { app } = await stateApp(t)
+  const chat = chatOf(app)
+  await chat.call(add, { item: 'tea' })
+  chat.next()
+  t.same((await chat.call(show, {})).reply?.response, ['Cart: '], 'the next conversation')
+  t.same((await chatOf(app, 'u-2').call(show, {})).reply?.response, ['Cart: '], 'another user')
+})
+
+t.test('userState outlives conversations', async t => {
+  const { app } = await stateApp(t)
+  const chat = chatOf(app)
+  t.same((await chat.call(visit, {})).reply?.response, ['visit 1'])
+  chat.next()
+  t.same((await chat.call(visit, {})).reply?.response, ['visit 2'])
+})
+
+t.test('a failure, the fallback, a status false reply, a hand-over and a timeout leave the state as it was', async t => {
+  const { app } = await stateApp(t)
+  const chat = chatOf(app)
+  await chat.call(add, { item: 'tea' })
+  for (const [kind, expected] of [['throw', FALLBACK], ['failure', { status: false, response: ['Out of stock.'] }], ['false', { status: false, response: ['Not now'] }], ['handoff', { status: false, response: [] }], ['late', FALLBACK]] as const) {
+    behaviour = kind
+    t.same((await chat.call(add, { item: 'jam' })).reply, expected, kind)
+    behaviour = 'ok'
+    if (kind === 'late') await new Promise(resolve => setTimeout(resolve, 300))
+    t.same((await chat.call(show, {})).reply?.response, ['Cart: tea'], `${kind}: unchanged`)
+  }
+})
+
+t.test('a returned state that does not match the schema, or is over stateLimit, takes the failure path, naming the step', async t => {
+  const wrong = defineStep({ name: 'wrong', state: Cart, handler: () => ({ response: 'x', state: { items: [1] } as unknown as { items: string[] } }) })
+  const big = defineStep({ name: 'big', state: Cart, handler: () => ({ response: 'x', state: { items: ['x'.repeat(200)] } }) })
+  const { app, lines } = await stateApp(t, { steps: [wrong, big, show], stateLimit: 100 })
+  t.same((await callStep(app, wrong, {}, { secret: SECRET, prefix: '/haptik' })).reply, FALLBACK)
+  t.match(lines.find(line => line.level === 50 && (line.err as { code?: string })?.code === 'FST_HAPTIK_INVALID_REPLY')?.err, { message: 'Step "wrong" returned an invalid reply: state.items.0 is a number, and the schema asks for a string; state is kept as the handler returns it, never converted' })
+  t.same((await callStep(app, big, {}, { secret: SECRET, prefix: '/haptik' })).reply, FALLBACK)
+  t.match(lines.find(line => (line.err as { code?: string })?.code === 'FST_HAPTIK_STATE_TOO_LARGE')?.err, { message: 'Step "big" returned a state of 214 characters, over the stateLimit of 100' })
+})
+
+t.test('stored state that no longer fits the schema (after a deploy) is read as the default, with a warning', async t => {
+  const store = memoryStore()
+  const old = defineStep({ name: 'show', state: Type.Object({ items: Type.Array(Type.Number()) }), handler: () => ({ response: 'old', state: { items: [1, 2] } }) })
+  const before = Fastify()
+  await before.register(fastifyHaptik, { secret: SECRET, steps: [old], store })
+  await callStep(before, old, {}, { secret: SECRET })
+  await before.close()
+  const { app, lines } = await stateApp(t, { prefix: '', steps: [show], store, stateNamespace: '/' })
+  t.same((await callStep(app, show, {}, { secret: SECRET })).reply?.response, ['Cart: '])
+  t.match(lines.find(line => line.level === 40 && /no longer fits/.test(String(line.msg))), { step: 'show', msg: "fastify-haptik: the stored conversation's state no longer fits the step's state schema; starting from its default" })
+})
+
+t.test('state expires stateTtl seconds after its last change', async t => {
+  const { app } = await stateApp(t, { stateTtl: 1 })
+  const chat = chatOf(app)
+  await chat.call(add, { item: 'tea' })
+  t.same((await chat.call(show, {})).reply?.response, ['Cart: tea'])
+  await new Promise(resolve => setTimeout(resolve, 1100))
+  t.same((await chat.call(show, {})).reply?.response, ['Cart: '])
+})
+
+t.test('no lost update: of concurrent calls of one conversation, each change is either saved or answered on the failure path', async t => {
+  const counter = defineStep({
+    name: 'count',
+    state: Type.Object({ n: Type.Integer() }, { default: { n: 0 } }),
+    handler: async ({ state }) => {
+      await new Promise(resolve => setTimeout(resolve, Math.random() * 5))
+      return { response: 'counted', state: { n: (state?.n ?? 0) + 1 } }
+    }
+  })
+  const read = defineStep({ name: 'read', state: Type.Object({ n: Type.Integer() }, { default: { n: 0 } }), handler: ({ state }) => String(state?.n) })
+  const { app, lines } = await stateApp(t, { steps: [counter, read], timeout: 5000 })
+  const chat = chatOf(app)
+  const calls = await Promise.all(Array.from({ length: 50 }, async () => await chat.call(counter, {})))
+  const saved = calls.filter(call => call.reply?.status === true).length
+  t.ok(saved >= 1 && saved < 50, `${saved} of 50 saved, the others lost the race`)
+  t.same((await chat.call(read, {})).reply?.response, [String(saved)], 'the count is the number of status: true answers')
+  t.ok(calls.filter(call => call.reply?.status === false).every(call => call.reply?.response[0] === DEFAULT_FALLBACK_MESSAGE), 'the others got the fallback')
+  t.ok(lines.some(line => line.level === 40 && (line.err as { code?: string })?.code === 'FST_HAPTIK_STATE_CONFLICT'), 'a conflict is logged at warn')
+})
+
+t.test('a repeatable step runs once more on the new state when it lost the race', async t => {
+  let runs = 0
+  const counter = defineStep({
+    name: 'count',
+    repeatable: true,
+    state: Type.Object({ n: Type.Integer() }, { default: { n: 0 } }),
+    handler: async ({ state }) => {
+      runs++
+      await new Promise(resolve => setTimeout(resolve, 10))
+      return { response: String((state?.n ?? 0) + 1), state: { n: (state?.n ?? 0) + 1 } }
+    }
+  })
+  const { app } = await stateApp(t, { steps: [counter], timeout: 5000 })
+  const chat = chatOf(app)
+  const [first, second] = await Promise.all([chat.call(counter, {}), chat.call(counter, {})])
+  t.same([first.reply?.response[0], second.reply?.response[0]].sort(), ['1', '2'], 'both counted')
+  t.equal(runs, 3, 'the loser ran once more')
+})
+
+t.test('a request without user.user_id has the default, and cannot keep a state', async t => {
+  const { app } = await stateApp(t)
+  const call = await callStep(app, add, { item: 'tea' }, { secret: SECRET, prefix: '/haptik', overrides: { user: { user_id: undefined } } })
+  t.same(call.reply, FALLBACK)
+})
+
+t.test('memoryStore is bounded: the least recently used entries go first', async t => {
+  const store = memoryStore({ maxEntries: 2 })
+  t.equal(store.set('a', '1', undefined, undefined), 1)
+  t.equal(store.set('b', '2', undefined, undefined), 1)
+  t.same(store.get('a'), { value: '1', version: 1 }, 'a is now the most recently used')
+  t.equal(store.set('c', '3', undefined, undefined), 1)
+  t.equal(store.get('b'), undefined, 'b went')
+  t.equal(store.set('a', '4', 7, undefined), undefined, 'a write against another version is refused')
+  t.equal(store.set('a', '4', 1, undefined), 2)
+  t.equal(store.delete('a', 1), false, 'nor is a delete')
+  t.equal(store.delete('a', 2), true)
+  const small = memoryStore({ maxBytes: 5 })
+  small.set('x', '123', undefined, undefined)
+  small.set('y', '456', undefined, undefined)
+  t.equal(small.get('x'), undefined, 'over maxBytes, the oldest went')
+  t.throws(() => memoryStore({ maxEntries: 0 }), { code: 'FST_HAPTIK_INVALID_OPTION', message: 'fastify-haptik: memoryStore: maxEntries must be a positive integer, got 0' })
+})
+
+t.test('the state options are checked at registration', async t => {
+  for (const [options, message] of [
+    [{ store: {} }, /store must be a state store: memoryStore\(\), redisStore\(client\), or an object with get, set and delete/],
+    [{ stateTtl: 0 }, /stateTtl must be a positive integer/],
+    [{ userStateTtl: 1.5 }, /userStateTtl must be a positive integer/],
+    [{ stateLimit: -1 }, /stateLimit must be a positive integer/],
+    [{ stateNamespace: '' }, /stateNamespace must be a non-empty string/]
+  ] as const) {
+    const app = Fastify()
+    app.register(fastifyHaptik, { secret: SECRET, steps: [show], ...options } as FastifyHaptikOptions)
+    await t.rejects(async () => { await app.ready() }, { code: 'FST_HAPTIK_INVALID_OPTION', message })
+  }
+  t.throws(() => defineStep({ name: 'x', state: 'cart' as unknown as typeof Cart, handler: () => 'x' }), { message: 'fastify-haptik: step "x": state must be a TypeBox schema (e.g. Type.Object({...}))' })
+  t.throws(() => defineStep({ name: 'x', repeatable: 1 as unknown as boolean, handler: () => 'x' }), { message: 'fastify-haptik: step "x": repeatable must be a boolean' })
+})
