@@ -101,7 +101,7 @@ export const ChannelLimitError = createError<'FST_HAPTIK_CHANNEL_LIMIT', 500, [s
 
 /** Logged (never sent) when a step's state could not be read or written: the store is down or slow. */
 export const StoreUnavailableError = createError<'FST_HAPTIK_STORE_UNAVAILABLE', 500, [string, string, string]>(
-  'FST_HAPTIK_STORE_UNAVAILABLE', 'Step "%s": the %s store could not %s the state', 500, undefined, false)
+  'FST_HAPTIK_STORE_UNAVAILABLE', 'Step "%s": the %s store %s', 500, undefined, false)
 
 /** Logged (never sent) when another call of the conversation changed its state first: this call takes the failure path. */
 export const StateConflictError = createError<'FST_HAPTIK_STATE_CONFLICT', 500, [string, string]>(

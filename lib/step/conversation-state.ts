@@ -69,6 +69,8 @@ export class CallState {
   readonly #step: string
   readonly #request: FastifyRequest
   readonly #observe: StoreObserver
+  /** A read or write of the store is under way: a deadline now is the store's. */
+  #waiting = 0
 
   constructor (step: string, rules: Readonly<Record<Kind, StateRules | undefined>>, settings: StateSettings, request: FastifyRequest, observe: StoreObserver) {
     const envelope = request.body as HaptikEnvelope
@@ -140,13 +142,21 @@ export class CallState {
     return new StateConflictError(this.#step, this.#slots.map(slot => WHAT[slot.kind]).join(' or '))
   }
 
+  /** The error for a deadline that passed while the store was still answering, or undefined when it was not. */
+  slowStore (timeout: number): Error | undefined {
+    return this.#waiting === 0 ? undefined : new StoreUnavailableError(this.#step, this.#settings.store.kind, `did not answer within the step's timeout of ${timeout} ms`)
+  }
+
   async #call<T> (operation: 'get' | 'set', verb: string, run: () => T | Promise<T>): Promise<T> {
+    this.#waiting++
     try {
       return await this.#observe(operation, run)
     } catch (error) {
-      const failure = new StoreUnavailableError(this.#step, this.#settings.store.kind, verb)
+      const failure = new StoreUnavailableError(this.#step, this.#settings.store.kind, `could not ${verb} the state`)
       failure.cause = error
       throw failure
+    } finally {
+      this.#waiting--
     }
   }
 }

@@ -137,13 +137,18 @@ function run (step: ServedStep, context: Context): HaptikReply | Promise<HaptikR
  * path in time.
  */
 function runWithState (step: ServedStep, context: Context): Promise<HaptikReply> {
+  const { telemetry, state: settings } = context.runtime
+  const state = new CallState(step.name, step.stateRules, settings, context.request, async (operation, run) => await telemetry.storeOperation(context.call, settings.store.kind, operation, run))
   return new Promise(resolve => {
     let late = false
     const timer = setTimeout(() => {
       late = true
-      resolve(complete(step, context, timedOut(step, context)))
+      // Past the deadline while the store was still answering: the store's failure, not the handler's.
+      const slow = state.slowStore(step.timeout)
+      if (slow !== undefined) context.abort(slow)
+      resolve(complete(step, context, slow === undefined ? timedOut(step, context) : fail(step, context, slow)))
     }, step.timeout)
-    callWithState(step, context, () => late).then(reply => {
+    callWithState(step, context, state, () => late).then(reply => {
       clearTimeout(timer)
       if (late) context.log.warn('step finished after its deadline; its reply was discarded and its state not saved')
       else resolve(complete(step, context, reply))
@@ -152,12 +157,13 @@ function runWithState (step: ServedStep, context: Context): Promise<HaptikReply>
 }
 
 /** Reads the states, runs the handler, saves what it returned; any failure is the failure path (never rejects). */
-async function callWithState (step: ServedStep, context: Context, isLate: () => boolean): Promise<HaptikReply> {
-  const { telemetry, state: settings } = context.runtime
-  const state = new CallState(step.name, step.stateRules, settings, context.request, async (operation, run) => await telemetry.storeOperation(context.call, settings.store.kind, operation, run))
+async function callWithState (step: ServedStep, context: Context, state: CallState, isLate: () => boolean): Promise<HaptikReply> {
+  const { telemetry } = context.runtime
   try {
     await state.load()
     for (let attempt = 0; ; attempt++) {
+      // Answered already (the store was slow): the handler does not run late.
+      if (isLate()) return fallbackReply(step.replies, step.fallbackMessage, context.language)
       context.state = state.value('state')
       context.userState = state.value('userState')
       const value: unknown = await telemetry.within(context.call, step.handler, context as unknown as StepContext<ObjectSchema, never, never>)
