@@ -8,8 +8,8 @@ import { Type } from '@sinclair/typebox'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type SumMetricData, type HistogramMetricData } from '@opentelemetry/sdk-metrics'
 import fastifyHaptik, {
-  DIAGNOSTICS_CHANNELS, StepFailure, defineStep, handoff,
-  type FastifyHaptikOptions, type RefusedMessage, type StepEndMessage, type StepStartMessage
+  DIAGNOSTICS_CHANNELS, StepFailure, defineStep, handoff, memoryStore,
+  type FastifyHaptikOptions, type StateStore, type RefusedMessage, type StepEndMessage, type StepStartMessage
 } from '../lib/index.js'
 import { SECRET, detection, envelope, signedPost } from './helpers/haptik.js'
 
@@ -157,4 +157,32 @@ t.test('diagnostics_channel: the start and end of each call, and each refusal', 
   t.type(end.durationMs, 'number')
   t.equal(end.request, start.request)
   t.match(refused, { step: 'ok', code: 'FST_HAPTIK_INVALID_SIGNATURE', statusCode: 401 })
+})
+
+t.test("state reads and writes are child spans of the step's span, timed by haptik.store.duration; a failed one is counted and named in the call's outcome", async t => {
+  const { exporter, tracerProvider } = tracing()
+  const { meterProvider, collect } = metering()
+  let down = false
+  const backing = memoryStore()
+  const store: StateStore = {
+    kind: 'flaky',
+    get: async key => { if (down) throw new Error('connection refused'); return await backing.get(key) },
+    set: async (key, value, version, ttl) => await backing.set(key, value, version, ttl),
+    delete: async (key, version) => await backing.delete(key, version)
+  }
+  const tally = defineStep({ name: 'tally', state: Type.Object({ n: Type.Integer() }), handler: ({ state }) => ({ response: 'ok', state: { n: (state?.n ?? 0) + 1 } }) })
+  const { app, lines } = await observedApp(t, { steps: [tally], store, telemetry: { tracerProvider, meterProvider } })
+  t.same((await signedPost(app, '/haptik/tally', envelope('tally', {}))).json(), { status: true, response: ['ok'] })
+  const spans = exporter.getFinishedSpans()
+  const step = spans.find(span => span.name === 'haptik step tally')
+  const storeSpans = spans.filter(span => span.name.startsWith('haptik state'))
+  t.same(storeSpans.map(span => [span.name, span.attributes['haptik.store'], span.parentSpanContext?.spanId === step?.spanContext().spanId]), [['haptik state get', 'flaky', true], ['haptik state set', 'flaky', true]])
+  down = true
+  t.same((await signedPost(app, '/haptik/tally', envelope('tally', {}))).json().status, false)
+  const metrics = await collect()
+  const duration = metrics.find(metric => metric.descriptor.name === 'haptik.store.duration') as HistogramMetricData
+  t.same(duration.dataPoints.map(point => [point.attributes['haptik.store.operation'], point.value.count]).sort(), [['get', 2], ['set', 1]])
+  const errors = metrics.find(metric => metric.descriptor.name === 'haptik.store.errors') as SumMetricData
+  t.same(errors.dataPoints.map(point => [point.attributes, point.value]), [[{ 'haptik.store': 'flaky', 'haptik.store.operation': 'get' }, 1]])
+  t.same(lines.filter(line => line.msg === 'step call').map(line => line.outcome), ['ok', 'store-error'], "the call's log line names the store's failure")
 })

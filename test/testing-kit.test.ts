@@ -3,8 +3,8 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import Fastify from 'fastify'
 import { Type } from '@sinclair/typebox'
-import fastifyHaptik, { defineStep, handoff, hsl, isHslType, StepFailure, verify } from '../lib/index.js'
-import { DEFAULT_USER, callStep, detection, haptikRequest, parseMessage, parseMessages, sign, signedRequest } from '../lib/testing/index.js'
+import fastifyHaptik, { HAPTIK_REDACT_PATHS, defineStep, handoff, hsl, isHslType, StepFailure, verify } from '../lib/index.js'
+import { DEFAULT_USER, REDACTED, callStep, conversation, detection, haptikRequest, parseMessage, parseMessages, replay, sign, signedRequest } from '../lib/testing/index.js'
 import { build } from '../example/server.js'
 import { flightSearch, nearestStore, productPrice } from '../example/steps.js'
 import { codeBlocks } from './helpers/docs.js'
@@ -330,4 +330,54 @@ t.test('an entity the step does not declare is named, with the one it most likel
   t.ok(haptikRequest('flight_search', { to_cty: 'Goa' }).entities?.to_cty, 'a step named by a string takes any entity')
   const extra = await callStep(app, productPrice, { product_name: 'speaker' }, { ...options, overrides: { entities: { colour: [detection('red')] } } })
   t.equal(extra.statusCode, 200, 'an undeclared entity sent on purpose, in overrides.entities')
+})
+
+t.test('conversation() carries the user, the conversation number and the returned details from call to call', async t => {
+  const seen: Array<{ user: unknown, no: unknown, details: unknown, userDetails: unknown }> = []
+  const step = defineStep({
+    name: 'remember',
+    entities: Type.Object({ note: Type.String() }),
+    handler: ({ entities, user, conversationNo, conversationDetails, userDetails }) => {
+      seen.push({ user: user.user_id, no: conversationNo, details: conversationDetails, userDetails })
+      return entities.note === 'quiet' ? 'nothing returned' : { response: 'noted', conversation_details: { last: entities.note }, user_details: { seen: entities.note } }
+    }
+  })
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, { secret: 'test', steps: [step] })
+  const chat = conversation(app, { secret: 'test', user: { user_id: 'u-7' }, conversationNo: 4, conversationDetails: { from: 'start' } })
+  await chat.call(step, { note: 'a' })
+  await chat.call(step, { note: 'quiet' })
+  await chat.call(step, { note: 'b' })
+  chat.next()
+  await chat.call(step, { note: 'c' })
+  t.same(seen, [
+    { user: 'u-7', no: 4, details: { from: 'start' }, userDetails: {} },
+    { user: 'u-7', no: 4, details: { last: 'a' }, userDetails: { seen: 'a' } },
+    { user: 'u-7', no: 4, details: { last: 'a' }, userDetails: { seen: 'a' } },
+    { user: 'u-7', no: 5, details: {}, userDetails: { seen: 'b' } }
+  ], 'returned details replace what was held; a reply without them leaves them; next() starts the next conversation')
+  t.same([chat.conversationNo, chat.conversationDetails, chat.userDetails, chat.calls.length], [5, { last: 'c' }, { seen: 'c' }, 4])
+})
+
+t.test('replay() sends a request captured in a redacted log line, with what was redacted filled in', async t => {
+  const lines: Array<Record<string, unknown>> = []
+  const app = Fastify({ logger: { level: 'info', redact: [...HAPTIK_REDACT_PATHS], stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  t.teardown(() => app.close())
+  app.addHook('preHandler', async request => {
+    if (request.routeOptions.config.haptikStep !== undefined) request.log.info({ haptikRequest: request.body }, 'haptik request')
+  })
+  await app.register(fastifyHaptik, { prefix: '/haptik', secret: 'test', steps: [productPrice] })
+  const live = await callStep(app, productPrice, { product_name: 'powerbank' }, { secret: 'test', prefix: '/haptik' })
+  const captured = lines.find(line => line.msg === 'haptik request') as { haptikRequest: { user: Record<string, unknown>, entities: Record<string, Array<Record<string, unknown>>> } }
+  t.equal(captured.haptikRequest.user.auth_code, REDACTED, 'the log line is redacted')
+  t.equal(captured.haptikRequest.entities.product_name[0].entity_value, REDACTED)
+  const replayed = await replay(app, captured, { secret: 'test', prefix: '/haptik', entities: { product_name: 'powerbank' } })
+  t.same(replayed.reply, live.reply, 'the same answer as the live call')
+  t.same((replayed.request as { user: unknown }).user, { ...captured.haptikRequest.user, auth_code: DEFAULT_USER.auth_code, auth_id: DEFAULT_USER.auth_id, user_name: DEFAULT_USER.user_name, full_name: DEFAULT_USER.full_name })
+  await t.rejects(replay(app, captured, { secret: 'test', prefix: '/haptik' }), { name: 'TypeError', message: 'replay: the captured entity "product_name" was redacted: give its value as entities.product_name' })
+  await t.rejects(replay(app, { entities: {} }, { secret: 'test' }), { message: 'replay: the captured request names no step ("step" or "node"): pass `step`' })
+  await t.rejects(replay(app, 'a line', { secret: 'test' }), { message: 'replay: expected a captured Haptik request (an object), or a log line with it under haptikRequest' })
+  const bare = await replay(app, { ...captured.haptikRequest, conversation_details: REDACTED, entities: { product_name: [{ entity_value: 'speaker', original_text: REDACTED }] } }, { secret: 'test', step: productPrice, url: '/haptik/product_price' })
+  t.equal(bare.reply?.status, true, 'a bare request replays too')
 })

@@ -345,3 +345,20 @@ defineStep({
 // A step that hands over says so, for its docs.
 defineStep({ name: 'agent-docs', handsOver: true, handler: () => handoff() })
 expectError(defineStep({ name: 'agent-docs-bad', handsOver: 'yes', handler: () => handoff() }))
+
+// State: typed from the step's schemas, read and returned.
+const CartState = Type.Object({ items: Type.Array(Type.String()) })
+const VisitState = Type.Object({ visits: Type.Number() })
+defineStep({
+  name: 'cart',
+  state: CartState,
+  userState: VisitState,
+  handler: ({ state, userState }) => {
+    expectType<{ items: string[] } | undefined>(state)
+    expectType<{ visits: number } | undefined>(userState)
+    return { response: 'ok', state: { items: ['tea'] }, userState: { visits: 1 } }
+  }
+})
+expectError(defineStep({ name: 'cart-bad', state: CartState, handler: () => ({ response: 'ok', state: { items: [1] } }) }))
+expectError(defineStep({ name: 'stateless', handler: () => ({ response: 'ok', state: { items: [] } }) }))
+defineStep({ name: 'stateless-reads', handler: ({ state }) => { expectType<undefined>(state); return 'ok' } })
