@@ -110,3 +110,7 @@ export const StateConflictError = createError<'FST_HAPTIK_STATE_CONFLICT', 500, 
 /** Logged (never sent) when a handler returns a state over `stateLimit`. */
 export const StateTooLargeError = createError<'FST_HAPTIK_STATE_TOO_LARGE', 500, [string, string, number, number]>(
   'FST_HAPTIK_STATE_TOO_LARGE', 'Step "%s" returned a %s of %s characters, over the stateLimit of %s', 500, undefined, false)
+
+/** A webhook event that was not handled: answered 503, so that Haptik sends it again. */
+export const WebhookNotHandledError = createError<'FST_HAPTIK_WEBHOOK_NOT_HANDLED', 503, [string, string]>(
+  'FST_HAPTIK_WEBHOOK_NOT_HANDLED', 'Webhook: the %s event was not handled (%s); Haptik will send it again', 503, undefined, false)

@@ -5,7 +5,9 @@ import { serializeReply } from './reply/normalize-reply.js'
 import { dispatchRoute } from './routes/dispatch-route.js'
 import { stepErrorHandler } from './routes/error-handler.js'
 import { stepRoute, type Registration } from './routes/step-route.js'
+import { signupRoute } from './routes/signup-route.js'
 import { unknownPathRoute } from './routes/unknown-path-route.js'
+import { webhookRoute } from './routes/webhook-route.js'
 import { Telemetry } from './telemetry.js'
 import { BodyDeadlines } from './wire/body-deadline.js'
 import { jsonBodyParser } from './wire/json-body-parser.js'
@@ -22,6 +24,8 @@ declare module 'fastify' {
     haptikStep?: string
     /** On fastify-haptik's dispatch route: `true`. */
     haptikDispatch?: boolean
+    /** On fastify-haptik's webhook and signup routes: how messages name the route. */
+    haptikRoute?: string
   }
 }
 
@@ -73,8 +77,13 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     const routeSettings = { bodyLimit, openapi: settings.openapi, bodyTimeout: settings.bodyTimeout, secretTimeout: settings.secretLookup.timeout }
     for (const step of steps) stepRoute(child, step, routeSettings, registration)
     if (settings.dispatch) dispatchRoute(child, steps, routeSettings, registration)
+    if (settings.webhooks !== undefined) webhookRoute(child, settings.webhooks, bodyLimit, registration)
+    if (settings.signup !== undefined) signupRoute(child, settings.signup, bodyLimit, registration)
     const urls = steps.map(({ definition }) => `POST ${child.prefix}${definition.path}`)
-    unknownPathRoute(child, settings.dispatch ? [...urls, `POST ${child.prefix}/ (any step, by its name)`] : urls)
+    if (settings.dispatch) urls.push(`POST ${child.prefix}/ (any step, by its name)`)
+    if (settings.webhooks !== undefined) urls.push(`POST ${child.prefix}${settings.webhooks.path} (the webhook)`)
+    if (settings.signup !== undefined) urls.push(`POST ${child.prefix}${settings.signup.path} (the signup check)`)
+    unknownPathRoute(child, urls)
   }, { prefix })
 }
 
@@ -109,7 +118,10 @@ export type { CityValue, PersonNameValue } from './step/catalog-places.js'
 export type { DualSchema, RawOf } from './wire/schema-reading.js'
 
 // Options
-export type { FastifyHaptikOptions } from './options.js'
+export type { FastifyHaptikOptions, SignupOptions, WebhookOptions } from './options.js'
+export type { SignupCredentials, WebhookContext, WebhookHandlers } from './webhooks/settings.js'
+export type { WebhookEvent, WebhookEventName } from './webhooks/events.js'
+export type { WebhookOutcome } from './telemetry.js'
 export { DEFAULT_FALLBACK_MESSAGE, DEFAULT_INVALID_ENTITY_MESSAGE } from './options.js'
 export type { SecretOption, SecretResolver } from './wire/secrets.js'
 export type { SecretCacheOptions } from './wire/secret-lookup.js'

@@ -4,7 +4,7 @@ import { DEFAULT_DETAILS_LIMIT, type DetailsLimit, type DetailsLimits } from './
 import { resolveReplyPolicy, type ReplyOptions } from './reply/failure-policy.js'
 import { definedFields } from './reply/json-values.js'
 import { stepKey } from './wire/step-names.js'
-import { resolveAuth, UNSIGNED_AUTH, type SecretOption } from './wire/secrets.js'
+import { resolveAuth, UNSIGNED_AUTH, type SecretOption, type StepAuth } from './wire/secrets.js'
 import {
   DEFAULT_SECRET_CACHE_MAX, DEFAULT_SECRET_CACHE_TTL, DEFAULT_SECRET_CONCURRENCY, DEFAULT_SECRET_TIMEOUT,
   type SecretCacheOptions, type SecretCacheSettings, type SecretLookupSettings
@@ -14,6 +14,8 @@ import { serveStep, type ServedStep } from './step/served-step.js'
 import type { StateSettings } from './step/conversation-state.js'
 import { memoryStore } from './store/memory-store.js'
 import type { StateStore } from './store/state-store.js'
+import type { SignupSettings, WebhookHandlers, WebhookSettings } from './webhooks/settings.js'
+import { WEBHOOK_EVENTS } from './webhooks/events.js'
 import type { TelemetryOptions } from './telemetry.js'
 
 /** Documentation options of the plugin. */
@@ -82,6 +84,34 @@ export interface FastifyHaptikOptions extends ReplyOptions {
   stateLimit?: number | undefined
   /** Starts the keys of this registration's state: registrations (and instances) with the same namespace and store share it. Default: the prefix. */
   stateNamespace?: string | undefined
+  /** Serve Haptik's Bot API webhook: a handler per event, each run once (docs/webhooks.md). */
+  webhooks?: WebhookOptions | undefined
+  /** Serve the Web SDK's signup check (docs/webhooks.md). */
+  signup?: SignupOptions | undefined
+}
+
+/** `webhooks`: Haptik's Bot API webhook. */
+export interface WebhookOptions {
+  /** Path under the prefix. Default: `'/webhook'`. */
+  path?: string | undefined
+  /** The webhook's secret key. Default: the plugin's `secret`. */
+  secret?: SecretOption | undefined
+  /** Milliseconds a handler may take; past it the event gets 503 and Haptik sends it again. Default: 4000 (Haptik waits 5 s). */
+  timeout?: number | undefined
+  /** Seconds a handled event is remembered, so its retries are not run again. Default: 7200 (Haptik retries for 60 minutes). */
+  rememberFor?: number | undefined
+  /** A handler per event name: `message`, `chat_pinned`, `chat_complete`, `webhook_conversation_complete`. */
+  on: WebhookHandlers
+}
+
+/** `signup`: the Web SDK's signup check. */
+export interface SignupOptions {
+  /** Path under the prefix. Default: `'/signup'`. */
+  path?: string | undefined
+  /** Whether the auth_id and auth_code match: your check. */
+  verify: SignupSettings['verify']
+  /** Route config for other plugins, e.g. `{ rateLimit: { max: 10, timeWindow: '1 minute' } }` for @fastify/rate-limit. */
+  config?: Record<string, unknown> | undefined
 }
 
 export const DEFAULT_BODY_LIMIT = 128 * 1024
@@ -103,6 +133,8 @@ export interface ResolvedOptions {
   readonly secretLookup: SecretLookupSettings
   readonly bodyTimeout: number
   readonly state: StateSettings
+  readonly webhooks: WebhookSettings | undefined
+  readonly signup: SignupSettings | undefined
 }
 
 function checkPositiveInteger (value: unknown, what: string, max = Number.MAX_SAFE_INTEGER): number {
@@ -155,6 +187,43 @@ function resolveSecretCache (cache: SecretCacheOptions | undefined): SecretCache
   }
 }
 
+export const DEFAULT_WEBHOOK_TIMEOUT = 4000
+export const DEFAULT_WEBHOOK_MEMORY = 2 * 60 * 60
+
+function checkPath (path: unknown, what: string): string {
+  if (typeof path !== 'string' || !path.startsWith('/')) throw new InvalidOptionError(`${what} must start with "/", got ${JSON.stringify(path)}`)
+  return path
+}
+
+function resolveWebhooks (webhooks: WebhookOptions | undefined, sharedAuth: StepAuth | undefined): WebhookSettings | undefined {
+  if (webhooks === undefined) return undefined
+  if (typeof webhooks !== 'object' || webhooks === null || typeof webhooks.on !== 'object' || webhooks.on === null) {
+    throw new InvalidOptionError('webhooks must be an object like { on: { message: async event => {...} } }')
+  }
+  for (const [name, handler] of Object.entries(webhooks.on)) {
+    if (!(WEBHOOK_EVENTS as readonly string[]).includes(name)) throw new InvalidOptionError(`webhooks.on.${name}: Haptik sends no such event; its events are ${WEBHOOK_EVENTS.join(', ')}`)
+    if (typeof handler !== 'function') throw new InvalidOptionError(`webhooks.on.${name} must be a function`)
+  }
+  const auth = webhooks.secret === undefined ? sharedAuth : resolveAuth(webhooks.secret, 'webhooks: ')
+  if (auth === undefined) throw new InvalidOptionError('webhooks: no secret: pass webhooks.secret or the plugin\'s secret (the secret key Haptik signs webhook events with)')
+  return {
+    path: checkPath(webhooks.path ?? '/webhook', 'webhooks.path'),
+    auth,
+    timeout: checkPositiveInteger(webhooks.timeout ?? DEFAULT_WEBHOOK_TIMEOUT, 'webhooks.timeout', MAX_TIMEOUT),
+    doneTtl: checkPositiveInteger(webhooks.rememberFor ?? DEFAULT_WEBHOOK_MEMORY, 'webhooks.rememberFor', MAX_TTL) * 1000,
+    on: webhooks.on
+  }
+}
+
+function resolveSignup (signup: SignupOptions | undefined): SignupSettings | undefined {
+  if (signup === undefined) return undefined
+  if (typeof signup !== 'object' || signup === null || typeof signup.verify !== 'function') {
+    throw new InvalidOptionError('signup must be an object like { verify: async ({ authId, authCode }) => true }')
+  }
+  if (signup.config !== undefined && (typeof signup.config !== 'object' || signup.config === null)) throw new InvalidOptionError('signup.config must be an object')
+  return { path: checkPath(signup.path ?? '/signup', 'signup.path'), verify: signup.verify, config: signup.config ?? {} }
+}
+
 function checkStore (store: unknown): StateStore {
   const methods = ['get', 'set', 'delete'] as const
   if (typeof store !== 'object' || store === null || methods.some(method => typeof (store as Record<string, unknown>)[method] !== 'function')) {
@@ -198,11 +267,13 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     stateTtl = DEFAULT_STATE_TTL,
     userStateTtl,
     stateLimit = DEFAULT_STATE_LIMIT,
-    stateNamespace = prefix === '' ? '/' : prefix
+    stateNamespace = prefix === '' ? '/' : prefix,
+    webhooks,
+    signup
   } = options
 
-  if (!Array.isArray(steps) || steps.length === 0) {
-    throw new InvalidOptionError('steps must be a non-empty list of steps made with defineStep')
+  if (!Array.isArray(steps) || (steps.length === 0 && options.webhooks === undefined && options.signup === undefined)) {
+    throw new InvalidOptionError('steps must be a non-empty list of steps made with defineStep (or [] beside webhooks or signup)')
   }
   if (typeof prefix !== 'string' || (prefix !== '' && !prefix.startsWith('/'))) {
     throw new InvalidOptionError(`prefix must be a path starting with "/", got ${JSON.stringify(prefix)}`)
@@ -245,8 +316,11 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     if (unsigned.length > 0) throw new MissingSecretError(unsigned.length === 1 ? `step ${unsigned[0]} has` : `steps ${unsigned.join(', ')} have`)
   }
 
+  const webhookSettings = resolveWebhooks(webhooks, sharedAuth)
+  const signupSettings = resolveSignup(signup)
   const names = new Map<string, string>()
-  const paths = new Set<string>()
+  const paths = new Set<string>([webhookSettings?.path, signupSettings?.path].filter(path => path !== undefined))
+  if (webhookSettings !== undefined && webhookSettings.path === signupSettings?.path) throw new InvalidOptionError(`webhooks.path and signup.path are both "${webhookSettings.path}"`)
   const served = steps.map((step: unknown, index): ServedStep => {
     if (!isStep(step)) {
       throw new InvalidOptionError(`steps[${index}] is not a step: make each step with defineStep()`)
@@ -255,7 +329,7 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     const same = names.get(key)
     if (same === step.name) throw new InvalidOptionError(`step "${step.name}" is listed twice`)
     if (same !== undefined) throw new InvalidOptionError(`steps "${same}" and "${step.name}" have the same name to Haptik, which matches names ignoring case`)
-    if (paths.has(step.path)) throw new InvalidOptionError(`step "${step.name}": path "${step.path}" is already used by another step`)
+    if (paths.has(step.path)) throw new InvalidOptionError(`step "${step.name}": path "${step.path}" is already used by another step, the webhook or the signup check`)
     names.set(key, step.name)
     paths.add(step.path)
     // A step without a secret of its own was refused above unless the plugin has one or allowUnsigned is on.
@@ -271,5 +345,5 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
       replies: resolveReplyPolicy(step, replies, `step "${step.name}": `)
     })
   })
-  return { prefix, bodyLimit, openapi, dispatch, telemetry, steps: served, secretLookup, bodyTimeout, state }
+  return { prefix, bodyLimit, openapi, dispatch, telemetry, steps: served, secretLookup, bodyTimeout, state, webhooks: webhookSettings, signup: signupSettings }
 }

@@ -30,6 +30,31 @@ export type Outcome =
   /** Another call of the conversation changed its state first: the fallback. */
   | 'state-conflict'
 
+/** How a webhook delivery ended. */
+export type WebhookOutcome =
+  /** Its handler ran and succeeded: 200. */
+  | 'handled'
+  /** It was handled by an earlier delivery: 200, the handler not run. */
+  | 'duplicate'
+  /** Another delivery is running its handler: 503, Haptik retries. */
+  | 'in-progress'
+  /** No handler for its event_name: 200, as Haptik asks. */
+  | 'ignored'
+  /** Its handler threw: 503, Haptik retries. */
+  | 'failed'
+  /** Its handler passed the webhook's timeout: 503, Haptik retries. */
+  | 'timeout'
+  /** The store could not record it: 503, Haptik retries. */
+  | 'store-error'
+
+/** One webhook delivery being observed. */
+export interface WebhookCall {
+  readonly event: string
+  readonly request: FastifyRequest
+  readonly startedAt: number
+  readonly span: Span
+}
+
 /** Where the plugin sends its spans and metrics. Default: the global providers of @opentelemetry/api. */
 export interface TelemetryOptions {
   tracerProvider?: TracerProvider | undefined
@@ -104,6 +129,8 @@ export class Telemetry {
   readonly #refusals: Counter
   readonly #storeDuration: Histogram
   readonly #storeErrors: Counter
+  readonly #webhooks: Counter
+  readonly #webhookDuration: Histogram
 
   constructor ({ tracerProvider = trace.getTracerProvider(), meterProvider = metrics.getMeterProvider() }: TelemetryOptions = {}) {
     this.#tracer = tracerProvider.getTracer(SCOPE)
@@ -113,6 +140,38 @@ export class Telemetry {
     this.#refusals = meter.createCounter('haptik.refusals', { description: 'Requests to step routes refused with an HTTP error, by error code' })
     this.#storeDuration = meter.createHistogram('haptik.store.duration', { description: 'State store operations, by store and operation', unit: 'ms' })
     this.#storeErrors = meter.createCounter('haptik.store.errors', { description: 'State store operations that failed, by store and operation' })
+    this.#webhooks = meter.createCounter('haptik.webhook.calls', { description: 'Webhook deliveries, by event and outcome' })
+    this.#webhookDuration = meter.createHistogram('haptik.webhook.duration', { description: 'Webhook deliveries, by event', unit: 'ms' })
+  }
+
+  /** Starts observing a webhook delivery: its span, a child of the request's. */
+  startWebhook (event: string, request: FastifyRequest): WebhookCall {
+    const span = this.#tracer.startSpan(`haptik webhook ${event}`, { kind: SpanKind.INTERNAL, attributes: { 'haptik.event': event } })
+    return { event, request, startedAt: performance.now(), span }
+  }
+
+  /** Runs a webhook handler in its delivery's span's context. */
+  withinWebhook<T> (call: WebhookCall, handler: () => T): T {
+    return call.span.isRecording() ? otelContext.with(trace.setSpan(otelContext.active(), call.span), handler) : handler()
+  }
+
+  /** Ends a webhook delivery: its log line (event, outcome, duration, duplicate or not), metrics and span. */
+  endWebhook (call: WebhookCall, outcome: WebhookOutcome, error?: Error): void {
+    const durationMs = Math.round((performance.now() - call.startedAt) * 1000) / 1000
+    const { event, request, span } = call
+    const duplicate = outcome === 'duplicate' || outcome === 'in-progress'
+    request.log.info({ event, outcome, durationMs, duplicate }, 'webhook call')
+    const attributes = { 'haptik.event': event, 'haptik.outcome': outcome }
+    this.#webhooks.add(1, attributes)
+    this.#webhookDuration.record(durationMs, { 'haptik.event': event })
+    if (span.isRecording()) {
+      span.setAttribute('haptik.outcome', outcome)
+      if (error !== undefined) {
+        span.recordException(error)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message })
+      }
+      span.end()
+    }
   }
 
   /**

@@ -39,9 +39,10 @@ const ALLOWED: Record<string, readonly string[]> = {
   'store/': [],
   'wire/': [],
   'reply/': ['hsl/'],
-  'step/': ['reply/', 'wire/', 'hsl/'],
-  'openapi/': ['step/', 'reply/', 'wire/', 'hsl/'],
-  'routes/': ['openapi/', 'step/', 'reply/', 'wire/', 'hsl/'],
+  'webhooks/': ['store/', 'wire/', 'hsl/'],
+  'step/': ['reply/', 'wire/', 'store/', 'hsl/'],
+  'openapi/': ['step/', 'reply/', 'wire/', 'webhooks/', 'hsl/'],
+  'routes/': ['openapi/', 'step/', 'reply/', 'wire/', 'webhooks/', 'store/', 'hsl/'],
   'cli/': ['index.ts', 'testing/'],
   'testing/': ['index.ts']
 }

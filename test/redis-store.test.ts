@@ -7,7 +7,7 @@ import { Type } from '@sinclair/typebox'
 import { Redis } from 'ioredis'
 import { createClient } from 'redis'
 import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, defineStep, redisStore, type AnyStep, type StateStore } from '../lib/index.js'
-import { conversation } from '../lib/testing/index.js'
+import { callWebhook, conversation } from '../lib/testing/index.js'
 import { SECRET } from './helpers/haptik.js'
 import { RedisServer, SKIP_REDIS, redisMissing } from './helpers/redis.js'
 
@@ -108,6 +108,41 @@ if (SKIP_REDIS) {
       t.ok(saved > 1 && saved < 50, `${saved} of 50 saved, the others lost a race`)
       t.same((await chat(a.app, user).call(read, {})).reply?.response, [String(saved)], 'the count equals the status: true answers')
       t.ok(calls.every(call => call.statusCode === 200), 'never a bot break')
+    })
+
+    t.test(`${name}: Haptik's retry schedule, compressed, across two instances on one Redis: the webhook handler completes once`, async t => {
+      const [first, second] = await Promise.all([connect(server.url), connect(server.url)])
+      t.teardown(first.close)
+      t.teardown(second.close)
+      let attempts = 0
+      let completed = 0
+      const on = {
+        message: async () => {
+          attempts++
+          if (attempts === 1) throw new Error('the first attempt fails')
+          await new Promise(resolve => setTimeout(resolve, 30))
+          completed++
+        }
+      }
+      const webhookInstance = async (store: StateStore) => {
+        const app = Fastify()
+        t.teardown(() => app.close())
+        await app.register(fastifyHaptik, { secret: SECRET, prefix: '/haptik', steps: [], store, webhooks: { on } })
+        return app
+      }
+      const apps = [await webhookInstance(first.store), await webhookInstance(second.store)]
+      const payload = { message: { id: Date.now(), body: { type: 'TEXT', text: 'Hi', data: {} } } }
+      const deliver = async (index: number) => (await callWebhook(apps[index % 2], 'message', payload, { secret: SECRET, prefix: '/haptik' })).statusCode
+      const statuses = [await deliver(0)]
+      for (const [index, wait] of [5, 25, 125, 625, 1410].entries()) {
+        await new Promise(resolve => setTimeout(resolve, wait / 50))
+        if (index === 0) statuses.push(...await Promise.all([deliver(0), deliver(1)]))
+        else statuses.push(await deliver(index))
+      }
+      t.equal(statuses.length, 7)
+      t.equal(statuses[0], 503)
+      t.equal(statuses.at(-1), 200)
+      t.equal(completed, 1, 'completed exactly once')
     })
 
     t.test(`${name}: Redis stopped under the bot is the failure path in time, never a 5xx; restarted, the bot is served again`, async t => {

@@ -14,6 +14,8 @@ export type { Detection, DetectionFields, EntityValues, RequestOverrides, Undefi
 export { sign, signedRequest } from './sign.js'
 export type { SignedRequest } from './sign.js'
 export { callStep } from './call-step.js'
+export { callWebhook } from './call-webhook.js'
+export type { CallWebhookOptions, WebhookCall } from './call-webhook.js'
 export { conversation } from './conversation.js'
 export type { Conversation, ConversationOptions } from './conversation.js'
 export { REDACTED, replay } from './replay.js'

@@ -32,11 +32,15 @@ export function namedStep (body: unknown): string | undefined {
  * the dispatch route the one the body names, once parsed.
  */
 export function requestedStep (request: FastifyRequest): string | undefined {
-  return request.routeOptions.config.haptikStep ?? namedStep(request.body)
+  const { haptikStep, haptikRoute } = request.routeOptions.config
+  // The webhook and signup routes serve no step, whatever their bodies say.
+  return haptikStep ?? (haptikRoute === undefined ? namedStep(request.body) : undefined)
 }
 
 /** How error messages name the route: `Step "x"`, or the dispatch route before its step is known. */
 export function routeLabel (request: FastifyRequest): string {
+  const { haptikRoute } = request.routeOptions.config
+  if (haptikRoute !== undefined) return haptikRoute
   const step = requestedStep(request)
   return step === undefined ? DISPATCH_LABEL : `Step "${step}"`
 }

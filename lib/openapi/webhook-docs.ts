@@ -1,0 +1,80 @@
+import type { FastifySchema } from 'fastify'
+import { WebhookEventSchemas, type WebhookEventName } from '../webhooks/events.js'
+import { addComponents, dialectOf, SECURITY_SCHEME, type OpenapiDocument } from './components.js'
+
+// What the webhook and signup routes look like in @fastify/swagger's output,
+// and, in OpenAPI 3.1, a `webhooks` entry per event Haptik sends.
+
+const plain = (schema: unknown): unknown => JSON.parse(JSON.stringify(schema))
+
+const ERROR = { type: 'object', properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } } }
+
+const STATUS = (value: string) => ({ type: 'object', properties: { status: { type: 'string', enum: [value] } } })
+
+/** What the docs need of the webhook route's settings. */
+interface DocumentedWebhook {
+  readonly on: Partial<Record<WebhookEventName, unknown>>
+}
+
+/** The `swaggerTransform` of the webhook route. */
+export function webhookTransform ({ on }: DocumentedWebhook, signed: boolean) {
+  return function documentHaptikWebhook ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
+    if (document === undefined) return { schema, url }
+    const openapiObject = document as OpenapiDocument
+    const dialect = dialectOf(openapiObject)
+    addComponents(openapiObject, signed)
+    const handled = (Object.keys(WebhookEventSchemas) as WebhookEventName[]).filter(name => on[name] !== undefined)
+    const events = Object.fromEntries(handled.map(name => [name, dialect(plain(WebhookEventSchemas[name]))]))
+    const security = signed ? [{ [SECURITY_SCHEME]: [] }] : undefined
+    if (openapiObject.openapi.startsWith('3.1')) {
+      openapiObject.webhooks ??= {}
+      for (const name of handled) {
+        openapiObject.webhooks[`haptik-${name}`] = {
+          post: {
+            summary: `Haptik's "${name}" webhook event`,
+            ...(security === undefined ? {} : { security }),
+            requestBody: { required: true, content: { 'application/json': { schema: events[name] } } },
+            responses: { 200: { description: 'Handled (or handled before): Haptik does not send it again' }, 503: { description: 'Not handled: Haptik sends it again' } }
+          }
+        }
+      }
+    }
+    return {
+      url,
+      schema: {
+        ...schema,
+        summary: "Haptik's Bot API webhook",
+        description: 'Haptik POSTs each event here, signed with X-Hub-Signature. An event is handled once, across retries and instances. ' +
+          'A 2xx tells Haptik the event arrived; anything else (or no answer within 5 s) makes it send the event again, 6 times over 60 minutes. ' +
+          `Events with a handler: ${handled.join(', ') === '' ? 'none' : handled.join(', ')}; any other event_name gets 200 and is ignored.`,
+        ...(security === undefined ? {} : { security }),
+        body: { anyOf: [...Object.values(events), { type: 'object', required: ['event_name'], properties: { event_name: { type: 'string' } }, additionalProperties: true }] },
+        response: {
+          200: { description: 'handled, duplicate (handled before) or ignored (no handler for its event_name)', ...STATUS('handled') },
+          ...(signed ? { 401: { description: 'Signature check failed', ...ERROR } } : {}),
+          503: { description: 'FST_HAPTIK_WEBHOOK_NOT_HANDLED: the handler failed or was late, another delivery is running it, or the store is down; Haptik sends it again', ...ERROR }
+        }
+      }
+    }
+  }
+}
+
+/** The `swaggerTransform` of the signup route. */
+export function signupTransform () {
+  return function documentHaptikSignup ({ schema, url }: { schema: FastifySchema, url: string }) {
+    return {
+      url,
+      schema: {
+        ...schema,
+        summary: "Haptik Web SDK's signup check",
+        description: 'Haptik POSTs the auth_id and auth_code the Web SDK signed up with; 200 {"status": true} when they match, 400 when they do not. ' +
+          "Haptik's docs name no signature for this call: rate-limit it.",
+        body: { type: 'object', required: ['auth_id', 'auth_code'], properties: { auth_id: { type: 'string' }, auth_code: { type: 'string' } } },
+        response: {
+          200: { description: 'They match', type: 'object', properties: { status: { type: 'boolean', enum: [true] } } },
+          400: { description: 'They do not match', type: 'object', properties: { status: { type: 'boolean', enum: [false] } } }
+        }
+      }
+    }
+  }
+}
