@@ -8,7 +8,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import t, { type Test } from 'tap'
 import { parse as parseYaml } from 'yaml'
 import { Validator } from '@seriousme/openapi-schema-validator'
-import { hsl, verify } from '../lib/index.js'
+import Fastify from 'fastify'
+import fastifyHaptik, { hsl, verify } from '../lib/index.js'
 import { DEFAULT_USER, haptikRequest } from '../lib/testing/index.js'
 import { run } from '../lib/cli/program.js'
 import { loadFailure } from '../lib/cli/modules.js'
@@ -347,7 +348,7 @@ t.test('send exits 1 for everything Haptik treats as a bot break', async t => {
     ['/no-list', 'bot break: malformed reply: "response" must be a list of messages\n'],
     ['/object-message', 'bot break: malformed reply: response[1] must be a string (HSL messages go in as JSON strings)\n'],
     ['/no-messages', 'bot break: the reply has status true and no messages (with Human Assistance on, Haptik hands the chat to an agent instead); to hand over on purpose, return handoff(), which answers status false\n', 'status true (success path), 0 messages:'],
-    ['/slow', 'bot break: no reply within 200 ms (Haptik gives up after 30 s and shows the bot-break message)\n']
+    ['/slow', 'bot break (Haptik gives up after 30 s and shows the bot-break message): no reply within 200 ms\n']
   ]
   for (const [path, message, shown] of cases) {
     const { code, stdout, stderr } = await runHere(['send', base + path, '--secret', 's', '--timeout', '200'])
@@ -589,4 +590,39 @@ t.test('a TypeScript module that Node.js cannot load gets the way out', async t 
     'cannot load src/steps.ts: Node.js does not run TypeScript by itself. Compile it to JavaScript first, or run the command under a TypeScript loader, e.g. node --import tsx node_modules/.bin/fastify-haptik openapi src/steps.ts')
   t.equal(loadFailure('steps.coffee', unknownExtension).message, 'cannot load steps.coffee: Unknown file extension ".ts"', 'other extensions get the plain message')
   t.match(loadFailure('src/steps.ts', unknownExtension, 'send <url> --steps src/steps.ts').message, / node --import tsx node_modules\/\.bin\/fastify-haptik send <url> --steps src\/steps\.ts$/, 'the command it was called as')
+})
+
+t.test('send --event delivers a webhook event signed as Haptik signs it, and says whether Haptik would send it again', async t => {
+  const events: Array<Record<string, unknown>> = []
+  let failing = false
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, {
+    secret: 'test',
+    prefix: '/haptik',
+    steps: [],
+    webhooks: { on: { message: event => { if (failing) throw new Error('crm down'); events.push(event) }, webhook_conversation_complete: event => { events.push(event) } } }
+  })
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  const delivered = await runHere(['send', `${base}/haptik/webhook`, '--event', 'message', '--message', 'Your order has shipped', '--secret', 'test', '--user', 'user_id=42'])
+  t.equal(delivered.code, 0)
+  t.match(delivered.stdout, /^POST http:\/\/127\.0\.0\.1:\d+\/haptik\/webhook: webhook event "message", signed\n200 OK in \d+ ms\n\{"status":"handled"\}\ndelivered: Haptik does not send it again\n$/)
+  t.match(events[0], { event_name: 'message', user: { user_id: '42' }, message: { body: { type: 'TEXT', text: 'Your order has shipped' } } })
+  const complete = await runHere(['send', `${base}/haptik/webhook`, '--event', 'webhook_conversation_complete', '--secret', 'test', '-u', 'city=Pune'])
+  t.equal(complete.code, 0)
+  t.match(events[1], { event_name: 'webhook_conversation_complete', data: { user_details: { city: 'Pune' } } })
+  failing = true
+  const retried = await runHere(['send', `${base}/haptik/webhook`, '--event', 'message', '--secret', 'test'])
+  t.equal(retried.code, 1)
+  t.match(retried.stderr, /not delivered: HTTP 503; Haptik sends the event again \(6 times over 60 minutes\), then disables the webhook/)
+  const forged = await runHere(['send', `${base}/haptik/webhook`, '--event', 'message', '--secret', 'wrong'])
+  t.equal(forged.code, 1)
+  t.match(forged.stdout, /FST_HAPTIK_INVALID_SIGNATURE/)
+})
+
+t.test('send --event: a webhook that answers late is not delivered', async t => {
+  const { base } = await cannedServer(t, { '/hook': { status: 200, body: '{}', delay: 400 } })
+  const late = await runHere(['send', `${base}/hook`, '--event', 'chat_pinned', '--secret', 's', '--timeout', '200'])
+  t.equal(late.code, 1)
+  t.equal(late.stderr, 'not delivered (Haptik waits 5000 ms, then sends the event again): no reply within 200 ms\n')
 })

@@ -36,7 +36,8 @@ Examples:
   $ fastify-haptik send http://127.0.0.1:3000/haptik/product_price --entity product_name=speaker --secret test
   $ HAPTIK_SECRET=test fastify-haptik send http://127.0.0.1:3000/haptik/nearest_store -e 'city={"value":"Mumbai"}' --language hi --user device_platform=14
   $ fastify-haptik send http://127.0.0.1:3000/haptik/flight_search -e from_city=Mumbai -e to_city=Goa -e travel_date=tomorrow --steps dist/steps.js
-  $ fastify-haptik send https://bots.example.com/haptik/order_status --body captured.json --header 'x-tenant: acme'`
+  $ fastify-haptik send https://bots.example.com/haptik/order_status --body captured.json --header 'x-tenant: acme'
+  $ fastify-haptik send http://127.0.0.1:3000/haptik/webhook --event message --message 'Your order has shipped'`
 
 const OPENAPI_HELP = `
 <module> is a JavaScript module (run a TypeScript one under a loader, e.g.
@@ -84,6 +85,8 @@ export function program (io: Io, done: (code: number) => void): Command {
     .option('-t, --timeout <ms>', `how long to wait for the reply, at most Haptik's ${HAPTIK_TIMEOUT_MS}`, parseTimeout, HAPTIK_TIMEOUT_MS)
     .option('--json', 'print the reply body as JSON instead of the messages as the user sees them')
     .option('--fail-on-handoff', 'exit 1 on a hand-over too (status false and no messages, what handoff() answers)')
+    .option('--event <name>', 'send a webhook event instead of a step call (message, chat_pinned, chat_complete, webhook_conversation_complete), signed as Haptik signs it; exits 1 unless the answer is a 2xx within 5 s')
+    .option('--message <text>', 'the text of the webhook event\'s message (with --event; default: Hi)')
     .addHelpText('after', SEND_HELP)
     .action(async (url: URL, options: SendOptions) => {
       const { send } = await import('./send.js')

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { DEFAULT_INVALID_ENTITY_MESSAGE, type HaptikReply } from '../index.js'
-import { haptikRequest, signedRequest, type RequestOverrides } from '../testing/index.js'
+import { DEFAULT_USER, haptikRequest, signedRequest, type RequestOverrides } from '../testing/index.js'
 import { entityValues, type Pair } from './args.js'
 import { checkEntities } from './check.js'
 import { CommandFailure, EXIT_OK, UsageError } from './errors.js'
@@ -27,6 +27,10 @@ export interface SendOptions {
   unsigned?: boolean
   timeout: number
   json?: boolean
+  /** Send a webhook event of this name instead of a step call. */
+  event?: string
+  /** The text of the webhook event's message. */
+  message?: string
 }
 
 function secretOf (options: SendOptions, io: Io): string | undefined {
@@ -72,7 +76,25 @@ interface Built {
   call?: { step: string, entities: Record<string, unknown>, overrides: RequestOverrides }
 }
 
+/**
+ * A webhook event as Haptik's docs show one (docs/webhooks/webhook-payload.md
+ * in hellohaptik/docs_haptik): the event, the user, a bot agent, and a
+ * message with a fresh id (or a conversation's data, for
+ * webhook_conversation_complete).
+ */
+function webhookEvent (event: string, options: SendOptions): Record<string, unknown> {
+  const user = { user_id: DEFAULT_USER.user_id, auth_id: DEFAULT_USER.auth_id, device_platform: DEFAULT_USER.device_platform, ...userOf(options) }
+  const common = { version: '1.0', timestamp: new Date().toISOString(), user, business_id: 1, event_name: event, agent: { id: 1, name: 'gogo', is_automated: true, email: null } }
+  if (event === 'webhook_conversation_complete') {
+    return { ...common, data: { conversation_no: 1, completion_type: 'bot', conversation_details: {}, user_details: Object.fromEntries(options.userDetails ?? []) } }
+  }
+  return { ...common, message: { id: Date.now(), body: { text: options.message ?? 'Hi', type: 'TEXT', data: { quick_replies: [] } } } }
+}
+
 async function bodyOf (url: URL, options: SendOptions, io: Io): Promise<Built> {
+  if (options.body === undefined && options.event !== undefined) {
+    return { body: JSON.stringify(webhookEvent(options.event, options)), what: `webhook event "${options.event}"` }
+  }
   if (options.body !== undefined) {
     try {
       const bytes = await readFile(resolve(io.cwd, options.body))
@@ -106,7 +128,7 @@ async function entityCheck (options: SendOptions, call: Built['call'], io: Io): 
 
 interface Answer { status: number, statusText: string, text: string, ms: number }
 
-async function post (url: URL, payload: string | Buffer, headers: Record<string, string>, timeout: number): Promise<Answer> {
+async function post (url: URL, payload: string | Buffer, headers: Record<string, string>, timeout: number, late: string): Promise<Answer> {
   const started = performance.now()
   try {
     const response = await fetch(url, { method: 'POST', body: payload, headers, redirect: 'manual', signal: AbortSignal.timeout(timeout) })
@@ -114,9 +136,7 @@ async function post (url: URL, payload: string | Buffer, headers: Record<string,
     return { status: response.status, statusText: response.statusText, text, ms: Math.round(performance.now() - started) }
   } catch (error) {
     const { name, message, cause } = error as Error & { cause?: { code?: string } }
-    if (name === 'TimeoutError') {
-      throw new CommandFailure(`bot break: no reply within ${timeout} ms (Haptik gives up after 30 s and shows the bot-break message)`)
-    }
+    if (name === 'TimeoutError') throw new CommandFailure(`${late}: no reply within ${timeout} ms`)
     throw new CommandFailure(`could not reach ${url.href}: ${cause?.code ?? message}`)
   }
 }
@@ -161,8 +181,11 @@ export async function send (url: URL, options: SendOptions, io: Io): Promise<num
   io.stdout(`POST ${url.href}: ${what}, ${secret === undefined ? 'unsigned' : 'signed'}\n`)
   io.stdout(checked)
 
-  const answer = await post(url, signed.payload, headers, options.timeout)
+  const answer = options.event === undefined
+    ? await post(url, signed.payload, headers, options.timeout, 'bot break (Haptik gives up after 30 s and shows the bot-break message)')
+    : await post(url, signed.payload, headers, Math.min(options.timeout, WEBHOOK_DEADLINE_MS), `not delivered (Haptik waits ${WEBHOOK_DEADLINE_MS} ms, then sends the event again)`)
   io.stdout(`${answer.status} ${answer.statusText} in ${answer.ms} ms\n`)
+  if (options.event !== undefined) return webhookAnswer(answer, io)
   const json = parse(answer.text)
   if (answer.status !== 200) {
     if (answer.text !== '') io.stdout(answer.text.slice(0, 2000) + '\n')
@@ -186,6 +209,19 @@ export async function send (url: URL, options: SendOptions, io: Io): Promise<num
   }
   return EXIT_OK
 }
+
+/** A webhook's answer as Haptik reads it: a 2xx within 5 s is delivered; anything else is sent again. */
+function webhookAnswer (answer: Answer, io: Io): number {
+  if (answer.text !== '') io.stdout(answer.text.slice(0, 2000) + '\n')
+  if (answer.status < 200 || answer.status > 299) {
+    throw new CommandFailure(`not delivered: HTTP ${answer.status}; Haptik sends the event again (6 times over 60 minutes), then disables the webhook`)
+  }
+  io.stdout('delivered: Haptik does not send it again\n')
+  return EXIT_OK
+}
+
+/** How long Haptik waits for a webhook's answer (docs/webhooks/protocols.md:13). */
+const WEBHOOK_DEADLINE_MS = 5000
 
 /** Whether a reply is the plugin's default answer to entities that do not match (the step did not run). */
 function isInvalidEntityReply ({ status, response }: HaptikReply): boolean {

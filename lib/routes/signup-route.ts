@@ -42,11 +42,13 @@ export function signupRoute (fastify: FastifyInstance, settings: SignupSettings,
     return reply.code(matched ? 200 : 400).type('application/json').send(matched ? MATCH : NO_MATCH)
   }
 
+  // A variable, not a literal: `swaggerTransform` is typed only where @fastify/swagger is installed.
+  const config = { ...settings.config, haptikRoute: SIGNUP_LABEL, swaggerTransform: signupTransform() }
   fastify.route({
     method: 'POST',
     url: settings.path,
     bodyLimit,
-    config: { ...settings.config, haptikRoute: SIGNUP_LABEL, swaggerTransform: signupTransform() },
+    config,
     ...registration.deadlines.withHook(hooks.routeOptions()),
     handler: handleHaptikSignup
   })

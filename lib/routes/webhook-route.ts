@@ -129,11 +129,13 @@ export function webhookRoute (fastify: FastifyInstance, settings: WebhookSetting
     return answer(result.outcome, result.error)
   }
 
+  // A variable, not a literal: `swaggerTransform` is typed only where @fastify/swagger is installed.
+  const config = { haptikRoute: WEBHOOK_LABEL, swaggerTransform: webhookTransform(settings, hooks.signed) }
   fastify.route({
     method: 'POST',
     url: settings.path,
     bodyLimit,
-    config: { haptikRoute: WEBHOOK_LABEL, swaggerTransform: webhookTransform(settings, hooks.signed) },
+    config,
     ...registration.deadlines.withHook(hooks.routeOptions()),
     handler: handleHaptikWebhook
   })
