@@ -184,16 +184,21 @@ export class Telemetry {
       ? this.#tracer.startSpan(`haptik state ${operation}`, { kind: SpanKind.CLIENT, attributes }, trace.setSpan(otelContext.active(), call.span))
       : undefined
     const startedAt = performance.now()
-    try {
-      return await run()
-    } catch (error) {
-      this.#storeErrors.add(1, attributes)
-      span?.setStatus({ code: SpanStatusCode.ERROR })
-      throw error
-    } finally {
+    const ended = () => {
       this.#storeDuration.record(performance.now() - startedAt, attributes)
       span?.end()
     }
+    let result: T
+    try {
+      result = await run()
+    } catch (error) {
+      this.#storeErrors.add(1, attributes)
+      span?.setStatus({ code: SpanStatusCode.ERROR })
+      ended()
+      throw error
+    }
+    ended()
+    return result
   }
 
   /**

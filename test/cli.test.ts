@@ -611,6 +611,8 @@ t.test('send --event delivers a webhook event signed as Haptik signs it, and say
   const complete = await runHere(['send', `${base}/haptik/webhook`, '--event', 'webhook_conversation_complete', '--secret', 'test', '-u', 'city=Pune'])
   t.equal(complete.code, 0)
   t.match(events[1], { event_name: 'webhook_conversation_complete', data: { user_details: { city: 'Pune' } } })
+  t.equal((await runHere(['send', `${base}/haptik/webhook`, '--event', 'webhook_conversation_complete', '--secret', 'test', '--user', 'user_id=43'])).code, 0)
+  t.match(events[2], { data: { user_details: {} } })
   failing = true
   const retried = await runHere(['send', `${base}/haptik/webhook`, '--event', 'message', '--secret', 'test'])
   t.equal(retried.code, 1)

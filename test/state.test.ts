@@ -3,7 +3,7 @@
 import t from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
-import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, defineStep, handoff, memoryStore, StepFailure, type FastifyHaptikOptions } from '../lib/index.js'
+import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, defineStep, handoff, memoryStore, redisStore, StepFailure, type FastifyHaptikOptions, type StateStore } from '../lib/index.js'
 import { callStep, conversation } from '../lib/testing/index.js'
 import { SECRET } from './helpers/haptik.js'
 
@@ -196,4 +196,26 @@ t.test('the state options are checked at registration', async t => {
   }
   t.throws(() => defineStep({ name: 'x', state: 'cart' as unknown as typeof Cart, handler: () => 'x' }), { message: 'fastify-haptik: step "x": state must be a TypeBox schema (e.g. Type.Object({...}))' })
   t.throws(() => defineStep({ name: 'x', repeatable: 1 as unknown as boolean, handler: () => 'x' }), { message: 'fastify-haptik: step "x": repeatable must be a boolean' })
+})
+
+t.test('a request without conversation_no keeps its state under the user alone', async t => {
+  const { app } = await stateApp(t)
+  const options = { secret: SECRET, prefix: '/haptik', overrides: { user: { user_id: 'no-conversation' }, conversation_no: undefined } }
+  await callStep(app, add, { item: 'tea' }, options)
+  t.same((await callStep(app, show, {}, options)).reply?.response, ['Cart: tea'])
+})
+
+t.test('a repeatable step that loses the race twice takes the failure path', async t => {
+  let runs = 0
+  const refusing: StateStore = { kind: 'refusing', get: () => undefined, set: () => undefined, delete: () => false }
+  const again = defineStep({ name: 'again', repeatable: true, state: Cart, handler: () => { runs++; return { response: 'x', state: { items: ['x'] } } } })
+  const { app, lines } = await stateApp(t, { steps: [again], store: refusing })
+  t.same((await chatOf(app).call(again, {})).reply, FALLBACK)
+  t.equal(runs, 2, 'run once more, then the failure path')
+  t.match(lines.find(line => (line.err as { code?: string } | undefined)?.code === 'FST_HAPTIK_STATE_CONFLICT')?.err, { message: 'Step "again": another call changed the conversation\'s state first; this call\'s state was not saved' })
+})
+
+t.test('redisStore refuses a client that is neither ioredis nor node-redis', async t => {
+  t.throws(() => redisStore({}), { code: 'FST_HAPTIK_INVALID_OPTION', message: 'fastify-haptik: redisStore takes a connected ioredis or node-redis client (it has neither call() nor sendCommand())' })
+  t.throws(() => redisStore({ call: () => {} }, { prefix: 5 as unknown as string }), { message: 'fastify-haptik: redisStore: prefix must be a string' })
 })

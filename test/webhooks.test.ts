@@ -7,7 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs'
 import t from 'tap'
 import Fastify from 'fastify'
 import { Value } from '@sinclair/typebox/value'
-import fastifyHaptik, { sign, type FastifyHaptikOptions, type StateStore, type WebhookEvent, type WebhookHandlers } from '../lib/index.js'
+import swagger from '@fastify/swagger'
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
+import fastifyHaptik, { memoryStore, sign, type FastifyHaptikOptions, type StateStore, type WebhookEvent, type WebhookHandlers } from '../lib/index.js'
 import { WebhookEventSchemas, type WebhookEventName } from '../lib/webhooks/events.js'
 import { callWebhook } from '../lib/testing/index.js'
 import { SECRET } from './helpers/haptik.js'
@@ -179,4 +181,77 @@ t.test('the webhooks options are checked at registration', async t => {
   const unsigned = Fastify()
   unsigned.register(fastifyHaptik, { steps: [], webhooks: { on: {} } })
   await t.rejects(async () => { await unsigned.ready() }, { message: /webhooks: no secret/ })
+})
+
+t.test('webhooks.secret, a list for rotation, signs the webhook apart from the steps', async t => {
+  let runs = 0
+  const { app } = await webhookApp(t, {}, { webhooks: { secret: ['new-hook-secret', 'old-hook-secret'], on: { message: () => { runs++ } } } })
+  const text = payloads.find(({ file }) => file === 'message.json')?.text as string
+  t.equal((await deliver(app, text, SECRET)).statusCode, 401, "the steps' secret does not sign it")
+  t.equal((await deliver(app, text, 'old-hook-secret')).statusCode, 200)
+  t.equal(runs, 1)
+})
+
+t.test('a message body sent as JSON text is read as the message it holds', async t => {
+  const bodies: unknown[] = []
+  const { app } = await webhookApp(t, { message: ({ message }) => { bodies.push(message?.body) } })
+  await callWebhook(app, 'message', { message: { id: 1, body: '{"type":"TEXT","text":"Hi","data":{}}' } }, { secret: SECRET, prefix: '/haptik' })
+  await callWebhook(app, 'message', { message: { id: 2, body: 'plain words' } }, { secret: SECRET, prefix: '/haptik' })
+  await callWebhook(app, 'message', { message: { id: 3 } }, { secret: SECRET, prefix: '/haptik' })
+  t.same(bodies, [{ type: 'TEXT', text: 'Hi', data: {} }, 'plain words', undefined])
+})
+
+t.test('a handled event the store cannot mark done is answered 200, with a warning that a retry may run it again', async t => {
+  let runs = 0
+  const backing = memoryStore()
+  const store: StateStore = {
+    kind: 'half',
+    get: key => backing.get(key),
+    set: (key, value, version, ttl) => { if (version !== undefined) throw new Error('read-only replica'); return backing.set(key, value, version, ttl) },
+    delete: (key, version) => backing.delete(key, version)
+  }
+  const { app, lines } = await webhookApp(t, { message: () => { runs++ } }, { store })
+  t.equal((await callWebhook(app, 'message', { message: { id: 9 } }, { secret: SECRET, prefix: '/haptik' })).status, 'handled')
+  t.ok(lines.some(line => line.level === 40 && line.msg === 'fastify-haptik: the message event was handled but could not be recorded; a retry may run it again'))
+  t.equal(runs, 1)
+})
+
+t.test('callWebhook on a URL that does not answer JSON', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  app.post('/plain', async () => 'ok')
+  const call = await callWebhook(app, 'message', {}, { secret: SECRET, path: '/plain' })
+  t.same([call.statusCode, call.status, call.error], [200, undefined, undefined])
+})
+
+t.test('webhook deliveries are spans with their outcome, and counted by event and outcome', async t => {
+  const exporter = new InMemorySpanExporter()
+  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
+  const { app } = await webhookApp(t, { message: () => { throw new Error('crm down') }, chat_pinned: () => {} }, { telemetry: { tracerProvider } })
+  await callWebhook(app, 'message', { message: { id: 1 } }, { secret: SECRET, prefix: '/haptik' })
+  await callWebhook(app, 'chat_pinned', { message: { id: 2 } }, { secret: SECRET, prefix: '/haptik' })
+  const spans = exporter.getFinishedSpans().filter(span => span.name.startsWith('haptik webhook'))
+  t.same(spans.map(span => [span.name, span.attributes['haptik.outcome'], span.status.code]), [['haptik webhook message', 'failed', 2], ['haptik webhook chat_pinned', 'handled', 0]])
+})
+
+t.test('Swagger 2.0 and OpenAPI 3.0 documents get the webhook route, without a webhooks section', async t => {
+  for (const openapi of [undefined, '3.0.3']) {
+    const app = Fastify()
+    t.teardown(() => app.close())
+    await app.register(swagger, openapi === undefined ? { swagger: { info: { title: 'w', version: '1' } } } : { openapi: { openapi, info: { title: 'w', version: '1' } } })
+    await app.register(fastifyHaptik, { secret: SECRET, prefix: '/haptik', steps: [], webhooks: { on: {} } })
+    await app.ready()
+    const doc = app.swagger() as { paths: Record<string, { post: { description?: string } }>, webhooks?: unknown }
+    t.ok(doc.paths['/haptik/webhook'].post, `${openapi ?? 'swagger 2.0'}: documented`)
+    t.equal(doc.webhooks, undefined)
+    if (openapi !== undefined) t.match(doc.paths['/haptik/webhook'].post.description, /Events with a handler: none;/)
+  }
+})
+
+t.test('a delivery without a body never reaches a handler', async t => {
+  let runs = 0
+  const { app } = await webhookApp(t, { message: () => { runs++ } })
+  const response = await app.inject({ method: 'POST', url: '/haptik/webhook', headers: { 'x-hub-signature': sign('{}', SECRET) } })
+  t.same([response.statusCode, response.json().code], [401, 'FST_HAPTIK_INVALID_SIGNATURE'])
+  t.equal(runs, 0)
 })

@@ -362,3 +362,22 @@ defineStep({
 expectError(defineStep({ name: 'cart-bad', state: CartState, handler: () => ({ response: 'ok', state: { items: [1] } }) }))
 expectError(defineStep({ name: 'stateless', handler: () => ({ response: 'ok', state: { items: [] } }) }))
 defineStep({ name: 'stateless-reads', handler: ({ state }) => { expectType<undefined>(state); return 'ok' } })
+
+// Webhook handlers get their event typed by its name.
+app.register(fastifyHaptik, {
+  secret: 'test',
+  steps: [],
+  webhooks: {
+    on: {
+      message: (event, { signal, log }) => {
+        expectType<'message'>(event.event_name)
+        expectType<number | undefined>(event.message?.id)
+        expectType<AbortSignal>(signal)
+        log.info('got it')
+      },
+      webhook_conversation_complete: event => { expectType<Record<string, unknown> | undefined>(event.data?.conversation_details) }
+    }
+  },
+  signup: { verify: async ({ authId, authCode }) => authId === authCode }
+})
+expectError(app.register(fastifyHaptik, { secret: 'test', steps: [], webhooks: { on: { messages: () => {} } } }))

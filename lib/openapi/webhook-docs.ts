@@ -16,23 +16,23 @@ interface DocumentedWebhook {
   readonly on: Partial<Record<WebhookEventName, unknown>>
 }
 
-/** The `swaggerTransform` of the webhook route. */
-export function webhookTransform ({ on }: DocumentedWebhook, signed: boolean) {
+/** The `swaggerTransform` of the webhook route (always signed: a webhook without a secret does not register). */
+export function webhookTransform ({ on }: DocumentedWebhook) {
   return function documentHaptikWebhook ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
     if (document === undefined) return { schema, url }
     const openapiObject = document as OpenapiDocument
     const dialect = dialectOf(openapiObject)
-    addComponents(openapiObject, signed)
+    addComponents(openapiObject, true)
     const handled = (Object.keys(WebhookEventSchemas) as WebhookEventName[]).filter(name => on[name] !== undefined)
     const events = Object.fromEntries(handled.map(name => [name, dialect(plain(WebhookEventSchemas[name]))]))
-    const security = signed ? [{ [SECURITY_SCHEME]: [] }] : undefined
+    const security = [{ [SECURITY_SCHEME]: [] }]
     if (openapiObject.openapi.startsWith('3.1')) {
       openapiObject.webhooks ??= {}
       for (const name of handled) {
         openapiObject.webhooks[`haptik-${name}`] = {
           post: {
             summary: `Haptik's "${name}" webhook event`,
-            ...(security === undefined ? {} : { security }),
+            security,
             requestBody: { required: true, content: { 'application/json': { schema: events[name] } } },
             responses: { 200: { description: 'Handled (or handled before): Haptik does not send it again' }, 503: { description: 'Not handled: Haptik sends it again' } }
           }
@@ -46,12 +46,12 @@ export function webhookTransform ({ on }: DocumentedWebhook, signed: boolean) {
         summary: "Haptik's Bot API webhook",
         description: 'Haptik POSTs each event here, signed with X-Hub-Signature. An event is handled once, across retries and instances. ' +
           'A 2xx tells Haptik the event arrived; anything else (or no answer within 5 s) makes it send the event again, 6 times over 60 minutes. ' +
-          `Events with a handler: ${handled.join(', ') === '' ? 'none' : handled.join(', ')}; any other event_name gets 200 and is ignored.`,
-        ...(security === undefined ? {} : { security }),
+          `Events with a handler: ${handled.length === 0 ? 'none' : handled.join(', ')}; any other event_name gets 200 and is ignored.`,
+        security,
         body: { anyOf: [...Object.values(events), { type: 'object', required: ['event_name'], properties: { event_name: { type: 'string' } }, additionalProperties: true }] },
         response: {
           200: { description: 'handled, duplicate (handled before) or ignored (no handler for its event_name)', ...STATUS('handled') },
-          ...(signed ? { 401: { description: 'Signature check failed', ...ERROR } } : {}),
+          401: { description: 'Signature check failed', ...ERROR },
           503: { description: 'FST_HAPTIK_WEBHOOK_NOT_HANDLED: the handler failed or was late, another delivery is running it, or the store is down; Haptik sends it again', ...ERROR }
         }
       }

@@ -98,7 +98,7 @@ export function webhookRoute (fastify: FastifyInstance, settings: WebhookSetting
     const handler = Object.hasOwn(settings.on, name) ? settings.on[name as WebhookEventName] as (event: WebhookEvent, context: WebhookContext) => unknown : undefined
     // Haptik may add event names: one the app has no handler for is acknowledged (webhook-payload.md:305).
     if (handler === undefined) return answer('ignored')
-    const key = eventKey(name, body as { message?: { id?: unknown } }, request.rawBody ?? Buffer.alloc(0))
+    const key = eventKey(name, body as { message?: { id?: unknown } }, request.rawBody as Buffer)
     let claim: Claim
     try {
       claim = await records.claim(key)
@@ -130,7 +130,7 @@ export function webhookRoute (fastify: FastifyInstance, settings: WebhookSetting
   }
 
   // A variable, not a literal: `swaggerTransform` is typed only where @fastify/swagger is installed.
-  const config = { haptikRoute: WEBHOOK_LABEL, swaggerTransform: webhookTransform(settings, hooks.signed) }
+  const config = { haptikRoute: WEBHOOK_LABEL, swaggerTransform: webhookTransform(settings) }
   fastify.route({
     method: 'POST',
     url: settings.path,

@@ -149,14 +149,16 @@ export class CallState {
 
   async #call<T> (operation: 'get' | 'set', verb: string, run: () => T | Promise<T>): Promise<T> {
     this.#waiting++
+    let result: T
     try {
-      return await this.#observe(operation, run)
+      result = await this.#observe(operation, run)
     } catch (error) {
+      this.#waiting--
       const failure = new StoreUnavailableError(this.#step, this.#settings.store.kind, `could not ${verb} the state`)
       failure.cause = error
       throw failure
-    } finally {
-      this.#waiting--
     }
+    this.#waiting--
+    return result
   }
 }
