@@ -158,26 +158,32 @@ function runWithState (step: ServedStep, context: Context): Promise<HaptikReply>
 
 /** Reads the states, runs the handler, saves what it returned; any failure is the failure path (never rejects). */
 async function callWithState (step: ServedStep, context: Context, state: CallState, isLate: () => boolean): Promise<HaptikReply> {
-  const { telemetry } = context.runtime
   try {
     await state.load()
-    for (let attempt = 0; ; attempt++) {
-      // Answered already (the store was slow): the handler does not run late.
-      if (isLate()) return fallbackReply(step.replies, step.fallbackMessage, context.language)
-      context.state = state.value('state')
-      context.userState = state.value('userState')
-      const value: unknown = await telemetry.within(context.call, step.handler, context as unknown as StepContext<ObjectSchema, never, never>)
-      const reply = settle(step, context, value)
-      // Only a call that succeeds changes the state; a late one is answered already.
-      if (!reply.status || !isJsonObject(value) || isLate()) return reply
-      if (await state.save(value)) return reply
-      // Another call of the conversation changed the state first: run once more on it, or take the failure path.
-      if (!step.repeatable || attempt > 0) throw state.conflict()
+    let reply = await runAndSave(step, context, state, isLate)
+    // Another call of the conversation changed the state first: run once more on it, or take the failure path.
+    if (reply === undefined && step.repeatable) {
       await state.load()
+      reply = await runAndSave(step, context, state, isLate)
     }
+    if (reply === undefined) throw state.conflict()
+    return reply
   } catch (error) {
     return fail(step, context, error)
   }
+}
+
+/** One run of the handler on the loaded states; undefined when its state lost the race to another call. */
+async function runAndSave (step: ServedStep, context: Context, state: CallState, isLate: () => boolean): Promise<HaptikReply | undefined> {
+  // Answered already (the store was slow): the handler does not run late.
+  if (isLate()) return fallbackReply(step.replies, step.fallbackMessage, context.language)
+  context.state = state.value('state')
+  context.userState = state.value('userState')
+  const value: unknown = await context.runtime.telemetry.within(context.call, step.handler, context as unknown as StepContext<ObjectSchema, never, never>)
+  const reply = settle(step, context, value)
+  // Only a call that succeeds changes the state; a late one is answered already.
+  if (!reply.status || !isJsonObject(value) || isLate()) return reply
+  return await state.save(value) ? reply : undefined
 }
 
 /**
