@@ -11,6 +11,7 @@ import {
 } from './wire/secret-lookup.js'
 import { isStep, type AnyStep, type InvalidEntities } from './step/define-step.js'
 import { serveStep, type ServedStep } from './step/served-step.js'
+import { SchemaPool } from './wire/request-validation.js'
 import type { TelemetryOptions } from './telemetry.js'
 
 /** Documentation options of the plugin. */
@@ -203,6 +204,7 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
 
   const names = new Map<string, string>()
   const paths = new Set<string>()
+  const schemas = new SchemaPool()
   const served = steps.map((step: unknown, index): ServedStep => {
     if (!isStep(step)) {
       throw new InvalidOptionError(`steps[${index}] is not a step: make each step with defineStep()`)
@@ -225,7 +227,7 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
       environment,
       detailsLimit: limits,
       replies: resolveReplyPolicy(step, replies, `step "${step.name}": `)
-    })
+    }, schemas)
   })
   return { prefix, bodyLimit, openapi, dispatch, telemetry, steps: served, secretLookup, bodyTimeout }
 }

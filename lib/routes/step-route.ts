@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, preValidationHookHandler } from 'fastify'
 import { swaggerTransform, type DocumentationOptions } from '../openapi/swagger-transform.js'
 import { definedFields } from '../reply/json-values.js'
 import type { StepRuntime } from '../step/context.js'
@@ -6,6 +6,7 @@ import { stepRouteHandler } from '../step/run-step.js'
 import type { ServedStep } from '../step/served-step.js'
 import type { BodyDeadlines } from '../wire/body-deadline.js'
 import type { SecretLookup } from '../wire/secret-lookup.js'
+import { SHARED_ENVELOPE, type RequestValidation } from '../wire/request-validation.js'
 import { signatureHooks } from '../wire/signature-check.js'
 import { stepUrlRoute } from './describe-step-route.js'
 
@@ -13,11 +14,25 @@ import { stepUrlRoute } from './describe-step-route.js'
 export interface Registration extends StepRuntime {
   readonly lookup: SecretLookup
   readonly deadlines: BodyDeadlines
+  readonly validation: RequestValidation
   closing: boolean
 }
 
 /** The route settings every step route shares: the body's limits, and what the docs say. */
 export type RouteSettings = DocumentationOptions
+
+/**
+ * Validates a step's entities, part by part, before Fastify validates the
+ * envelope every step shares (after the app's preValidation hooks, as
+ * Fastify's own validation): between them, the whole envelope's checks.
+ */
+function validateEntities (step: ServedStep, validation: RequestValidation): preValidationHookHandler {
+  return function validateHaptikEntities (request, _reply, done) {
+    const error = validation.validateEntities(request, step.bodyParts)
+    if (error === null) done()
+    else done(error)
+  }
+}
 
 /** `POST {prefix}{path}` for one step, and GET on its URL describing it. */
 export function stepRoute (fastify: FastifyInstance, step: ServedStep, settings: RouteSettings, registration: Registration): void {
@@ -33,10 +48,11 @@ export function stepRoute (fastify: FastifyInstance, step: ServedStep, settings:
     config,
     schema: {
       ...definedFields({ summary: definition.summary, description: definition.description, tags: definition.tags }),
-      body: step.bodySchema,
+      body: SHARED_ENVELOPE,
       response: { 200: step.replySchema }
     },
     ...registration.deadlines.withHook(hooks.routeOptions()),
+    preValidation: validateEntities(step, registration.validation),
     handler: stepRouteHandler(step, registration)
   })
   stepUrlRoute(fastify, definition.path, [step.name])

@@ -3,7 +3,7 @@ import type { DetailsLimits, DetailsRules } from '../reply/details.js'
 import type { ReplyPolicy } from '../reply/failure-policy.js'
 import type { UserText } from '../reply/languages.js'
 import { ReplySchema } from '../reply/reply-schema.js'
-import { EnvelopeSchema } from '../wire/request-schema.js'
+import { bodyParts, type BodyPart, type SchemaPool } from '../wire/request-validation.js'
 import type { StepAuth } from '../wire/secrets.js'
 import { stepKey } from '../wire/step-names.js'
 import type { AnyStep, InvalidEntities, StepHandler } from './define-step.js'
@@ -26,8 +26,8 @@ export interface StepSettings {
  * One step as the plugin serves it, made once at registration and never
  * changed: the definition `defineStep` made, its settings, and what the
  * request path needs computed (the key requests match it by, entity readers,
- * the request and reply schemas). Its route, the dispatch route, the error
- * handler and the docs all read this one object.
+ * the parts of its request body and its reply schema). Its route, the
+ * dispatch route, the error handler and the docs all read this one object.
  */
 export interface ServedStep extends Omit<StepSettings, 'detailsLimit'> {
   readonly definition: AnyStep
@@ -40,13 +40,14 @@ export interface ServedStep extends Omit<StepSettings, 'detailsLimit'> {
   readonly readers: readonly EntityReader[]
   /** What the handler may return as details, and how large. */
   readonly details: DetailsRules
-  /** Haptik's request with this step's entities. */
-  readonly bodySchema: TSchema
+  /** Haptik's request with this step's entities, in the parts it is validated by (request-validation.ts). */
+  readonly bodyParts: readonly BodyPart[]
   /** The reply with this step's details. */
   readonly replySchema: TSchema
 }
 
-export function serveStep (definition: AnyStep, { detailsLimit, ...settings }: StepSettings): ServedStep {
+/** A step as served; `schemas` holds the request parts its registration's steps share. */
+export function serveStep (definition: AnyStep, { detailsLimit, ...settings }: StepSettings, schemas: SchemaPool): ServedStep {
   const { name, entities, conversationDetails, userDetails } = definition
   return Object.freeze({
     ...settings,
@@ -57,7 +58,7 @@ export function serveStep (definition: AnyStep, { detailsLimit, ...settings }: S
     handler: definition.handler as StepHandler,
     readers: entityReaders(entities),
     details: Object.freeze({ conversationDetails, userDetails, detailsLimit }),
-    bodySchema: EnvelopeSchema(entities),
+    bodyParts: bodyParts(entities, schemas),
     replySchema: ReplySchema(conversationDetails, userDetails)
   })
 }
