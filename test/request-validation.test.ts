@@ -33,7 +33,7 @@ interface Seen { issue: unknown, body: unknown }
  */
 async function comparisonApp (options: FastifyServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ ...options, logger: false })
-  const parts = bodyParts(STEP_ENTITIES, new SchemaPool())
+  const parts = bodyParts(STEP_ENTITIES, new SchemaPool(), () => false)
   const validation = new RequestValidation()
   const failures = new WeakMap<FastifyRequest, Error>()
   const answer = (request: FastifyRequest): Seen => {
@@ -124,12 +124,13 @@ t.test('steps that declare an entity alike share its part, and the entities obje
     Type.Object({ when: Entities.Date, name: Type.String() }),
     Type.Object({ when: Entities.Date, name: Type.String() }),
     Type.Object({ when: Type.Optional(Entities.Date), name: Type.String({ minLength: 2 }) })
-  ].map(entities => bodyParts(entities, pool))
+  ].map(entities => bodyParts(entities, pool, () => false))
   t.same(a.map(({ schema }) => schema), b.map(({ schema }) => schema))
   t.equal(a[1].schema, b[1].schema, 'the same object: compiled once')
   t.not(a[1].schema, c[1].schema, 'an optional entity may be sent empty: another part')
   t.not(a[2].schema, c[2].schema)
   t.not(a[0].schema, c[0].schema, 'other required entities')
+  t.same(bodyParts(Type.Object({ when: Entities.Date, name: Type.String() }), pool, value => value === Entities.Date).map(({ eager }) => eager), [false, true, false], 'the eager ones, by their declared value')
 })
 
 // ---- through the plugin ----

@@ -1,4 +1,5 @@
 import type { TSchema } from '@sinclair/typebox'
+import type { JsonSchema } from '../wire/schema-reading.js'
 import type { DetailsLimits, DetailsRules } from '../reply/details.js'
 import type { ReplyPolicy } from '../reply/failure-policy.js'
 import type { UserText } from '../reply/languages.js'
@@ -8,6 +9,7 @@ import type { StepAuth } from '../wire/secrets.js'
 import { stepKey } from '../wire/step-names.js'
 import type { AnyStep, InvalidEntities, StepHandler } from './define-step.js'
 import { entityReaders, type EntityReader } from './entities.js'
+import { catalogEntry } from './catalog-entry.js'
 
 /** A step's settings: its own options, else the plugin's, resolved and checked by options.ts. */
 export interface StepSettings {
@@ -46,6 +48,9 @@ export interface ServedStep extends Omit<StepSettings, 'detailsLimit'> {
   readonly replySchema: TSchema
 }
 
+/** The catalog's entities are compiled when the server starts: few, and declared by many steps. */
+const isCatalogEntry = (value: JsonSchema) => catalogEntry(value) !== undefined
+
 /** A step as served; `schemas` holds the request parts its registration's steps share. */
 export function serveStep (definition: AnyStep, { detailsLimit, ...settings }: StepSettings, schemas: SchemaPool): ServedStep {
   const { name, entities, conversationDetails, userDetails } = definition
@@ -58,7 +63,7 @@ export function serveStep (definition: AnyStep, { detailsLimit, ...settings }: S
     handler: definition.handler as StepHandler,
     readers: entityReaders(entities),
     details: Object.freeze({ conversationDetails, userDetails, detailsLimit }),
-    bodyParts: bodyParts(entities, schemas),
+    bodyParts: bodyParts(entities, schemas, isCatalogEntry),
     replySchema: ReplySchema(conversationDetails, userDetails)
   })
 }

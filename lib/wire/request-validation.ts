@@ -1,7 +1,7 @@
 import { errorCodes, type FastifyRequest, type FastifySchemaCompiler, type FastifySchemaValidationError } from 'fastify'
 import { Type, type TSchema } from '@sinclair/typebox'
 import { AnyStepEnvelopeSchema, DetectionSchema, entityValueSchema, listBounds } from './request-schema.js'
-import { listItems, propertiesOf, requiredOf, type ObjectSchema } from './schema-reading.js'
+import { listItems, propertiesOf, requiredOf, type JsonSchema, type ObjectSchema } from './schema-reading.js'
 
 // A step's request body is validated in parts, each with its own schema and
 // the route's validator (Fastify's Ajv with the app's options, or the app's
@@ -27,6 +27,8 @@ export interface BodyPart {
   /** Where the part is in the body (a JSON Pointer), and in the whole envelope's schema. */
   readonly instancePath: string
   readonly schemaPath: string
+  /** Compiled when the server starts, even if no other step declares it (the catalog's entities). */
+  readonly eager: boolean
 }
 
 /**
@@ -52,23 +54,29 @@ export class SchemaPool {
 
 const escapePointer = (name: string) => name.replaceAll('~', '~0').replaceAll('/', '~1')
 
-/** The parts of the body of a step with these entities, made once at registration; nothing is compiled. */
-export function bodyParts (entities: ObjectSchema, pool: SchemaPool): BodyPart[] {
+/**
+ * The parts of the body of a step with these entities, made once at
+ * registration; nothing is compiled. `eager` says which declared entity
+ * values are compiled at startup whoever declares them.
+ */
+export function bodyParts (entities: ObjectSchema, pool: SchemaPool, eager: (value: JsonSchema) => boolean): BodyPart[] {
   const required = new Set(requiredOf(entities))
   // The whole envelope's `entities` (request-schema.ts) without the lists: required in declared order, as Type.Object lists them.
   const declared = propertiesOf(entities).map(([name]) => name)
   const names = declared.filter(name => required.has(name))
   const object = Type.Unsafe({ type: 'object', ...(names.length > 0 ? { required: names } : {}), properties: Object.fromEntries(declared.map(name => [name, {}])) })
-  const parts: BodyPart[] = [{ entity: undefined, schema: pool.shared(object), instancePath: '/entities', schemaPath: '#/properties/entities' }]
+  const parts: BodyPart[] = [{ entity: undefined, schema: pool.shared(object), instancePath: '/entities', schemaPath: '#/properties/entities', eager: false }]
   for (const [name, declared] of propertiesOf(entities)) {
     // The whole envelope's list of detections (request-schema.ts), without its description: the same checks.
-    const detections = Type.Array(DetectionSchema(entityValueSchema(listItems(declared) ?? declared)), listBounds(declared, required.has(name)))
+    const value = listItems(declared) ?? declared
+    const detections = Type.Array(DetectionSchema(entityValueSchema(value)), listBounds(declared, required.has(name)))
     const pointer = escapePointer(name)
     parts.push({
       entity: name,
       schema: pool.shared(detections),
       instancePath: `/entities/${pointer}`,
-      schemaPath: `#/properties/entities/properties/${encodeURIComponent(pointer)}`
+      schemaPath: `#/properties/entities/properties/${encodeURIComponent(pointer)}`,
+      eager: eager(value)
     })
   }
   return parts
@@ -117,20 +125,24 @@ export class RequestValidation {
 
   /**
    * Once the routes are compiled (onReady): keeps the routes' validator
-   * compiler, and compiles the envelope and every part more than one step
-   * declares. Throws Fastify's FST_ERR_SCH_VALIDATION_BUILD for a schema the
+   * compiler, and compiles the envelope, the eager parts and every part more
+   * than one step declares. Throws Fastify's FST_ERR_SCH_VALIDATION_BUILD for a schema the
    * compiler refuses, as a route's own schema would at startup.
    */
   prepare (compiler: FastifySchemaCompiler<unknown>, steps: ReadonlyArray<{ readonly url: string, readonly parts: readonly BodyPart[] }>): void {
     this.#compiler = compiler
-    // Each part with the first step that declares it; compiled when a second one does too.
+    // Each part with the first step that declares it; compiled now if eager, or when a second step declares it too.
     const first = new Map<TSchema, Use>()
     const shared: Use[] = [{ schema: SHARED_ENVELOPE, url: steps[0].url }]
     for (const { url, parts } of steps) {
-      for (const { schema } of parts) {
-        const use = first.get(schema)
-        if (use === undefined) first.set(schema, { schema, url })
-        else if (!shared.includes(use)) shared.push(use)
+      for (const { schema, eager } of parts) {
+        let use = first.get(schema)
+        if (use === undefined) {
+          use = { schema, url }
+          first.set(schema, use)
+          if (!eager) continue
+        }
+        if (!shared.includes(use)) shared.push(use)
       }
     }
     for (const { schema, url } of shared) this.#validator(schema, 'POST', url)
