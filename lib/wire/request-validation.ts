@@ -19,6 +19,9 @@ import { listItems, propertiesOf, requiredOf, type JsonSchema, type ObjectSchema
 // coercion and defaults in place, and their issues carry the paths of the
 // whole body: the first issue is the one the whole envelope's schema gives.
 
+/** A compiled validator, as Fastify calls it. */
+type Validator = ((data: unknown, context?: { parentData: object, parentDataProperty: string }) => unknown) & { errors?: unknown, schemaEnv?: unknown }
+
 /** One part of a step's body and the schema it is checked with. */
 export interface BodyPart {
   /** The entity the part is (its list of detections), or undefined for the `entities` object itself. */
@@ -29,6 +32,8 @@ export interface BodyPart {
   readonly schemaPath: string
   /** Compiled when the server starts, even if no other step declares it (the catalog's entities). */
   readonly eager: boolean
+  /** Its validator, once compiled (the registration's, for every step that declares the part alike). */
+  validate?: Validator | undefined
 }
 
 /**
@@ -82,9 +87,6 @@ export function bodyParts (entities: ObjectSchema, pool: SchemaPool, eager: (val
   return parts
 }
 
-/** A compiled validator, as Fastify calls it. */
-type Validator = ((data: unknown, context?: { parentData: object, parentDataProperty: string }) => unknown) & { errors?: unknown, schemaEnv?: unknown }
-
 interface Issue { instancePath?: string, schemaPath?: string, message?: string }
 
 /**
@@ -113,6 +115,20 @@ function inBody (result: unknown, part: BodyPart): unknown {
     instancePath: part.instancePath + (issue.instancePath ?? ''),
     ...(typeof issue.schemaPath === 'string' ? { schemaPath: part.schemaPath + issue.schemaPath.slice(1) } : {})
   }))
+}
+
+/**
+ * What failed, as Fastify reads a validator's result, or undefined: `false`
+ * (the validator's errors), a custom validator's `{ error }`, or its
+ * `{ value }`, which replaces `parent[key]`.
+ */
+function failureOf (validate: Validator, result: unknown, parent: Record<string, unknown>, key: string): unknown {
+  if (result === false) return validate.errors
+  if (typeof result !== 'object' || result === null) return undefined
+  const { error } = result as { error?: unknown }
+  if (error !== undefined && error !== null && error !== false) return error
+  if ('value' in result) parent[key] = result.value
+  return undefined
 }
 
 /** Where a part's validator is compiled for: the route of a step that declares it. */
@@ -161,39 +177,35 @@ export class RequestValidation {
     return validate
   }
 
-  /**
-   * Checks `parent[key]` as Fastify checks a request part: Ajv may replace it
-   * (coercion), and a custom validator may fail with `{ error }` or replace it
-   * with `{ value }`. Returns what failed, or undefined.
-   */
-  #check (request: FastifyRequest, schema: TSchema, parent: Record<string, unknown>, key: string, value: unknown): unknown {
-    const validate = this.#validator(schema, request.method, request.url)
-    const result = validate.schemaEnv === undefined ? validate(value) : validate(value, { parentData: parent, parentDataProperty: key })
-    if (result === false) return validate.errors
-    if (typeof result !== 'object' || result === null) return undefined
-    const { error } = result as { error?: unknown }
-    if (error !== undefined && error !== null && error !== false) return error
-    if ('value' in result) parent[key] = result.value
-    return undefined
-  }
-
-  /** The envelope's failure, as Fastify validates a route's body, or undefined. */
+  /** The envelope's failure, as Fastify validates a route's body (Ajv may replace it, coerced), or undefined. */
   #envelope (request: FastifyRequest): unknown {
-    return this.#check(request, SHARED_ENVELOPE, request as unknown as Record<string, unknown>, 'body', request.body ?? null)
+    const validate = this.#validator(SHARED_ENVELOPE, request.method, request.url)
+    const parent = request as unknown as Record<string, unknown>
+    const result = validate.schemaEnv === undefined ? validate(request.body ?? null) : validate(request.body ?? null, { parentData: parent, parentDataProperty: 'body' })
+    return result === true ? undefined : failureOf(validate, result, parent, 'body')
   }
 
-  /** The failure of the first entity part that fails, with its paths in the body, or undefined. */
+  /**
+   * The failure of the first entity part that fails, with its paths in the
+   * body, or undefined. No parent is passed to Ajv: the only value it could
+   * replace is a scalar sent for a list, which it would wrap in one, and a
+   * detection is an object, so that fails all the same.
+   */
   #entities (request: FastifyRequest, parts: readonly BodyPart[]): unknown {
     const body = request.body as Record<string, unknown> | null | undefined
     for (const part of parts) {
       const entities = body?.entities
       // Not an object: the envelope's own check says so (or, for a validator that checks nothing, nothing does).
       if (typeof entities !== 'object' || entities === null) return undefined
-      const list = entities as Record<string, unknown>
       const { entity } = part
-      const failure = entity === undefined
-        ? this.#check(request, part.schema, body as Record<string, unknown>, 'entities', list)
-        : list[entity] === undefined ? undefined : this.#check(request, part.schema, list, entity, list[entity])
+      const parent = (entity === undefined ? body : entities) as Record<string, unknown>
+      const key = entity ?? 'entities'
+      const value = parent[key]
+      if (value === undefined) continue
+      const validate = part.validate ??= this.#validator(part.schema, request.method, request.url)
+      const result = validate(value)
+      if (result === true) continue
+      const failure = failureOf(validate, result, parent, key)
       if (failure !== undefined) return inBody(failure, part)
     }
     return undefined
