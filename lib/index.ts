@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifySchemaCompiler } from 'fastify'
 import fp from 'fastify-plugin'
 import { resolveOptions, type FastifyHaptikOptions } from './options.js'
 import { serializeReply } from './reply/normalize-reply.js'
@@ -12,6 +12,7 @@ import { Telemetry } from './telemetry.js'
 import { BodyDeadlines } from './wire/body-deadline.js'
 import { jsonBodyParser } from './wire/json-body-parser.js'
 import { SecretLookup } from './wire/secret-lookup.js'
+import { RequestValidation } from './wire/request-validation.js'
 import { kSignature } from './wire/signature-check.js'
 
 declare module 'fastify' {
@@ -51,6 +52,7 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     lookup: new SecretLookup(settings.secretLookup),
     deadlines: new BodyDeadlines(settings.bodyTimeout),
     state: settings.state,
+    validation: new RequestValidation(),
     closing: false
   }
   const stepsByKey = new Map(steps.map(step => [step.key, step]))
@@ -73,6 +75,11 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     })
     child.addHook('onClose', async function stopHaptikDeadlines () {
       registration.deadlines.close()
+    })
+    // The routes' validator exists once their body schema is compiled (every
+    // step route has one): the parts several steps declare alike are compiled with it now.
+    child.addHook('onReady', async function compileHaptikParts () {
+      registration.validation.prepare(child.validatorCompiler as FastifySchemaCompiler<unknown>, steps.map(({ definition, bodyParts }) => ({ url: `${child.prefix}${definition.path}`, parts: bodyParts })))
     })
     const routeSettings = { bodyLimit, openapi: settings.openapi, bodyTimeout: settings.bodyTimeout, secretTimeout: settings.secretLookup.timeout }
     for (const step of steps) stepRoute(child, step, routeSettings, registration)

@@ -16,6 +16,7 @@ import { memoryStore } from './store/memory-store.js'
 import type { StateStore } from './store/state-store.js'
 import type { SignupSettings, WebhookHandlers, WebhookSettings } from './webhooks/settings.js'
 import { WEBHOOK_EVENTS } from './webhooks/events.js'
+import { SchemaPool } from './wire/request-validation.js'
 import type { TelemetryOptions } from './telemetry.js'
 
 /** Documentation options of the plugin. */
@@ -321,6 +322,7 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
   const names = new Map<string, string>()
   const paths = new Set<string>([webhookSettings?.path, signupSettings?.path].filter(path => path !== undefined))
   if (webhookSettings !== undefined && webhookSettings.path === signupSettings?.path) throw new InvalidOptionError(`webhooks.path and signup.path are both "${webhookSettings.path}"`)
+  const schemas = new SchemaPool()
   const served = steps.map((step: unknown, index): ServedStep => {
     if (!isStep(step)) {
       throw new InvalidOptionError(`steps[${index}] is not a step: make each step with defineStep()`)
@@ -343,7 +345,7 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
       environment,
       detailsLimit: limits,
       replies: resolveReplyPolicy(step, replies, `step "${step.name}": `)
-    })
+    }, schemas)
   })
   return { prefix, bodyLimit, openapi, dispatch, telemetry, steps: served, secretLookup, bodyTimeout, state, webhooks: webhookSettings, signup: signupSettings }
 }

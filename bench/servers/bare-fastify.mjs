@@ -1,9 +1,9 @@
 // The ceiling: a plain Fastify route with the same body and reply schemas, and no signature check.
 import Fastify from 'fastify'
 import { ENTITIES, answer, productOf } from '../workload.mjs'
-import { loadHaptik, port, ready } from './common.mjs'
+import { loadSchemas, port, ready } from './common.mjs'
 
-const { EnvelopeSchema, ReplySchema, DetailsSchema, StringDetailsSchema } = await loadHaptik()
+const { EnvelopeSchema, ReplySchema, DetailsSchema, StringDetailsSchema } = await loadSchemas()
 
 const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 })
 app.post('/product_price', {

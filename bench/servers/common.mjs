@@ -12,6 +12,17 @@ export const dist = resolve(process.env.HAPTIK_DIST ?? fileURLToPath(new URL('..
 /** fastify-haptik's ESM entry, loaded from `dist`. */
 export const loadHaptik = () => import(pathToFileURL(join(dist, 'esm/index.js')).href)
 
+/**
+ * The request and reply schemas of `dist`, for the peers: from the build's own
+ * modules (the entry stopped exporting them in the house issue), or from the
+ * entry of an older build.
+ */
+export async function loadSchemas () {
+  const from = file => import(pathToFileURL(join(dist, 'esm', file)).href).catch(() => ({}))
+  const [request, reply, entry] = await Promise.all([from('wire/request-schema.js'), from('reply/reply-schema.js'), loadHaptik()])
+  return { ...entry, ...request, ...reply }
+}
+
 export function ready (server) {
   const address = server.address()
   process.stdout.write(`ready ${address.port}\n`)

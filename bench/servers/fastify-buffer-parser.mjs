@@ -1,9 +1,12 @@
-// A parseAs: 'buffer' JSON parser that checks the signature, then parses; same schemas.
+// The floor recipe: a parseAs: 'buffer' JSON parser that checks the signature,
+// then parses with secure-json-parse as Fastify's own parser does (refusing
+// prototype poisoning); same schemas. The cheapest correct hand-written check.
 import Fastify from 'fastify'
+import secureJson from 'secure-json-parse'
 import { ENTITIES, answer, productOf } from '../workload.mjs'
-import { loadHaptik, port, ready, validSignature } from './common.mjs'
+import { loadSchemas, port, ready, validSignature } from './common.mjs'
 
-const { EnvelopeSchema, ReplySchema, DetailsSchema, StringDetailsSchema } = await loadHaptik()
+const { EnvelopeSchema, ReplySchema, DetailsSchema, StringDetailsSchema } = await loadSchemas()
 
 const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 })
 app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, raw, done) => {
@@ -14,7 +17,7 @@ app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, ra
     return
   }
   try {
-    done(null, JSON.parse(raw))
+    done(null, secureJson.parse(raw, { protoAction: 'error', constructorAction: 'error' }))
   } catch (error) {
     error.statusCode = 400
     done(error)

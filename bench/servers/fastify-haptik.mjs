@@ -1,4 +1,6 @@
 // fastify-haptik, as a user would run it (the built package: HAPTIK_DIST, by default ../../dist).
+// The handler is `async`, as users write it (it awaits a database or an API);
+// BENCH_HANDLER=sync serves the same step with a synchronous handler.
 import Fastify from 'fastify'
 import { ENTITIES, REPLIES, SECRET, STEP } from '../workload.mjs'
 import { loadHaptik, port, ready } from './common.mjs'
@@ -6,7 +8,10 @@ import { loadHaptik, port, ready } from './common.mjs'
 const { default: fastifyHaptik, defineStep } = await loadHaptik()
 
 const steps = Number(process.env.BENCH_STEPS ?? 1)
-const productPrice = defineStep({ name: STEP, entities: ENTITIES, handler: ({ entities }) => REPLIES[entities.product_name] })
+const handler = process.env.BENCH_HANDLER === 'sync'
+  ? ({ entities }) => REPLIES[entities.product_name]
+  : async ({ entities }) => REPLIES[entities.product_name]
+const productPrice = defineStep({ name: STEP, entities: ENTITIES, handler })
 const others = Array.from({ length: steps - 1 }, (_, i) => defineStep({ name: `other_${i}`, entities: ENTITIES, handler: () => 'other' }))
 
 const app = Fastify({ logger: false })

@@ -2,9 +2,9 @@
 import Fastify from 'fastify'
 import rawBody from 'fastify-raw-body'
 import { ENTITIES, answer, productOf } from '../workload.mjs'
-import { loadHaptik, port, ready, validSignature } from './common.mjs'
+import { loadSchemas, port, ready, validSignature } from './common.mjs'
 
-const { EnvelopeSchema, ReplySchema, DetailsSchema, StringDetailsSchema } = await loadHaptik()
+const { EnvelopeSchema, ReplySchema, DetailsSchema, StringDetailsSchema } = await loadSchemas()
 
 const app = Fastify({ logger: false, bodyLimit: 1024 * 1024 })
 await app.register(rawBody, { field: 'rawBody', global: true, encoding: false, runFirst: true })

@@ -2,7 +2,7 @@ import type { FastifySchema } from 'fastify'
 import { definedFields } from '../reply/json-values.js'
 import type { OpenapiOptions } from '../options.js'
 import type { ServedStep } from '../step/served-step.js'
-import { entityValueSchema, listBounds } from '../wire/request-schema.js'
+import { EnvelopeSchema, entityValueSchema, listBounds } from '../wire/request-schema.js'
 import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, type ObjectSchema } from '../wire/schema-reading.js'
 import { DISPATCH_LABEL } from '../wire/step-names.js'
 import { addComponents, dialectOf, ERROR_RESPONSES, json, ref, SECURITY_SCHEME, type Dialect, type JsonSchema, type OpenapiDocument } from './components.js'
@@ -160,8 +160,9 @@ export function swaggerTransform (documented: ServedStep, auth: RouteAuth, optio
   const { webhooks = false } = options.openapi
   const { definition: step } = documented
   return function documentHaptikStep ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
-    // Swagger 2.0 documents get the route's own (inline) schema.
-    if (document === undefined) return { schema, url }
+    // Swagger 2.0 documents get the inline schemas: the route's own, and the
+    // envelope with the step's entities (the route validates it in parts).
+    if (document === undefined) return { schema: { ...schema, body: EnvelopeSchema(step.entities) }, url }
     const openapiObject = document as OpenapiDocument
     const docs = documentationSchema(documented, auth, options, dialectOf(openapiObject))
     addComponents(openapiObject, auth.signed)

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { notAStepRequest } from '../step/validation-messages.js'
 import { InvalidEnvelopeError, UnknownStepError } from '../errors.js'
 import { dispatchTransform } from '../openapi/swagger-transform.js'
@@ -11,11 +11,6 @@ import { stepUrlRoute } from './describe-step-route.js'
 import type { Registration, RouteSettings } from './step-route.js'
 import { DetailsSchema, ReplySchema } from '../reply/reply-schema.js'
 import { cap } from '../untrusted.js'
-
-/** A validation failure shaped as Fastify's own, for the step routes' error handler. */
-function validationFailure (issues: FastifySchemaValidationError[]): Error {
-  return Object.assign(new Error('body validation failed'), { validation: issues, validationContext: 'body' })
-}
 
 /**
  * `POST {prefix}/`: for bots whose steps all call one absolute URL. The body
@@ -31,8 +26,8 @@ export function dispatchRoute (fastify: FastifyInstance, steps: readonly ServedS
 
   /**
    * Picks the step the body names, checks the body was signed with that
-   * step's secret, validates it with the step's own schema (compiled once by
-   * Fastify's validator, which coerces as on the step routes), and runs it.
+   * step's secret, validates it as its step route does (the same parts,
+   * compiled once for both), and runs it.
    */
   function handleHaptikDispatch (request: FastifyRequest, reply: FastifyReply) {
     // A request without a body never met the JSON parser, which checks signatures.
@@ -51,8 +46,8 @@ export function dispatchRoute (fastify: FastifyInstance, steps: readonly ServedS
     if (unauthorized !== null) throw unauthorized
     const digits = digitsSentAsNumber(target.label, target.digits, body)
     if (digits !== null) throw digits
-    const validate = request.compileValidationSchema(target.bodySchema)
-    if (validate(body) !== true) throw validationFailure(validate.errors as FastifySchemaValidationError[])
+    const invalid = registration.validation.validate(request, target.bodyParts)
+    if (invalid !== null) throw invalid
     return runStep(target, registration, request, reply)
   }
 

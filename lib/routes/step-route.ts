@@ -7,6 +7,7 @@ import { stepMismatch, stepRouteHandler } from '../step/run-step.js'
 import type { ServedStep } from '../step/served-step.js'
 import type { BodyDeadlines } from '../wire/body-deadline.js'
 import type { SecretLookup } from '../wire/secret-lookup.js'
+import { SHARED_ENVELOPE, type RequestValidation } from '../wire/request-validation.js'
 import { signatureHooks } from '../wire/signature-check.js'
 import { stepUrlRoute } from './describe-step-route.js'
 
@@ -14,22 +15,26 @@ import { stepUrlRoute } from './describe-step-route.js'
 export interface Registration extends StepRuntime {
   readonly lookup: SecretLookup
   readonly deadlines: BodyDeadlines
+  readonly validation: RequestValidation
   closing: boolean
 }
 
 /** The route settings every step route shares: the body's limits, and what the docs say. */
 export type RouteSettings = DocumentationOptions
 
-/** A preValidation hook for a step with `Entities.Digits`: numbers are refused before the validator turns them into text. */
-function digitsHook (step: ServedStep): { preValidation?: preValidationHookHandler } {
-  if (step.digits.length === 0) return {}
-  return {
-    preValidation: function refuseHaptikDigitsAsNumbers (request, _reply, done) {
-      // A call for another step is that, before its entities are looked at.
-      const refused = stepMismatch(step, request.body) ?? digitsSentAsNumber(step.label, step.digits, request.body)
-      if (refused === null) done()
-      else done(refused)
-    }
+/**
+ * Validates a step's entities before Fastify validates the envelope every
+ * step shares (after the app's preValidation hooks, as Fastify's own
+ * validation): `Entities.Digits` sent as numbers are refused before the
+ * validator turns them into text, then the entities are checked part by part.
+ */
+function validateEntities (step: ServedStep, validation: RequestValidation): preValidationHookHandler {
+  return function validateHaptikEntities (request, _reply, done) {
+    // A call for another step is that, before its entities are looked at.
+    const refused = step.digits.length === 0 ? null : stepMismatch(step, request.body) ?? digitsSentAsNumber(step.label, step.digits, request.body)
+    const error = refused ?? validation.validateEntities(request, step.bodyParts)
+    if (error === null) done()
+    else done(error)
   }
 }
 
@@ -47,11 +52,11 @@ export function stepRoute (fastify: FastifyInstance, step: ServedStep, settings:
     config,
     schema: {
       ...definedFields({ summary: definition.summary, description: definition.description, tags: definition.tags }),
-      body: step.bodySchema,
+      body: SHARED_ENVELOPE,
       response: { 200: step.replySchema }
     },
     ...registration.deadlines.withHook(hooks.routeOptions()),
-    ...digitsHook(step),
+    preValidation: validateEntities(step, registration.validation),
     handler: stepRouteHandler(step, registration)
   })
   stepUrlRoute(fastify, definition.path, [step.name])

@@ -19,6 +19,7 @@ import type { ServedStep } from './served-step.js'
 import { isStepFailure, type StepFailure } from '../reply/step-failure.js'
 import { nonFiniteEnvelopeField, nonFiniteMessage } from './finite-numbers.js'
 import { cap, safeError } from '../untrusted.js'
+import { Deadline, stepDeadlines } from './deadlines.js'
 
 function settle (step: ServedStep, context: Context, value: unknown): HaptikReply {
   const reply = checkReplyDetails(context.request, step.details, normalizeReply(value, step.name), step.name)
@@ -90,24 +91,34 @@ function isThenable (value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function'
 }
 
-/** Waits for an async handler until the step's deadline; a late answer is discarded. */
+/** An async handler's call, waiting for its answer until the step's deadline. */
+class PendingCall extends Deadline {
+  constructor (readonly step: ServedStep, readonly context: Context, readonly resolve: (reply: HaptikReply) => void) {
+    super()
+  }
+
+  /** The deadline passed: the fallback now; the handler's answer, when it comes, is discarded. */
+  expire (): void {
+    this.resolve(complete(this.step, this.context, timedOut(this.step, this.context)))
+  }
+}
+
+/**
+ * Waits for an async handler until the step's deadline; a late answer is
+ * discarded. The deadline is one of the process's shared timer lists
+ * (deadlines.ts), not a timer of its own.
+ */
 function withDeadline (step: ServedStep, context: Context, pending: PromiseLike<unknown>): Promise<HaptikReply> {
   return new Promise(resolve => {
-    let late = false
-    const timer = setTimeout(() => {
-      late = true
-      resolve(complete(step, context, timedOut(step, context)))
-    }, step.timeout)
-
+    const call = new PendingCall(step, context, resolve)
+    stepDeadlines.start(call, step.timeout)
     // Promise.resolve: a hand-made thenable may throw in `then`, or call back twice.
     Promise.resolve(pending).then(value => {
-      clearTimeout(timer)
-      if (late) context.log.warn('step finished after its deadline; its reply was discarded')
-      else resolve(complete(step, context, settleOrFail(step, context, value)))
+      if (stepDeadlines.stop(call)) resolve(complete(step, context, settleOrFail(step, context, value)))
+      else context.log.warn('step finished after its deadline; its reply was discarded')
     }, error => {
-      clearTimeout(timer)
-      if (late) context.log.warn({ err: safeError(error, 'the handler') }, 'step failed after its deadline')
-      else resolve(complete(step, context, fail(step, context, error)))
+      if (stepDeadlines.stop(call)) resolve(complete(step, context, fail(step, context, error)))
+      else context.log.warn({ err: safeError(error, 'the handler') }, 'step failed after its deadline')
     })
   })
 }

@@ -1,14 +1,16 @@
 import type { TSchema } from '@sinclair/typebox'
+import type { JsonSchema } from '../wire/schema-reading.js'
 import type { DetailsLimits, DetailsRules } from '../reply/details.js'
 import type { ReplyPolicy } from '../reply/failure-policy.js'
 import type { UserText } from '../reply/languages.js'
 import { ReplySchema } from '../reply/reply-schema.js'
-import { EnvelopeSchema } from '../wire/request-schema.js'
+import { bodyParts, type BodyPart, type SchemaPool } from '../wire/request-validation.js'
 import type { StepAuth } from '../wire/secrets.js'
 import { stepKey } from '../wire/step-names.js'
 import type { AnyStep, InvalidEntities, StepHandler } from './define-step.js'
 import { digitsEntities, entityReaders, type EntityReader } from './entities.js'
 import { stateRules, type StateRules } from './conversation-state.js'
+import { catalogEntry } from './catalog-entry.js'
 
 /** A step's settings: its own options, else the plugin's, resolved and checked by options.ts. */
 export interface StepSettings {
@@ -27,8 +29,8 @@ export interface StepSettings {
  * One step as the plugin serves it, made once at registration and never
  * changed: the definition `defineStep` made, its settings, and what the
  * request path needs computed (the key requests match it by, entity readers,
- * the request and reply schemas). Its route, the dispatch route, the error
- * handler and the docs all read this one object.
+ * the parts of its request body and its reply schema). Its route, the
+ * dispatch route, the error handler and the docs all read this one object.
  */
 export interface ServedStep extends Omit<StepSettings, 'detailsLimit'> {
   readonly definition: AnyStep
@@ -43,8 +45,8 @@ export interface ServedStep extends Omit<StepSettings, 'detailsLimit'> {
   readonly digits: readonly string[]
   /** What the handler may return as details, and how large. */
   readonly details: DetailsRules
-  /** Haptik's request with this step's entities. */
-  readonly bodySchema: TSchema
+  /** Haptik's request with this step's entities, in the parts it is validated by (request-validation.ts). */
+  readonly bodyParts: readonly BodyPart[]
   /** The reply with this step's details. */
   readonly replySchema: TSchema
   /** The step's `state` and `userState` schemas, when it declares them. */
@@ -55,7 +57,11 @@ export interface ServedStep extends Omit<StepSettings, 'detailsLimit'> {
   readonly repeatable: boolean
 }
 
-export function serveStep (definition: AnyStep, { detailsLimit, ...settings }: StepSettings): ServedStep {
+/** The catalog's entities are compiled when the server starts: few, and declared by many steps. */
+const isCatalogEntry = (value: JsonSchema) => catalogEntry(value) !== undefined
+
+/** A step as served; `schemas` holds the request parts its registration's steps share. */
+export function serveStep (definition: AnyStep, { detailsLimit, ...settings }: StepSettings, schemas: SchemaPool): ServedStep {
   const { name, entities, conversationDetails, userDetails } = definition
   const stateRulesOf = Object.freeze({ state: stateRules(definition.state), userState: stateRules(definition.userState) })
   return Object.freeze({
@@ -68,7 +74,7 @@ export function serveStep (definition: AnyStep, { detailsLimit, ...settings }: S
     readers: entityReaders(entities),
     digits: digitsEntities(entities),
     details: Object.freeze({ conversationDetails, userDetails, detailsLimit }),
-    bodySchema: EnvelopeSchema(entities),
+    bodyParts: bodyParts(entities, schemas, isCatalogEntry),
     replySchema: ReplySchema(conversationDetails, userDetails),
     stateRules: stateRulesOf,
     stateful: stateRulesOf.state !== undefined || stateRulesOf.userState !== undefined,

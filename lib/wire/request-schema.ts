@@ -53,6 +53,8 @@ export function listBounds (declared: JsonSchema, required: boolean): { minItems
   return bounds
 }
 
+const ENTITIES_DESCRIPTION = 'One list of detections per entity'
+
 /**
  * The `entities` object of the envelope for a step's declared entities: each
  * entity is Haptik's list of detections, and declared-optional entities may be absent.
@@ -66,11 +68,22 @@ function EntitiesEnvelopeSchema (entities: ObjectSchema): TObject {
     const detections = Type.Array(DetectionSchema(entityValueSchema(value)), { ...listBounds(declared, required.has(name)), ...(description === undefined ? {} : { description }) })
     properties[name] = required.has(name) ? detections : Type.Optional(detections)
   }
-  return Type.Object(properties, { description: 'One list of detections per entity' })
+  return Type.Object(properties, { description: ENTITIES_DESCRIPTION })
 }
 
 /** The full body Haptik POSTs to a step, with the step's entities typed. */
 export function EnvelopeSchema (entities: ObjectSchema) {
+  return envelopeWith(EntitiesEnvelopeSchema(entities))
+}
+
+/**
+ * The envelope with `entities` any object, whatever the step: it names no
+ * entity, so not even Ajv's `removeAdditional: 'all'` removes one. The step
+ * routes validate their entities in parts (request-validation.ts).
+ */
+export const AnyStepEnvelopeSchema = envelopeWith(Type.Unsafe<HaptikEnvelope['entities']>({ type: 'object', description: ENTITIES_DESCRIPTION }))
+
+function envelopeWith<Entities extends TSchema> (entities: Entities) {
   return Type.Object({
     step: Type.Optional(Type.String({ description: 'System name of the step (2023 bots)' })),
     node: Type.Optional(Type.String({ description: 'System name of the step (older bots)' })),
@@ -80,7 +93,7 @@ export function EnvelopeSchema (entities: ObjectSchema) {
     conversation_details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'Conversation-scoped context' })),
     user_details: Type.Optional(Type.Record(Type.String(), Type.Unknown(), { default: {}, description: 'User-scoped data, kept across conversations' })),
     env_variables: Type.Optional(Type.Record(Type.String(), Type.String(), { default: {}, description: "The bot's variables for the current environment" })),
-    entities: EntitiesEnvelopeSchema(entities)
+    entities
   }, { title: 'HaptikRequest' })
 }
 

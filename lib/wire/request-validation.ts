@@ -1,0 +1,230 @@
+import { errorCodes, type FastifyRequest, type FastifySchemaCompiler, type FastifySchemaValidationError } from 'fastify'
+import { Type, type TSchema } from '@sinclair/typebox'
+import { AnyStepEnvelopeSchema, DetectionSchema, entityValueSchema, listBounds } from './request-schema.js'
+import { listItems, propertiesOf, requiredOf, type JsonSchema, type ObjectSchema } from './schema-reading.js'
+
+// A step's request body is validated in parts, each with its own schema and
+// the route's validator (Fastify's Ajv with the app's options, or the app's
+// own compiler): the envelope every step shares, then the `entities` object
+// (which entities are required, and which are declared: Ajv's
+// `removeAdditional: 'all'` removes the others), then each entity's list of
+// detections. A part several steps
+// declare alike (the envelope, Entities.Date, a Type.String()) is one schema,
+// compiled once per registration when the server starts; a part only one step
+// declares is compiled on that step's first call. So startup does not grow
+// with the bot, and a step's first call compiles only what is its own.
+//
+// The parts are checked in the order Ajv checks the whole envelope (its own
+// fields, then `required`, then each entity in declared order), with the same
+// coercion and defaults in place, and their issues carry the paths of the
+// whole body: the first issue is the one the whole envelope's schema gives.
+
+/** A compiled validator, as Fastify calls it. */
+type Validator = ((data: unknown, context?: { parentData: object, parentDataProperty: string }) => unknown) & { errors?: unknown, schemaEnv?: unknown }
+
+/** One part of a step's body and the schema it is checked with. */
+export interface BodyPart {
+  /** The entity the part is (its list of detections), or undefined for the `entities` object itself. */
+  readonly entity: string | undefined
+  readonly schema: TSchema
+  /** Where the part is in the body (a JSON Pointer), and in the whole envelope's schema. */
+  readonly instancePath: string
+  readonly schemaPath: string
+  /** Compiled when the server starts, even if no other step declares it (the catalog's entities). */
+  readonly eager: boolean
+  /** Its validator, once compiled (the registration's, for every step that declares the part alike). */
+  validate?: Validator | undefined
+}
+
+/**
+ * The envelope every step shares, with `entities` any object: the step
+ * routes' body schema, which Fastify compiles once and validates as usual;
+ * the entities are checked part by part.
+ */
+export const SHARED_ENVELOPE: TSchema = AnyStepEnvelopeSchema
+
+/** Schemas by their JSON text: one schema, and one compiled validator, for the parts several steps declare alike. */
+export class SchemaPool {
+  readonly #schemas = new Map<string, TSchema>()
+
+  /** The pool's schema with the same JSON Schema keywords, or this one. */
+  shared (schema: TSchema): TSchema {
+    const key = JSON.stringify(schema)
+    const known = this.#schemas.get(key)
+    if (known !== undefined) return known
+    this.#schemas.set(key, schema)
+    return schema
+  }
+}
+
+const escapePointer = (name: string) => name.replaceAll('~', '~0').replaceAll('/', '~1')
+
+/**
+ * The parts of the body of a step with these entities, made once at
+ * registration; nothing is compiled. `eager` says which declared entity
+ * values are compiled at startup whoever declares them.
+ */
+export function bodyParts (entities: ObjectSchema, pool: SchemaPool, eager: (value: JsonSchema) => boolean): BodyPart[] {
+  const required = new Set(requiredOf(entities))
+  // The whole envelope's `entities` (request-schema.ts) without the lists: required in declared order, as Type.Object lists them.
+  const declared = propertiesOf(entities).map(([name]) => name)
+  const names = declared.filter(name => required.has(name))
+  const object = Type.Unsafe({ type: 'object', ...(names.length > 0 ? { required: names } : {}), properties: Object.fromEntries(declared.map(name => [name, {}])) })
+  const parts: BodyPart[] = [{ entity: undefined, schema: pool.shared(object), instancePath: '/entities', schemaPath: '#/properties/entities', eager: false }]
+  for (const [name, declared] of propertiesOf(entities)) {
+    // The whole envelope's list of detections (request-schema.ts), without its description: the same checks.
+    const value = listItems(declared) ?? declared
+    const detections = Type.Array(DetectionSchema(entityValueSchema(value)), listBounds(declared, required.has(name)))
+    const pointer = escapePointer(name)
+    parts.push({
+      entity: name,
+      schema: pool.shared(detections),
+      instancePath: `/entities/${pointer}`,
+      schemaPath: `#/properties/entities/properties/${encodeURIComponent(pointer)}`,
+      eager: eager(value)
+    })
+  }
+  return parts
+}
+
+interface Issue { instancePath?: string, schemaPath?: string, message?: string }
+
+/**
+ * A validation failure as Fastify makes one (FST_ERR_VALIDATION, 400, the
+ * issues, `validationContext`), with its default message: for the step
+ * routes' error handler and the app's onError hooks.
+ */
+function validationFailure (result: unknown): Error {
+  if (result instanceof Error) {
+    const error = result as Error & { statusCode?: number, code?: string, validationContext?: string }
+    error.statusCode ??= 400
+    error.code ??= 'FST_ERR_VALIDATION'
+    error.validationContext ??= 'body'
+    return error
+  }
+  const issues = result as Issue[]
+  const error = new Error(issues.map(issue => `body${issue.instancePath ?? ''} ${issue.message as string}`).join(', '))
+  return Object.assign(error, { statusCode: 400, code: 'FST_ERR_VALIDATION', validation: issues as FastifySchemaValidationError[], validationContext: 'body' })
+}
+
+/** A part's issues, with their paths in the whole body and envelope schema. */
+function inBody (result: unknown, part: BodyPart): unknown {
+  if (!Array.isArray(result)) return result
+  return (result as Issue[]).map(issue => ({
+    ...issue,
+    instancePath: part.instancePath + (issue.instancePath ?? ''),
+    ...(typeof issue.schemaPath === 'string' ? { schemaPath: part.schemaPath + issue.schemaPath.slice(1) } : {})
+  }))
+}
+
+/**
+ * What failed, as Fastify reads a validator's result, or undefined: `false`
+ * (the validator's errors), a custom validator's `{ error }`, or its
+ * `{ value }`, which replaces `parent[key]`.
+ */
+function failureOf (validate: Validator, result: unknown, parent: Record<string, unknown>, key: string): unknown {
+  if (result === false) return validate.errors
+  if (typeof result !== 'object' || result === null) return undefined
+  const { error } = result as { error?: unknown }
+  if (error !== undefined && error !== null && error !== false) return error
+  if ('value' in result) parent[key] = result.value
+  return undefined
+}
+
+/** Where a part's validator is compiled for: the route of a step that declares it. */
+interface Use { readonly schema: TSchema, readonly url: string }
+
+/** The validators of one registration's routes, compiled once and shared by its steps. */
+export class RequestValidation {
+  readonly #validators = new Map<TSchema, Validator>()
+  #compiler: FastifySchemaCompiler<unknown> | undefined
+
+  /**
+   * Once the routes are compiled (onReady): keeps the routes' validator
+   * compiler, and compiles the envelope, the eager parts and every part more
+   * than one step declares. Throws Fastify's FST_ERR_SCH_VALIDATION_BUILD for a schema the
+   * compiler refuses, as a route's own schema would at startup.
+   */
+  prepare (compiler: FastifySchemaCompiler<unknown>, steps: ReadonlyArray<{ readonly url: string, readonly parts: readonly BodyPart[] }>): void {
+    this.#compiler = compiler
+    // Each part with the first step that declares it; compiled now if eager, or when a second step declares it too.
+    const first = new Map<TSchema, Use>()
+    const shared: Use[] = [{ schema: SHARED_ENVELOPE, url: steps[0].url }]
+    for (const { url, parts } of steps) {
+      for (const { schema, eager } of parts) {
+        let use = first.get(schema)
+        if (use === undefined) {
+          use = { schema, url }
+          first.set(schema, use)
+          if (!eager) continue
+        }
+        if (!shared.includes(use)) shared.push(use)
+      }
+    }
+    for (const { schema, url } of shared) this.#validator(schema, 'POST', url)
+  }
+
+  #validator (schema: TSchema, method: string, url: string): Validator {
+    let validate = this.#validators.get(schema)
+    if (validate === undefined) {
+      try {
+        validate = (this.#compiler as FastifySchemaCompiler<unknown>)({ schema, method, url, httpPart: 'body' }) as Validator
+      } catch (error) {
+        throw Object.assign(new errorCodes.FST_ERR_SCH_VALIDATION_BUILD(method, url, (error as Error).message), { statusCode: 500 })
+      }
+      this.#validators.set(schema, validate)
+    }
+    return validate
+  }
+
+  /** The envelope's failure, as Fastify validates a route's body (Ajv may replace it, coerced), or undefined. */
+  #envelope (request: FastifyRequest): unknown {
+    const validate = this.#validator(SHARED_ENVELOPE, request.method, request.url)
+    const parent = request as unknown as Record<string, unknown>
+    const result = validate.schemaEnv === undefined ? validate(request.body ?? null) : validate(request.body ?? null, { parentData: parent, parentDataProperty: 'body' })
+    return result === true ? undefined : failureOf(validate, result, parent, 'body')
+  }
+
+  /**
+   * The failure of the first entity part that fails, with its paths in the
+   * body, or undefined. No parent is passed to Ajv: the only value it could
+   * replace is a scalar sent for a list, which it would wrap in one, and a
+   * detection is an object, so that fails all the same.
+   */
+  #entities (request: FastifyRequest, parts: readonly BodyPart[]): unknown {
+    const body = request.body as Record<string, unknown> | null | undefined
+    for (const part of parts) {
+      const entities = body?.entities
+      // Not an object: the envelope's own check says so (or, for a validator that checks nothing, nothing does).
+      if (typeof entities !== 'object' || entities === null) return undefined
+      const { entity } = part
+      const parent = (entity === undefined ? body : entities) as Record<string, unknown>
+      const key = entity ?? 'entities'
+      const value = parent[key]
+      if (value === undefined) continue
+      const validate = part.validate ??= this.#validator(part.schema, request.method, request.url)
+      const result = validate(value)
+      if (result === true) continue
+      const failure = failureOf(validate, result, parent, key)
+      if (failure !== undefined) return inBody(failure, part)
+    }
+    return undefined
+  }
+
+  /** A body validated whole (the dispatch route): null, or the failure the whole envelope's schema would give. */
+  validate (request: FastifyRequest, parts: readonly BodyPart[]): Error | null {
+    const failure = this.#envelope(request) ?? this.#entities(request, parts)
+    return failure === undefined ? null : validationFailure(failure)
+  }
+
+  /**
+   * The entities of a body whose envelope Fastify validates next (the step
+   * routes: SHARED_ENVELOPE is their body schema): null, or the failure the
+   * whole envelope's schema would give, the envelope's own first.
+   */
+  validateEntities (request: FastifyRequest, parts: readonly BodyPart[]): Error | null {
+    const failure = this.#entities(request, parts)
+    if (failure === undefined) return null
+    return validationFailure(this.#envelope(request) ?? failure)
+  }
+}
