@@ -52,12 +52,14 @@ export async function stopServer ({ child }, signal = 'SIGTERM') {
 
 /**
  * Loads a server with the workload (speaker and powerbank, alternating) for `duration`
- * seconds; `wrong` counts responses that are not the expected 200 and body.
+ * seconds; `wrong` counts responses that are not the expected 200 and body. With
+ * `conversationPerConnection`, each connection is a user of its own, as Haptik sends a
+ * conversation's calls one after the other (a stateful step's state is then never contended).
  */
-export function load (port, { size = 1536, duration, connections }) {
+export function load (port, { size = 1536, duration, connections, conversationPerConnection = false }) {
   let wrong = 0
-  const requests = ['speaker', 'powerbank'].map(product => {
-    const payload = body(product, size)
+  const requestsOf = userId => ['speaker', 'powerbank'].map(product => {
+    const payload = body(product, size, userId)
     const expected = JSON.stringify(answer(product))
     return {
       method: 'POST',
@@ -67,8 +69,10 @@ export function load (port, { size = 1536, duration, connections }) {
       onResponse: (status, responseBody) => { if (status !== 200 || responseBody !== expected) wrong++ }
     }
   })
+  let clients = 0
+  const setupClient = conversationPerConnection ? client => client.setRequests(requestsOf(`bench-user-${++clients}`)) : undefined
   return new Promise((resolve, reject) => {
-    autocannon({ url: `http://127.0.0.1:${port}`, connections, duration, requests }, (error, result) => {
+    autocannon({ url: `http://127.0.0.1:${port}`, connections, duration, requests: requestsOf(undefined), setupClient }, (error, result) => {
       if (error) reject(error)
       else resolve({ result, wrong })
     })

@@ -1,23 +1,16 @@
 // npm run bench:profile -- <server>: runs one benchmark server under
 // `node --cpu-prof` with the benchmark's load, and prints where its CPU time goes
 // (self time per function, top 40). Used to find the plugin's overhead.
-import autocannon from 'autocannon'
 import { mkdtempSync, readFileSync, readdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startServer, stopServer } from './harness.mjs'
-import { body, signature } from './workload.mjs'
+import { load, startServer, stopServer } from './harness.mjs'
 
 const server = process.argv[2] ?? 'fastify-haptik'
 const dir = mkdtempSync(join(tmpdir(), 'haptik-profile-'))
 const running = await startServer(`${server}.mjs`, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`], pin: false })
-const payload = body('speaker')
-const result = await autocannon({
-  url: `http://127.0.0.1:${running.port}`,
-  connections: 10,
-  duration: 5,
-  requests: [{ method: 'POST', path: '/product_price', headers: { 'content-type': 'application/json', 'x-hub-signature': signature(payload) }, body: payload }]
-})
+// A conversation per connection, as the benchmark loads a stateful step (it changes nothing for the others).
+const { result } = await load(running.port, { duration: 5, connections: 10, conversationPerConnection: true })
 await stopServer(running, 'SIGINT')
 
 const profile = JSON.parse(readFileSync(join(dir, readdirSync(dir)[0]), 'utf8'))

@@ -3,9 +3,10 @@
 // autocannon from another core, and reports every figure as the median over
 // interleaved rounds of its ratio to the bare Fastify route measured in the
 // same round, so machine noise cancels. Every response body is checked.
-// `--only main | scale | startup` runs one part; startup is steps against
-// ready time and heap, for the plugin and for bare Fastify.
-import { execFileSync } from 'node:child_process'
+// `--only main | scale | startup | state` runs one part; startup is steps against
+// ready time and heap, for the plugin and for bare Fastify; state is a stateful step
+// in memory and on a loopback redis-server against the same step without state.
+import { execFileSync, spawn } from 'node:child_process'
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { cpus } from 'node:os'
@@ -40,12 +41,13 @@ const BARE = 'bare Fastify route (no check)'
 // The load generator on core 0, each server on core 1.
 pinLoadGenerator()
 
-async function measure (file, { size = 1536, env = {} } = {}) {
+async function measure (file, { size = 1536, env = {}, conversationPerConnection = false } = {}) {
   const server = await startServer(file, { env })
   try {
-    await load(server.port, { size, duration: 1.5, connections: CONNECTIONS }) // warm-up: JIT, pools, caches
+    const workload = { size, connections: CONNECTIONS, conversationPerConnection }
+    await load(server.port, { ...workload, duration: 1.5 }) // warm-up: JIT, pools, caches
     const before = cpuMs(server.child.pid)
-    const loaded = await load(server.port, { size, duration: DURATION, connections: CONNECTIONS })
+    const loaded = await load(server.port, { ...workload, duration: DURATION })
     const cpu = cpuMs(server.child.pid) - before
     const { result } = loaded
     const requests = result.requests.total
@@ -180,13 +182,48 @@ if (args.only === 'all' || args.only === 'startup') {
   out.push(lines.join('\n'))
 }
 
+if (args.only === 'all' || args.only === 'state') {
+  // Each connection is a conversation of its own, as Haptik sends a conversation's calls one
+  // after the other: every call of the stateful step reads its state and writes it back.
+  // redis-server (Debian's) runs on core 0 beside the load generator, as a Redis on another
+  // host would: the figures are the plugin process's own cost, and its wait for the store.
+  const redisPort = 6390 + Math.floor(Math.random() * 100)
+  const redisCommand = ['redis-server', '--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no']
+  const [file, ...rest] = PIN ? ['taskset', '-c', '0', ...redisCommand] : redisCommand
+  const redis = spawn(file, rest, { stdio: 'ignore' })
+  const redisStarted = await new Promise(resolve => { redis.once('error', () => resolve(false)); setTimeout(() => resolve(redis.exitCode === null), 500) })
+  const STATELESS = 'stateless step (async handler)'
+  const configs = {
+    [STATELESS]: { file: 'fastify-haptik.mjs' },
+    'stateful, memoryStore()': { file: 'fastify-haptik-state.mjs', env: { BENCH_STORE: 'memory' } }
+  }
+  const redisUrl = `redis://127.0.0.1:${redisPort}`
+  if (redisStarted) {
+    configs['stateful, redisStore(ioredis), loopback'] = { file: 'fastify-haptik-state.mjs', env: { BENCH_STORE: 'ioredis', BENCH_REDIS_URL: redisUrl } }
+    configs['stateful, redisStore(node-redis), loopback'] = { file: 'fastify-haptik-state.mjs', env: { BENCH_STORE: 'node-redis', BENCH_REDIS_URL: redisUrl } }
+  } else {
+    process.stderr.write('redis-server did not start (apt-get install -y redis-server): the Redis rows are left out\n')
+  }
+  for (const config of Object.values(configs)) config.conversationPerConnection = true
+  try {
+    const state = await compare('state', configs, STATELESS)
+    report.state = state
+    const memory = state['stateful, memoryStore()']
+    report.targets = { ...report.targets, 'stateful step in memory: CPU/req ≤ 1.10× stateless': { value: memory.cpuRatio, pass: memory.cpuRatio <= 1.10 } }
+    out.push(table(`State: a conversation per connection (${CONNECTIONS}), each call reads and writes its state; × the stateless step, median of ${ROUNDS} rounds`, state).replaceAll('× bare', '× stateless'))
+    out.push(`\n| target | measured | |\n| --- | ---: | --- |\n| stateful step in memory: CPU/req ≤ 1.10× stateless | ${fmt(memory.cpuRatio)} | ${memory.cpuRatio <= 1.10 ? 'met' : 'missed'} |`)
+  } finally {
+    redis.kill()
+  }
+}
+
 const text = out.join('\n')
 console.log(`Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}, ${PIN ? 'server pinned to core 1, load on core 0' : 'not pinned'}`)
 console.log(text)
 mkdirSync('bench', { recursive: true })
 writeFileSync(args.output, JSON.stringify(report, (key, value) => key === 'rounds' ? undefined : value, 2) + '\n')
 console.log(`\nJSON: ${args.output}`)
-const failed = Object.values(report.main ?? {}).some(r => r.failed > 0)
+const failed = [report.main, report.state].some(results => Object.values(results ?? {}).some(r => r.failed > 0))
 if (failed) {
   console.error('Some server answered wrongly: its figures do not count.')
   process.exitCode = 1

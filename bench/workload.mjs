@@ -20,13 +20,13 @@ export function answer (product) {
   return { status: true, response: [REPLIES[product]] }
 }
 
-/** A request body of Haptik's shape, padded to about `size` bytes with conversation details. */
-export function body (product, size = 1536) {
+/** A request body of Haptik's shape, padded to about `size` bytes with conversation details; `userId` names the conversation's user. */
+export function body (product, size = 1536, userId = '5120931') {
   const envelope = {
     step: STEP,
     event: 'API_INTEGRATION',
     user: {
-      user_id: '5120931',
+      user_id: userId,
       user_name: 'hk_8f2c1e0a9b',
       full_name: 'Asha Rao',
       device_platform: 5,

@@ -189,6 +189,10 @@ t.test('a custom compiler that answers { value } or { error } is followed, as Fa
       t.equal(res.statusCode, 422)
       t.equal(res.json().message, 'no cabin')
     }],
+    ['null is a pass, as Fastify reads it', resultCompiler((schema, data) => isList(schema) ? null : { value: data }), res => {
+      t.equal(res.statusCode, 200)
+      t.same(res.json().response, ['booked {"cabin":"first"}'])
+    }],
     ['an error without a status is a 400', resultCompiler((schema, data) => isList(schema) ? { error: new Error('no cabin') } : { value: data }), res => {
       t.equal(res.statusCode, 400)
       t.equal(res.json().code, 'FST_ERR_VALIDATION')

@@ -177,11 +177,15 @@ export class RequestValidation {
     return validate
   }
 
-  /** The envelope's failure, as Fastify validates a route's body (Ajv may replace it, coerced), or undefined. */
+  /**
+   * The envelope's failure, as Fastify validates a route's body (Ajv may
+   * replace it, coerced), or undefined. Only called with a body: the dispatch
+   * route refuses a request without one first.
+   */
   #envelope (request: FastifyRequest): unknown {
     const validate = this.#validator(SHARED_ENVELOPE, request.method, request.url)
     const parent = request as unknown as Record<string, unknown>
-    const result = validate.schemaEnv === undefined ? validate(request.body ?? null) : validate(request.body ?? null, { parentData: parent, parentDataProperty: 'body' })
+    const result = validate.schemaEnv === undefined ? validate(request.body) : validate(request.body, { parentData: parent, parentDataProperty: 'body' })
     return result === true ? undefined : failureOf(validate, result, parent, 'body')
   }
 
