@@ -5,6 +5,7 @@ import {
   type Attributes, type Counter, type Histogram, type MeterProvider, type Span, type TracerProvider
 } from '@opentelemetry/api'
 import type { FastifyRequest } from 'fastify'
+import { isThenable } from './untrusted.js'
 
 // What the plugin tells the outside about each step call: one log line,
 // OpenTelemetry spans and metrics (through @opentelemetry/api, which does
@@ -129,6 +130,7 @@ export class Telemetry {
   readonly #refusals: Counter
   readonly #storeDuration: Histogram
   readonly #storeErrors: Counter
+  readonly #storeAttributesByKey = new Map<string, Attributes>()
   readonly #webhooks: Counter
   readonly #webhookDuration: Histogram
 
@@ -174,31 +176,54 @@ export class Telemetry {
     }
   }
 
+  /** A store operation's attributes, made once per store and operation. */
+  #storeAttributes (store: string, operation: 'get' | 'set'): Attributes {
+    const key = `${store} ${operation}`
+    let attributes = this.#storeAttributesByKey.get(key)
+    if (attributes === undefined) {
+      attributes = Object.freeze({ 'haptik.store': store, 'haptik.store.operation': operation })
+      this.#storeAttributesByKey.set(key, attributes)
+    }
+    return attributes
+  }
+
   /**
    * Runs a state store operation of a call in a span of its own (a child of
    * the step's), and records its time, and its failure.
    */
-  async storeOperation<T> (call: Call, store: string, operation: 'get' | 'set', run: () => T | Promise<T>): Promise<T> {
-    const attributes: Attributes = { 'haptik.store': store, 'haptik.store.operation': operation }
+  storeOperation<T> (call: Call, store: string, operation: 'get' | 'set', run: () => T | Promise<T>): T | Promise<T> {
+    const attributes = this.#storeAttributes(store, operation)
     const span = call.span.isRecording()
       ? this.#tracer.startSpan(`haptik state ${operation}`, { kind: SpanKind.CLIENT, attributes }, trace.setSpan(otelContext.active(), call.span))
       : undefined
     const startedAt = performance.now()
-    const ended = () => {
+    const ended = (failed: boolean) => {
+      if (failed) {
+        this.#storeErrors.add(1, attributes)
+        span?.setStatus({ code: SpanStatusCode.ERROR })
+      }
       this.#storeDuration.record(performance.now() - startedAt, attributes)
       span?.end()
     }
-    let result: T
+    let result: T | Promise<T>
     try {
-      result = await run()
+      result = run()
     } catch (error) {
-      this.#storeErrors.add(1, attributes)
-      span?.setStatus({ code: SpanStatusCode.ERROR })
-      ended()
+      ended(true)
       throw error
     }
-    ended()
-    return result
+    // A store that answers at once (memoryStore) is answered without a promise.
+    if (!isThenable(result)) {
+      ended(false)
+      return result
+    }
+    return Promise.resolve(result).then(value => {
+      ended(false)
+      return value
+    }, (error: unknown) => {
+      ended(true)
+      throw error
+    })
   }
 
   /**

@@ -80,3 +80,8 @@ export function cap (text: string, kind: keyof typeof LIMITS = 'name'): string {
   const max = LIMITS[kind]
   return text.length > max ? `${text.slice(0, max)}…` : text
 }
+
+/** A promise, or a hand-made thenable (read it with `Promise.resolve`: its `then` may misbehave). */
+export function isThenable (value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function'
+}

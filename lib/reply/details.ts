@@ -36,46 +36,64 @@ function isPlainObject (value: object): boolean {
   return prototype === Object.prototype || prototype === null
 }
 
+/** Where a value is: the field, then its keys and indexes (`cart.items[2]`). */
+function pathOf (field: string, keys: ReadonlyArray<string | number>): string {
+  return field + keys.map(key => typeof key === 'number' ? `[${key}]` : `.${key}`).join('')
+}
+
+function notJson (step: string, field: string, keys: ReadonlyArray<string | number>, what: string): Error {
+  return new InvalidReplyError(step, `${pathOf(field, keys)} is ${what}; details must be JSON data (strings, finite numbers, booleans, null, lists and plain objects)`)
+}
+
 /**
  * A copy of details as JSON carries them, or FST_HAPTIK_INVALID_REPLY naming
  * the first value JSON would change or lose: a Map, Set or other class
  * instance, a bigint, a function, NaN or Infinity, a cycle. A property set to
  * `undefined` is absent, and an object with `toJSON` (a Date) is what that
- * returns, as in JSON.stringify.
+ * returns, as in JSON.stringify. Its objects have no prototype (a key
+ * `__proto__` is a key); `keys` is where the walk is, for the message.
  */
-function jsonCopy (value: unknown, path: string, step: string, ancestors: object[]): unknown {
-  const refuse = (what: string) => new InvalidReplyError(step, `${path} is ${what}; details must be JSON data (strings, finite numbers, booleans, null, lists and plain objects)`)
+function jsonCopy (value: unknown, field: string, step: string, ancestors: object[], keys: Array<string | number>): unknown {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return value
     case 'number':
       if (Number.isFinite(value)) return value
-      throw refuse(describeNonJson(value))
+      throw notJson(step, field, keys, describeNonJson(value))
     case 'object':
       break
     default:
-      throw refuse(describeNonJson(value))
+      throw notJson(step, field, keys, describeNonJson(value))
   }
   if (value === null) return null
   const { toJSON } = value as { toJSON?: unknown }
-  if (typeof toJSON === 'function') return jsonCopy(toJSON.call(value), path, step, ancestors)
-  if (ancestors.includes(value)) throw refuse('a reference to itself (a cycle)')
+  if (typeof toJSON === 'function') return jsonCopy(toJSON.call(value), field, step, ancestors, keys)
+  if (ancestors.includes(value)) throw notJson(step, field, keys, 'a reference to itself (a cycle)')
   ancestors.push(value)
   let copy: unknown
   if (Array.isArray(value)) {
-    copy = value.map((item, index) => {
-      if (item === undefined) throw new InvalidReplyError(step, `${path}[${index}] is undefined, which JSON would send as null`)
-      return jsonCopy(item, `${path}[${index}]`, step, ancestors)
-    })
-  } else if (isPlainObject(value)) {
-    const entries: Array<[string, unknown]> = []
-    for (const [key, item] of Object.entries(value)) {
-      if (item !== undefined) entries.push([key, jsonCopy(item, `${path}.${key}`, step, ancestors)])
+    const list: unknown[] = []
+    for (let index = 0; index < value.length; index++) {
+      keys.push(index)
+      const item: unknown = value[index]
+      if (item === undefined) throw new InvalidReplyError(step, `${pathOf(field, keys)} is undefined, which JSON would send as null`)
+      list.push(jsonCopy(item, field, step, ancestors, keys))
+      keys.pop()
     }
-    copy = Object.fromEntries(entries)
+    copy = list
+  } else if (isPlainObject(value)) {
+    const object: Record<string, unknown> = Object.create(null)
+    for (const key of Object.keys(value)) {
+      const item = (value as Record<string, unknown>)[key]
+      if (item === undefined) continue
+      keys.push(key)
+      object[key] = jsonCopy(item, field, step, ancestors, keys)
+      keys.pop()
+    }
+    copy = object
   } else {
-    throw refuse(describeNonJson(value))
+    throw notJson(step, field, keys, describeNonJson(value))
   }
   ancestors.pop()
   return copy
@@ -105,9 +123,17 @@ function firstChange (returned: unknown, validated: unknown, path: string): stri
  */
 export function checkedValue (request: FastifyRequest, schema: object, value: unknown, field: string, step: string, keptAs = 'details are sent as the handler returns them'): unknown {
   if (value === undefined) return undefined
-  const data = jsonCopy(value, field, step, [])
-  // Validated on a copy of its own: what the validator changes shows against `data`.
-  const copy = structuredClone(data)
+  const data = jsonCopy(value, field, step, [], [])
+  return checkedJson(request, schema, data, JSON.stringify(data), field, step, keptAs)
+}
+
+/**
+ * JSON data and its text (what a store kept, say), checked as `checkedValue`
+ * checks a returned value: the validator works on a copy parsed from the
+ * text, and what it changes shows against `data`.
+ */
+export function checkedJson (request: FastifyRequest, schema: object, data: unknown, text: string, field: string, step: string, keptAs: string): unknown {
+  const copy: unknown = JSON.parse(text)
   const validate = request.compileValidationSchema(schema)
   if (validate(copy) !== true) {
     const [first] = validate.errors as Array<{ instancePath: string, message?: string }>

@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify'
 import { InvalidReplyError, StateConflictError, StateTooLargeError, StoreUnavailableError } from '../errors.js'
-import { checkedValue } from '../reply/details.js'
-import type { StateStore } from '../store/state-store.js'
+import { checkedJson, checkedValue } from '../reply/details.js'
+import { isThenable } from '../untrusted.js'
+import type { StateStore, Versioned } from '../store/state-store.js'
 import type { HaptikEnvelope } from '../wire/request-schema.js'
 import { keywordsOf } from '../wire/schema-reading.js'
 
@@ -42,8 +43,8 @@ type Kind = 'state' | 'userState'
 
 const WHAT: Record<Kind, string> = { state: "conversation's state", userState: "user's state" }
 
-/** Where a store operation is observed: spans, a latency histogram, error counts. */
-export type StoreObserver = <T>(operation: 'get' | 'set', run: () => T | Promise<T>) => Promise<T>
+/** Where a store operation is observed: spans, a latency histogram, error counts. A store that answers at once is answered at once. */
+export type StoreObserver = <T>(operation: 'get' | 'set', run: () => T | Promise<T>) => T | Promise<T>
 
 /** One kind of state of one call: its key, the version read, and the value the handler sees. */
 interface Slot {
@@ -88,15 +89,31 @@ export class CallState {
     return this.#slots.find(slot => slot.kind === kind)?.value
   }
 
-  /** Reads every state of the step (both at once), or its default when there is none, or none that fits the schema. */
-  async load (): Promise<void> {
-    await Promise.all(this.#slots.map(async slot => { await this.#load(slot) }))
+  /**
+   * Reads every state of the step (both at once), or its default when there
+   * is none, or none that fits the schema. Undefined when the store answered
+   * at once (memoryStore): no promise, no tick.
+   */
+  load (): Promise<void> | undefined {
+    let pending: Array<Promise<void>> | undefined
+    for (const slot of this.#slots) {
+      const loading = this.#load(slot)
+      if (loading !== undefined) (pending ??= []).push(loading)
+    }
+    return pending === undefined ? undefined : Promise.all(pending).then(() => {})
   }
 
-  async #load (slot: Slot): Promise<void> {
-    const stored = slot.key === undefined ? undefined : await this.#call('get', 'read', () => this.#settings.store.get(slot.key as string))
+  #load (slot: Slot): Promise<void> | undefined {
+    if (slot.key === undefined) return this.#loaded(slot, undefined)
+    const key = slot.key
+    const stored = this.#call('get', 'read', () => this.#settings.store.get(key))
+    return isThenable(stored) ? stored.then(value => this.#loaded(slot, value)) : this.#loaded(slot, stored)
+  }
+
+  #loaded (slot: Slot, stored: Versioned | undefined): undefined {
     slot.version = stored?.version
     slot.value = stored === undefined ? this.#initial(slot) : this.#fitting(slot, stored.value)
+    return undefined
   }
 
   #initial (slot: Slot): unknown {
@@ -106,7 +123,7 @@ export class CallState {
   /** Stored state that no longer fits the step's schema (after a deploy, say) is dropped for the default, with a warning. */
   #fitting (slot: Slot, text: string): unknown {
     try {
-      return checkedValue(this.#request, slot.rules.schema, JSON.parse(text), slot.kind, this.#step, 'state is read as it was stored')
+      return checkedJson(this.#request, slot.rules.schema, JSON.parse(text), text, slot.kind, this.#step, 'state is read as it was stored')
     } catch (error) {
       this.#request.log.warn({ step: this.#step, err: error }, `fastify-haptik: the stored ${WHAT[slot.kind]} no longer fits the step's ${slot.kind} schema; starting from its default`)
       return this.#initial(slot)
@@ -116,16 +133,28 @@ export class CallState {
   /**
    * Saves what the handler returned as `state` and `userState`, checked
    * against the step's schemas and `stateLimit`, each compare-and-set against
-   * the version read. Resolves to false when another call changed one first.
+   * the version read. False when another call changed one first; a promise
+   * only when the store answers later.
    */
-  async save (returned: { state?: unknown, userState?: unknown }): Promise<boolean> {
+  save (returned: { state?: unknown, userState?: unknown }): boolean | Promise<boolean> {
     const writes = this.#slots.filter(slot => returned[slot.kind] !== undefined).map(slot => ({ slot, text: this.#checked(slot, returned[slot.kind]) }))
-    for (const { slot, text } of writes) {
+    return this.#write(writes, 0)
+  }
+
+  #write (writes: ReadonlyArray<{ slot: Slot, text: string }>, from: number): boolean | Promise<boolean> {
+    for (let index = from; index < writes.length; index++) {
+      const { slot, text } = writes[index]
       const ttl = slot.kind === 'state' ? this.#settings.ttl : this.#settings.userTtl
-      const version = await this.#call('set', 'write', () => this.#settings.store.set(slot.key as string, text, slot.version, ttl))
-      if (version === undefined) return false
-      slot.version = version
+      const version = this.#call('set', 'write', () => this.#settings.store.set(slot.key as string, text, slot.version, ttl))
+      if (isThenable(version)) return version.then(written => this.#saved(slot, written) && this.#write(writes, index + 1))
+      if (!this.#saved(slot, version)) return false
     }
+    return true
+  }
+
+  #saved (slot: Slot, version: number | undefined): boolean {
+    if (version === undefined) return false
+    slot.version = version
     return true
   }
 
@@ -147,18 +176,31 @@ export class CallState {
     return this.#waiting === 0 ? undefined : new StoreUnavailableError(this.#step, this.#settings.store.kind, `did not answer within the step's timeout of ${timeout} ms`)
   }
 
-  async #call<T> (operation: 'get' | 'set', verb: string, run: () => T | Promise<T>): Promise<T> {
+  #call<T> (operation: 'get' | 'set', verb: string, run: () => T | Promise<T>): T | Promise<T> {
     this.#waiting++
-    let result: T
+    let result: T | Promise<T>
     try {
-      result = await this.#observe(operation, run)
+      result = this.#observe(operation, run)
     } catch (error) {
       this.#waiting--
-      const failure = new StoreUnavailableError(this.#step, this.#settings.store.kind, `could not ${verb} the state`)
-      failure.cause = error
-      throw failure
+      throw this.#unavailable(verb, error)
     }
-    this.#waiting--
-    return result
+    if (!isThenable(result)) {
+      this.#waiting--
+      return result
+    }
+    return Promise.resolve(result).then(value => {
+      this.#waiting--
+      return value
+    }, (error: unknown) => {
+      this.#waiting--
+      throw this.#unavailable(verb, error)
+    })
+  }
+
+  #unavailable (verb: string, cause: unknown): Error {
+    const failure = new StoreUnavailableError(this.#step, this.#settings.store.kind, `could not ${verb} the state`)
+    failure.cause = cause
+    return failure
   }
 }

@@ -18,7 +18,7 @@ import type { ObjectSchema } from '../wire/schema-reading.js'
 import type { ServedStep } from './served-step.js'
 import { isStepFailure, type StepFailure } from '../reply/step-failure.js'
 import { nonFiniteEnvelopeField, nonFiniteMessage } from './finite-numbers.js'
-import { cap, safeError } from '../untrusted.js'
+import { cap, isThenable, safeError } from '../untrusted.js'
 import { Deadline, stepDeadlines } from './deadlines.js'
 
 function settle (step: ServedStep, context: Context, value: unknown): HaptikReply {
@@ -87,10 +87,6 @@ function settleOrFail (step: ServedStep, context: Context, value: unknown): Hapt
   }
 }
 
-function isThenable (value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function'
-}
-
 /** An async handler's call, waiting for its answer until the step's deadline. */
 class PendingCall extends Deadline {
   constructor (readonly step: ServedStep, readonly context: Context, readonly resolve: (reply: HaptikReply) => void) {
@@ -140,6 +136,23 @@ function run (step: ServedStep, context: Context): HaptikReply | Promise<HaptikR
   return pending ? withDeadline(step, context, result as PromiseLike<unknown>) : complete(step, context, settleOrFail(step, context, result))
 }
 
+/** A stateful call, waiting for its store and handler until the step's deadline. */
+class StatefulCall extends Deadline {
+  late = false
+  constructor (readonly step: ServedStep, readonly context: Context, readonly state: CallState, readonly resolve: (reply: HaptikReply) => void) {
+    super()
+  }
+
+  expire (): void {
+    const { step, context, state } = this
+    this.late = true
+    // Past the deadline while the store was still answering: the store's failure, not the handler's.
+    const slow = state.slowStore(step.timeout)
+    if (slow !== undefined) context.abort(slow)
+    this.resolve(complete(step, context, slow === undefined ? timedOut(step, context) : fail(step, context, slow)))
+  }
+}
+
 /**
  * Runs a step that keeps state: its states are read, the handler runs on
  * them, and what it returns as `state` and `userState` is written, only on
@@ -149,33 +162,27 @@ function run (step: ServedStep, context: Context): HaptikReply | Promise<HaptikR
  */
 function runWithState (step: ServedStep, context: Context): Promise<HaptikReply> {
   const { telemetry, state: settings } = context.runtime
-  const state = new CallState(step.name, step.stateRules, settings, context.request, async (operation, run) => await telemetry.storeOperation(context.call, settings.store.kind, operation, run))
+  const state = new CallState(step.name, step.stateRules, settings, context.request, (operation, run) => telemetry.storeOperation(context.call, settings.store.kind, operation, run))
   return new Promise(resolve => {
-    let late = false
-    const timer = setTimeout(() => {
-      late = true
-      // Past the deadline while the store was still answering: the store's failure, not the handler's.
-      const slow = state.slowStore(step.timeout)
-      if (slow !== undefined) context.abort(slow)
-      resolve(complete(step, context, slow === undefined ? timedOut(step, context) : fail(step, context, slow)))
-    }, step.timeout)
-    callWithState(step, context, state, () => late).then(reply => {
-      clearTimeout(timer)
-      if (late) context.log.warn('step finished after its deadline; its reply was discarded and its state not saved')
-      else resolve(complete(step, context, reply))
+    const call = new StatefulCall(step, context, state, resolve)
+    stepDeadlines.start(call, step.timeout)
+    callWithState(call).then(reply => {
+      if (stepDeadlines.stop(call)) resolve(complete(step, context, reply))
+      else context.log.warn('step finished after its deadline; its reply was discarded and its state not saved')
     })
   })
 }
 
 /** Reads the states, runs the handler, saves what it returned; any failure is the failure path (never rejects). */
-async function callWithState (step: ServedStep, context: Context, state: CallState, isLate: () => boolean): Promise<HaptikReply> {
+async function callWithState (call: StatefulCall): Promise<HaptikReply> {
+  const { step, context, state } = call
   try {
     await state.load()
-    let reply = await runAndSave(step, context, state, isLate)
+    let reply = await runAndSave(call)
     // Another call of the conversation changed the state first: run once more on it, or take the failure path.
     if (reply === undefined && step.repeatable) {
       await state.load()
-      reply = await runAndSave(step, context, state, isLate)
+      reply = await runAndSave(call)
     }
     if (reply === undefined) throw state.conflict()
     return reply
@@ -185,15 +192,16 @@ async function callWithState (step: ServedStep, context: Context, state: CallSta
 }
 
 /** One run of the handler on the loaded states; undefined when its state lost the race to another call. */
-async function runAndSave (step: ServedStep, context: Context, state: CallState, isLate: () => boolean): Promise<HaptikReply | undefined> {
+async function runAndSave (call: StatefulCall): Promise<HaptikReply | undefined> {
+  const { step, context, state } = call
   // Answered already (the store was slow): the handler does not run late.
-  if (isLate()) return fallbackReply(step.replies, step.fallbackMessage, context.language)
+  if (call.late) return fallbackReply(step.replies, step.fallbackMessage, context.language)
   context.state = state.value('state')
   context.userState = state.value('userState')
   const value: unknown = await context.runtime.telemetry.within(context.call, step.handler, context as unknown as StepContext<ObjectSchema, never, never>)
   const reply = settle(step, context, value)
   // Only a call that succeeds changes the state; a late one is answered already.
-  if (!reply.status || !isJsonObject(value) || isLate()) return reply
+  if (!reply.status || !isJsonObject(value) || call.late) return reply
   return await state.save(value) ? reply : undefined
 }
 
