@@ -162,13 +162,17 @@ t.test('diagnostics_channel: the start and end of each call, and each refusal', 
 t.test("state reads and writes are child spans of the step's span, timed by haptik.store.duration; a failed one is counted and named in the call's outcome", async t => {
   const { exporter, tracerProvider } = tracing()
   const { meterProvider, collect } = metering()
-  let down = false
+  // A store that answers at once, then rejects, then throws at once.
+  let down: 'no' | 'rejects' | 'throws' = 'no'
   const backing = memoryStore()
   const store: StateStore = {
     kind: 'flaky',
-    get: async key => { if (down) throw new Error('connection refused'); return await backing.get(key) },
-    set: async (key, value, version, ttl) => await backing.set(key, value, version, ttl),
-    delete: async (key, version) => await backing.delete(key, version)
+    get: key => {
+      if (down === 'throws') throw new Error('not connected')
+      return down === 'rejects' ? Promise.reject(new Error('connection refused')) : backing.get(key)
+    },
+    set: (key, value, version, ttl) => backing.set(key, value, version, ttl),
+    delete: (key, version) => backing.delete(key, version)
   }
   const tally = defineStep({ name: 'tally', state: Type.Object({ n: Type.Integer() }), handler: ({ state }) => ({ response: 'ok', state: { n: (state?.n ?? 0) + 1 } }) })
   const { app, lines } = await observedApp(t, { steps: [tally], store, telemetry: { tracerProvider, meterProvider } })
@@ -177,12 +181,14 @@ t.test("state reads and writes are child spans of the step's span, timed by hapt
   const step = spans.find(span => span.name === 'haptik step tally')
   const storeSpans = spans.filter(span => span.name.startsWith('haptik state'))
   t.same(storeSpans.map(span => [span.name, span.attributes['haptik.store'], span.parentSpanContext?.spanId === step?.spanContext().spanId]), [['haptik state get', 'flaky', true], ['haptik state set', 'flaky', true]])
-  down = true
-  t.same((await signedPost(app, '/haptik/tally', envelope('tally', {}))).json().status, false)
+  for (const failure of ['rejects', 'throws'] as const) {
+    down = failure
+    t.same((await signedPost(app, '/haptik/tally', envelope('tally', {}))).json().status, false, `a store that ${failure}: the failure path`)
+  }
   const metrics = await collect()
   const duration = metrics.find(metric => metric.descriptor.name === 'haptik.store.duration') as HistogramMetricData
-  t.same(duration.dataPoints.map(point => [point.attributes['haptik.store.operation'], point.value.count]).sort(), [['get', 2], ['set', 1]])
+  t.same(duration.dataPoints.map(point => [point.attributes['haptik.store.operation'], point.value.count]).sort(), [['get', 3], ['set', 1]])
   const errors = metrics.find(metric => metric.descriptor.name === 'haptik.store.errors') as SumMetricData
-  t.same(errors.dataPoints.map(point => [point.attributes, point.value]), [[{ 'haptik.store': 'flaky', 'haptik.store.operation': 'get' }, 1]])
-  t.same(lines.filter(line => line.msg === 'step call').map(line => line.outcome), ['ok', 'store-error'], "the call's log line names the store's failure")
+  t.same(errors.dataPoints.map(point => [point.attributes, point.value]), [[{ 'haptik.store': 'flaky', 'haptik.store.operation': 'get' }, 2]])
+  t.same(lines.filter(line => line.msg === 'step call').map(line => line.outcome), ['ok', 'store-error', 'store-error'], "the call's log line names the store's failure")
 })
