@@ -180,3 +180,9 @@ t.test('details that JSON would change or lose are refused, naming the value: Ma
   const dated = await replyWith(t, { response: 'ok', conversation_details: { when: new Date(0), list: [new Date(1000)] } } as StepResult)
   t.same(dated.res.json().conversation_details, { when: '1970-01-01T00:00:00.000Z', list: ['1970-01-01T00:00:01.000Z'] }, 'a Date is its toJSON(), as JSON.stringify sends it')
 })
+
+t.test('-0 in details is sent as 0, as JSON sends it, not refused as a conversion', async t => {
+  const { res, error } = await replyWith(t, { response: 'ok', conversation_details: { balance: -0, rounded: Math.round(-0.2) } })
+  t.equal(error, undefined)
+  t.strictSame(res.json(), { status: true, response: ['ok'], conversation_details: { balance: 0, rounded: 0 } })
+})

@@ -193,6 +193,14 @@ t.test('a custom compiler that answers { value } or { error } is followed, as Fa
       t.equal(res.statusCode, 200)
       t.same(res.json().response, ['booked {"cabin":"first"}'])
     }],
+    ['false without errors is a pass, as Fastify reads it', resultCompiler((schema, data) => isList(schema) ? false : { value: data }), res => {
+      t.equal(res.statusCode, 200)
+      t.same(res.json().response, ['booked {"cabin":"first"}'])
+    }],
+    ['a promise is not a pass: the entities are checked before the handler, at once', resultCompiler((schema, data) => isList(schema) ? Promise.resolve(true) : { value: data }), res => {
+      t.equal(res.statusCode, 500)
+      t.equal(res.json().code, 'FST_HAPTIK_INTERNAL')
+    }],
     ['an error without a status is a 400', resultCompiler((schema, data) => isList(schema) ? { error: new Error('no cabin') } : { value: data }), res => {
       t.equal(res.statusCode, 400)
       t.equal(res.json().code, 'FST_ERR_VALIDATION')

@@ -219,3 +219,25 @@ t.test('redisStore refuses a client that is neither ioredis nor node-redis', asy
   t.throws(() => redisStore({}), { code: 'FST_HAPTIK_INVALID_OPTION', message: 'fastify-haptik: redisStore takes a connected ioredis or node-redis client (it has neither call() nor sendCommand())' })
   t.throws(() => redisStore({ call: () => {} }, { prefix: 5 as unknown as string }), { message: 'fastify-haptik: redisStore: prefix must be a string' })
 })
+
+t.test('a store that answers one key later and throws at once for the other: the failure path, and no rejection left unheard', async t => {
+  const mixed: StateStore = {
+    kind: 'mixed',
+    get: key => {
+      if (key.includes(':user:')) throw new Error('not connected')
+      return new Promise((_resolve, reject) => setTimeout(() => reject(new Error('connection reset')), 10))
+    },
+    set: () => 1,
+    delete: () => true
+  }
+  const both = defineStep({ name: 'both', state: Cart, userState: Profile, handler: () => 'never' })
+  const { app, lines } = await stateApp(t, { steps: [both], store: mixed })
+  const unheard: unknown[] = []
+  const listen = (reason: unknown) => { unheard.push(reason) }
+  process.on('unhandledRejection', listen)
+  t.teardown(() => { process.off('unhandledRejection', listen) })
+  t.same((await chatOf(app).call(both, {})).reply, FALLBACK)
+  await new Promise(resolve => setTimeout(resolve, 50))
+  t.same(unheard, [], 'the read that failed later was heard')
+  t.match(lines.find(line => (line.err as { code?: string } | undefined)?.code === 'FST_HAPTIK_STORE_UNAVAILABLE')?.err, { message: /could not read the state/ })
+})

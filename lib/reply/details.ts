@@ -59,7 +59,8 @@ function jsonCopy (value: unknown, field: string, step: string, ancestors: objec
     case 'boolean':
       return value
     case 'number':
-      if (Number.isFinite(value)) return value
+      // -0 is 0 in JSON.
+      if (Number.isFinite(value)) return value === 0 ? 0 : value
       throw notJson(step, field, keys, describeNonJson(value))
     case 'object':
       break

@@ -96,9 +96,15 @@ export class CallState {
    */
   load (): Promise<void> | undefined {
     let pending: Array<Promise<void>> | undefined
-    for (const slot of this.#slots) {
-      const loading = this.#load(slot)
-      if (loading !== undefined) (pending ??= []).push(loading)
+    try {
+      for (const slot of this.#slots) {
+        const loading = this.#load(slot)
+        if (loading !== undefined) (pending ??= []).push(loading)
+      }
+    } catch (error) {
+      // A store may answer one key later and throw at once for the other: the read under way must not reject unheard.
+      for (const loading of pending ?? []) loading.catch(() => {})
+      throw error
     }
     return pending === undefined ? undefined : Promise.all(pending).then(() => {})
   }

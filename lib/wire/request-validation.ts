@@ -1,6 +1,7 @@
 import { errorCodes, type FastifyRequest, type FastifySchemaCompiler, type FastifySchemaValidationError } from 'fastify'
 import { Type, type TSchema } from '@sinclair/typebox'
 import { AnyStepEnvelopeSchema, DetectionSchema, entityValueSchema, listBounds } from './request-schema.js'
+import { isThenable } from '../untrusted.js'
 import { listItems, propertiesOf, requiredOf, type JsonSchema, type ObjectSchema } from './schema-reading.js'
 
 // A step's request body is validated in parts, each with its own schema and
@@ -18,6 +19,9 @@ import { listItems, propertiesOf, requiredOf, type JsonSchema, type ObjectSchema
 // fields, then `required`, then each entity in declared order), with the same
 // coercion and defaults in place, and their issues carry the paths of the
 // whole body: the first issue is the one the whole envelope's schema gives.
+
+/** What a validator that answers later gets: the entities cannot be left unchecked. */
+const asyncValidatorError = Object.assign(new Error('fastify-haptik checks entities synchronously: the validator compiler returned a promise for an entity schema'), { statusCode: 500 })
 
 /** A compiled validator, as Fastify calls it. */
 type Validator = ((data: unknown, context?: { parentData: object, parentDataProperty: string }) => unknown) & { errors?: unknown, schemaEnv?: unknown }
@@ -123,8 +127,11 @@ function inBody (result: unknown, part: BodyPart): unknown {
  * `{ value }`, which replaces `parent[key]`.
  */
 function failureOf (validate: Validator, result: unknown, parent: Record<string, unknown>, key: string): unknown {
-  if (result === false) return validate.errors
+  // `false` without errors is a pass to Fastify too.
+  if (result === false) return validate.errors ?? undefined
   if (typeof result !== 'object' || result === null) return undefined
+  // Fastify awaits an async validator's answer; the parts are checked before the handler, at once.
+  if (isThenable(result)) return asyncValidatorError
   const { error } = result as { error?: unknown }
   if (error !== undefined && error !== null && error !== false) return error
   if ('value' in result) parent[key] = result.value
