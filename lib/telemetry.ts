@@ -122,6 +122,17 @@ export interface Call {
   error: Error | undefined
 }
 
+/** Ends a call's span with its outcome, and its error if it failed. */
+function endSpan (span: Span, outcome: string, error: Error | undefined): void {
+  if (!span.isRecording()) return
+  span.setAttribute('haptik.outcome', outcome)
+  if (error !== undefined) {
+    span.recordException(error)
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message })
+  }
+  span.end()
+}
+
 /** The spans, metrics, channels and log lines of one registration of the plugin. */
 export class Telemetry {
   readonly #tracer
@@ -166,14 +177,7 @@ export class Telemetry {
     const attributes = { 'haptik.event': event, 'haptik.outcome': outcome }
     this.#webhooks.add(1, attributes)
     this.#webhookDuration.record(durationMs, { 'haptik.event': event })
-    if (span.isRecording()) {
-      span.setAttribute('haptik.outcome', outcome)
-      if (error !== undefined) {
-        span.recordException(error)
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message })
-      }
-      span.end()
-    }
+    endSpan(span, outcome, error)
   }
 
   /** A store operation's attributes, made once per store and operation. */
@@ -254,14 +258,7 @@ export class Telemetry {
     attributes['haptik.outcome'] = outcome
     this.#calls.add(1, attributes)
     this.#duration.record(durationMs, attributes)
-    if (span.isRecording()) {
-      span.setAttribute('haptik.outcome', outcome)
-      if (error !== undefined) {
-        span.recordException(error)
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error.message })
-      }
-      span.end()
-    }
+    endSpan(span, outcome, error)
     if (endChannel.hasSubscribers) endChannel.publish({ step, environment, request, outcome, durationMs, messages, secret } satisfies StepEndMessage)
   }
 
