@@ -244,4 +244,22 @@ t.test("a part the validator cannot compile fails the server's start when steps 
   t.equal(res.statusCode, 500)
   t.equal(res.json().code, 'FST_HAPTIK_INTERNAL')
   t.equal((await signedPost(own, '/two', envelope('two', { cabin: [detection('economy')] }))).statusCode, 200, 'the other steps are served')
+
+  // The compiler is asked once: a refused part is not compiled again on every call.
+  let attempts = 0
+  const counted = Fastify({ logger: false })
+  t.teardown(() => counted.close())
+  counted.setValidatorCompiler(({ schema }) => {
+    if (JSON.stringify(schema).includes('no-such-format')) {
+      attempts++
+      throw new Error('unknown format "no-such-format"')
+    }
+    return () => true
+  })
+  await counted.register(fastifyHaptik, { secret: SECRET, steps: [trip('one', broken), trip('two')] })
+  for (let call = 0; call < 3; call++) {
+    const refused = await counted.inject({ method: 'POST', url: '/one', payload, headers: { 'content-type': 'application/json', 'x-hub-signature': haptikSignature(payload) } })
+    t.equal(refused.json().code, 'FST_HAPTIK_INTERNAL')
+  }
+  t.equal(attempts, 1)
 })

@@ -177,7 +177,11 @@ export class RequestValidation {
       try {
         validate = (this.#compiler as FastifySchemaCompiler<unknown>)({ schema, method, url, httpPart: 'body' }) as Validator
       } catch (error) {
-        throw Object.assign(new errorCodes.FST_ERR_SCH_VALIDATION_BUILD(method, url, (error as Error).message), { statusCode: 500 })
+        // Refused once, refused on every call, without compiling it again.
+        const reason = (error as Error).message
+        const refused = (): never => { throw Object.assign(new errorCodes.FST_ERR_SCH_VALIDATION_BUILD(method, url, reason), { statusCode: 500 }) }
+        this.#validators.set(schema, refused as unknown as Validator)
+        return refused()
       }
       this.#validators.set(schema, validate)
     }
