@@ -263,3 +263,21 @@ t.test("a part the validator cannot compile fails the server's start when steps 
   }
   t.equal(attempts, 1)
 })
+
+t.test("an app's onRoute hook that replaces the step route's preValidation hooks lets no unchecked entity through", async t => {
+  const answers = []
+  for (const replaced of [false, true]) {
+    const app = Fastify({ logger: false })
+    t.teardown(() => app.close())
+    if (replaced) app.addHook('onRoute', routeOptions => { if (routeOptions.method === 'POST') routeOptions.preValidation = [] })
+    await app.register(fastifyHaptik, { secret: SECRET, steps: [trip('trip'), defineStep({ name: 'otp', entities: Type.Object({ code: Entities.Digits }), handler: ({ entities }) => entities.code })] })
+    const cabin = await signedPost(app, '/trip', envelope('trip', { cabin: [detection('on the roof')] }))
+    const digits = await signedPost(app, '/otp', envelope('otp', { code: [detection(4521)] }))
+    const valid = await signedPost(app, '/trip', envelope('trip', { cabin: [detection('business')] }))
+    answers.push([cabin, digits, valid].map(res => [res.statusCode, res.json()]))
+  }
+  t.same(answers[1], answers[0], 'the same answers, hook or no hook')
+  t.equal(answers[0][0][1].code, 'FST_HAPTIK_INVALID_ENTITY')
+  t.same(answers[0][1], [200, { status: false, response: ["Sorry, I didn't quite get that. Could you say it another way?"] }], 'a number for Entities.Digits: asked again')
+  t.equal(answers[0][2][0], 200)
+})
