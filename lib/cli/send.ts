@@ -86,7 +86,7 @@ function webhookEvent (event: string, options: SendOptions): Record<string, unkn
   const user = { user_id: DEFAULT_USER.user_id, auth_id: DEFAULT_USER.auth_id, device_platform: DEFAULT_USER.device_platform, ...userOf(options) }
   const common = { version: '1.0', timestamp: new Date().toISOString(), user, business_id: 1, event_name: event, agent: { id: 1, name: 'gogo', is_automated: true, email: null } }
   if (event === 'webhook_conversation_complete') {
-    return { ...common, data: { conversation_no: 1, completion_type: 'bot', conversation_details: {}, user_details: Object.fromEntries(options.userDetails ?? []) } }
+    return { ...common, data: { conversation_no: 1, completion_type: 'gogo', conversation_details: {}, user_details: Object.fromEntries(options.userDetails ?? []) } }
   }
   return { ...common, message: { id: Date.now(), body: { text: options.message ?? 'Hi', type: 'TEXT', data: { quick_replies: [] } } } }
 }

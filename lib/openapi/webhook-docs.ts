@@ -9,7 +9,7 @@ const plain = (schema: unknown): unknown => JSON.parse(JSON.stringify(schema))
 
 const ERROR = { type: 'object', properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } } }
 
-const STATUS = (value: string) => ({ type: 'object', properties: { status: { type: 'string', enum: [value] } } })
+const STATUS = (...values: string[]) => ({ type: 'object', properties: { status: { type: 'string', enum: values } } })
 
 /** What the docs need of the webhook route's settings. */
 interface DocumentedWebhook {
@@ -50,7 +50,8 @@ export function webhookTransform ({ on }: DocumentedWebhook) {
         security,
         body: { anyOf: [...Object.values(events), { type: 'object', required: ['event_name'], properties: { event_name: { type: 'string' } }, additionalProperties: true }] },
         response: {
-          200: { description: 'handled, duplicate (handled before) or ignored (no handler for its event_name)', ...STATUS('handled') },
+          200: { description: 'handled, duplicate (handled before) or ignored (no handler for its event_name)', ...STATUS('handled', 'duplicate', 'ignored') },
+          400: { description: 'FST_HAPTIK_INVALID_ENVELOPE: not a Haptik webhook event (a JSON object with an event_name)', ...ERROR },
           401: { description: 'Signature check failed', ...ERROR },
           503: { description: 'FST_HAPTIK_WEBHOOK_NOT_HANDLED: the handler failed or was late, another delivery is running it, or the store is down; Haptik sends it again', ...ERROR }
         }

@@ -4,7 +4,7 @@ import { signupTransform } from '../openapi/webhook-docs.js'
 import { isJsonObject } from '../reply/json-values.js'
 import { safeError } from '../untrusted.js'
 import { UNSIGNED_AUTH } from '../wire/secrets.js'
-import { signatureHooks } from '../wire/signature-check.js'
+import { eventRoute } from './event-route.js'
 import type { Registration } from './step-route.js'
 import type { SignupSettings } from '../webhooks/settings.js'
 
@@ -20,8 +20,6 @@ const NO_MATCH = '{"status":false}'
 
 /** `POST {prefix}{path}`: the Web SDK's signup check. */
 export function signupRoute (fastify: FastifyInstance, settings: SignupSettings, bodyLimit: number, registration: Registration): void {
-  const hooks = signatureHooks([{ auth: UNSIGNED_AUTH }], SIGNUP_LABEL, registration.lookup)
-
   async function handleHaptikSignup (request: FastifyRequest, reply: FastifyReply) {
     const body = request.body
     const authId = isJsonObject(body) ? body.auth_id : undefined
@@ -42,14 +40,6 @@ export function signupRoute (fastify: FastifyInstance, settings: SignupSettings,
     return reply.code(matched ? 200 : 400).type('application/json').send(matched ? MATCH : NO_MATCH)
   }
 
-  // A variable, not a literal: `swaggerTransform` is typed only where @fastify/swagger is installed.
-  const config = { ...settings.config, haptikRoute: SIGNUP_LABEL, swaggerTransform: signupTransform() }
-  fastify.route({
-    method: 'POST',
-    url: settings.path,
-    bodyLimit,
-    config,
-    ...registration.deadlines.withHook(hooks.routeOptions()),
-    handler: handleHaptikSignup
-  })
+  // The docs name no signature for the signup check.
+  eventRoute(fastify, { path: settings.path, label: SIGNUP_LABEL, auth: UNSIGNED_AUTH, bodyLimit, config: { ...settings.config, swaggerTransform: signupTransform() }, handler: handleHaptikSignup }, registration)
 }

@@ -6,7 +6,8 @@ import { safeError } from '../untrusted.js'
 import { bodyMessage, type WebhookEvent, type WebhookEventName } from '../webhooks/events.js'
 import type { WebhookContext, WebhookSettings } from '../webhooks/settings.js'
 import { EventRecords, eventKey, type Claim } from '../webhooks/handled-once.js'
-import { checkSignature, signatureHooks } from '../wire/signature-check.js'
+import { checkSignature } from '../wire/signature-check.js'
+import { eventRoute } from './event-route.js'
 import type { Registration } from './step-route.js'
 import type { WebhookOutcome } from '../telemetry.js'
 
@@ -68,7 +69,6 @@ async function runHandler (run: () => unknown, controller: AbortController, time
  * 200, so that Haptik sends it again; an event with no handler gets 200.
  */
 export function webhookRoute (fastify: FastifyInstance, settings: WebhookSettings, bodyLimit: number, registration: Registration): void {
-  const hooks = signatureHooks([{ auth: settings.auth }], WEBHOOK_LABEL, registration.lookup)
   const records = new EventRecords({
     store: registration.state.store,
     namespace: registration.state.namespace,
@@ -98,7 +98,7 @@ export function webhookRoute (fastify: FastifyInstance, settings: WebhookSetting
     const handler = Object.hasOwn(settings.on, name) ? settings.on[name as WebhookEventName] as (event: WebhookEvent, context: WebhookContext) => unknown : undefined
     // Haptik may add event names: one the app has no handler for is acknowledged (webhook-payload.md:305).
     if (handler === undefined) return answer('ignored')
-    const key = eventKey(name, body as { message?: { id?: unknown } }, request.rawBody as Buffer)
+    const key = eventKey(name, body)
     let claim: Claim
     try {
       claim = await records.claim(key)
@@ -121,22 +121,19 @@ export function webhookRoute (fastify: FastifyInstance, settings: WebhookSetting
       return answer('handled')
     }
     request.log.error({ err: result.error }, `fastify-haptik: the ${name} webhook handler ${result.outcome === 'timeout' ? 'timed out' : 'failed'}; answering 503 so that Haptik sends it again`)
-    // A failed run is released for the next delivery. A late one keeps its claim
-    // until it ends: recorded done if it succeeds (a retry then answers 200), released if not.
-    finished.then(async outcome => {
-      await (outcome === 'handled' ? records.done(key, claim.version) : records.release(key, claim.version))
-    }).catch(() => {})
+    if (result.outcome === 'failed') {
+      // Released before the answer, so that the next delivery finds it free (a store
+      // that cannot release it lets the claim lapse after its ttl).
+      await records.release(key, claim.version).catch(() => {})
+    } else {
+      // A late run keeps its claim until it ends: recorded done if it succeeds (a
+      // retry then answers 200), released if not.
+      finished.then(async outcome => {
+        await (outcome === 'handled' ? records.done(key, claim.version) : records.release(key, claim.version))
+      }).catch(() => {})
+    }
     return answer(result.outcome, result.error)
   }
 
-  // A variable, not a literal: `swaggerTransform` is typed only where @fastify/swagger is installed.
-  const config = { haptikRoute: WEBHOOK_LABEL, swaggerTransform: webhookTransform(settings) }
-  fastify.route({
-    method: 'POST',
-    url: settings.path,
-    bodyLimit,
-    config,
-    ...registration.deadlines.withHook(hooks.routeOptions()),
-    handler: handleHaptikWebhook
-  })
+  eventRoute(fastify, { path: settings.path, label: WEBHOOK_LABEL, auth: settings.auth, bodyLimit, config: { swaggerTransform: webhookTransform(settings) }, handler: handleHaptikWebhook }, registration)
 }

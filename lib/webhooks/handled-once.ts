@@ -33,14 +33,15 @@ const DONE = '{"state":"done"}'
 /**
  * What identifies an event across deliveries: its `message.id` (unique,
  * webhook-payload.md:77-78), else, for events without one
- * (`webhook_conversation_complete`), the SHA-256 of the exact body, which a
- * retry sends again unchanged.
+ * (`webhook_conversation_complete`), the SHA-256 of the body without its
+ * `timestamp`, which says when the request was made (webhook-payload.md:30),
+ * so a retry may carry another.
  */
-export function eventKey (eventName: string, body: { message?: { id?: unknown } }, raw: Buffer): string {
+export function eventKey (eventName: string, body: { message?: { id?: unknown }, timestamp?: unknown }): string {
   const id = body.message?.id
   return typeof id === 'number' || typeof id === 'string'
     ? `${eventName}:message:${String(id)}`
-    : `${eventName}:body:${createHash('sha256').update(raw).digest('hex')}`
+    : `${eventName}:body:${createHash('sha256').update(JSON.stringify({ ...body, timestamp: undefined })).digest('hex')}`
 }
 
 /** The records of one registration's webhook events. */
