@@ -159,9 +159,11 @@ t.test('a repeatable step runs once more on the new state when it lost the race'
 })
 
 t.test('a request without user.user_id has the default, and cannot keep a state', async t => {
-  const { app } = await stateApp(t)
-  const call = await callStep(app, add, { item: 'tea' }, { secret: SECRET, prefix: '/haptik', overrides: { user: { user_id: undefined } } })
-  t.same(call.reply, FALLBACK)
+  const { app, lines } = await stateApp(t)
+  const anonymous = { secret: SECRET, prefix: '/haptik', overrides: { user: { user_id: undefined } } }
+  t.same((await callStep(app, show, {}, anonymous)).reply?.response, ['Cart: '], 'read: the default')
+  t.same((await callStep(app, add, { item: 'tea' }, anonymous)).reply, FALLBACK)
+  t.match(lines.find(line => (line.err as { code?: string } | undefined)?.code === 'FST_HAPTIK_INVALID_REPLY')?.err, { message: /state cannot be kept: the request has no user\.user_id/ })
 })
 
 t.test('memoryStore is bounded: the least recently used entries go first', async t => {
@@ -240,4 +242,13 @@ t.test('a store that answers one key later and throws at once for the other: the
   await new Promise(resolve => setTimeout(resolve, 50))
   t.same(unheard, [], 'the read that failed later was heard')
   t.match(lines.find(line => (line.err as { code?: string } | undefined)?.code === 'FST_HAPTIK_STORE_UNAVAILABLE')?.err, { message: /could not read the state/ })
+})
+
+t.test("conversation(): a call's own user fields change that call, not who the conversation is with", async t => {
+  const { app } = await stateApp(t)
+  const chat = chatOf(app)
+  await chat.call(add, { item: 'tea' })
+  const inHindi = await chat.call(show, {}, { user: { language_code: 'hi' } })
+  t.same(inHindi.reply?.response, ['Cart: tea'], 'the same conversation, so the same state')
+  t.equal((inHindi.request as { user: { language_code: string } }).user.language_code, 'hi')
 })

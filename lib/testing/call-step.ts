@@ -52,7 +52,8 @@ export interface StepCall {
   response: LightMyRequestResponse
 }
 
-function parse (text: string): unknown {
+/** A response body as JSON, or undefined when it is not JSON. */
+export function parseBody (text: string): unknown {
   try {
     return JSON.parse(text)
   } catch {
@@ -65,7 +66,8 @@ function isReply (body: unknown): body is HaptikReply {
   return typeof status === 'boolean' && Array.isArray(response)
 }
 
-function isError (body: unknown): body is HaptikErrorBody {
+/** Whether a response body is one of the plugin's coded errors. */
+export function isError (body: unknown): body is HaptikErrorBody {
   return typeof (body as Partial<HaptikErrorBody> | undefined)?.code === 'string'
 }
 
@@ -96,7 +98,7 @@ export async function callStep<S extends AnyStep | string> (app: FastifyInstance
   }
   const signed = signedRequest(request, unsigned ? undefined : secret)
   const response = await app.inject({ method: 'POST', url, payload: signed.payload, headers: { ...signed.headers, ...headers } })
-  const body = parse(response.body)
+  const body = parseBody(response.body)
   const reply = response.statusCode === 200 && isReply(body) ? body : undefined
   return {
     statusCode: response.statusCode,

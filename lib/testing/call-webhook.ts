@@ -1,6 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import type { Secret, WebhookEventName } from '../index.js'
-import type { HaptikErrorBody } from './call-step.js'
+import { isError, parseBody, type HaptikErrorBody } from './call-step.js'
 import { signedRequest } from './sign.js'
 
 /** How `callWebhook` signs and addresses the event. */
@@ -43,16 +43,12 @@ export async function callWebhook (app: FastifyInstance, event: WebhookEventName
   const body = { version: '1.0', timestamp: new Date().toISOString(), ...payload, event_name: event }
   const signed = signedRequest(body, secret)
   const response = await app.inject({ method: 'POST', url: prefix + path, payload: signed.payload, headers: { ...signed.headers, ...headers } })
-  let parsed: { status?: unknown, code?: unknown } | undefined
-  try {
-    parsed = JSON.parse(response.body)
-  } catch {
-    parsed = undefined
-  }
+  const parsed = parseBody(response.body)
+  const { status } = (parsed ?? {}) as { status?: unknown }
   return {
     statusCode: response.statusCode,
-    status: response.statusCode === 200 && typeof parsed?.status === 'string' ? parsed.status : undefined,
-    error: typeof parsed?.code === 'string' ? parsed as HaptikErrorBody : undefined,
+    status: response.statusCode === 200 && typeof status === 'string' ? status : undefined,
+    error: isError(parsed) ? parsed : undefined,
     event: body,
     response
   }

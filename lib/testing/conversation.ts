@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { AnyStep } from '../index.js'
 import { callStep, type CallStepOptions, type StepCall } from './call-step.js'
-import { DEFAULT_USER, type EntityValues, type RequestOverrides } from './request.js'
+import type { EntityValues, RequestOverrides } from './request.js'
 
 /** Options of `conversation()`: how to call the app, and who is chatting. */
 export interface ConversationOptions extends Omit<CallStepOptions, 'overrides' | 'body' | 'url'> {
@@ -52,17 +52,17 @@ export function conversation (app: FastifyInstance, options: ConversationOptions
   const { user, conversationNo = 1, conversationDetails = {}, userDetails = {}, ...call } = options
   const calls: StepCall[] = []
   const held = { conversationNo, conversationDetails, userDetails }
-  const userOf = { ...DEFAULT_USER, ...user }
   return {
     async call (step, entities, overrides = {}) {
       const result = await callStep(app, step, entities, {
         ...call,
         overrides: {
-          user: userOf,
           conversation_no: held.conversationNo,
           conversation_details: held.conversationDetails,
           user_details: held.userDetails,
-          ...overrides
+          ...overrides,
+          // A call's own user fields change that call, never who the conversation is with.
+          user: { ...user, ...overrides.user }
         }
       })
       calls.push(result)

@@ -156,7 +156,7 @@ export class RequestValidation {
     this.#compiler = compiler
     // Each part with the first step that declares it; compiled now if eager, or when a second step declares it too.
     const first = new Map<TSchema, Use>()
-    const shared: Use[] = [{ schema: SHARED_ENVELOPE, url: steps[0].url }]
+    const shared = new Set<Use>([{ schema: SHARED_ENVELOPE, url: steps[0].url }])
     for (const { url, parts } of steps) {
       for (const { schema, eager } of parts) {
         let use = first.get(schema)
@@ -165,7 +165,7 @@ export class RequestValidation {
           first.set(schema, use)
           if (!eager) continue
         }
-        if (!shared.includes(use)) shared.push(use)
+        shared.add(use)
       }
     }
     for (const { schema, url } of shared) this.#validator(schema, 'POST', url)
@@ -209,6 +209,7 @@ export class RequestValidation {
   #entities (request: FastifyRequest, parts: readonly BodyPart[]): unknown {
     const body = request.body as Record<string, unknown> | null | undefined
     for (const part of parts) {
+      // Read again for each part: the `entities` part's validator may have replaced it ({ value }).
       const entities = body?.entities
       // Not an object: the envelope's own check says so (or, for a validator that checks nothing, nothing does).
       if (typeof entities !== 'object' || entities === null) return undefined
