@@ -252,3 +252,41 @@ t.test("conversation(): a call's own user fields change that call, not who the c
   t.same(inHindi.reply?.response, ['Cart: tea'], 'the same conversation, so the same state')
   t.equal((inHindi.request as { user: { language_code: string } }).user.language_code, 'hi')
 })
+
+t.test('userState expires userStateTtl seconds after its last change', async t => {
+  const { app } = await stateApp(t, { userStateTtl: 1 })
+  const chat = chatOf(app)
+  t.same((await chat.call(visit, {})).reply?.response, ['visit 1'])
+  t.same((await chat.call(visit, {})).reply?.response, ['visit 2'])
+  await new Promise(resolve => setTimeout(resolve, 1100))
+  t.same((await chat.call(visit, {})).reply?.response, ['visit 1'], 'forgotten')
+})
+
+t.test('a store that cannot write takes the failure path and keeps the state as it was', async t => {
+  const backing = memoryStore()
+  let writes = true
+  const store: StateStore = {
+    kind: 'read-only',
+    get: key => backing.get(key),
+    set: (key, value, version, ttl) => { if (!writes) throw new Error('READONLY'); return backing.set(key, value, version, ttl) },
+    delete: (key, version) => backing.delete(key, version)
+  }
+  const { app, lines } = await stateApp(t, { store })
+  const chat = chatOf(app)
+  await chat.call(add, { item: 'tea' })
+  writes = false
+  t.same((await chat.call(add, { item: 'milk' })).reply, FALLBACK)
+  t.match(lines.find(line => (line.err as { code?: string } | undefined)?.code === 'FST_HAPTIK_STORE_UNAVAILABLE')?.err, { message: /could not write the state/ })
+  t.same((await chat.call(show, {})).reply?.response, ['Cart: tea'])
+})
+
+t.test('registrations sharing a store share state under one stateNamespace, and not under two', async t => {
+  const store = memoryStore()
+  const cartOf = async (namespace: string) => {
+    const { app } = await stateApp(t, { store, stateNamespace: namespace })
+    return chatOf(app)
+  }
+  await (await cartOf('shop')).call(add, { item: 'tea' })
+  t.same((await (await cartOf('shop')).call(show, {})).reply?.response, ['Cart: tea'], 'the same namespace: one state')
+  t.same((await (await cartOf('other')).call(show, {})).reply?.response, ['Cart: '], 'another namespace: its own')
+})
