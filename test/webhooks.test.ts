@@ -263,3 +263,21 @@ t.test('a delivery without a body never reaches a handler', async t => {
   t.same([response.statusCode, response.json().code], [401, 'FST_HAPTIK_INVALID_SIGNATURE'])
   t.equal(runs, 0)
 })
+
+t.test('a late handler that then fails releases its event: the next delivery runs it again', async t => {
+  let runs = 0
+  const { app } = await webhookApp(t, {
+    chat_complete: async () => {
+      runs++
+      if (runs === 1) {
+        await sleep(100)
+        throw new Error('late, then down')
+      }
+    }
+  }, {}, 50)
+  const text = payloads.find(({ file }) => file === 'chat_complete.json')?.text as string
+  t.match((await deliver(app, text)).json(), { code: 'FST_HAPTIK_WEBHOOK_NOT_HANDLED', message: /took longer than 50 ms/ })
+  await sleep(150)
+  t.same((await deliver(app, text)).json(), { status: 'handled' }, 'released, so run again')
+  t.equal(runs, 2)
+})
