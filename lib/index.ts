@@ -9,7 +9,7 @@ import { signupRoute } from './routes/signup-route.js'
 import { unknownPathRoute } from './routes/unknown-path-route.js'
 import { webhookRoute } from './routes/webhook-route.js'
 import { Telemetry } from './telemetry.js'
-import { BodyDeadlines } from './wire/body-deadline.js'
+import { BodyDeadlines, kPendingBody } from './wire/body-deadline.js'
 import { jsonBodyParser } from './wire/json-body-parser.js'
 import { SecretLookup } from './wire/secret-lookup.js'
 import { RequestValidation } from './wire/request-validation.js'
@@ -62,6 +62,7 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
   await fastify.register(async function haptikSteps (child) {
     child.decorateRequest('rawBody', null)
     child.decorateRequest(kSignature, null)
+    child.decorateRequest(kPendingBody, null)
     child.decorateRequest(kEntitiesChecked, false)
     child.removeAllContentTypeParsers()
     child.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, jsonBodyParser(child, registration.deadlines))

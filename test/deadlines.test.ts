@@ -1,8 +1,8 @@
-// The shared deadline timers of handlers in flight (lib/step/deadlines.ts).
+// The shared deadline timers of handlers in flight (lib/deadlines.ts).
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
-import { Deadline, Deadlines } from '../lib/step/deadlines.js'
+import { Deadline, Deadlines } from '../lib/deadlines.js'
 
 /** A call that records when it expired, and may run something then. */
 class Call extends Deadline {

@@ -217,3 +217,34 @@ t.test("a hostile value thrown by the app's own hook on a step route is a coded 
   await settled()
   t.same(unhandled, [])
 })
+
+t.test("an app's tracer that throws when a call's span ends: a coded 500, answered at once, later, or at the deadline; nothing thrown where it would crash", async t => {
+  // The reply of an async or late call is sent from a promise callback or the deadline's timer: a throw there must not escape.
+  const span = {
+    isRecording: () => true,
+    spanContext: () => ({ traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 }),
+    setAttribute () { return span },
+    setStatus () { return span },
+    recordException () {},
+    end () { throw new Error('exporter down') }
+  }
+  const tracerProvider = { getTracer: () => ({ startSpan: () => span }) }
+  const server = Fastify()
+  t.teardown(() => server.close())
+  await server.register(fastifyHaptik, {
+    secret: SECRET,
+    telemetry: { tracerProvider } as never,
+    steps: [
+      defineStep({ name: 'now', handler: () => 'hi' }),
+      defineStep({ name: 'soon', handler: async () => 'hi' }),
+      defineStep({ name: 'never', timeout: DEADLINE, handler: async () => { await later(DEADLINE * 2); return 'hi' } })
+    ]
+  })
+  for (const step of ['now', 'soon', 'never']) {
+    const response = await callStep(server, step)
+    t.equal(response.statusCode, 500, step)
+    t.same(response.json(), { statusCode: 500, code: 'FST_HAPTIK_INTERNAL', error: 'Internal Server Error', message: 'Internal error' }, step)
+  }
+  await settled()
+  t.same(unhandled, [])
+})

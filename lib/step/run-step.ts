@@ -19,7 +19,7 @@ import type { ServedStep } from './served-step.js'
 import { isStepFailure, type StepFailure } from '../reply/step-failure.js'
 import { nonFiniteEnvelopeField, nonFiniteMessage } from './finite-numbers.js'
 import { cap, isThenable, safeError } from '../untrusted.js'
-import { Deadline, stepDeadlines } from './deadlines.js'
+import { Deadline, stepDeadlines } from '../deadlines.js'
 
 function settle (step: ServedStep, context: Context, value: unknown): HaptikReply {
   const reply = checkReplyDetails(context.request, step.details, normalizeReply(value, step.name), step.name)
@@ -87,44 +87,62 @@ function settleOrFail (step: ServedStep, context: Context, value: unknown): Hapt
   }
 }
 
+/**
+ * Sends the reply of a call that ends after its handler returned: the route
+ * handler returned nothing, so Fastify awaits no promise of ours (one promise
+ * and one turn of the microtask queue less per call). What throws while the
+ * reply is made (an app's tracer, say) is answered as an error, never thrown
+ * from a callback where it would crash the process.
+ */
+function sendLater (context: Context, make: () => HaptikReply): void {
+  let reply: HaptikReply
+  try {
+    reply = make()
+  } catch (error) {
+    context.reply.send(error)
+    return
+  }
+  context.reply.send(reply)
+}
+
 /** An async handler's call, waiting for its answer until the step's deadline. */
 class PendingCall extends Deadline {
-  constructor (readonly step: ServedStep, readonly context: Context, readonly resolve: (reply: HaptikReply) => void) {
+  constructor (readonly step: ServedStep, readonly context: Context) {
     super()
   }
 
   /** The deadline passed: the fallback now; the handler's answer, when it comes, is discarded. */
   expire (): void {
-    this.resolve(complete(this.step, this.context, timedOut(this.step, this.context)))
+    sendLater(this.context, () => complete(this.step, this.context, timedOut(this.step, this.context)))
   }
 }
 
 /**
- * Waits for an async handler until the step's deadline; a late answer is
- * discarded. The deadline is one of the process's shared timer lists
- * (deadlines.ts), not a timer of its own.
+ * Waits for an async handler until the step's deadline, then sends the
+ * reply; a late answer is discarded. The deadline is one of the process's
+ * shared timer lists (deadlines.ts), not a timer of its own.
  */
-function withDeadline (step: ServedStep, context: Context, pending: PromiseLike<unknown>): Promise<HaptikReply> {
-  return new Promise(resolve => {
-    const call = new PendingCall(step, context, resolve)
-    stepDeadlines.start(call, step.timeout)
-    // Promise.resolve: a hand-made thenable may throw in `then`, or call back twice.
-    Promise.resolve(pending).then(value => {
-      if (stepDeadlines.stop(call)) resolve(complete(step, context, settleOrFail(step, context, value)))
-      else context.log.warn('step finished after its deadline; its reply was discarded')
-    }, error => {
-      if (stepDeadlines.stop(call)) resolve(complete(step, context, fail(step, context, error)))
-      else context.log.warn({ err: safeError(error, 'the handler') }, 'step failed after its deadline')
-    })
+function withDeadline (step: ServedStep, context: Context, pending: PromiseLike<unknown>): undefined {
+  const call = new PendingCall(step, context)
+  stepDeadlines.start(call, step.timeout)
+  // Promise.resolve: a hand-made thenable may throw in `then`, or call back twice.
+  Promise.resolve(pending).then(value => {
+    if (stepDeadlines.stop(call)) sendLater(context, () => complete(step, context, settleOrFail(step, context, value)))
+    else context.log.warn('step finished after its deadline; its reply was discarded')
+  }, error => {
+    if (stepDeadlines.stop(call)) sendLater(context, () => complete(step, context, fail(step, context, error)))
+    else context.log.warn({ err: safeError(error, 'the handler') }, 'step failed after its deadline')
   })
+  return undefined
 }
 
 /**
  * Runs the user's handler. Always ends in a reply: failures and late answers
  * become `{status: false}` with the fallback. A handler that answers
- * synchronously is answered at once, without a timer or a promise.
+ * synchronously is answered at once (returned to Fastify), without a timer or
+ * a promise; an async one's reply is sent when it comes (undefined is returned).
  */
-function run (step: ServedStep, context: Context): HaptikReply | Promise<HaptikReply> {
+function run (step: ServedStep, context: Context): HaptikReply | undefined {
   let result: unknown
   let pending: boolean
   try {
@@ -139,7 +157,7 @@ function run (step: ServedStep, context: Context): HaptikReply | Promise<HaptikR
 /** A stateful call, waiting for its store and handler until the step's deadline. */
 class StatefulCall extends Deadline {
   late = false
-  constructor (readonly step: ServedStep, readonly context: Context, readonly state: CallState, readonly resolve: (reply: HaptikReply) => void) {
+  constructor (readonly step: ServedStep, readonly context: Context, readonly state: CallState) {
     super()
   }
 
@@ -149,7 +167,7 @@ class StatefulCall extends Deadline {
     // Past the deadline while the store was still answering: the store's failure, not the handler's.
     const slow = state.slowStore(step.timeout)
     if (slow !== undefined) context.abort(slow)
-    this.resolve(complete(step, context, slow === undefined ? timedOut(step, context) : fail(step, context, slow)))
+    sendLater(context, () => complete(step, context, slow === undefined ? timedOut(step, context) : fail(step, context, slow)))
   }
 }
 
@@ -158,19 +176,18 @@ class StatefulCall extends Deadline {
  * them, and what it returns as `state` and `userState` is written, only on
  * `status: true` and before the answer goes out, compare-and-set. All of it
  * under the step's deadline: a store that is down or slow takes the failure
- * path in time.
+ * path in time. The reply is sent when it comes.
  */
-function runWithState (step: ServedStep, context: Context): Promise<HaptikReply> {
+function runWithState (step: ServedStep, context: Context): undefined {
   const { telemetry, state: settings } = context.runtime
   const state = new CallState(step.name, step.stateRules, settings, context.request, (operation, run) => telemetry.storeOperation(context.call, settings.store.kind, operation, run))
-  return new Promise(resolve => {
-    const call = new StatefulCall(step, context, state, resolve)
-    stepDeadlines.start(call, step.timeout)
-    callWithState(call).then(reply => {
-      if (stepDeadlines.stop(call)) resolve(complete(step, context, reply))
-      else context.log.warn('step finished after its deadline; its reply was discarded and its state not saved')
-    })
+  const call = new StatefulCall(step, context, state)
+  stepDeadlines.start(call, step.timeout)
+  callWithState(call).then(reply => {
+    if (stepDeadlines.stop(call)) sendLater(context, () => complete(step, context, reply))
+    else context.log.warn('step finished after its deadline; its reply was discarded and its state not saved')
   })
+  return undefined
 }
 
 /** Reads the states, runs the handler, saves what it returned; any failure is the failure path (never rejects). */
@@ -210,7 +227,7 @@ async function runAndSave (call: StatefulCall): Promise<HaptikReply | undefined>
  * them. Checks the signature once more (memoized, so nearly free): nothing
  * unverified runs a handler, whatever validator the app configured.
  */
-export function runStep (step: ServedStep, runtime: StepRuntime, request: FastifyRequest, reply: FastifyReply): HaptikReply | Promise<HaptikReply> {
+export function runStep (step: ServedStep, runtime: StepRuntime, request: FastifyRequest, reply: FastifyReply): HaptikReply | undefined {
   const unverified = checkSignature(request)
   if (unverified !== null) throw unverified
   const envelope = request.body as HaptikEnvelope

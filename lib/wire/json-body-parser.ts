@@ -9,6 +9,11 @@ import { cap } from '../untrusted.js'
 
 type ParserDone = (error: Error | null, body?: unknown) => void
 
+// Searched for as bytes: a string needle is encoded again on every search.
+const PROTO = Buffer.from('__proto__')
+const CONSTRUCTOR = Buffer.from('constructor')
+const ASCII_ESCAPE = Buffer.from('\\u00')
+
 /**
  * Whether the bytes could spell a key that prototype poisoning uses,
  * `__proto__` or `constructor`, plainly or with `\u` escapes. Their letters
@@ -18,7 +23,7 @@ type ParserDone = (error: Error | null, body?: unknown) => void
  * regular-expression scans of the text cost more than the rest of the parse.
  */
 export function mayPoison (body: Buffer): boolean {
-  return body.includes('__proto__') || body.includes('constructor') || body.includes('\\u00')
+  return body.includes(PROTO) || body.includes(CONSTRUCTOR) || body.includes(ASCII_ESCAPE)
 }
 
 /** JSON.parse of the bytes as secure-json-parse reads them: a leading byte order mark is skipped. */

@@ -7,6 +7,8 @@ import { performance } from 'node:perf_hooks'
 // own timer lists), and one timer waits for the oldest. Starting and ending
 // a call links and unlinks it; the timer is only ref'd while calls are
 // waiting, so an idle server, or a script that is done, is not held open.
+// The step routes' bodies have lists of their own, which never hold the
+// process open: a body that is still arriving has its socket for that.
 
 /** A call waiting for its handler, in its timeout's list. */
 export abstract class Deadline {
@@ -25,7 +27,7 @@ class DeadlineList {
   tail: Deadline | null = null
   timer: NodeJS.Timeout | undefined
 
-  constructor (readonly timeout: number) {}
+  constructor (readonly timeout: number, readonly keepsProcessOpen: boolean) {}
 
   readonly #fire = (): void => {
     this.timer = undefined
@@ -40,8 +42,13 @@ class DeadlineList {
       // may lag performance.now() by a tick) is waited for again, unless a
       // call started from expire() armed the timer already.
       const oldest = this.head
-      if (oldest !== null && this.timer === undefined) this.timer = setTimeout(this.#fire, Math.ceil(oldest.expiresAt - now))
+      if (oldest !== null && this.timer === undefined) this.#arm(Math.ceil(oldest.expiresAt - now))
     }
+  }
+
+  #arm (delay: number): void {
+    this.timer = setTimeout(this.#fire, delay)
+    if (!this.keepsProcessOpen) this.timer.unref()
   }
 
   link (call: Deadline): void {
@@ -53,8 +60,8 @@ class DeadlineList {
       this.head = call
       // Armed for the first call, then kept: a call that ends unlinks in O(1)
       // and leaves the timer set; it fires for the oldest call or finds none.
-      if (this.timer === undefined) this.timer = setTimeout(this.#fire, this.timeout)
-      else this.timer.ref()
+      if (this.timer === undefined) this.#arm(this.timeout)
+      else if (this.keepsProcessOpen) this.timer.ref()
     } else {
       this.tail.next = call
     }
@@ -67,19 +74,29 @@ class DeadlineList {
     if (call.next === null) this.tail = call.previous
     else call.next.previous = call.previous
     call.previous = call.next = call.list = null
-    if (this.head === null) this.timer?.unref()
+    if (this.head === null && this.keepsProcessOpen) this.timer?.unref()
+  }
+
+  /** Forgets every call, none expiring, and stops the timer. */
+  clear (): void {
+    while (this.head !== null) this.unlink(this.head)
+    clearTimeout(this.timer)
+    this.timer = undefined
   }
 }
 
-/** The deadlines of handlers in flight, by timeout. */
+/** The deadlines of calls in flight, by timeout. */
 export class Deadlines {
   readonly #lists = new Map<number, DeadlineList>()
+
+  /** `keepsProcessOpen: false`: the timer never holds the process open, even while calls wait. */
+  constructor (readonly options: { readonly keepsProcessOpen: boolean } = { keepsProcessOpen: true }) {}
 
   /** Starts the clock of a call: `call.expire()` runs once `timeout` ms have passed, unless stopped. */
   start (call: Deadline, timeout: number): void {
     let list = this.#lists.get(timeout)
     if (list === undefined) {
-      list = new DeadlineList(timeout)
+      list = new DeadlineList(timeout, this.options.keepsProcessOpen)
       this.#lists.set(timeout, list)
     }
     list.link(call)
@@ -91,6 +108,11 @@ export class Deadlines {
     if (list === null) return false
     list.unlink(call)
     return true
+  }
+
+  /** Forgets every call, none expiring (a registration's bodies, when its server closes). */
+  clear (): void {
+    for (const list of this.#lists.values()) list.clear()
   }
 }
 
