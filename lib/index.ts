@@ -4,7 +4,7 @@ import { resolveOptions, type FastifyHaptikOptions } from './options.js'
 import { serializeReply } from './reply/normalize-reply.js'
 import { dispatchRoute } from './routes/dispatch-route.js'
 import { stepErrorHandler } from './routes/error-handler.js'
-import { kEntitiesChecked, stepRoute, type Registration } from './routes/step-route.js'
+import { stepRoute, type Registration } from './routes/step-route.js'
 import { signupRoute } from './routes/signup-route.js'
 import { unknownPathRoute } from './routes/unknown-path-route.js'
 import { webhookRoute } from './routes/webhook-route.js'
@@ -63,7 +63,6 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     child.decorateRequest('rawBody', null)
     child.decorateRequest(kSignature, null)
     child.decorateRequest(kPendingBody, null)
-    child.decorateRequest(kEntitiesChecked, false)
     child.removeAllContentTypeParsers()
     child.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit }, jsonBodyParser(child, registration.deadlines))
     child.setErrorHandler(stepErrorHandler(stepsByKey, bodyLimit, registration))

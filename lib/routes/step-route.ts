@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyRequest, preValidationHookHandler, RouteHandlerMethod } from 'fastify'
+import type { FastifyInstance, FastifyRequest, RouteHandlerMethod } from 'fastify'
 import { swaggerTransform, type DocumentationOptions } from '../openapi/swagger-transform.js'
 import { definedFields } from '../reply/json-values.js'
 import type { StepRuntime } from '../step/context.js'
@@ -23,15 +23,6 @@ export interface Registration extends StepRuntime {
 export type RouteSettings = DocumentationOptions
 
 /**
- * Set on a request whose entities the route's preValidation hook checked. An
- * app's `onRoute` hook may replace the route's preValidation hooks: then the
- * handler checks them itself, and nothing unchecked reaches a step.
- */
-export const kEntitiesChecked = Symbol('fastify-haptik.entitiesChecked')
-
-type CheckedRequest = FastifyRequest & { [kEntitiesChecked]: boolean }
-
-/**
  * What is wrong with a step's entities, or null: `Entities.Digits` sent as
  * numbers are refused before the validator turns them into text, then the
  * entities are checked part by part.
@@ -43,26 +34,16 @@ function entityFailure (step: ServedStep, validation: RequestValidation, request
 }
 
 /**
- * Validates a step's entities before Fastify validates the envelope every
- * step shares (after the app's preValidation hooks, as Fastify's own validation).
+ * The step's handler: checks the entities, once Fastify has validated the
+ * envelope every step shares, then runs the step. In the handler, not in a
+ * hook: a hook costs per request, and an app's `onRoute` hook may replace a
+ * route's hooks, which must not let an unchecked entity through.
  */
-function validateEntities (step: ServedStep, validation: RequestValidation): preValidationHookHandler {
-  return function validateHaptikEntities (request, _reply, done) {
-    const error = entityFailure(step, validation, request)
-    if (error !== null) return done(error)
-    ;(request as CheckedRequest)[kEntitiesChecked] = true
-    done()
-  }
-}
-
-/** The step's handler, checking the entities itself when the route's hook did not run. */
 function stepHandler (step: ServedStep, registration: Registration): RouteHandlerMethod {
   const handle = stepRouteHandler(step, registration)
   return function handleHaptikStepRoute (request, reply) {
-    if (!(request as CheckedRequest)[kEntitiesChecked]) {
-      const error = entityFailure(step, registration.validation, request)
-      if (error !== null) throw error
-    }
+    const error = entityFailure(step, registration.validation, request)
+    if (error !== null) throw error
     return handle.call(this, request, reply)
   }
 }
@@ -85,7 +66,6 @@ export function stepRoute (fastify: FastifyInstance, step: ServedStep, settings:
       response: { 200: step.replySchema }
     },
     ...registration.deadlines.withHook(hooks.routeOptions()),
-    preValidation: validateEntities(step, registration.validation),
     handler: stepHandler(step, registration)
   })
   stepUrlRoute(fastify, definition.path, [step.name])

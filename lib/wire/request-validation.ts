@@ -234,9 +234,10 @@ export class RequestValidation {
   }
 
   /**
-   * The entities of a body whose envelope Fastify validates next (the step
+   * The entities of a body whose envelope Fastify validated (the step
    * routes: SHARED_ENVELOPE is their body schema): null, or the failure the
-   * whole envelope's schema would give, the envelope's own first.
+   * whole envelope's schema would give, the envelope's own first (should an
+   * app's `onRoute` hook have changed the route's schema).
    */
   validateEntities (request: FastifyRequest, parts: readonly BodyPart[]): Error | null {
     const failure = this.#entities(request, parts)
