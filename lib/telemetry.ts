@@ -141,7 +141,7 @@ export class Telemetry {
   readonly #refusals: Counter
   readonly #storeDuration: Histogram
   readonly #storeErrors: Counter
-  readonly #storeAttributesByKey = new Map<string, Attributes>()
+  readonly #storeAttributesByStore = new Map<string, Record<'get' | 'set', Attributes>>()
   readonly #webhooks: Counter
   readonly #webhookDuration: Histogram
 
@@ -182,13 +182,13 @@ export class Telemetry {
 
   /** A store operation's attributes, made once per store and operation. */
   #storeAttributes (store: string, operation: 'get' | 'set'): Attributes {
-    const key = `${store} ${operation}`
-    let attributes = this.#storeAttributesByKey.get(key)
+    let attributes = this.#storeAttributesByStore.get(store)
     if (attributes === undefined) {
-      attributes = Object.freeze({ 'haptik.store': store, 'haptik.store.operation': operation })
-      this.#storeAttributesByKey.set(key, attributes)
+      const of = (operation: string) => Object.freeze({ 'haptik.store': store, 'haptik.store.operation': operation })
+      attributes = { get: of('get'), set: of('set') }
+      this.#storeAttributesByStore.set(store, attributes)
     }
-    return attributes
+    return attributes[operation]
   }
 
   /**

@@ -115,6 +115,12 @@ function firstChange (returned: unknown, validated: unknown, path: string): stri
   return undefined
 }
 
+/** A value checked against a step's schema: the validated copy, and its JSON text. */
+export interface CheckedJson {
+  readonly value: unknown
+  readonly text: string
+}
+
 /**
  * A returned value (details, state) as JSON data, checked against the step's schema with Fastify's own
  * validator (the route's, compiled once per route and cached by Fastify). The
@@ -123,26 +129,34 @@ function firstChange (returned: unknown, validated: unknown, path: string): stri
  * are kept.
  */
 export function checkedValue (request: FastifyRequest, schema: object, value: unknown, field: string, step: string, keptAs = 'details are sent as the handler returns them'): unknown {
-  if (value === undefined) return undefined
+  return value === undefined ? undefined : checkedData(request, schema, value, field, step, keptAs).value
+}
+
+/** `checkedValue` of a value that is there, with the text of what it checked. */
+export function checkedData (request: FastifyRequest, schema: object, value: unknown, field: string, step: string, keptAs: string): CheckedJson {
   const data = jsonCopy(value, field, step, [], [])
-  return checkedJson(request, schema, data, JSON.stringify(data), field, step, keptAs)
+  return checkedJson(request, schema, JSON.stringify(data), field, step, keptAs, data)
 }
 
 /**
- * JSON data and its text (what a store kept, say), checked as `checkedValue`
- * checks a returned value: the validator works on a copy parsed from the
- * text, and what it changes shows against `data`.
+ * JSON text (what a store kept, say), checked as `checkedValue` checks a
+ * returned value: the validator works on a copy parsed from the text, and
+ * what it changes shows against `data` (the text's data, parsed again when
+ * not given). Text the validator leaves as it is needs no comparing.
  */
-export function checkedJson (request: FastifyRequest, schema: object, data: unknown, text: string, field: string, step: string, keptAs: string): unknown {
+export function checkedJson (request: FastifyRequest, schema: object, text: string, field: string, step: string, keptAs: string, data?: unknown): CheckedJson {
   const copy: unknown = JSON.parse(text)
   const validate = request.compileValidationSchema(schema)
   if (validate(copy) !== true) {
     const [first] = validate.errors as Array<{ instancePath: string, message?: string }>
     throw new InvalidReplyError(step, `${field}${first.instancePath.replaceAll('/', '.')} ${first.message as string}`)
   }
-  const change = firstChange(data, copy, field)
-  if (change !== undefined) throw new InvalidReplyError(step, `${change}; ${keptAs}, never converted`)
-  return copy
+  const validated = JSON.stringify(copy)
+  if (validated !== text) {
+    const change = firstChange(data === undefined ? JSON.parse(text) : data, copy, field)
+    if (change !== undefined) throw new InvalidReplyError(step, `${change}; ${keptAs}, never converted`)
+  }
+  return { value: copy, text: validated }
 }
 
 /** Haptik keeps user_details values as strings, whatever the step declared. */

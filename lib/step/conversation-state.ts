@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify'
 import { InvalidReplyError, StateConflictError, StateTooLargeError, StoreUnavailableError } from '../errors.js'
-import { checkedJson, checkedValue } from '../reply/details.js'
+import { checkedData, checkedJson } from '../reply/details.js'
 import { isThenable } from '../untrusted.js'
 import type { StateStore, Versioned } from '../store/state-store.js'
 import type { HaptikEnvelope } from '../wire/request-schema.js'
@@ -129,7 +129,7 @@ export class CallState {
   /** Stored state that no longer fits the step's schema (after a deploy, say) is dropped for the default, with a warning. */
   #fitting (slot: Slot, text: string): unknown {
     try {
-      return checkedJson(this.#request, slot.rules.schema, JSON.parse(text), text, slot.kind, this.#step, 'state is read as it was stored')
+      return checkedJson(this.#request, slot.rules.schema, text, slot.kind, this.#step, 'state is read as it was stored').value
     } catch (error) {
       this.#request.log.warn({ step: this.#step, err: error }, `fastify-haptik: the stored ${WHAT[slot.kind]} no longer fits the step's ${slot.kind} schema; starting from its default`)
       return this.#initial(slot)
@@ -167,7 +167,7 @@ export class CallState {
   /** The JSON text to store for a returned state, or an error naming the step and what is wrong. */
   #checked (slot: Slot, value: unknown): string {
     if (slot.key === undefined) throw new InvalidReplyError(this.#step, `${slot.kind} cannot be kept: the request has no user.user_id`)
-    const text = JSON.stringify(checkedValue(this.#request, slot.rules.schema, value, slot.kind, this.#step, 'state is kept as the handler returns it'))
+    const { text } = checkedData(this.#request, slot.rules.schema, value, slot.kind, this.#step, 'state is kept as the handler returns it')
     if (text.length > this.#settings.limit) throw new StateTooLargeError(this.#step, slot.kind, text.length, this.#settings.limit)
     return text
   }
