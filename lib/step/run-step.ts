@@ -194,11 +194,14 @@ function runWithState (step: ServedStep, context: Context): undefined {
 async function callWithState (call: StatefulCall): Promise<HaptikReply> {
   const { step, context, state } = call
   try {
-    await state.load()
+    // A store that answers at once (memoryStore) is not waited for: no turn of the microtask queue.
+    const loading = state.load()
+    if (loading !== undefined) await loading
     let reply = await runAndSave(call)
     // Another call of the conversation changed the state first: run once more on it, or take the failure path.
     if (reply === undefined && step.repeatable) {
-      await state.load()
+      const reloading = state.load()
+      if (reloading !== undefined) await reloading
       reply = await runAndSave(call)
     }
     if (reply === undefined) throw state.conflict()
@@ -219,7 +222,8 @@ async function runAndSave (call: StatefulCall): Promise<HaptikReply | undefined>
   const reply = settle(step, context, value)
   // Only a call that succeeds changes the state; a late one is answered already.
   if (!reply.status || !isJsonObject(value) || call.late) return reply
-  return await state.save(value) ? reply : undefined
+  const saved = state.save(value)
+  return (isThenable(saved) ? await saved : saved) ? reply : undefined
 }
 
 /**

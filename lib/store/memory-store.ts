@@ -46,14 +46,19 @@ export function memoryStore ({ maxEntries = DEFAULT_MEMORY_ENTRIES, maxBytes = D
     entries.delete(key)
     bytes -= entry.value.length
   }
+  /** The live entry under a key (an expired one is removed). */
+  const unexpired = (key: string): Entry | undefined => {
+    const entry = entries.get(key)
+    if (entry === undefined || entry.expires > Date.now()) return entry
+    remove(key, entry)
+    return undefined
+  }
   /** The live entry under a key, moved to the most recently used end. */
   const live = (key: string): Entry | undefined => {
-    const entry = entries.get(key)
+    const entry = unexpired(key)
     if (entry === undefined) return undefined
-    remove(key, entry)
-    if (entry.expires <= Date.now()) return undefined
+    entries.delete(key)
     entries.set(key, entry)
-    bytes += entry.value.length
     return entry
   }
 
@@ -64,20 +69,23 @@ export function memoryStore ({ maxEntries = DEFAULT_MEMORY_ENTRIES, maxBytes = D
       return entry === undefined ? undefined : { value: entry.value, version: entry.version }
     },
     set (key, value, version, ttl) {
-      const entry = live(key)
+      // Not moved on the way: the new entry goes to the most recently used end.
+      const entry = unexpired(key)
       if (entry?.version !== version) return undefined
       const next = (version ?? 0) + 1
       if (entry !== undefined) remove(key, entry)
       entries.set(key, { value, version: next, expires: ttl === undefined ? Infinity : Date.now() + ttl })
       bytes += value.length
-      for (const [oldest, old] of entries) {
-        if (entries.size <= maxEntries && bytes <= maxBytes) break
-        remove(oldest, old)
+      if (entries.size > maxEntries || bytes > maxBytes) {
+        for (const [oldest, old] of entries) {
+          if (entries.size <= maxEntries && bytes <= maxBytes) break
+          remove(oldest, old)
+        }
       }
       return next
     },
     delete (key, version) {
-      const entry = live(key)
+      const entry = unexpired(key)
       if (entry?.version !== version) return false
       remove(key, entry)
       return true
