@@ -102,3 +102,26 @@ t.test('the timer holds the process open only while calls wait', async t => {
   deadlines.stop(call)
   t.equal(timers(), before)
 })
+
+t.test('clear() forgets every waiting call: none expires, and no timer is left', async t => {
+  const deadlines = new Deadlines({ keepsProcessOpen: false })
+  const expired: string[] = []
+  deadlines.start(new Call('a', expired), 10)
+  deadlines.start(new Call('b', expired), 10)
+  deadlines.start(new Call('c', expired), 20)
+  deadlines.clear()
+  await sleep(60)
+  t.same(expired, [])
+})
+
+t.test('lists that keep no process open never hold it, even while calls wait', async t => {
+  const deadlines = new Deadlines({ keepsProcessOpen: false })
+  const before = timers()
+  const call = new Call('c', [])
+  deadlines.start(call, 10_000)
+  t.equal(timers(), before)
+  deadlines.stop(call)
+  deadlines.start(call, 10_000)
+  t.equal(timers(), before, 'nor when a call starts again on the armed timer')
+  deadlines.clear()
+})

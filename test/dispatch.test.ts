@@ -285,6 +285,9 @@ t.test('Entities.Digits sent as a JSON number is refused on the dispatch route t
   t.same((await signedPost(app, '/otp', envelope('another_step', { code: [detection(4521)] }))).json().code, 'FST_HAPTIK_STEP_MISMATCH', 'on the step route, a call for another step is that first')
   const noEntities = { step: 'otp', event: 'API_INTEGRATION' }
   t.equal((await signedPost(app, '/otp', noEntities)).json().code, 'FST_HAPTIK_INVALID_ENVELOPE', 'no entities at all: the envelope is wrong')
+  for (const entities of ['4521', null]) {
+    t.equal((await signedPost(app, '/', { ...noEntities, entities })).json().code, 'FST_HAPTIK_INVALID_ENVELOPE', `entities ${JSON.stringify(entities)} on the dispatch route: the envelope is wrong`)
+  }
   t.match((await signedPost(app, '/otp', envelope('otp', { code: 'not a list' as unknown as unknown[] }))).json().message, /entity "code" \(detection 0\): must be an object/, 'not a list: the validator says so')
   t.same(seen, ['004521'])
 })

@@ -207,14 +207,17 @@ t.test('a request without conversation_no keeps its state under the user alone',
   t.same((await callStep(app, show, {}, options)).reply?.response, ['Cart: tea'])
 })
 
-t.test('a repeatable step that loses the race twice takes the failure path', async t => {
-  let runs = 0
+t.test('a repeatable step that loses the race twice takes the failure path, with a store that answers at once or later', async t => {
   const refusing: StateStore = { kind: 'refusing', get: () => undefined, set: () => undefined, delete: () => false }
-  const again = defineStep({ name: 'again', repeatable: true, state: Cart, handler: () => { runs++; return { response: 'x', state: { items: ['x'] } } } })
-  const { app, lines } = await stateApp(t, { steps: [again], store: refusing })
-  t.same((await chatOf(app).call(again, {})).reply, FALLBACK)
-  t.equal(runs, 2, 'run once more, then the failure path')
-  t.match(lines.find(line => (line.err as { code?: string } | undefined)?.code === 'FST_HAPTIK_STATE_CONFLICT')?.err, { message: 'Step "again": another call changed the conversation\'s state first; this call\'s state was not saved' })
+  const refusingLater: StateStore = { kind: 'refusing-later', get: async () => undefined, set: async () => undefined, delete: async () => false }
+  for (const store of [refusing, refusingLater]) {
+    let runs = 0
+    const again = defineStep({ name: 'again', repeatable: true, state: Cart, handler: () => { runs++; return { response: 'x', state: { items: ['x'] } } } })
+    const { app, lines } = await stateApp(t, { steps: [again], store })
+    t.same((await chatOf(app).call(again, {})).reply, FALLBACK, store.kind)
+    t.equal(runs, 2, `${store.kind}: run once more, then the failure path`)
+    t.match(lines.find(line => (line.err as { code?: string } | undefined)?.code === 'FST_HAPTIK_STATE_CONFLICT')?.err, { message: 'Step "again": another call changed the conversation\'s state first; this call\'s state was not saved' })
+  }
 })
 
 t.test('redisStore refuses a client that is neither ioredis nor node-redis', async t => {
