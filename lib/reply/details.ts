@@ -134,18 +134,18 @@ export function checkedValue (request: FastifyRequest, schema: object, value: un
 
 /** `checkedValue` of a value that is there, with the text of what it checked. */
 export function checkedData (request: FastifyRequest, schema: object, value: unknown, field: string, step: string, keptAs: string): CheckedJson {
-  const data = jsonCopy(value, field, step, [], [])
-  return checkedJson(request, schema, JSON.stringify(data), field, step, keptAs, data)
+  const copy = jsonCopy(value, field, step, [], [])
+  // The copy is the plugin's own: the validator may work on it, and its text is what was returned.
+  return checkedJson(request, schema, JSON.stringify(copy), field, step, keptAs, copy)
 }
 
 /**
  * JSON text (what a store kept, say), checked as `checkedValue` checks a
- * returned value: the validator works on a copy parsed from the text, and
- * what it changes shows against `data` (the text's data, parsed again when
- * not given). Text the validator leaves as it is needs no comparing.
+ * returned value: the validator works on `copy`, the text's data (parsed
+ * when not given), and what it changes shows against the text. Text the
+ * validator leaves as it is needs no comparing.
  */
-export function checkedJson (request: FastifyRequest, schema: object, text: string, field: string, step: string, keptAs: string, data?: unknown): CheckedJson {
-  const copy: unknown = JSON.parse(text)
+export function checkedJson (request: FastifyRequest, schema: object, text: string, field: string, step: string, keptAs: string, copy: unknown = JSON.parse(text)): CheckedJson {
   const validate = request.compileValidationSchema(schema)
   if (validate(copy) !== true) {
     const [first] = validate.errors as Array<{ instancePath: string, message?: string }>
@@ -153,7 +153,7 @@ export function checkedJson (request: FastifyRequest, schema: object, text: stri
   }
   const validated = JSON.stringify(copy)
   if (validated !== text) {
-    const change = firstChange(data === undefined ? JSON.parse(text) : data, copy, field)
+    const change = firstChange(JSON.parse(text), copy, field)
     if (change !== undefined) throw new InvalidReplyError(step, `${change}; ${keptAs}, never converted`)
   }
   return { value: copy, text: validated }
