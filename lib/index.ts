@@ -79,12 +79,9 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     })
     // The routes' validator exists once their body schema is compiled (every
     // step route has one): the parts several steps declare alike are compiled with it now.
-    // A registration for Haptik's webhooks alone has no step.
-    if (steps.length > 0) {
-      child.addHook('onReady', async function compileHaptikParts () {
-        registration.validation.prepare(child.validatorCompiler as FastifySchemaCompiler<unknown>, steps.map(({ definition, bodyParts }) => ({ url: `${child.prefix}${definition.path}`, parts: bodyParts })))
-      })
-    }
+    child.addHook('onReady', async function compileHaptikParts () {
+      registration.validation.prepare(child.validatorCompiler as FastifySchemaCompiler<unknown>, steps.map(({ definition, bodyParts }) => ({ url: `${child.prefix}${definition.path}`, parts: bodyParts })))
+    })
     const routeSettings = { bodyLimit, openapi: settings.openapi, bodyTimeout: settings.bodyTimeout, secretTimeout: settings.secretLookup.timeout }
     for (const step of steps) stepRoute(child, step, routeSettings, registration)
     if (settings.dispatch) dispatchRoute(child, steps, routeSettings, registration)

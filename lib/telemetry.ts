@@ -5,7 +5,7 @@ import {
   type Attributes, type Counter, type Histogram, type MeterProvider, type Span, type TracerProvider
 } from '@opentelemetry/api'
 import type { FastifyRequest } from 'fastify'
-import { isThenable } from './untrusted.js'
+import { whenSettled } from './untrusted.js'
 
 // What the plugin tells the outside about each step call: one log line,
 // OpenTelemetry spans and metrics (through @opentelemetry/api, which does
@@ -209,22 +209,10 @@ export class Telemetry {
       this.#storeDuration.record(performance.now() - startedAt, attributes)
       span?.end()
     }
-    let result: T | Promise<T>
-    try {
-      result = run()
-    } catch (error) {
-      ended(true)
-      throw error
-    }
-    // A store that answers at once (memoryStore) is answered without a promise.
-    if (!isThenable(result)) {
-      ended(false)
-      return result
-    }
-    return Promise.resolve(result).then(value => {
+    return whenSettled(run, value => {
       ended(false)
       return value
-    }, (error: unknown) => {
+    }, error => {
       ended(true)
       throw error
     })

@@ -85,3 +85,19 @@ export function cap (text: string, kind: keyof typeof LIMITS = 'name'): string {
 export function isThenable (value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function'
 }
+
+/**
+ * Runs `run` and hands its outcome to `then` or `fail`: at once when it
+ * returns a value or throws, once it settles when it returns a promise or
+ * thenable. What they return or throw is the result, a promise only when
+ * `run`'s was: a store that answers at once costs no promise and no tick.
+ */
+export function whenSettled<T, R> (run: () => T | PromiseLike<T>, then: (value: T) => R, fail: (error: unknown) => never): R | Promise<R> {
+  let result: T | PromiseLike<T>
+  try {
+    result = run()
+  } catch (error) {
+    return fail(error)
+  }
+  return isThenable(result) ? Promise.resolve(result as PromiseLike<T>).then(then, fail) : then(result as T)
+}

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { InvalidReplyError, StateConflictError, StateTooLargeError, StoreUnavailableError } from '../errors.js'
 import { checkedData, checkedJson } from '../reply/details.js'
-import { isThenable } from '../untrusted.js'
+import { isThenable, whenSettled } from '../untrusted.js'
 import type { StateStore, Versioned } from '../store/state-store.js'
 import type { HaptikEnvelope } from '../wire/request-schema.js'
 import { keywordsOf } from '../wire/schema-reading.js'
@@ -184,21 +184,10 @@ export class CallState {
 
   #call<T> (operation: 'get' | 'set', verb: string, run: () => T | Promise<T>): T | Promise<T> {
     this.#waiting++
-    let result: T | Promise<T>
-    try {
-      result = this.#observe(operation, run)
-    } catch (error) {
-      this.#waiting--
-      throw this.#unavailable(verb, error)
-    }
-    if (!isThenable(result)) {
-      this.#waiting--
-      return result
-    }
-    return Promise.resolve(result).then(value => {
+    return whenSettled(() => this.#observe(operation, run), value => {
       this.#waiting--
       return value
-    }, (error: unknown) => {
+    }, error => {
       this.#waiting--
       throw this.#unavailable(verb, error)
     })

@@ -46,6 +46,7 @@ export function memoryStore ({ maxEntries = DEFAULT_MEMORY_ENTRIES, maxBytes = D
     entries.delete(key)
     bytes -= entry.value.length
   }
+  const overBounds = () => entries.size > maxEntries || bytes > maxBytes
   /** The live entry under a key (an expired one is removed). */
   const unexpired = (key: string): Entry | undefined => {
     const entry = entries.get(key)
@@ -76,11 +77,9 @@ export function memoryStore ({ maxEntries = DEFAULT_MEMORY_ENTRIES, maxBytes = D
       if (entry !== undefined) remove(key, entry)
       entries.set(key, { value, version: next, expires: ttl === undefined ? Infinity : Date.now() + ttl })
       bytes += value.length
-      if (entries.size > maxEntries || bytes > maxBytes) {
-        for (const [oldest, old] of entries) {
-          if (entries.size <= maxEntries && bytes <= maxBytes) break
-          remove(oldest, old)
-        }
+      while (overBounds()) {
+        const oldest = entries.keys().next().value as string
+        remove(oldest, entries.get(oldest) as Entry)
       }
       return next
     },

@@ -154,6 +154,8 @@ export class RequestValidation {
    */
   prepare (compiler: FastifySchemaCompiler<unknown>, steps: ReadonlyArray<{ readonly url: string, readonly parts: readonly BodyPart[] }>): void {
     this.#compiler = compiler
+    // A registration for Haptik's webhooks alone has no step route, and nothing to compile.
+    if (steps.length === 0) return
     // Each part with the first step that declares it; compiled now if eager, or when a second step declares it too.
     const first = new Map<TSchema, Use>()
     const shared = new Set<Use>([{ schema: SHARED_ENVELOPE, url: steps[0].url }])
