@@ -281,3 +281,12 @@ t.test("an app's onRoute hook that replaces the step route's preValidation hooks
   t.same(answers[0][1], [200, { status: false, response: ["Sorry, I didn't quite get that. Could you say it another way?"] }], 'a number for Entities.Digits: asked again')
   t.equal(answers[0][2][0], 200)
 })
+
+t.test('a call naming another step is refused as that, before its entities are looked at, whatever the step declares', async t => {
+  const app = Fastify({ logger: false })
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, { secret: SECRET, steps: [trip('trip')] })
+  const response = await signedPost(app, '/trip', envelope('another_step', { cabin: [detection('on the roof')] }))
+  t.equal(response.statusCode, 400)
+  t.equal(response.json().code, 'FST_HAPTIK_STEP_MISMATCH')
+})

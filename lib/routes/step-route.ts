@@ -3,7 +3,7 @@ import { swaggerTransform, type DocumentationOptions } from '../openapi/swagger-
 import { definedFields } from '../reply/json-values.js'
 import type { StepRuntime } from '../step/context.js'
 import { digitsSentAsNumber } from '../step/entities.js'
-import { stepMismatch, stepRouteHandler } from '../step/run-step.js'
+import { runStep, stepMismatch } from '../step/run-step.js'
 import type { ServedStep } from '../step/served-step.js'
 import type { BodyDeadlines } from '../wire/body-deadline.js'
 import type { SecretLookup } from '../wire/secret-lookup.js'
@@ -23,28 +23,29 @@ export interface Registration extends StepRuntime {
 export type RouteSettings = DocumentationOptions
 
 /**
- * What is wrong with a step's entities, or null: `Entities.Digits` sent as
- * numbers are refused before the validator turns them into text, then the
- * entities are checked part by part.
+ * What refuses a call before its step runs, or null: a body naming another
+ * step (that, before its entities are looked at), `Entities.Digits` sent as
+ * numbers (before the validator turns them into text), then the entities,
+ * part by part.
  */
-function entityFailure (step: ServedStep, validation: RequestValidation, request: FastifyRequest): Error | null {
-  // A call for another step is that, before its entities are looked at.
-  const refused = step.digits.length === 0 ? null : stepMismatch(step, request.body) ?? digitsSentAsNumber(step.label, step.digits, request.body)
-  return refused ?? validation.validateEntities(request, step.bodyParts)
+function refusal (step: ServedStep, validation: RequestValidation, request: FastifyRequest): Error | null {
+  return stepMismatch(step, request.body) ??
+    (step.digits.length === 0 ? null : digitsSentAsNumber(step.label, step.digits, request.body)) ??
+    validation.validateEntities(request, step.bodyParts)
 }
 
 /**
- * The step's handler: checks the entities, once Fastify has validated the
- * envelope every step shares, then runs the step. In the handler, not in a
- * hook: a hook costs per request, and an app's `onRoute` hook may replace a
- * route's hooks, which must not let an unchecked entity through.
+ * The step's handler: checks the call is for this step and its entities,
+ * once Fastify has validated the envelope every step shares, then runs the
+ * step. In the handler, not in a hook: a hook costs per request, and an
+ * app's `onRoute` hook may replace a route's hooks, which must not let an
+ * unchecked entity through.
  */
 function stepHandler (step: ServedStep, registration: Registration): RouteHandlerMethod {
-  const handle = stepRouteHandler(step, registration)
   return function handleHaptikStepRoute (request, reply) {
-    const error = entityFailure(step, registration.validation, request)
-    if (error !== null) throw error
-    return handle.call(this, request, reply)
+    const refused = refusal(step, registration.validation, request)
+    if (refused !== null) throw refused
+    return runStep(step, registration, request, reply)
   }
 }
 

@@ -1,4 +1,4 @@
-import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Context, type StepRuntime } from './context.js'
 import { CallState } from './conversation-state.js'
 import { isJsonObject } from '../reply/json-values.js'
@@ -271,13 +271,4 @@ export function answerInvalidEntity (step: ServedStep, runtime: StepRuntime, req
 export function stepMismatch (step: { name: string, key: string }, body: unknown): Error | null {
   const called = namedStep(body)
   return called === undefined || called === step.name || stepKey(called) === step.key ? null : new StepMismatchError(step.name, cap(called))
-}
-
-/** The route handler of one step: checks the body names this step, then runs it. */
-export function stepRouteHandler (step: ServedStep, runtime: StepRuntime): RouteHandlerMethod {
-  return function handleHaptikStep (request, reply) {
-    const mismatch = stepMismatch(step, request.body)
-    if (mismatch !== null) throw mismatch
-    return runStep(step, runtime, request, reply)
-  }
 }
