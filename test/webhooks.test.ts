@@ -145,7 +145,7 @@ t.test('webhook_conversation_complete has no message.id: a delivery of the same 
   const text = payloads.find(({ file }) => file === 'webhook_conversation_complete.json')?.text as string
   t.same((await deliver(app, text)).json(), { status: 'handled' })
   t.same((await deliver(app, text)).json(), { status: 'duplicate' })
-  // A retry is a new request: its `timestamp` is when it was created (webhook-payload.md:30).
+  // `timestamp` is when the request was created (webhook-payload.md:30); whether a retry keeps it, the docs do not say.
   const retried = text.replace(/"timestamp": "[^"]*"/, '"timestamp": "2026-12-03T10:00:05Z"')
   t.not(retried, text)
   t.same((await deliver(app, retried)).json(), { status: 'duplicate' }, 'the same event with a later timestamp')
@@ -279,5 +279,23 @@ t.test('a late handler that then fails releases its event: the next delivery run
   t.match((await deliver(app, text)).json(), { code: 'FST_HAPTIK_WEBHOOK_NOT_HANDLED', message: /took longer than 50 ms/ })
   await sleep(150)
   t.same((await deliver(app, text)).json(), { status: 'handled' }, 'released, so run again')
+  t.equal(runs, 2)
+})
+
+t.test('a failed run is released before the 503 goes out: a retry sent straight after it runs the handler, even on a store that answers later', async t => {
+  // A store that is slow to release a claim: a release still under way would leave the retry a claim in progress.
+  const memory = memoryStore()
+  const later = async <T>(ms: number, operation: () => T) => { await sleep(ms); return operation() }
+  const slow: StateStore = {
+    kind: 'slow',
+    get: key => later(1, () => memory.get(key)),
+    set: (key, value, version, ttl) => later(1, () => memory.set(key, value, version, ttl)),
+    delete: (key, version) => later(50, () => memory.delete(key, version))
+  }
+  let runs = 0
+  const { app } = await webhookApp(t, { message: () => { if (++runs === 1) throw new Error('crm down') } }, { store: slow })
+  const text = payloads.find(({ file }) => file === 'message.json')?.text as string
+  t.equal((await deliver(app, text)).statusCode, 503, 'the first run failed')
+  t.same((await deliver(app, text)).json(), { status: 'handled' }, 'the retry ran it, not "in progress"')
   t.equal(runs, 2)
 })

@@ -34,8 +34,9 @@ const DONE = '{"state":"done"}'
  * What identifies an event across deliveries: its `message.id` (unique,
  * webhook-payload.md:77-78), else, for events without one
  * (`webhook_conversation_complete`), the SHA-256 of the body without its
- * `timestamp`, which says when the request was made (webhook-payload.md:30),
- * so a retry may carry another.
+ * `timestamp`: it says when the request was created (webhook-payload.md:30),
+ * and Haptik's docs do not say whether a retry keeps it, so it is left out
+ * in case one does not.
  */
 export function eventKey (eventName: string, body: { message?: { id?: unknown }, timestamp?: unknown }): string {
   const id = body.message?.id
