@@ -293,3 +293,15 @@ t.test('registrations sharing a store share state under one stateNamespace, and 
   t.same((await (await cartOf('shop')).call(show, {})).reply?.response, ['Cart: tea'], 'the same namespace: one state')
   t.same((await (await cartOf('other')).call(show, {})).reply?.response, ['Cart: '], 'another namespace: its own')
 })
+
+t.test("state and userState are written one after the other: when the user's state loses its race, the conversation's is written and the call answers the fallback (docs/state.md)", async t => {
+  const memory = memoryStore()
+  // Another call changed the user's state first: its compare-and-set is refused.
+  const userRaced: StateStore = { kind: 'user-raced', get: key => memory.get(key), set: (key, value, version, ttl) => key.includes(':user:') ? undefined : memory.set(key, value, version, ttl), delete: (key, version) => memory.delete(key, version) }
+  const both = defineStep({ name: 'both', state: Cart, userState: Profile, handler: () => ({ response: 'saved', state: { items: ['tent'] }, userState: { visits: 1 } }) })
+  const { app, lines } = await stateApp(t, { steps: [both, show], store: userRaced })
+  const chat = chatOf(app)
+  t.same((await chat.call(both, {})).reply, FALLBACK)
+  t.match(lines.find(line => (line.err as { code?: string } | undefined)?.code === 'FST_HAPTIK_STATE_CONFLICT')?.err, { message: /another call changed the conversation's state or user's state first/ })
+  t.same((await chat.call(show, {})).reply?.response, ['Cart: tent'], "the conversation's state was written")
+})
