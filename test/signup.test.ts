@@ -66,9 +66,9 @@ t.test('the signup and webhook routes are documented, and OpenAPI 3.1 gets a web
   const doc = app.swagger() as { paths: Record<string, { post: { summary: string, responses: Record<string, unknown> } }>, webhooks: Record<string, unknown> }
   t.same(Object.keys(doc.paths).sort(), ['/haptik/signup', '/haptik/webhook'])
   t.equal(doc.paths['/haptik/webhook'].post.summary, "Haptik's Bot API webhook")
-  t.same(Object.keys(doc.paths['/haptik/webhook'].post.responses).sort(), ['200', '400', '401', '503'])
+  t.same(Object.keys(doc.paths['/haptik/webhook'].post.responses).sort(), ['200', '400', '401', '408', '413', '415', '503'], 'every status the route answers')
   t.match(doc.paths['/haptik/webhook'].post.responses['200'], { content: { 'application/json': { schema: { properties: { status: { enum: ['handled', 'duplicate', 'ignored'] } } } } } }, 'every 200 status the route answers')
-  t.same(Object.keys(doc.paths['/haptik/signup'].post.responses).sort(), ['200', '400'])
+  t.same(Object.keys(doc.paths['/haptik/signup'].post.responses).sort(), ['200', '400', '408', '413', '415', '500'], 'every status the route answers')
   t.same(Object.keys(doc.webhooks).sort(), ['haptik-message', 'haptik-webhook_conversation_complete'])
   const result = await new Validator().validate(JSON.parse(JSON.stringify(doc)))
   t.same(result.errors ?? [], [], 'the document validates')

@@ -253,6 +253,10 @@ t.test('Swagger 2.0 and OpenAPI 3.0 documents get the webhook route, without a w
     t.ok(doc.paths['/haptik/webhook'].post, `${openapi ?? 'swagger 2.0'}: documented`)
     t.equal(doc.webhooks, undefined)
     if (openapi !== undefined) t.match(doc.paths['/haptik/webhook'].post.description, /Events with a handler: none;/)
+    if (openapi !== undefined) {
+      const { responses } = doc.paths['/haptik/webhook'].post as unknown as { responses: Record<string, { description: string }> }
+      t.match(responses[400].description, /FST_HAPTIK_INVALID_JSON.*FST_HAPTIK_INVALID_ENVELOPE/, `${openapi}: the 400 names what the route answers it with`)
+    }
   }
 })
 
@@ -285,12 +289,11 @@ t.test('a late handler that then fails releases its event: the next delivery run
 t.test('a failed run is released before the 503 goes out: a retry sent straight after it runs the handler, even on a store that answers later', async t => {
   // A store that is slow to release a claim: a release still under way would leave the retry a claim in progress.
   const memory = memoryStore()
-  const later = async <T>(ms: number, operation: () => T) => { await sleep(ms); return operation() }
   const slow: StateStore = {
     kind: 'slow',
-    get: key => later(1, () => memory.get(key)),
-    set: (key, value, version, ttl) => later(1, () => memory.set(key, value, version, ttl)),
-    delete: (key, version) => later(50, () => memory.delete(key, version))
+    get: async key => { await sleep(1); return await memory.get(key) },
+    set: async (key, value, version, ttl) => { await sleep(1); return await memory.set(key, value, version, ttl) },
+    delete: async (key, version) => { await sleep(50); return await memory.delete(key, version) }
   }
   let runs = 0
   const { app } = await webhookApp(t, { message: () => { if (++runs === 1) throw new Error('crm down') } }, { store: slow })

@@ -1,6 +1,6 @@
 import type { FastifySchema } from 'fastify'
 import { WebhookEventSchemas, type WebhookEventName } from '../webhooks/events.js'
-import { addComponents, dialectOf, SECURITY_SCHEME, type OpenapiDocument } from './components.js'
+import { addComponents, dialectOf, ERROR_RESPONSES, SECURITY_SCHEME, type OpenapiDocument } from './components.js'
 
 // What the webhook and signup routes look like in @fastify/swagger's output,
 // and, in OpenAPI 3.1, a `webhooks` entry per event Haptik sends.
@@ -10,6 +10,17 @@ const plain = (schema: unknown): unknown => JSON.parse(JSON.stringify(schema))
 const ERROR = { type: 'object', properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } } }
 
 const STATUS = (...values: string[]) => ({ type: 'object', properties: { status: { type: 'string', enum: values } } })
+
+/** An error status the step routes share (components.ts), with the codes this route answers it with. */
+const sharedError = (status: number, codes = ERROR_RESPONSES[status].codes) => ({ description: `${ERROR_RESPONSES[status].text}: ${codes.join(', ')}`, ...ERROR })
+
+/** What the webhook and signup routes answer, as the step routes do, before their handler runs. */
+const BODY_ERRORS = {
+  400: sharedError(400, ['FST_HAPTIK_INVALID_JSON', 'FST_HAPTIK_INVALID_CONTENT_LENGTH']),
+  408: sharedError(408),
+  413: sharedError(413),
+  415: sharedError(415)
+}
 
 /** What the docs need of the webhook route's settings. */
 interface DocumentedWebhook {
@@ -51,8 +62,9 @@ export function webhookTransform ({ on }: DocumentedWebhook) {
         body: { anyOf: [...Object.values(events), { type: 'object', required: ['event_name'], properties: { event_name: { type: 'string' } }, additionalProperties: true }] },
         response: {
           200: { description: 'handled, duplicate (handled before) or ignored (no handler for its event_name)', ...STATUS('handled', 'duplicate', 'ignored') },
-          400: { description: 'FST_HAPTIK_INVALID_ENVELOPE: not a Haptik webhook event (a JSON object with an event_name)', ...ERROR },
-          401: { description: 'Signature check failed', ...ERROR },
+          ...BODY_ERRORS,
+          400: { description: 'Malformed request: FST_HAPTIK_INVALID_JSON, FST_HAPTIK_INVALID_CONTENT_LENGTH, or FST_HAPTIK_INVALID_ENVELOPE: not a Haptik webhook event (a JSON object with an event_name)', ...ERROR },
+          401: sharedError(401),
           503: { description: 'FST_HAPTIK_WEBHOOK_NOT_HANDLED: the handler failed or was late, another delivery is running it, or the store is down; Haptik sends it again', ...ERROR }
         }
       }
@@ -73,7 +85,11 @@ export function signupTransform () {
         body: { type: 'object', required: ['auth_id', 'auth_code'], properties: { auth_id: { type: 'string' }, auth_code: { type: 'string' } } },
         response: {
           200: { description: 'They match', type: 'object', properties: { status: { type: 'boolean', enum: [true] } } },
-          400: { description: 'They do not match', type: 'object', properties: { status: { type: 'boolean', enum: [false] } } }
+          400: { description: 'They do not match, or a body without a string auth_id and auth_code ({"status": false}); a body that is not JSON (FST_HAPTIK_INVALID_JSON)', anyOf: [{ type: 'object', properties: { status: { type: 'boolean', enum: [false] } } }, ERROR] },
+          408: BODY_ERRORS[408],
+          413: BODY_ERRORS[413],
+          415: BODY_ERRORS[415],
+          500: sharedError(500)
         }
       }
     }

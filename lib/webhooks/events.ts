@@ -14,7 +14,7 @@ export const WebhookUserSchema = Type.Object({
   auth_id: Type.Optional(Type.String({ description: 'Your own identifier of the user' })),
   user_id: Type.Optional(Type.Union([Type.String(), Type.Number()], { description: "Haptik's user id" })),
   user_name: Type.Optional(Type.String()),
-  device_platform: Type.Optional(Type.Union([Type.Number(), Type.String()], { description: '5 Web SDK, 13 Bot API (bot-configuration/webhooks.md), …' })),
+  device_platform: Type.Optional(Type.Union([Type.Number(), Type.String()], { description: '5 Web SDK, 13 Bot API (bot-configuration/webhooks.md); 14 WhatsApp and the others in integrations/integration-parameters.md' })),
   device_platform_name: Type.Optional(Type.String()),
   phone_model: Type.Optional(Type.String()),
   os_version: Type.Optional(Type.String()),
