@@ -1,8 +1,12 @@
-// The shared deadline timers of handlers in flight (lib/deadlines.ts).
+// The shared deadline timers of handlers in flight (lib/deadlines.ts), and the bodies' (lib/wire/body-deadline.ts).
+import { EventEmitter } from 'node:events'
 import { performance } from 'node:perf_hooks'
+import type { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Deadline, Deadlines } from '../lib/deadlines.js'
+import { BodyDeadlines } from '../lib/wire/body-deadline.js'
 
 /** A call that records when it expired, and may run something then. */
 class Call extends Deadline {
@@ -103,13 +107,21 @@ t.test('the timer holds the process open only while calls wait', async t => {
   t.equal(timers(), before)
 })
 
-t.test('clear() forgets every waiting call: none expires, and no timer is left', async t => {
+t.test('clear() forgets every waiting call: none expires, and each list\'s timer is cleared', async t => {
   const deadlines = new Deadlines({ keepsProcessOpen: false })
   const expired: string[] = []
   deadlines.start(new Call('a', expired), 10)
   deadlines.start(new Call('b', expired), 10)
   deadlines.start(new Call('c', expired), 20)
-  deadlines.clear()
+  const clearTimeout = globalThis.clearTimeout
+  let cleared = 0
+  globalThis.clearTimeout = ((timer: Parameters<typeof clearTimeout>[0]) => { cleared++; clearTimeout(timer) }) as typeof clearTimeout
+  try {
+    deadlines.clear()
+  } finally {
+    globalThis.clearTimeout = clearTimeout
+  }
+  t.equal(cleared, 2, 'one timer per timeout, both cleared')
   await sleep(60)
   t.same(expired, [])
 })
@@ -124,4 +136,22 @@ t.test('lists that keep no process open never hold it, even while calls wait', a
   deadlines.start(call, 10_000)
   t.equal(timers(), before, 'nor when a call starts again on the armed timer')
   deadlines.clear()
+})
+
+t.test('BodyDeadlines.close() (the server closing) forgets the bodies being received: none is answered 408 after it', async t => {
+  const bodies = new BodyDeadlines(10)
+  const payload = new EventEmitter()
+  const errors: unknown[] = []
+  payload.on('error', error => { errors.push(error) })
+  const request = { headers: { 'content-length': '5' } } as unknown as FastifyRequest
+  bodies.start(request, { sent: false } as unknown as FastifyReply, payload as unknown as Readable)
+  bodies.close()
+  await sleep(40)
+  t.same(errors, [])
+  const late = new EventEmitter()
+  late.on('error', error => { errors.push(error) })
+  bodies.start({ headers: { 'content-length': '5' } } as unknown as FastifyRequest, { sent: false } as unknown as FastifyReply, late as unknown as Readable)
+  await sleep(40)
+  t.match(errors, [{ code: 'FST_HAPTIK_BODY_TIMEOUT' }], 'a body started after close() still has its clock (the control)')
+  bodies.close()
 })

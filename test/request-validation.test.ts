@@ -290,3 +290,21 @@ t.test('a call naming another step is refused as that, before its entities are l
   t.equal(response.statusCode, 400)
   t.equal(response.json().code, 'FST_HAPTIK_STEP_MISMATCH')
 })
+
+t.test("an app's onRoute hook that removes a step route's hooks lets nothing through: the signature check fails closed", async t => {
+  let runs = 0
+  const app = Fastify({ logger: false })
+  t.teardown(() => app.close())
+  app.addHook('onRoute', routeOptions => {
+    if (routeOptions.method !== 'POST') return
+    routeOptions.onRequest = []
+    routeOptions.preParsing = []
+    routeOptions.preValidation = []
+    routeOptions.preHandler = []
+  })
+  await app.register(fastifyHaptik, { secret: SECRET, steps: [defineStep({ name: 'trip', handler: () => { runs++; return 'ok' } })] })
+  const signed = await signedPost(app, '/trip', envelope('trip', {}))
+  const unsigned = await app.inject({ method: 'POST', url: '/trip', payload: envelope('trip', {}) })
+  t.same([signed.statusCode, unsigned.statusCode], [401, 401])
+  t.equal(runs, 0)
+})

@@ -177,6 +177,12 @@ t.test('memoryStore is bounded: the least recently used entries go first', async
   t.equal(store.set('a', '4', 1, undefined), 2)
   t.equal(store.delete('a', 1), false, 'nor is a delete')
   t.equal(store.delete('a', 2), true)
+  const written = memoryStore({ maxEntries: 2 })
+  written.set('a', '1', undefined, undefined)
+  written.set('b', '2', undefined, undefined)
+  written.set('a', '3', 1, undefined)
+  written.set('c', '4', undefined, undefined)
+  t.same([written.get('a'), written.get('b')], [{ value: '3', version: 2 }, undefined], 'a write makes its entry the most recently used: b went, not a')
   const small = memoryStore({ maxBytes: 5 })
   small.set('x', '123', undefined, undefined)
   small.set('y', '456', undefined, undefined)
@@ -304,4 +310,22 @@ t.test("state and userState are written one after the other: when the user's sta
   t.same((await chat.call(both, {})).reply, FALLBACK)
   t.match(lines.find(line => (line.err as { code?: string } | undefined)?.code === 'FST_HAPTIK_STATE_CONFLICT')?.err, { message: /another call changed the conversation's state or user's state first/ })
   t.same((await chat.call(show, {})).reply?.response, ['Cart: tent'], "the conversation's state was written")
+})
+
+t.test("what the schema's defaults fill in is kept: in the state written, and in a stored state read back", async t => {
+  const memory = memoryStore()
+  const writes: Array<[string, string]> = []
+  const spy: StateStore = { kind: 'spy', get: key => memory.get(key), set: (key, value, version, ttl) => { writes.push([key, value]); return memory.set(key, value, version, ttl) }, delete: (key, version) => memory.delete(key, version) }
+  const Tagged = Type.Object({ n: Type.Integer(), tag: Type.String({ default: 'dflt' }) })
+  const bump = defineStep({ name: 'bump', state: Tagged, handler: ({ state }) => ({ response: 'ok', state: { n: (state?.n ?? 0) + 1 } as { n: number, tag: string } }) })
+  const read = defineStep({ name: 'read', state: Tagged, handler: ({ state }) => JSON.stringify(state) })
+  const { app } = await stateApp(t, { steps: [bump, read], store: spy })
+  const chat = chatOf(app)
+  await chat.call(bump, {})
+  t.equal(writes.length, 1)
+  const [key, text] = writes[0]
+  t.equal(text, '{"n":1,"tag":"dflt"}', 'the state written has its default')
+  // Stored by an older deploy, whose schema had no `tag`.
+  memory.set(key, '{"n":5}', 1, undefined)
+  t.same((await chat.call(read, {})).reply?.response, ['{"n":5,"tag":"dflt"}'], 'a stored state read back has its default')
 })
