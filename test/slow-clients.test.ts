@@ -63,6 +63,17 @@ t.test('a body that trickles past bodyTimeout gets a coded 408 and its connectio
   t.ok(lines.some(line => line.code === 'FST_HAPTIK_BODY_TIMEOUT' && line.statusCode === 408), 'the refusal is logged')
 })
 
+t.test('a call refused before its body arrived (a malformed signature header) is answered with its connection closed, not held by a client still sending', async t => {
+  const { port } = await listening(t, { requestTimeout: 60_000 })
+  // A second X-Hub-Signature: refused in preParsing, before the body is read.
+  const client = trickle(port, '/haptik/order', 'X-Hub-Signature: sha1=abc\r\nContent-Length: 10000\r\n')
+  t.teardown(client.stop)
+  const closed = await Promise.race([client.closed.then(() => true), new Promise(resolve => setTimeout(() => resolve(false), BODY_TIMEOUT * 5))])
+  t.match(client.answer(), /^HTTP\/1\.1 401 Unauthorized/)
+  t.match(client.answer(), /connection: close/i)
+  t.equal(closed, true, 'the server closed the connection')
+})
+
 t.test('a hundred trickling clients are all cut, and a good call is still answered', async t => {
   const { port } = await listening(t, { requestTimeout: 60_000 })
   const clients = Array.from({ length: 100 }, () => trickle(port, '/haptik/order', 'Content-Length: 10000\r\n'))

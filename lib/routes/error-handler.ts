@@ -53,7 +53,9 @@ const MISCONFIGURATION = new Set(['FST_HAPTIK_INVALID_SIGNATURE', 'FST_HAPTIK_SE
 export function stepErrorHandler (steps: ReadonlyMap<string, ServedStep>, bodyLimit: number, registration: Registration) {
   return function haptikErrorHandler (error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
     registration.deadlines.done(request)
-    if (registration.closing) reply.header('connection', 'close')
+    // Refused before all of it arrived (a bad signature header, a body too slow), or while the
+    // server closes: the connection goes with the answer, not held by a client still sending.
+    if (request.raw.complete === false || registration.closing) reply.header('connection', 'close')
     const name = requestedStep(request)
     const served = name === undefined ? undefined : steps.get(stepKey(name))
     const answer = protocolErrorOf(served, error, request, bodyLimit)
