@@ -103,6 +103,10 @@ export const ChannelLimitError = createError<'FST_HAPTIK_CHANNEL_LIMIT', 500, [s
 export const StoreUnavailableError = createError<'FST_HAPTIK_STORE_UNAVAILABLE', 500, [string, string, string]>(
   'FST_HAPTIK_STORE_UNAVAILABLE', 'Step "%s": the %s store %s', 500, undefined, false)
 
+/** Logged (never sent) when a stored state cannot be used (not JSON, over `stateLimit`, a `__proto__` key, or no longer fitting the step's schema): the step reads its default. */
+export const InvalidStoredStateError = createError<'FST_HAPTIK_INVALID_STORED_STATE', 500, [string, string, string]>(
+  'FST_HAPTIK_INVALID_STORED_STATE', 'Step "%s": the stored %s cannot be used (%s); reading the default, which the next success replaces', 500, undefined, false)
+
 /** Logged (never sent) when another call of the conversation changed its state first: this call takes the failure path. */
 export const StateConflictError = createError<'FST_HAPTIK_STATE_CONFLICT', 500, [string, string]>(
   'FST_HAPTIK_STATE_CONFLICT', 'Step "%s": another call changed the %s first; this call\'s state was not saved', 500, undefined, false)
@@ -114,3 +118,19 @@ export const StateTooLargeError = createError<'FST_HAPTIK_STATE_TOO_LARGE', 500,
 /** A webhook event that was not handled: answered 503, so that Haptik sends it again. */
 export const WebhookNotHandledError = createError<'FST_HAPTIK_WEBHOOK_NOT_HANDLED', 503, [string, string]>(
   'FST_HAPTIK_WEBHOOK_NOT_HANDLED', 'Webhook: the %s event was not handled (%s); Haptik will send it again', 503, undefined, false)
+
+/** A signed webhook delivery that is not its event as documented (not an object with an `event_name`, or not matching the event's schema): given up at once, answered 200. */
+export const InvalidEventError = createError<'FST_HAPTIK_INVALID_EVENT', 400, [string, string]>(
+  'FST_HAPTIK_INVALID_EVENT', 'Webhook: %s: %s', 400, undefined, false)
+
+/** A webhook handler that did not finish within `webhooks.timeout`. */
+export const WebhookTimeoutError = createError<'FST_HAPTIK_WEBHOOK_TIMEOUT', 503, [string, number]>(
+  'FST_HAPTIK_WEBHOOK_TIMEOUT', 'Webhook: the %s handler did not finish within %s ms', 503, undefined, false)
+
+/** The signup check's `verify` did not answer within `signup.timeout`, or the server is closing. */
+export const SignupTimeoutError = createError<'FST_HAPTIK_SIGNUP_TIMEOUT', 503, [string]>(
+  'FST_HAPTIK_SIGNUP_TIMEOUT', 'Signup: the verify function %s', 503, undefined, false)
+
+/** `signup.concurrency` checks are pending already. */
+export const SignupBusyError = createError<'FST_HAPTIK_SIGNUP_BUSY', 503, []>(
+  'FST_HAPTIK_SIGNUP_BUSY', 'Signup: too many checks are pending; try again', 503, undefined, false)

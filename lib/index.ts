@@ -8,6 +8,7 @@ import { stepRoute, type Registration } from './routes/step-route.js'
 import { signupRoute } from './routes/signup-route.js'
 import { unknownPathRoute } from './routes/unknown-path-route.js'
 import { webhookRoute } from './routes/webhook-route.js'
+import { SignupChecks } from './webhooks/signup.js'
 import { Telemetry } from './telemetry.js'
 import { BodyDeadlines, kPendingBody } from './wire/body-deadline.js'
 import { jsonBodyParser } from './wire/json-body-parser.js'
@@ -47,8 +48,13 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
       fastify.log.warn('fastify-haptik: @fastify/swagger was registered after fastify-haptik, so its document has none of the step routes; register @fastify/swagger first (docs/openapi.md)')
     }
   })
+  const telemetry = new Telemetry(settings.telemetry)
+  const { store } = settings.state
+  const evictions = telemetry.evictionReport(store.kind, fastify.log)
+  const unwatch = store.watchEvictions?.(evictions.evicted)
+  const signupChecks = settings.signup === undefined ? undefined : new SignupChecks(settings.signup)
   const registration: Registration = {
-    telemetry: new Telemetry(settings.telemetry),
+    telemetry,
     lookup: new SecretLookup(settings.secretLookup),
     deadlines: new BodyDeadlines(settings.bodyTimeout),
     state: settings.state,
@@ -73,9 +79,13 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     child.addHook('preClose', async function stopHaptikLookups () {
       registration.closing = true
       registration.lookup.close()
+      signupChecks?.close()
     })
     child.addHook('onClose', async function stopHaptikDeadlines () {
       registration.deadlines.close()
+      unwatch?.()
+      evictions.close()
+      await store.close?.()
     })
     // The routes' validator exists once their body schema is compiled (every
     // step route has one): the parts several steps declare alike are compiled with it now.
@@ -86,7 +96,7 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     for (const step of steps) stepRoute(child, step, routeSettings, registration)
     if (settings.dispatch) dispatchRoute(child, steps, routeSettings, registration)
     if (settings.webhooks !== undefined) webhookRoute(child, settings.webhooks, bodyLimit, registration)
-    if (settings.signup !== undefined) signupRoute(child, settings.signup, bodyLimit, registration)
+    if (settings.signup !== undefined) signupRoute(child, settings.signup, signupChecks as SignupChecks, bodyLimit, registration)
     const urls = steps.map(({ definition }) => `POST ${child.prefix}${definition.path}`)
     if (settings.dispatch) urls.push(`POST ${child.prefix}/ (any step, by its name)`)
     if (settings.webhooks !== undefined) urls.push(`POST ${child.prefix}${settings.webhooks.path} (the webhook)`)
@@ -126,8 +136,9 @@ export type { CityValue, PersonNameValue } from './step/catalog-places.js'
 export type { DualSchema, RawOf } from './wire/schema-reading.js'
 
 // Options
-export type { FastifyHaptikOptions, SignupOptions, WebhookOptions } from './options.js'
-export type { SignupCredentials, WebhookContext, WebhookHandlers } from './webhooks/settings.js'
+export type { FastifyHaptikOptions } from './options.js'
+export type { GiveUpContext, WebhookContext, WebhookHandlers, WebhookOptions } from './webhooks/webhook-options.js'
+export type { SignupCredentials, SignupOptions } from './webhooks/signup.js'
 export type { WebhookEvent, WebhookEventName } from './webhooks/events.js'
 export type { WebhookOutcome } from './telemetry.js'
 export { DEFAULT_FALLBACK_MESSAGE, DEFAULT_INVALID_ENTITY_MESSAGE } from './options.js'
@@ -141,7 +152,7 @@ export { memoryStore } from './store/memory-store.js'
 export type { MemoryStoreOptions } from './store/memory-store.js'
 export { redisStore } from './store/redis-store.js'
 export type { RedisStoreOptions } from './store/redis-store.js'
-export type { StateStore, Versioned } from './store/state-store.js'
+export type { StateStore, StoreWrite, Version, Versioned, WriteOptions } from './store/state-store.js'
 
 // Requests and replies
 export type { HaptikEnvelope, HaptikUser } from './wire/request-schema.js'

@@ -1,10 +1,11 @@
 import { InvalidOptionError, MissingSecretError } from './errors.js'
+import { checkMessage, checkPositiveInteger, MAX_TIMEOUT, MAX_TTL } from './option-checks.js'
 import { checkUserText, type UserText } from './reply/languages.js'
 import { DEFAULT_DETAILS_LIMIT, type DetailsLimit, type DetailsLimits } from './reply/details.js'
 import { resolveReplyPolicy, type ReplyOptions } from './reply/failure-policy.js'
 import { definedFields } from './reply/json-values.js'
 import { stepKey } from './wire/step-names.js'
-import { resolveAuth, UNSIGNED_AUTH, type SecretOption, type StepAuth } from './wire/secrets.js'
+import { resolveAuth, UNSIGNED_AUTH, type SecretOption } from './wire/secrets.js'
 import {
   DEFAULT_SECRET_CACHE_MAX, DEFAULT_SECRET_CACHE_TTL, DEFAULT_SECRET_CONCURRENCY, DEFAULT_SECRET_TIMEOUT,
   type SecretCacheOptions, type SecretCacheSettings, type SecretLookupSettings
@@ -14,8 +15,8 @@ import { serveStep, type ServedStep } from './step/served-step.js'
 import type { StateSettings } from './step/conversation-state.js'
 import { memoryStore } from './store/memory-store.js'
 import type { StateStore } from './store/state-store.js'
-import type { SignupSettings, WebhookHandlers, WebhookSettings } from './webhooks/settings.js'
-import { WEBHOOK_EVENTS } from './webhooks/events.js'
+import { resolveSignup, type SignupOptions, type SignupSettings } from './webhooks/signup.js'
+import { resolveWebhooks, type WebhookOptions, type WebhookSettings } from './webhooks/webhook-options.js'
 import { SchemaPool } from './wire/request-validation.js'
 import type { TelemetryOptions } from './telemetry.js'
 
@@ -85,34 +86,12 @@ export interface FastifyHaptikOptions extends ReplyOptions {
   stateLimit?: number | undefined
   /** Starts the keys of this registration's state: registrations (and instances) with the same namespace and store share it. Default: the prefix. */
   stateNamespace?: string | undefined
+  /** Milliseconds each store operation may take; past it the step takes its failure path, and a webhook delivery gets 503. Default: 1000. */
+  storeTimeout?: number | undefined
   /** Serve Haptik's Bot API webhook: a handler per event, each run once (docs/webhooks.md). */
   webhooks?: WebhookOptions | undefined
   /** Serve the Web SDK's signup check (docs/webhooks.md). */
   signup?: SignupOptions | undefined
-}
-
-/** `webhooks`: Haptik's Bot API webhook. */
-export interface WebhookOptions {
-  /** Path under the prefix. Default: `'/webhook'`. */
-  path?: string | undefined
-  /** The webhook's secret key. Default: the plugin's `secret`. */
-  secret?: SecretOption | undefined
-  /** Milliseconds a handler may take; past it the event gets 503 and Haptik sends it again. Default: 4000 (Haptik waits 5 s). */
-  timeout?: number | undefined
-  /** Seconds a handled event is remembered, so its retries are not run again. Default: 7200 (Haptik retries for 60 minutes). */
-  rememberFor?: number | undefined
-  /** A handler per event name: `message`, `chat_pinned`, `chat_complete`, `webhook_conversation_complete`. */
-  on: WebhookHandlers
-}
-
-/** `signup`: the Web SDK's signup check. */
-export interface SignupOptions {
-  /** Path under the prefix. Default: `'/signup'`. */
-  path?: string | undefined
-  /** Whether the auth_id and auth_code match: your check. */
-  verify: SignupSettings['verify']
-  /** Route config for other plugins, e.g. `{ rateLimit: { max: 10, timeWindow: '1 minute' } }` for @fastify/rate-limit. */
-  config?: Record<string, unknown> | undefined
 }
 
 export const DEFAULT_BODY_LIMIT = 128 * 1024
@@ -120,6 +99,7 @@ export const DEFAULT_TIMEOUT = 10_000
 export const DEFAULT_BODY_TIMEOUT = 10_000
 export const DEFAULT_STATE_TTL = 3 * 60 * 60
 export const DEFAULT_STATE_LIMIT = 64 * 1024
+export const DEFAULT_STORE_TIMEOUT = 1000
 export const DEFAULT_FALLBACK_MESSAGE = 'Sorry, I could not complete that just now. Please try again in a moment.'
 export const DEFAULT_INVALID_ENTITY_MESSAGE = "Sorry, I didn't quite get that. Could you say it another way?"
 
@@ -136,26 +116,6 @@ export interface ResolvedOptions {
   readonly state: StateSettings
   readonly webhooks: WebhookSettings | undefined
   readonly signup: SignupSettings | undefined
-}
-
-function checkPositiveInteger (value: unknown, what: string, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new InvalidOptionError(`${what} must be a positive integer, got ${JSON.stringify(value)}`)
-  }
-  if (value > max) throw new InvalidOptionError(`${what} must be at most ${max}, got ${value}`)
-  return value
-}
-
-// setTimeout's largest delay: a longer one fires at once.
-const MAX_TIMEOUT = 2_147_483_647
-// Ten years, in seconds: the largest lifetime that is surely not a mistake.
-const MAX_TTL = 10 * 365 * 24 * 60 * 60
-
-function checkMessage (value: unknown, what: string): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw new InvalidOptionError(`${what} must be a non-empty string`)
-  }
-  return value
 }
 
 function checkInvalidEntities (value: unknown, what: string): InvalidEntities {
@@ -188,47 +148,10 @@ function resolveSecretCache (cache: SecretCacheOptions | undefined): SecretCache
   }
 }
 
-export const DEFAULT_WEBHOOK_TIMEOUT = 4000
-export const DEFAULT_WEBHOOK_MEMORY = 2 * 60 * 60
-
-function checkPath (path: unknown, what: string): string {
-  if (typeof path !== 'string' || !path.startsWith('/')) throw new InvalidOptionError(`${what} must start with "/", got ${JSON.stringify(path)}`)
-  return path
-}
-
-function resolveWebhooks (webhooks: WebhookOptions | undefined, sharedAuth: StepAuth | undefined): WebhookSettings | undefined {
-  if (webhooks === undefined) return undefined
-  if (typeof webhooks !== 'object' || webhooks === null || typeof webhooks.on !== 'object' || webhooks.on === null) {
-    throw new InvalidOptionError('webhooks must be an object like { on: { message: async event => {...} } }')
-  }
-  for (const [name, handler] of Object.entries(webhooks.on)) {
-    if (!(WEBHOOK_EVENTS as readonly string[]).includes(name)) throw new InvalidOptionError(`webhooks.on.${name}: Haptik sends no such event; its events are ${WEBHOOK_EVENTS.join(', ')}`)
-    if (typeof handler !== 'function') throw new InvalidOptionError(`webhooks.on.${name} must be a function`)
-  }
-  const auth = webhooks.secret === undefined ? sharedAuth : resolveAuth(webhooks.secret, 'webhooks: ')
-  if (auth === undefined) throw new InvalidOptionError('webhooks: no secret: pass webhooks.secret or the plugin\'s secret (the secret key Haptik signs webhook events with)')
-  return {
-    path: checkPath(webhooks.path ?? '/webhook', 'webhooks.path'),
-    auth,
-    timeout: checkPositiveInteger(webhooks.timeout ?? DEFAULT_WEBHOOK_TIMEOUT, 'webhooks.timeout', MAX_TIMEOUT),
-    doneTtl: checkPositiveInteger(webhooks.rememberFor ?? DEFAULT_WEBHOOK_MEMORY, 'webhooks.rememberFor', MAX_TTL) * 1000,
-    on: webhooks.on
-  }
-}
-
-function resolveSignup (signup: SignupOptions | undefined): SignupSettings | undefined {
-  if (signup === undefined) return undefined
-  if (typeof signup !== 'object' || signup === null || typeof signup.verify !== 'function') {
-    throw new InvalidOptionError('signup must be an object like { verify: async ({ authId, authCode }) => true }')
-  }
-  if (signup.config !== undefined && (typeof signup.config !== 'object' || signup.config === null)) throw new InvalidOptionError('signup.config must be an object')
-  return { path: checkPath(signup.path ?? '/signup', 'signup.path'), verify: signup.verify, config: signup.config ?? {} }
-}
-
 function checkStore (store: unknown): StateStore {
-  const methods = ['get', 'set', 'delete'] as const
+  const methods = ['get', 'set'] as const
   if (typeof store !== 'object' || store === null || methods.some(method => typeof (store as Record<string, unknown>)[method] !== 'function')) {
-    throw new InvalidOptionError('store must be a state store: memoryStore(), redisStore(client), or an object with get, set and delete (docs/state.md)')
+    throw new InvalidOptionError('store must be a state store: memoryStore(), redisStore(client), or an object with get and set (docs/state.md)')
   }
   return store as StateStore
 }
@@ -269,6 +192,7 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     userStateTtl,
     stateLimit = DEFAULT_STATE_LIMIT,
     stateNamespace = prefix === '' ? '/' : prefix,
+    storeTimeout = DEFAULT_STORE_TIMEOUT,
     webhooks,
     signup
   } = options
@@ -291,7 +215,8 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     ttl: checkPositiveInteger(stateTtl, 'stateTtl', MAX_TTL) * 1000,
     userTtl: userStateTtl === undefined ? undefined : checkPositiveInteger(userStateTtl, 'userStateTtl', MAX_TTL) * 1000,
     limit: checkPositiveInteger(stateLimit, 'stateLimit'),
-    namespace: checkMessage(stateNamespace, 'stateNamespace')
+    namespace: checkMessage(stateNamespace, 'stateNamespace'),
+    timeout: checkPositiveInteger(storeTimeout, 'storeTimeout', MAX_TIMEOUT)
   }
   const secretLookup = {
     timeout: checkPositiveInteger(secretTimeout, 'secretTimeout', MAX_TIMEOUT),

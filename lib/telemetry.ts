@@ -4,7 +4,7 @@ import {
   context as otelContext, metrics, SpanKind, SpanStatusCode, trace,
   type Attributes, type Counter, type Histogram, type MeterProvider, type Span, type TracerProvider
 } from '@opentelemetry/api'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import { whenSettled } from './untrusted.js'
 
 // What the plugin tells the outside about each step call: one log line,
@@ -47,6 +47,10 @@ export type WebhookOutcome =
   | 'timeout'
   /** The store could not record it: 503, Haptik retries. */
   | 'store-error'
+  /** Its handler failed `maxAttempts` times: `onGiveUp`, and 200, so that Haptik keeps the webhook enabled. */
+  | 'given-up'
+  /** It does not match its event's schema (or is no event): `onGiveUp`, and 200. */
+  | 'invalid'
 
 /** One webhook delivery being observed. */
 export interface WebhookCall {
@@ -104,6 +108,7 @@ const endChannel = diagnostics.channel(DIAGNOSTICS_CHANNELS.end)
 const refusedChannel = diagnostics.channel(DIAGNOSTICS_CHANNELS.refused)
 
 const SCOPE = 'fastify-haptik'
+const EVICTION_REPORT_INTERVAL = 60_000
 
 /** A call's step, and its environment label when the step has one. */
 function stepAttributes (step: string, environment: string | undefined): Attributes {
@@ -144,6 +149,7 @@ export class Telemetry {
   readonly #storeAttributesByStore = new Map<string, Record<'get' | 'set', Attributes>>()
   readonly #webhooks: Counter
   readonly #webhookDuration: Histogram
+  readonly #evictions: Counter
 
   constructor ({ tracerProvider = trace.getTracerProvider(), meterProvider = metrics.getMeterProvider() }: TelemetryOptions = {}) {
     this.#tracer = tracerProvider.getTracer(SCOPE)
@@ -155,6 +161,38 @@ export class Telemetry {
     this.#storeErrors = meter.createCounter('haptik.store.errors', { description: 'State store operations that failed, by store and operation' })
     this.#webhooks = meter.createCounter('haptik.webhook.calls', { description: 'Webhook deliveries, by event and outcome' })
     this.#webhookDuration = meter.createHistogram('haptik.webhook.duration', { description: 'Webhook deliveries, by event', unit: 'ms' })
+    this.#evictions = meter.createCounter('haptik.store.evictions', { description: 'States a store dropped before their time to make room, by store' })
+  }
+
+  /**
+   * Reports a store's evictions: counted, and logged at warn, at once for the
+   * first, then at most once a minute with the count since the last line.
+   * `close()` logs what is left unreported.
+   */
+  evictionReport (store: string, log: FastifyBaseLogger): { readonly evicted: (count: number) => void, readonly close: () => void } {
+    const attributes = { 'haptik.store': store }
+    let unreported = 0
+    let reportedAt = -Infinity
+    let timer: NodeJS.Timeout | undefined
+    const report = () => {
+      clearTimeout(timer)
+      timer = undefined
+      if (unreported === 0) return
+      reportedAt = performance.now()
+      log.warn({ store, evicted: unreported }, `fastify-haptik: the ${store} store is full: it dropped ${unreported} state${unreported === 1 ? '' : 's'} before their time, least recently used first; raise its maxEntries or maxBytes, or use redisStore (docs/state.md)`)
+      unreported = 0
+    }
+    return {
+      evicted: count => {
+        this.#evictions.add(count, attributes)
+        unreported += count
+        if (timer !== undefined) return
+        const wait = reportedAt + EVICTION_REPORT_INTERVAL - performance.now()
+        if (wait <= 0) report()
+        else timer = setTimeout(report, wait).unref()
+      },
+      close: report
+    }
   }
 
   /** Starts observing a webhook delivery: its span, a child of the request's. */

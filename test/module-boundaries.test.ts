@@ -28,8 +28,9 @@ function importsOf (module: string): Import[] {
 const layerOf = (module: string) => module.includes('/') ? module.split('/')[0] + '/' : module
 
 // The leaves every layer may use: the plugin's errors, reading untrusted
-// values, and the timer lists of step calls and of bodies being received.
-const LEAVES = ['deadlines.ts', 'errors.ts', 'untrusted.ts']
+// values, checking options, and keeping deadlines (timer lists, a wait with
+// a deadline, limited calls of a user's function).
+const LEAVES = ['call-limit.ts', 'deadlines.ts', 'errors.ts', 'option-checks.ts', 'time-limit.ts', 'untrusted.ts']
 // Root modules whose types (never their code) the request path names: the
 // options a route reads, and the telemetry a call reports to.
 const ROOT_TYPES = ['options.ts', 'telemetry.ts']
@@ -52,7 +53,7 @@ const all = modules()
 
 t.test('every module is in a known layer', async t => {
   const roots = all.filter(module => !module.includes('/')).sort()
-  t.same(roots, ['deadlines.ts', 'errors.ts', 'index.ts', 'options.ts', 'telemetry.ts', 'untrusted.ts'], 'lib/ holds the wiring, options, errors, untrusted values, timer lists and telemetry; everything else is in a folder')
+  t.same(roots, ['call-limit.ts', 'deadlines.ts', 'errors.ts', 'index.ts', 'option-checks.ts', 'options.ts', 'telemetry.ts', 'time-limit.ts', 'untrusted.ts'], 'lib/ holds the wiring, options, errors, the leaves and telemetry; everything else is in a folder')
   for (const module of all.filter(module => module.includes('/'))) t.ok(layerOf(module) in ALLOWED, module)
 })
 
@@ -72,9 +73,12 @@ t.test('each folder imports only the layers below it', async t => {
   }
 })
 
-t.test('hsl/ stands alone, and the leaves import nothing of the plugin', async t => {
-  for (const module of all.filter(module => module.startsWith('hsl/') || LEAVES.includes(module))) {
-    t.same(importsOf(module).map(({ target }) => target).filter(target => !target.startsWith(layerOf(module))), [], module)
+t.test('hsl/ stands alone, and the leaves import only leaves', async t => {
+  for (const module of all.filter(module => module.startsWith('hsl/'))) {
+    t.same(importsOf(module).map(({ target }) => target).filter(target => !target.startsWith('hsl/')), [], module)
+  }
+  for (const module of LEAVES) {
+    t.same(importsOf(module).map(({ target }) => target).filter(target => !LEAVES.includes(target)), [], module)
   }
 })
 

@@ -1,6 +1,7 @@
 // State on a real redis-server (Debian's package), through ioredis and
 // node-redis: the store's compare-and-set, two app instances sharing one
 // Redis, no lost update, and Redis stopped and restarted under the bot.
+import { performance } from 'node:perf_hooks'
 import t from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { Type } from '@sinclair/typebox'
@@ -64,17 +65,19 @@ if (SKIP_REDIS) {
       t.teardown(close)
       const key = `unit:${name}`
       t.equal(await store.get(key), undefined)
-      t.equal(await store.set(key, '{"a":1}', undefined, undefined), 1)
+      const first = await store.set(key, '{"a":1}', undefined, undefined) as string
+      t.type(first, 'string', 'versions are opaque text')
       t.equal(await store.set(key, '{"a":2}', undefined, undefined), undefined, 'a key that exists is not created again')
-      t.same(await store.get(key), { value: '{"a":1}', version: 1 })
-      t.equal(await store.set(key, '{"a":2}', 7, undefined), undefined, 'a write against another version is refused')
-      t.equal(await store.set(key, '{"a":2}', 1, 60_000), 2)
+      t.same(await store.get(key), { value: '{"a":1}', version: first })
+      t.equal(await store.set(key, '{"a":2}', 'another', undefined), undefined, 'a write against another version is refused')
+      const second = await store.set(key, '{"a":2}', first, 60_000)
+      t.not(second, first)
       const ttl = Number(await command('PTTL', `fastify-haptik:${key}`))
       t.ok(ttl > 0 && ttl <= 60_000, `Redis expires it (${ttl} ms left)`)
-      t.equal(await store.set(key, '{"a":3}', 2, undefined), 3)
+      const third = await store.set(key, '{"a":3}', second, undefined)
       t.equal(Number(await command('PTTL', `fastify-haptik:${key}`)), -1, 'no lifetime: kept until replaced')
-      t.equal(await store.delete(key, 2), false)
-      t.equal(await store.delete(key, 3), true)
+      t.same(await store.get(key), { value: '{"a":3}', version: third })
+      await command('DEL', `fastify-haptik:${key}`)
       t.equal(await store.get(key), undefined)
     })
 
@@ -164,6 +167,177 @@ if (SKIP_REDIS) {
         if (!served) await new Promise(resolve => setTimeout(resolve, 100))
       }
       t.ok(served, 'served again once Redis is back')
+    })
+  }
+
+  // The clients as docs/state.md builds them: failing fast while Redis is down,
+  // and starting (not awaiting a connection) when Redis refuses at start.
+  const DOCS_CLIENTS: Record<string, (url: string) => { store: StateStore, close: () => void }> = {
+    ioredis: url => {
+      const client = new Redis(url, { enableOfflineQueue: false })
+      client.on('error', () => {})
+      return { store: redisStore(client), close: () => { client.disconnect() } }
+    },
+    'node-redis': url => {
+      const client = createClient({ url, disableOfflineQueue: true })
+      client.on('error', () => {})
+      client.connect().catch(() => {})
+      return { store: redisStore(client), close: () => { client.destroy() } }
+    }
+  }
+
+  const sleep = async (ms: number) => await new Promise(resolve => setTimeout(resolve, ms))
+  const Basket = Type.Object({ items: Type.Array(Type.String()) }, { default: { items: [] } })
+  const add = defineStep({ name: 'add', state: Basket, entities: Type.Object({ item: Type.String() }), handler: ({ entities, state }) => ({ response: 'added', state: { items: [...(state?.items ?? []), entities.item] } }) })
+  const cart = defineStep({ name: 'cart', state: Basket, handler: ({ state }) => (state?.items ?? []).join(', ') })
+  let webhookRuns = 0
+
+  async function faultApp (t: { teardown: (fn: () => unknown) => void }, store: StateStore) {
+    const lines: Array<Record<string, unknown>> = []
+    const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+    t.teardown(() => app.close())
+    await app.register(fastifyHaptik, { secret: SECRET, prefix: '/haptik', steps: [add, cart], store, webhooks: { on: { message: () => { webhookRuns++ } } } })
+    await app.ready()
+    return { app, lines }
+  }
+
+  /** A webhook delivery and a step call under a fault: how each was answered, and after how long. */
+  async function underFault (app: FastifyInstance) {
+    let started = performance.now()
+    const delivery = await callWebhook(app, 'message', { message: { id: Math.floor(Math.random() * 1e9) } }, { secret: SECRET, prefix: '/haptik' })
+    const deliveryMs = performance.now() - started
+    started = performance.now()
+    const step = await chat(app, 'shopper').call(add, { item: 'tea' })
+    return { delivery, deliveryMs, step, stepMs: performance.now() - started }
+  }
+
+  for (const [name, build] of Object.entries(DOCS_CLIENTS)) {
+    for (const fault of ['stopped', 'paused', 'refusing at start'] as const) {
+      t.test(`${name}, built as the docs build it, with Redis ${fault}: a webhook delivery gets 503 within 5 s, and a step its fallback within about storeTimeout`, async t => {
+        const down = fault === 'refusing at start' ? await RedisServer.unused() : server
+        const client = build(down.url)
+        t.teardown(client.close)
+        if (fault !== 'refusing at start') await sleep(200)
+        const { app } = await faultApp(t, client.store)
+        if (fault === 'stopped') await server.stop()
+        if (fault === 'paused') server.pause()
+        try {
+          webhookRuns = 0
+          const { delivery, deliveryMs, step, stepMs } = await underFault(app)
+          t.equal(delivery.statusCode, 503, 'Haptik sends the event again')
+          t.ok(deliveryMs < 5000, `the delivery was answered in ${Math.round(deliveryMs)} ms`)
+          t.equal(webhookRuns, 0, 'no record, no run')
+          t.same(step.reply, { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })
+          t.ok(stepMs < 3000, `the step was answered in ${Math.round(stepMs)} ms, not its 10 s timeout`)
+        } finally {
+          if (fault === 'paused') server.resume()
+          if (fault === 'stopped') await server.start()
+        }
+      })
+    }
+
+    t.test(`${name}: a write still in flight when storeTimeout passes never lands: the fallback means nothing was saved`, async t => {
+      const { store, close } = await CLIENTS[name](server.url)
+      t.teardown(close)
+      const pausing = defineStep({
+        name: 'pausing',
+        state: Basket,
+        handler: ({ state }) => {
+          // Redis stops answering as the write goes out.
+          server.pause()
+          return { response: 'added', state: { items: [...(state?.items ?? []), 'late'] } }
+        }
+      })
+      const app = Fastify()
+      t.teardown(() => app.close())
+      await app.register(fastifyHaptik, { secret: SECRET, prefix: '/haptik', steps: [add, cart, pausing], store, storeTimeout: 300 })
+      const user = `late-${name}`
+      await chat(app, user).call(add, { item: 'tea' })
+      try {
+        t.same((await chat(app, user).call(pausing, {})).reply, { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })
+        await sleep(700)
+      } finally {
+        server.resume()
+      }
+      await sleep(100)
+      t.same((await chat(app, user).call(cart, {})).reply?.response, ['tea'], 'Redis ran the write when it woke, past its deadline, and refused it')
+    })
+
+    t.test(`${name}: stored versions are opaque ("1.0", "01", "abc"), and a record without its JSON reads as the default, with a warning, until the next success replaces it`, async t => {
+      const { store, command, close } = await CLIENTS[name](server.url)
+      t.teardown(close)
+      const { app, lines } = await instance(t, store, [add, cart])
+      for (const [version, stored, expected] of [['1.0', '{"items":["a"]}', 'a'], ['01', '{"items":["b"]}', 'b'], ['abc', '{"items":["c"]}', 'c'], ['7', undefined, '']] as const) {
+        const user = `versions-${name}-${version}`
+        const key = `fastify-haptik:/haptik:{=${user}}:conversation:1`
+        if (stored === undefined) await command('HSET', key, 'v', version)
+        else await command('HSET', key, 'v', version, 'd', stored)
+        t.same((await chat(app, user).call(cart, {})).reply?.response, [expected], `version ${version}: read`)
+        t.same((await chat(app, user).call(add, { item: 'z' })).reply?.response, ['added'], `version ${version}: not locked out`)
+        t.same((await chat(app, user).call(cart, {})).reply?.response, [expected === '' ? 'z' : `${expected}, z`])
+      }
+      t.match(lines.find(line => (line.err as { code?: string } | undefined)?.code === 'FST_HAPTIK_INVALID_STORED_STATE')?.err, { message: /the stored conversation's state cannot be used \(it is not JSON\)/ })
+    })
+
+    t.test(`${name}: a user's two states share one hash tag and are written in one script; ids with lone surrogates are two users`, async t => {
+      const { store, command, close } = await CLIENTS[name](server.url)
+      t.teardown(close)
+      const Visits = Type.Object({ visits: Type.Integer() }, { default: { visits: 0 } })
+      const both = defineStep({ name: 'both', state: Basket, userState: Visits, handler: ({ state, userState }) => ({ response: 'ok', state: { items: [...(state?.items ?? []), 'x'] }, userState: { visits: (userState?.visits ?? 0) + 1 } }) })
+      const { app } = await instance(t, store, [both, cart])
+      const user = `tagged-${name}`
+      await chat(app, user).call(both, {})
+      const keys = (await command('KEYS', `fastify-haptik:/haptik:{=${user}}:*`) as string[]).sort()
+      t.same(keys, [`fastify-haptik:/haptik:{=${user}}:conversation:1`, `fastify-haptik:/haptik:{=${user}}:user`])
+      await chat(app, `${name}-\ud800`).call(both, {})
+      t.same((await chat(app, `${name}-\ud801`).call(cart, {})).reply?.response, [''], 'UTF-8 would make both U+FFFD: the keys hash the id as sent')
+      t.same((await chat(app, `${name}-\ud800`).call(cart, {})).reply?.response, ['x'])
+    })
+
+    t.test(`${name}: redisStore(client, { quit: true }) closes the client when the app closes`, async t => {
+      const ioredis = name === 'ioredis' ? new Redis(server.url) : undefined
+      const nodeRedis = name === 'node-redis' ? await createClient({ url: server.url }).connect() : undefined
+      const app = Fastify()
+      await app.register(fastifyHaptik, { secret: SECRET, steps: [cart], store: redisStore(ioredis ?? nodeRedis, { quit: true }) })
+      await app.ready()
+      await app.close()
+      await sleep(50)
+      t.ok(ioredis === undefined ? nodeRedis?.isOpen === false : ioredis.status === 'end', 'closed')
+    })
+
+    t.test(`${name}: quit: true on a client the app closed itself: closing the app still resolves`, async t => {
+      const ioredis = name === 'ioredis' ? new Redis(server.url) : undefined
+      const nodeRedis = name === 'node-redis' ? await createClient({ url: server.url }).connect() : undefined
+      if (ioredis !== undefined) await new Promise(resolve => ioredis.once('ready', resolve))
+      const app = Fastify()
+      await app.register(fastifyHaptik, { secret: SECRET, steps: [cart], store: redisStore(ioredis ?? nodeRedis, { quit: true }) })
+      await app.ready()
+      await (ioredis?.quit() ?? nodeRedis?.close())
+      await app.close()
+      t.pass('closed')
+    })
+
+    t.test(`${name}: with Redis paused, closing the app does not wait on the client's quit past 2 s: the connection is dropped`, async t => {
+      const ioredis = name === 'ioredis' ? new Redis(server.url) : undefined
+      const nodeRedis = name === 'node-redis' ? await createClient({ url: server.url }).connect() : undefined
+      ioredis?.on('error', () => {})
+      nodeRedis?.on('error', () => {})
+      if (ioredis !== undefined) await new Promise(resolve => ioredis.once('ready', resolve))
+      const app = Fastify()
+      await app.register(fastifyHaptik, { secret: SECRET, steps: [cart], store: redisStore(ioredis ?? nodeRedis, { quit: true }) })
+      await app.ready()
+      server.pause()
+      const started = performance.now()
+      try {
+        await app.close()
+      } finally {
+        server.resume()
+      }
+      const took = performance.now() - started
+      // ioredis's quit waits for Redis's answer; node-redis's close does not.
+      t.ok(took < 4000 && (ioredis === undefined || took >= 1900), `closed in ${Math.round(took)} ms`)
+      await sleep(200)
+      t.ok(ioredis === undefined ? nodeRedis?.isOpen === false : ioredis.status === 'end', 'dropped')
     })
   }
 }

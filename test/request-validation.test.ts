@@ -228,40 +228,49 @@ t.test('a custom compiler that answers { value } or { error } is followed, as Fa
   }
 })
 
-t.test("a part the validator cannot compile fails the server's start when steps share it, and the step's call when it is its own", async t => {
-  const broken = Type.Object({ code: Type.String({ format: 'no-such-format' }) })
-  const shared = Fastify()
-  t.teardown(() => shared.close())
-  await shared.register(fastifyHaptik, { secret: SECRET, steps: [trip('one', broken), trip('two', broken)] })
-  await t.rejects(async () => { await shared.ready() }, { code: 'FST_ERR_SCH_VALIDATION_BUILD', message: /Failed building the validation schema for POST: \/one, due to error unknown format "no-such-format"/ })
+t.test("a pattern or format the validator refuses fails the server's start, whether steps share the part or one step declares it", async t => {
+  for (const [entity, reason] of [
+    [Type.String({ format: 'no-such-format' }), /unknown format "no-such-format"/],
+    [Type.String({ pattern: '(' }), /Invalid regular expression: \/\(\/u/],
+    [Type.Record(Type.String({ pattern: '[' }), Type.String()), /Invalid regular expression: \/\[\/u/],
+    [Type.Array(Type.Object({ id: Type.String({ pattern: '^a(' }) })), /Invalid regular expression/]
+  ] as const) {
+    const broken = Type.Object({ code: entity })
+    for (const steps of [[trip('one', broken), trip('two', broken)], [trip('one', broken), trip('two')]]) {
+      const app = Fastify()
+      t.teardown(() => app.close())
+      await app.register(fastifyHaptik, { secret: SECRET, steps })
+      await t.rejects(async () => { await app.ready() }, { code: 'FST_ERR_SCH_VALIDATION_BUILD', message: reason }, `${steps.length} steps: refused at ready(), not with a 500 on every call`)
+    }
+  }
+  // Data is not a schema: a "pattern" key in a default or an example is no regular expression.
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, { secret: SECRET, steps: [trip('one', Type.Object({ code: Type.Object({ pattern: Type.String() }, { default: { pattern: '(' }, examples: [{ pattern: '[' }] }) }))] })
+  await app.ready()
+})
 
-  const own = Fastify({ logger: false })
-  t.teardown(() => own.close())
-  await own.register(fastifyHaptik, { secret: SECRET, steps: [trip('one', broken), trip('two')] })
-  await own.ready()
+t.test("a part an app's own compiler refuses for what no probe looks at answers the step's call with a 500, compiled once", async t => {
+  const broken = Type.Object({ code: Type.String({ 'x-refused': true }) })
   const payload = JSON.stringify(envelope('one', { code: [detection('x')] }))
-  const res = await own.inject({ method: 'POST', url: '/one', payload, headers: { 'content-type': 'application/json', 'x-hub-signature': haptikSignature(payload) } })
-  t.equal(res.statusCode, 500)
-  t.equal(res.json().code, 'FST_HAPTIK_INTERNAL')
-  t.equal((await signedPost(own, '/two', envelope('two', { cabin: [detection('economy')] }))).statusCode, 200, 'the other steps are served')
-
-  // The compiler is asked once: a refused part is not compiled again on every call.
   let attempts = 0
   const counted = Fastify({ logger: false })
   t.teardown(() => counted.close())
   counted.setValidatorCompiler(({ schema }) => {
-    if (JSON.stringify(schema).includes('no-such-format')) {
+    if (JSON.stringify(schema).includes('x-refused')) {
       attempts++
-      throw new Error('unknown format "no-such-format"')
+      throw new Error('unknown keyword "x-refused"')
     }
     return () => true
   })
   await counted.register(fastifyHaptik, { secret: SECRET, steps: [trip('one', broken), trip('two')] })
+  await counted.ready()
   for (let call = 0; call < 3; call++) {
     const refused = await counted.inject({ method: 'POST', url: '/one', payload, headers: { 'content-type': 'application/json', 'x-hub-signature': haptikSignature(payload) } })
     t.equal(refused.json().code, 'FST_HAPTIK_INTERNAL')
   }
-  t.equal(attempts, 1)
+  t.equal(attempts, 1, 'the compiler is asked once: a refused part is not compiled again on every call')
+  t.equal((await signedPost(counted, '/two', envelope('two', { cabin: [detection('economy')] }))).statusCode, 200, 'the other steps are served')
 })
 
 t.test("an app's onRoute hook that replaces the step route's preValidation hooks lets no unchecked entity through", async t => {

@@ -171,8 +171,7 @@ t.test("state reads and writes are child spans of the step's span, timed by hapt
       if (down === 'throws') throw new Error('not connected')
       return down === 'rejects' ? Promise.reject(new Error('connection refused')) : backing.get(key)
     },
-    set: (key, value, version, ttl) => backing.set(key, value, version, ttl),
-    delete: (key, version) => backing.delete(key, version)
+    set: (key, value, version, ttl) => backing.set(key, value, version, ttl)
   }
   const tally = defineStep({ name: 'tally', state: Type.Object({ n: Type.Integer() }), handler: ({ state }) => ({ response: 'ok', state: { n: (state?.n ?? 0) + 1 } }) })
   const { app, lines } = await observedApp(t, { steps: [tally], store, telemetry: { tracerProvider, meterProvider } })

@@ -4,6 +4,7 @@
 // concurrent deliveries and instances (hellohaptik/docs_haptik
 // docs/webhooks/protocols.md and docs/webhooks/webhook-payload.md).
 import { readdirSync, readFileSync } from 'node:fs'
+import { performance } from 'node:perf_hooks'
 import t from 'tap'
 import Fastify from 'fastify'
 import { Value } from '@sinclair/typebox/value'
@@ -65,14 +66,15 @@ t.test('message.body arrives as a message: HSL typed by its type', async t => {
   t.equal(text, 'Hi')
 })
 
-t.test('a forged, unsigned or malformed delivery is refused as a step call is: 401, 415, 400', async t => {
+t.test('a forged, unsigned or malformed delivery is refused as a step call is (401, 415, 400); a signed JSON body that is no event is given up on: 200', async t => {
   let runs = 0
   const { app } = await webhookApp(t, { message: () => { runs++ } })
   const text = payloads[0].text
   t.equal((await deliver(app, text, 'not-the-secret')).json().code, 'FST_HAPTIK_INVALID_SIGNATURE')
   t.equal((await app.inject({ method: 'POST', url: '/haptik/webhook', payload: text, headers: { 'content-type': 'application/json' } })).json().code, 'FST_HAPTIK_MISSING_SIGNATURE')
   t.equal((await app.inject({ method: 'POST', url: '/haptik/webhook', payload: text, headers: { 'content-type': 'text/plain', 'x-hub-signature': sign(text, SECRET) } })).statusCode, 415)
-  t.same((await deliver(app, '[1]')).json(), { statusCode: 400, code: 'FST_HAPTIK_INVALID_ENVELOPE', error: 'Bad Request', message: 'Webhook: the body must be a Haptik webhook event: a JSON object with an "event_name"' })
+  const notAnEvent = await deliver(app, '[1]')
+  t.same([notAnEvent.statusCode, notAnEvent.json()], [200, { status: 'invalid' }], 'a 4xx would be sent again, and get the webhook disabled')
   t.equal((await deliver(app, '{"event_name": ')).json().message, 'Webhook: the body is not valid JSON (unexpected or missing characters)')
   t.equal(runs, 0)
 })
@@ -155,7 +157,7 @@ t.test('webhook_conversation_complete has no message.id: a delivery of the same 
 
 t.test('a store that cannot record the event: 503, the handler not run', async t => {
   let runs = 0
-  const broken: StateStore = { kind: 'broken', get: () => { throw new Error('down') }, set: () => undefined, delete: () => false }
+  const broken: StateStore = { kind: 'broken', get: () => { throw new Error('down') }, set: () => undefined }
   const { app, lines } = await webhookApp(t, { message: () => { runs++ } }, { store: broken })
   const response = await deliver(app, payloads.find(({ file }) => file === 'message.json')?.text as string)
   t.equal(response.statusCode, 503)
@@ -215,8 +217,7 @@ t.test('a handled event the store cannot mark done is answered 200, with a warni
   const store: StateStore = {
     kind: 'half',
     get: key => backing.get(key),
-    set: (key, value, version, ttl) => { if (version !== undefined) throw new Error('read-only replica'); return backing.set(key, value, version, ttl) },
-    delete: (key, version) => backing.delete(key, version)
+    set: (key, value, version, ttl) => { if (version !== undefined) throw new Error('read-only replica'); return backing.set(key, value, version, ttl) }
   }
   const { app, lines } = await webhookApp(t, { message: () => { runs++ } }, { store })
   t.equal((await callWebhook(app, 'message', { message: { id: 9 } }, { secret: SECRET, prefix: '/haptik' })).status, 'handled')
@@ -255,7 +256,7 @@ t.test('Swagger 2.0 and OpenAPI 3.0 documents get the webhook route, without a w
     if (openapi !== undefined) t.match(doc.paths['/haptik/webhook'].post.description, /Events with a handler: none;/)
     if (openapi !== undefined) {
       const { responses } = doc.paths['/haptik/webhook'].post as unknown as { responses: Record<string, { description: string }> }
-      t.match(responses[400].description, /FST_HAPTIK_INVALID_JSON.*FST_HAPTIK_INVALID_ENVELOPE/, `${openapi}: the 400 names what the route answers it with`)
+      t.equal(responses[400].description, 'Malformed request: FST_HAPTIK_INVALID_JSON, FST_HAPTIK_INVALID_CONTENT_LENGTH', `${openapi}: the 400 names what the route answers it with (a JSON body that is no event gets 200, "invalid")`)
     }
   }
 })
@@ -292,8 +293,7 @@ t.test('a failed run is released before the 503 goes out: a retry sent straight 
   const slow: StateStore = {
     kind: 'slow',
     get: async key => { await sleep(1); return await memory.get(key) },
-    set: async (key, value, version, ttl) => { await sleep(1); return await memory.set(key, value, version, ttl) },
-    delete: async (key, version) => { await sleep(50); return await memory.delete(key, version) }
+    set: async (key, value, version, ttl, options) => { await sleep(value.includes('"free"') ? 50 : 1); return await memory.set(key, value, version, ttl, options) }
   }
   let runs = 0
   const { app } = await webhookApp(t, { message: () => { if (++runs === 1) throw new Error('crm down') } }, { store: slow })
@@ -301,4 +301,321 @@ t.test('a failed run is released before the 503 goes out: a retry sent straight 
   t.equal((await deliver(app, text)).statusCode, 503, 'the first run failed')
   t.same((await deliver(app, text)).json(), { status: 'handled' }, 'the retry ran it, not "in progress"')
   t.equal(runs, 2)
+})
+
+const messageEvent = (id: number | string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ event_name: 'message', version: '1.0', message: { id, body: { type: 'TEXT', text: 'Hi', data: {} } }, ...extra })
+
+t.test('an event whose handler keeps failing is given up on after maxAttempts: onGiveUp gets it once, and Haptik gets 200 instead of disabling the webhook (protocols.md:31-32)', async t => {
+  const givenUp: Array<{ event: unknown, code: unknown, message: string, attempts: number }> = []
+  let runs = 0
+  const { app, lines } = await webhookApp(t, {}, {
+    webhooks: {
+      maxAttempts: 3,
+      on: { message: () => { runs++; throw new Error(`crm down (${runs})`) } },
+      onGiveUp: (event, error, { attempts }) => { givenUp.push({ event, code: error.code, message: error.message, attempts }) }
+    }
+  })
+  const text = messageEvent(41)
+  const answers = []
+  for (let delivery = 0; delivery < 5; delivery++) {
+    const response = await deliver(app, text)
+    answers.push([response.statusCode, response.statusCode === 200 ? response.json().status : response.json().code])
+  }
+  t.same(answers, [[503, 'FST_HAPTIK_WEBHOOK_NOT_HANDLED'], [503, 'FST_HAPTIK_WEBHOOK_NOT_HANDLED'], [200, 'given-up'], [200, 'duplicate'], [200, 'duplicate']])
+  t.equal(runs, 3)
+  t.same(givenUp, [{ event: JSON.parse(text), code: undefined, message: 'crm down (3)', attempts: 3 }], "onGiveUp gets the event as sent, the last run's error and the attempts")
+  t.ok(lines.some(line => line.level === 50 && line.msg === 'fastify-haptik: giving up on the message event after 3 attempts; answering 200, so that Haptik does not disable the webhook'))
+  t.same(lines.filter(line => line.msg === 'webhook call').map(line => line.outcome), ['failed', 'failed', 'given-up', 'duplicate', 'duplicate'])
+})
+
+t.test('by default the sixth failed run gives up, so that the last of Haptik\'s seven deliveries is answered 2xx; without onGiveUp the error log line is the dead letter', async t => {
+  let runs = 0
+  const { app, lines } = await webhookApp(t, { message: () => { runs++; throw new Error('down') } })
+  const statuses = []
+  for (let delivery = 0; delivery < 7; delivery++) statuses.push((await deliver(app, messageEvent(42))).statusCode)
+  t.same(statuses, [503, 503, 503, 503, 503, 200, 200])
+  t.equal(runs, 6)
+  t.match(lines.find(line => line.level === 50 && /giving up/.test(String(line.msg))), { event: 'message', attempts: 6, err: { message: 'down' } })
+})
+
+t.test('an onGiveUp that throws or never settles is logged, and the delivery is answered 200 in time all the same', async t => {
+  for (const onGiveUp of [() => { throw new Error('dead letter queue down') }, async () => await new Promise(() => {})]) {
+    const { app, lines } = await webhookApp(t, {}, { webhooks: { timeout: 100, maxAttempts: 1, on: { message: () => { throw new Error('down') } }, onGiveUp } })
+    const started = performance.now()
+    const response = await deliver(app, messageEvent(43))
+    t.same([response.statusCode, response.json()], [200, { status: 'given-up' }])
+    t.ok(performance.now() - started < 2000, 'within the timeout and its margin')
+    await sleep(150)
+    t.ok(lines.some(line => line.level === 50 && line.msg === 'fastify-haptik: webhooks.onGiveUp failed; the event is lost'), 'its failure is logged')
+  }
+})
+
+t.test('a delivery that does not match its event is never handled: onGiveUp gets it with FST_HAPTIK_INVALID_EVENT, and 200, since a 4xx would be sent again', async t => {
+  const givenUp: Array<[unknown, string | undefined, string, number]> = []
+  let runs = 0
+  const { app } = await webhookApp(t, {}, { webhooks: { on: { message: () => { runs++ } }, onGiveUp: (event, error, { attempts }) => { givenUp.push([event, error.code, error.message, attempts]) } } })
+  for (const [body, message] of [
+    ['{"event_name":"message","message":"Hi"}', 'Webhook: the message event: it does not match its schema (/message: expected object)'],
+    ['{"event_name":"message","message":{"id":true}}', 'Webhook: the message event: it does not match its schema (/message/id: expected union value)'],
+    ['{"event_name":"message","user":[]}', 'Webhook: the message event: it does not match its schema (/user: expected object)'],
+    ['{"event_name":7}', 'Webhook: the body: it is not a Haptik webhook event: a JSON object with an "event_name"'],
+    ['"message"', 'Webhook: the body: it is not a Haptik webhook event: a JSON object with an "event_name"']
+  ]) {
+    const response = await deliver(app, body)
+    t.same([response.statusCode, response.json()], [200, { status: 'invalid' }], body)
+    t.same(givenUp.pop(), [JSON.parse(body), 'FST_HAPTIK_INVALID_EVENT', message, 0])
+  }
+  t.equal(runs, 0)
+})
+
+t.test('message.id keeps its digits: 9007199254740993 and 9007199254740992 are two events, and the handler gets the id as sent', async t => {
+  const ids: unknown[] = []
+  const { app } = await webhookApp(t, { message: ({ message }) => { ids.push(message?.id) } })
+  for (const id of ['9007199254740993', '9007199254740992', '9007199254740993']) {
+    await deliver(app, `{"event_name":"message","message":{"id":${id},"body":"Hi"}}`)
+  }
+  t.same(ids, ['9007199254740993', '9007199254740992'], 'two events, the third delivery a duplicate of the first; ids beyond 2^53 as text')
+  await deliver(app, messageEvent(12))
+  await deliver(app, messageEvent('13'))
+  t.same(ids.slice(2), [12, '13'], 'other ids as Haptik sent them')
+  t.equal((await deliver(app, messageEvent(12))).json().status, 'duplicate')
+})
+
+t.test('an event without an id is the same event whatever the order of its keys', async t => {
+  let runs = 0
+  const { app } = await webhookApp(t, { webhook_conversation_complete: () => { runs++ } })
+  t.same((await deliver(app, '{"event_name":"webhook_conversation_complete","data":{"conversation_no":3,"completion_type":"agent"},"business_id":1}')).json(), { status: 'handled' })
+  t.same((await deliver(app, '{"business_id":1,"data":{"completion_type":"agent","conversation_no":3},"event_name":"webhook_conversation_complete"}')).json(), { status: 'duplicate' })
+  t.equal(runs, 1)
+})
+
+t.test('a handler that runs past its claim keeps it, renewed: a retry meanwhile is answered 503, and the handler runs once', async t => {
+  let runs = 0
+  // A claim lasts 2 × (timeout + storeTimeout) = 300 ms unless renewed; the handler runs 900 ms.
+  const { app } = await webhookApp(t, { message: async () => { runs++; await sleep(900) } }, { storeTimeout: 100 }, 50)
+  const text = messageEvent(44)
+  t.equal((await deliver(app, text)).statusCode, 503, 'late: Haptik sends it again')
+  await sleep(500)
+  t.equal((await deliver(app, text)).json().message, 'Webhook: the message event was not handled (another delivery of it is running its handler); Haptik will send it again', 'a retry past the claim\'s first lifetime finds it still running')
+  await sleep(600)
+  t.same((await deliver(app, text)).json(), { status: 'duplicate' }, 'done once the late run finished')
+  t.equal(runs, 1)
+})
+
+t.test("a late run whose claim lapsed cannot free the claim that replaced it: each claim's version is its own", async t => {
+  const memory = memoryStore()
+  // The first claim's renewals are refused, so that it lapses after its 300 ms.
+  let firstClaim: unknown
+  const noRenewal: StateStore = {
+    kind: 'no-renewal',
+    get: key => memory.get(key),
+    set: (key, value, version, ttl, options) => {
+      if (firstClaim !== undefined && version === firstClaim && value.includes('"running"')) throw new Error('renewal refused')
+      const written = memory.set(key, value, version, ttl, options)
+      firstClaim ??= written
+      return written
+    }
+  }
+  let runs = 0
+  const { app } = await webhookApp(t, {
+    message: async () => {
+      const run = ++runs
+      await sleep(run === 1 ? 500 : 700)
+      if (run === 1) throw new Error('the first run fails, late')
+    }
+  }, { store: noRenewal, storeTimeout: 100 }, 50)
+  const text = messageEvent(45)
+  t.equal((await deliver(app, text)).statusCode, 503)
+  await sleep(350)
+  t.equal((await deliver(app, text)).statusCode, 503, 'the first claim lapsed: a second run starts, and is late too')
+  await sleep(250)
+  t.equal((await deliver(app, text)).json().message, 'Webhook: the message event was not handled (another delivery of it is running its handler); Haptik will send it again', 'the first run failed meanwhile: the second run\'s claim holds')
+  await sleep(600)
+  t.same((await deliver(app, text)).json(), { status: 'duplicate' })
+  t.equal(runs, 2)
+})
+
+t.test('a store that never answers: the delivery gets 503 within storeTimeout, not never', async t => {
+  const hung: StateStore = { kind: 'hung', get: async () => await new Promise(() => {}), set: async () => await new Promise(() => {}) }
+  let runs = 0
+  const { app, lines } = await webhookApp(t, { message: () => { runs++ } }, { store: hung, storeTimeout: 200 })
+  const started = performance.now()
+  const response = await deliver(app, messageEvent(46))
+  const took = performance.now() - started
+  t.same([response.statusCode, response.json().message], [503, 'Webhook: the message event was not handled (the store could not record it); Haptik will send it again'])
+  t.ok(took >= 190 && took < 2000, `answered after ${Math.round(took)} ms`)
+  t.equal(runs, 0)
+  t.match(lines.find(line => line.level === 40)?.err, { message: 'did not answer within storeTimeout (200 ms)' })
+})
+
+t.test('a store slow to record a handled event: the delivery still answers within the timeout and its margin, 200', async t => {
+  const memory = memoryStore()
+  const slowDone: StateStore = {
+    kind: 'slow-done',
+    get: key => memory.get(key),
+    set: async (key, value, version, ttl, options) => {
+      if (value.includes('"done"')) await sleep(5000)
+      return await memory.set(key, value, version, ttl, options)
+    }
+  }
+  const { app, lines } = await webhookApp(t, { message: async () => { await sleep(250) } }, { store: slowDone, storeTimeout: 4000 }, 300)
+  const started = performance.now()
+  const response = await deliver(app, messageEvent(47))
+  const took = performance.now() - started
+  t.same(response.json(), { status: 'handled' })
+  t.ok(took < 300 + 500 + 400, `answered after ${Math.round(took)} ms: the record's write waits only until the timeout's margin ends`)
+  t.ok(lines.some(line => line.level === 40 && line.msg === 'fastify-haptik: the message event was handled but could not be recorded; a retry may run it again'))
+})
+
+t.test('webhooks.timeout leaves the delivery time to answer within Haptik\'s 5 s', async t => {
+  const app = Fastify()
+  app.register(fastifyHaptik, { secret: SECRET, steps: [], webhooks: { timeout: 4500, on: {} } })
+  await t.rejects(async () => { await app.ready() }, { code: 'FST_HAPTIK_INVALID_OPTION', message: /webhooks.timeout must be at most 4400, got 4500: Haptik waits 5 s for an answer/ })
+  for (const [webhooks, message] of [[{ on: {}, maxAttempts: 0 }, /webhooks.maxAttempts must be a positive integer/], [{ on: {}, onGiveUp: 'x' }, /webhooks.onGiveUp must be a function/]] as const) {
+    const other = Fastify()
+    other.register(fastifyHaptik, { secret: SECRET, steps: [], webhooks } as unknown as FastifyHaptikOptions)
+    await t.rejects(async () => { await other.ready() }, { message })
+  }
+})
+
+t.test('an event record the store hands back unreadable is replaced, with a warning, and the event handled', async t => {
+  const memory = memoryStore()
+  const keys = new Set<string>()
+  const spy: StateStore = { kind: 'spy', get: key => { keys.add(key); return memory.get(key) }, set: (key, value, version, ttl, options) => memory.set(key, value, version, ttl, options) }
+  let runs = 0
+  const { app, lines } = await webhookApp(t, { message: () => { runs++ } }, { store: spy })
+  await deliver(app, messageEvent(48))
+  const [key] = keys
+  for (const [index, unusable] of ['not a record', '{"state":"weird"}', '{"state":"done","attempts":-1}', '{"state":"free","attempts":1.5}'].entries()) {
+    const { version } = await memory.get(key) as { version: number }
+    await memory.set(key, unusable, version, 60_000, { retain: true })
+    t.same((await deliver(app, messageEvent(48))).json(), { status: 'handled' }, unusable)
+    t.equal(runs, index + 2)
+    t.same((await deliver(app, messageEvent(48))).json(), { status: 'duplicate' })
+  }
+  t.equal(lines.filter(line => line.level === 40 && line.msg === 'fastify-haptik: the stored record of the message event could not be read; it was replaced').length, 4)
+})
+
+t.test('a handler that lost its claim (another delivery replaced it) is told in the log, and its outcome is not recorded over the other', async t => {
+  const memory = memoryStore()
+  // Every renewal is refused, as when another delivery took the claim.
+  const taken: StateStore = {
+    kind: 'taken',
+    get: key => memory.get(key),
+    set: (key, value, version, ttl, options) => value.includes('"running"') && version !== undefined ? undefined : memory.set(key, value, version, ttl, options)
+  }
+  const { app, lines } = await webhookApp(t, { message: async () => { await sleep(400) } }, { store: taken, storeTimeout: 100 }, 50)
+  t.equal((await deliver(app, messageEvent(49))).statusCode, 503)
+  await sleep(600)
+  t.ok(lines.some(line => line.level === 40 && line.msg === 'fastify-haptik: the webhook handler lost its claim on the event to another delivery; its outcome will not be recorded'))
+  t.ok(lines.some(line => line.level === 40 && line.msg === 'fastify-haptik: the message event was handled, but its claim had passed to another delivery; a retry may run it again'))
+})
+
+t.test('an event given up on that the store cannot record is still given up on: 200, with a warning', async t => {
+  const memory = memoryStore()
+  const noDone: StateStore = {
+    kind: 'no-done',
+    get: key => memory.get(key),
+    set: (key, value, version, ttl, options) => { if (value.includes('"done"')) throw new Error('read-only'); return memory.set(key, value, version, ttl, options) }
+  }
+  const { app, lines } = await webhookApp(t, {}, { store: noDone, webhooks: { maxAttempts: 1, on: { message: () => { throw new Error('down') } } } })
+  t.same((await deliver(app, messageEvent(50))).json(), { status: 'given-up' })
+  t.ok(lines.some(line => line.level === 40 && line.msg === 'fastify-haptik: the event given up on could not be recorded'))
+})
+
+t.test('an event without an id nested too deep to walk is keyed by its bytes', async t => {
+  let runs = 0
+  const { app } = await webhookApp(t, { webhook_conversation_complete: () => { runs++ } })
+  const deep = `{"event_name":"webhook_conversation_complete","data":{"closing_categories":{"x":${'['.repeat(20_000)}${']'.repeat(20_000)}}}}`
+  t.same((await deliver(app, deep)).json(), { status: 'handled' })
+  t.same((await deliver(app, deep)).json(), { status: 'duplicate' })
+  t.equal(runs, 1)
+})
+
+t.test('a renewal still under way when the next is due is not sent twice', async t => {
+  const memory = memoryStore()
+  let renewals = 0
+  let inFlight = 0
+  let mostInFlight = 0
+  const slowRenewals: StateStore = {
+    kind: 'slow-renewals',
+    get: key => memory.get(key),
+    set: async (key, value, version, ttl, options) => {
+      if (value.includes('"running"') && version !== undefined) {
+        renewals++
+        mostInFlight = Math.max(mostInFlight, ++inFlight)
+        await sleep(800)
+        inFlight--
+      }
+      return await memory.set(key, value, version, ttl, options)
+    }
+  }
+  // Renewed every 2 × (10 + 1000) / 3 = 673 ms; each renewal takes 800, within its deadline of 900.
+  const { app } = await webhookApp(t, { message: async () => { await sleep(2000) } }, { store: slowRenewals, storeTimeout: 1000 }, 10)
+  t.equal((await deliver(app, messageEvent(51))).statusCode, 503)
+  await sleep(2600)
+  t.ok(renewals >= 1, `${renewals} renewals`)
+  t.equal(mostInFlight, 1, 'never two at once')
+  t.same((await deliver(app, messageEvent(51))).json(), { status: 'duplicate' })
+})
+
+t.test('the last attempt, late: given up on at its deadline, with FST_HAPTIK_WEBHOOK_TIMEOUT', async t => {
+  const givenUp: Array<string | undefined> = []
+  let finished = 0
+  const { app } = await webhookApp(t, {}, { webhooks: { timeout: 50, maxAttempts: 1, on: { message: async () => { await sleep(200); finished++ } }, onGiveUp: (_event, error) => { givenUp.push(error.code) } } })
+  t.same((await deliver(app, messageEvent(52))).json(), { status: 'given-up' })
+  t.same(givenUp, ['FST_HAPTIK_WEBHOOK_TIMEOUT'])
+  await sleep(300)
+  t.equal(finished, 1, 'the late run went on')
+  t.same((await deliver(app, messageEvent(52))).json(), { status: 'duplicate' })
+})
+
+t.test('a failed run the store cannot release: 503 all the same, with a warning that its claim lapses', async t => {
+  const memory = memoryStore()
+  const noRelease: StateStore = {
+    kind: 'no-release',
+    get: key => memory.get(key),
+    set: (key, value, version, ttl, options) => { if (value.includes('"free"')) throw new Error('read-only'); return memory.set(key, value, version, ttl, options) }
+  }
+  const { app, lines } = await webhookApp(t, { message: () => { throw new Error('down') } }, { store: noRelease })
+  t.equal((await deliver(app, messageEvent(53))).statusCode, 503)
+  t.ok(lines.some(line => line.level === 40 && line.msg === "fastify-haptik: the message event's failed run could not be released; its claim lapses"))
+})
+
+t.test('a run that ends while its claim is being renewed waits for the renewal, and at most until its answer is due', async t => {
+  for (const [timeout, storeTimeout, opens] of [[50, 300, true], [4000, 1500, false]] as const) {
+    const memory = memoryStore()
+    let renewalStarted!: () => void
+    const started = new Promise<void>(resolve => { renewalStarted = resolve })
+    let openGate!: () => void
+    const gate = new Promise<void>(resolve => { openGate = resolve })
+    const gated: StateStore = {
+      kind: 'gated',
+      get: key => memory.get(key),
+      set: async (key, value, version, ttl, options) => {
+        if (value.includes('"running"') && version !== undefined) {
+          renewalStarted()
+          await gate
+        }
+        return await memory.set(key, value, version, ttl, options)
+      }
+    }
+    // The handler ends as the first renewal goes out: every 2 × (timeout + storeTimeout) / 3 ms.
+    const { app } = await webhookApp(t, { message: async () => { await started } }, { store: gated, storeTimeout }, timeout)
+    const delivered = deliver(app, messageEvent(54 + timeout))
+    if (opens) {
+      await started
+      await sleep(50)
+      openGate()
+      t.equal((await delivered).statusCode, 503, 'late: the renewal is waited for, then the run recorded')
+      await sleep(100)
+    } else {
+      const begun = performance.now()
+      t.same((await delivered).json(), { status: 'handled' }, 'the renewal never answers: recorded with the claim as it was')
+      t.ok(performance.now() - begun < timeout + 500 + 300, 'within the timeout and its margin')
+      openGate()
+    }
+    t.same((await deliver(app, messageEvent(54 + timeout))).json(), { status: 'duplicate' })
+  }
 })

@@ -371,13 +371,25 @@ app.register(fastifyHaptik, {
     on: {
       message: (event, { signal, log }) => {
         expectType<'message'>(event.event_name)
-        expectType<number | undefined>(event.message?.id)
+        // A number, or text: Haptik may send text, and a number past 2^53 arrives with its digits as text.
+        expectType<number | string | undefined>(event.message?.id)
         expectType<AbortSignal>(signal)
         log.info('got it')
       },
       webhook_conversation_complete: event => { expectType<Record<string, unknown> | undefined>(event.data?.conversation_details) }
-    }
+    },
+    onGiveUp: (event, error, { attempts, signal }) => {
+      expectType<unknown>(event)
+      expectType<string | undefined>(error.code)
+      expectType<number>(attempts)
+      expectType<AbortSignal>(signal)
+    },
+    maxAttempts: 3
   },
-  signup: { verify: async ({ authId, authCode }) => authId === authCode }
+  signup: {
+    verify: async ({ authId, authCode }, _request, { signal }) => { expectType<AbortSignal>(signal); return authId === authCode },
+    timeout: 1500,
+    concurrency: 20
+  }
 })
 expectError(app.register(fastifyHaptik, { secret: 'test', steps: [], webhooks: { on: { messages: () => {} } } }))

@@ -45,7 +45,7 @@ export function webhookTransform ({ on }: DocumentedWebhook) {
             summary: `Haptik's "${name}" webhook event`,
             security,
             requestBody: { required: true, content: { 'application/json': { schema: events[name] } } },
-            responses: { 200: { description: 'Handled (or handled before): Haptik does not send it again' }, 503: { description: 'Not handled: Haptik sends it again' } }
+            responses: { 200: { description: 'Handled (or before, or given up on): Haptik does not send it again' }, 503: { description: 'Not handled: Haptik sends it again' } }
           }
         }
       }
@@ -61,11 +61,13 @@ export function webhookTransform ({ on }: DocumentedWebhook) {
         security,
         body: { anyOf: [...Object.values(events), { type: 'object', required: ['event_name'], properties: { event_name: { type: 'string' } }, additionalProperties: true }] },
         response: {
-          200: { description: 'handled, duplicate (handled before) or ignored (no handler for its event_name)', ...STATUS('handled', 'duplicate', 'ignored') },
+          200: {
+            description: 'handled, duplicate (handled before), ignored (no handler for its event_name), given-up (its handler failed maxAttempts times: onGiveUp) or invalid (not its event as documented: onGiveUp)',
+            ...STATUS('handled', 'duplicate', 'ignored', 'given-up', 'invalid')
+          },
           ...BODY_ERRORS,
-          400: { description: 'Malformed request: FST_HAPTIK_INVALID_JSON, FST_HAPTIK_INVALID_CONTENT_LENGTH, or FST_HAPTIK_INVALID_ENVELOPE: not a Haptik webhook event (a JSON object with an event_name)', ...ERROR },
           401: sharedError(401),
-          503: { description: 'FST_HAPTIK_WEBHOOK_NOT_HANDLED: the handler failed or was late, another delivery is running it, or the store is down; Haptik sends it again', ...ERROR }
+          503: { description: 'FST_HAPTIK_WEBHOOK_NOT_HANDLED: the handler failed or was late, another delivery is running it, or the store is down or slow; Haptik sends it again', ...ERROR }
         }
       }
     }
@@ -89,7 +91,8 @@ export function signupTransform () {
           408: BODY_ERRORS[408],
           413: BODY_ERRORS[413],
           415: BODY_ERRORS[415],
-          500: sharedError(500)
+          500: sharedError(500),
+          503: { description: 'FST_HAPTIK_SIGNUP_TIMEOUT (verify did not answer within signup.timeout) or FST_HAPTIK_SIGNUP_BUSY (signup.concurrency checks pending)', ...ERROR }
         }
       }
     }

@@ -136,25 +136,25 @@ export function checkedValue (request: FastifyRequest, schema: object, value: un
 export function checkedData (request: FastifyRequest, schema: object, value: unknown, field: string, step: string, keptAs: string): CheckedJson {
   const copy = jsonCopy(value, field, step, [], [])
   // The copy is the plugin's own: the validator may work on it, and its text is what was returned.
-  return checkedJson(request, schema, JSON.stringify(copy), field, step, keptAs, copy)
+  return checkedJson(request, schema, JSON.stringify(copy), field, reason => new InvalidReplyError(step, reason), keptAs, copy)
 }
 
 /**
- * JSON text (what a store kept, say), checked as `checkedValue` checks a
- * returned value: the validator works on `copy`, the text's data (parsed
- * when not given), and what it changes shows against the text. Text the
- * validator leaves as it is needs no comparing.
+ * JSON text (what a store kept, say) and its data `copy`, checked as
+ * `checkedValue` checks a returned value: the validator works on the copy,
+ * and what it changes shows against the text (`refuse` makes the error).
+ * Text the validator leaves as it is needs no comparing.
  */
-export function checkedJson (request: FastifyRequest, schema: object, text: string, field: string, step: string, keptAs: string, copy: unknown = JSON.parse(text)): CheckedJson {
+export function checkedJson (request: FastifyRequest, schema: object, text: string, field: string, refuse: (reason: string) => Error, keptAs: string, copy: unknown): CheckedJson {
   const validate = request.compileValidationSchema(schema)
   if (validate(copy) !== true) {
     const [first] = validate.errors as Array<{ instancePath: string, message?: string }>
-    throw new InvalidReplyError(step, `${field}${first.instancePath.replaceAll('/', '.')} ${first.message as string}`)
+    throw refuse(`${field}${first.instancePath.replaceAll('/', '.')} ${first.message as string}`)
   }
   const validated = JSON.stringify(copy)
   if (validated !== text) {
     const change = firstChange(JSON.parse(text), copy, field)
-    if (change !== undefined) throw new InvalidReplyError(step, `${change}; ${keptAs}, never converted`)
+    if (change !== undefined) throw refuse(`${change}; ${keptAs}, never converted`)
   }
   return { value: copy, text: validated }
 }

@@ -1,8 +1,12 @@
 import type { FastifyRequest } from 'fastify'
-import { InvalidReplyError, StateConflictError, StateTooLargeError, StoreUnavailableError } from '../errors.js'
+import { InvalidReplyError, InvalidStoredStateError, StateConflictError, StateTooLargeError, StoreUnavailableError } from '../errors.js'
 import { checkedData, checkedJson } from '../reply/details.js'
 import { isThenable, whenSettled } from '../untrusted.js'
-import type { StateStore, Versioned } from '../store/state-store.js'
+import { idPart } from '../store/keys.js'
+import { storeCall, StoreTimeoutError, writeWithin } from '../store/store-call.js'
+import type { StateStore, Version, Versioned } from '../store/state-store.js'
+import { parseJsonText } from '../wire/json-body-parser.js'
+import { idText } from '../wire/number-text.js'
 import type { HaptikEnvelope } from '../wire/request-schema.js'
 import { keywordsOf } from '../wire/schema-reading.js'
 
@@ -22,6 +26,8 @@ export interface StateSettings {
   readonly limit: number
   /** Starts every key: registrations with the same namespace and store share state. */
   readonly namespace: string
+  /** Milliseconds each store operation may take (`storeTimeout`). */
+  readonly timeout: number
 }
 
 /** One of a step's state schemas, read once at registration. */
@@ -51,16 +57,20 @@ interface Slot {
   readonly kind: Kind
   readonly rules: StateRules
   readonly key: string | undefined
-  version: number | undefined
+  version: Version | undefined
   value: unknown
 }
 
-function keyOf (kind: Kind, namespace: string, { user, conversation_no: conversationNo }: HaptikEnvelope): string | undefined {
+/**
+ * The keys of a call's states, or undefined without a user: both of one user
+ * share a hash tag (`{…}`), so that Redis Cluster can write them in one step.
+ */
+function keysOf (namespace: string, request: FastifyRequest): Record<Kind, string> | undefined {
+  const { user, conversation_no: conversationNo } = request.body as HaptikEnvelope
   const userId = user?.user_id
-  if (userId === undefined) return undefined
-  return kind === 'state'
-    ? `${namespace}:conversation:${String(userId)}:${conversationNo ?? ''}`
-    : `${namespace}:user:${String(userId)}`
+  if (userId === undefined || userId === '') return undefined
+  const tagged = `${namespace}:{${idPart(idText(userId, request.rawBody as Buffer, ['user', 'user_id']))}}`
+  return { state: `${tagged}:conversation:${conversationNo ?? ''}`, userState: `${tagged}:user` }
 }
 
 /** The states of one call of a step, loaded from the store and saved back. */
@@ -70,14 +80,17 @@ export class CallState {
   readonly #step: string
   readonly #request: FastifyRequest
   readonly #observe: StoreObserver
-  /** A read or write of the store is under way: a deadline now is the store's. */
-  #waiting = 0
+  /** Reads and writes of the store under way. */
+  #reading = 0
+  #writing = 0
+  /** Some state of this call was saved: the call is not run again. */
+  written = false
 
   constructor (step: string, rules: Readonly<Record<Kind, StateRules | undefined>>, settings: StateSettings, request: FastifyRequest, observe: StoreObserver) {
-    const envelope = request.body as HaptikEnvelope
+    const keys = keysOf(settings.namespace, request)
     this.#slots = (['state', 'userState'] as const)
       .filter(kind => rules[kind] !== undefined)
-      .map(kind => ({ kind, rules: rules[kind] as StateRules, key: keyOf(kind, settings.namespace, envelope), version: undefined, value: undefined }))
+      .map(kind => ({ kind, rules: rules[kind] as StateRules, key: keys?.[kind], version: undefined, value: undefined }))
     this.#settings = settings
     this.#step = step
     this.#request = request
@@ -91,8 +104,8 @@ export class CallState {
 
   /**
    * Reads every state of the step (both at once), or its default when there
-   * is none, or none that fits the schema. Undefined when the store answered
-   * at once (memoryStore): no promise, no tick.
+   * is none, or none that can be used. Undefined when the store answered at
+   * once (memoryStore): no promise, no tick.
    */
   load (): Promise<void> | undefined {
     let pending: Array<Promise<void>> | undefined
@@ -112,13 +125,13 @@ export class CallState {
   #load (slot: Slot): Promise<void> | undefined {
     if (slot.key === undefined) return this.#loaded(slot, undefined)
     const key = slot.key
-    const stored = this.#call('get', 'read', () => this.#settings.store.get(key))
+    const stored = this.#call('get', () => this.#settings.store.get(key))
     return isThenable(stored) ? stored.then(value => this.#loaded(slot, value)) : this.#loaded(slot, stored)
   }
 
   #loaded (slot: Slot, stored: Versioned | undefined): undefined {
     slot.version = stored?.version
-    slot.value = stored === undefined ? this.#initial(slot) : this.#fitting(slot, stored.value)
+    slot.value = stored === undefined ? this.#initial(slot) : this.#usable(slot, stored.value)
     return undefined
   }
 
@@ -126,41 +139,61 @@ export class CallState {
     return slot.rules.initial === undefined ? undefined : JSON.parse(slot.rules.initial)
   }
 
-  /** Stored state that no longer fits the step's schema (after a deploy, say) is dropped for the default, with a warning. */
-  #fitting (slot: Slot, text: string): unknown {
+  /**
+   * A stored state, checked as a request is: its size before it is parsed, no
+   * poisoning key, and the step's schema (after a deploy it may no longer fit).
+   * One that cannot be used is read as the default, with a warning; its
+   * version is kept, so the next success replaces it.
+   */
+  #usable (slot: Slot, text: string): unknown {
     try {
-      return checkedJson(this.#request, slot.rules.schema, text, slot.kind, this.#step, 'state is read as it was stored').value
+      if (text.length > this.#settings.limit) throw new Error(`it is ${text.length} characters, over the stateLimit of ${this.#settings.limit}`)
+      const data = parseJsonText(text)
+      return checkedJson(this.#request, slot.rules.schema, text, slot.kind, reason => new Error(`it no longer fits the step's schema: ${reason}`), 'state is read as it was stored', data).value
     } catch (error) {
-      this.#request.log.warn({ step: this.#step, err: error }, `fastify-haptik: the stored ${WHAT[slot.kind]} no longer fits the step's ${slot.kind} schema; starting from its default`)
+      const unusable = new InvalidStoredStateError(this.#step, WHAT[slot.kind], (error as Error).message)
+      this.#request.log.warn({ step: this.#step, err: unusable }, unusable.message)
       return this.#initial(slot)
     }
   }
 
   /**
    * Saves what the handler returned as `state` and `userState`, checked
-   * against the step's schemas and `stateLimit`, each compare-and-set against
-   * the version read. False when another call changed one first; a promise
-   * only when the store answers later.
+   * against the step's schemas and `stateLimit`, compare-and-set against the
+   * versions read: both in one step when the store can (`setAll`). False when
+   * another call changed one first; a promise only when the store answers later.
    */
   save (returned: { state?: unknown, userState?: unknown }): boolean | Promise<boolean> {
     const writes = this.#slots.filter(slot => returned[slot.kind] !== undefined).map(slot => ({ slot, text: this.#checked(slot, returned[slot.kind]) }))
-    return this.#write(writes, 0)
+    const { store } = this.#settings
+    if (writes.length < 2 || store.setAll === undefined) return this.#writeEach(writes, 0)
+    const setAll = store.setAll.bind(store)
+    const entries = writes.map(({ slot, text }) => ({ key: slot.key as string, value: text, version: slot.version, ttl: this.#ttl(slot) }))
+    const versions = this.#call('set', () => setAll(entries, writeWithin(this.#settings.timeout)))
+    const saved = (written: readonly Version[] | undefined) => written !== undefined && writes.every(({ slot }, index) => this.#saved(slot, written[index]))
+    return isThenable(versions) ? versions.then(saved) : saved(versions)
   }
 
-  #write (writes: ReadonlyArray<{ slot: Slot, text: string }>, from: number): boolean | Promise<boolean> {
+  #ttl (slot: Slot): number | undefined {
+    return slot.kind === 'state' ? this.#settings.ttl : this.#settings.userTtl
+  }
+
+  /** A store without `setAll`: each state compare-and-set, one after the other. */
+  #writeEach (writes: ReadonlyArray<{ slot: Slot, text: string }>, from: number): boolean | Promise<boolean> {
     for (let index = from; index < writes.length; index++) {
       const { slot, text } = writes[index]
-      const ttl = slot.kind === 'state' ? this.#settings.ttl : this.#settings.userTtl
-      const version = this.#call('set', 'write', () => this.#settings.store.set(slot.key as string, text, slot.version, ttl))
-      if (isThenable(version)) return version.then(written => this.#saved(slot, written) && this.#write(writes, index + 1))
+      const { store, timeout } = this.#settings
+      const version = this.#call('set', () => store.set(slot.key as string, text, slot.version, this.#ttl(slot), writeWithin(timeout)))
+      if (isThenable(version)) return version.then(written => this.#saved(slot, written) && this.#writeEach(writes, index + 1))
       if (!this.#saved(slot, version)) return false
     }
     return true
   }
 
-  #saved (slot: Slot, version: number | undefined): boolean {
+  #saved (slot: Slot, version: Version | undefined): boolean {
     if (version === undefined) return false
     slot.version = version
+    this.written = true
     return true
   }
 
@@ -177,24 +210,35 @@ export class CallState {
     return new StateConflictError(this.#step, this.#slots.map(slot => WHAT[slot.kind]).join(' or '))
   }
 
-  /** The error for a deadline that passed while the store was still answering, or undefined when it was not. */
-  slowStore (timeout: number): Error | undefined {
-    return this.#waiting === 0 ? undefined : new StoreUnavailableError(this.#step, this.#settings.store.kind, `did not answer within the step's timeout of ${timeout} ms`)
+  /** A write is under way: its outcome, which comes within storeTimeout, decides the answer. */
+  get writing (): boolean {
+    return this.#writing > 0
   }
 
-  #call<T> (operation: 'get' | 'set', verb: string, run: () => T | Promise<T>): T | Promise<T> {
-    this.#waiting++
-    return whenSettled(() => this.#observe(operation, run), value => {
-      this.#waiting--
+  /** The error for a deadline that passed while the store was still being read, or undefined when it was not. */
+  slowStore (timeout: number): Error | undefined {
+    return this.#reading === 0 ? undefined : new StoreUnavailableError(this.#step, this.#settings.store.kind, `did not answer within the step's timeout of ${timeout} ms`)
+  }
+
+  #call<T> (operation: 'get' | 'set', run: () => T | PromiseLike<T>): T | Promise<T> {
+    const reading = operation === 'get'
+    if (reading) this.#reading++
+    else this.#writing++
+    const done = () => {
+      if (reading) this.#reading--
+      else this.#writing--
+    }
+    return whenSettled(() => this.#observe(operation, () => storeCall(run, this.#settings.timeout)), value => {
+      done()
       return value
     }, error => {
-      this.#waiting--
-      throw this.#unavailable(verb, error)
+      done()
+      throw this.#unavailable(reading ? 'read' : 'write', error)
     })
   }
 
   #unavailable (verb: string, cause: unknown): Error {
-    const failure = new StoreUnavailableError(this.#step, this.#settings.store.kind, `could not ${verb} the state`)
+    const failure = new StoreUnavailableError(this.#step, this.#settings.store.kind, cause instanceof StoreTimeoutError ? cause.message : `could not ${verb} the state`)
     failure.cause = cause
     return failure
   }

@@ -156,7 +156,12 @@ function run (step: ServedStep, context: Context): HaptikReply | undefined {
 
 /** A stateful call, waiting for its store and handler until the step's deadline. */
 class StatefulCall extends Deadline {
+  /** The deadline passed before the call's answer was known. */
   late = false
+  /** ...while its state was being written: the write's outcome answers, within storeTimeout. */
+  deferred = false
+  /** ...while its store was being read: the answer's log line said so. */
+  storeSlow = false
   constructor (readonly step: ServedStep, readonly context: Context, readonly state: CallState) {
     super()
   }
@@ -164,8 +169,13 @@ class StatefulCall extends Deadline {
   expire (): void {
     const { step, context, state } = this
     this.late = true
+    if (state.writing) {
+      this.deferred = true
+      return
+    }
     // Past the deadline while the store was still answering: the store's failure, not the handler's.
     const slow = state.slowStore(step.timeout)
+    this.storeSlow = slow !== undefined
     if (slow !== undefined) context.abort(slow)
     sendLater(context, () => complete(step, context, slow === undefined ? timedOut(step, context) : fail(step, context, slow)))
   }
@@ -175,8 +185,10 @@ class StatefulCall extends Deadline {
  * Runs a step that keeps state: its states are read, the handler runs on
  * them, and what it returns as `state` and `userState` is written, only on
  * `status: true` and before the answer goes out, compare-and-set. All of it
- * under the step's deadline: a store that is down or slow takes the failure
- * path in time. The reply is sent when it comes.
+ * under the step's deadline, each store operation under `storeTimeout`: a
+ * store that is down or slow takes the failure path in time. A write under
+ * way at the deadline is waited for (it ends within storeTimeout), so that
+ * the answer says whether it was saved. The reply is sent when it comes.
  */
 function runWithState (step: ServedStep, context: Context): undefined {
   const { telemetry, state: settings } = context.runtime
@@ -184,8 +196,8 @@ function runWithState (step: ServedStep, context: Context): undefined {
   const call = new StatefulCall(step, context, state)
   stepDeadlines.start(call, step.timeout)
   callWithState(call).then(reply => {
-    if (stepDeadlines.stop(call)) sendLater(context, () => complete(step, context, reply))
-    else context.log.warn('step finished after its deadline; its reply was discarded and its state not saved')
+    if (stepDeadlines.stop(call) || call.deferred) sendLater(context, () => complete(step, context, reply))
+    else if (!call.storeSlow) context.log.warn('step finished after its deadline; its reply was discarded and its state not saved')
   })
   return undefined
 }
@@ -198,8 +210,8 @@ async function callWithState (call: StatefulCall): Promise<HaptikReply> {
     const loading = state.load()
     if (loading !== undefined) await loading
     let reply = await runAndSave(call)
-    // Another call of the conversation changed the state first: run once more on it, or take the failure path.
-    if (reply === undefined && step.repeatable) {
+    // Another call of the conversation changed the state first, and nothing was written: run once more on it, or take the failure path.
+    if (reply === undefined && step.repeatable && !state.written) {
       const reloading = state.load()
       if (reloading !== undefined) await reloading
       reply = await runAndSave(call)
@@ -207,6 +219,8 @@ async function callWithState (call: StatefulCall): Promise<HaptikReply> {
     if (reply === undefined) throw state.conflict()
     return reply
   } catch (error) {
+    // Answered already: the answer's log line said why; a failure that comes after it is not logged again.
+    if (call.late && !call.deferred) return fallbackReply(step.replies, step.fallbackMessage, context.language)
     return fail(step, context, error)
   }
 }
@@ -214,8 +228,8 @@ async function callWithState (call: StatefulCall): Promise<HaptikReply> {
 /** One run of the handler on the loaded states; undefined when its state lost the race to another call. */
 async function runAndSave (call: StatefulCall): Promise<HaptikReply | undefined> {
   const { step, context, state } = call
-  // Answered already (the store was slow): the handler does not run late.
-  if (call.late) return fallbackReply(step.replies, step.fallbackMessage, context.language)
+  // Past the deadline (the store was slow, or a rerun's turn came too late): the handler does not run late.
+  if (call.late) return undefined
   context.state = state.value('state')
   context.userState = state.value('userState')
   const value: unknown = await context.runtime.telemetry.within(context.call, step.handler, context as unknown as StepContext<ObjectSchema, never, never>)

@@ -1,74 +1,144 @@
+import { randomBytes } from 'node:crypto'
 import { InvalidOptionError } from '../errors.js'
-import type { StateStore } from './state-store.js'
+import { settleWithin } from '../time-limit.js'
+import type { StateStore, StoreWrite, Version, WriteOptions } from './state-store.js'
 
 // State in Redis, through the client the app already has: ioredis or
-// node-redis (v4 and later). Each key is a hash of its version and its JSON;
-// writes and deletes are Lua scripts, so comparing the version and writing
-// are one atomic step, across every instance sharing the server. Redis
-// expires keys itself.
+// node-redis (v4 and later). Each key is a hash of its version (`v`) and its
+// JSON (`d`). Writes are one Lua script, so comparing the versions and
+// writing are one atomic step across every instance sharing the server; the
+// script reads Redis's own clock to refuse a write that arrives after its
+// deadline. Redis expires keys itself.
 
 /** Options of `redisStore()`. */
 export interface RedisStoreOptions {
   /** Put before every key, to share a Redis database with other data. Default: `'fastify-haptik:'`. */
   prefix?: string | undefined
+  /**
+   * Close the client when the app closes. Default: `false`: the store does not
+   * own the client, and a client left open keeps the process alive.
+   */
+  quit?: boolean | undefined
 }
 
 type Command = (args: string[]) => Promise<unknown>
 
-/** Sends one command with whichever API the client has: ioredis's `call`, or node-redis's `sendCommand`. */
-function commandOf (client: unknown): Command {
-  const api = client as { call?: unknown, sendCommand?: unknown } | null
-  if (typeof api?.call === 'function') {
-    const call = api.call as (...args: string[]) => Promise<unknown>
-    return async args => await call.apply(client, args)
-  }
-  if (typeof api?.sendCommand === 'function') {
-    const send = api.sendCommand as (args: string[]) => Promise<unknown>
-    return async args => await send.call(client, args)
-  }
-  throw new InvalidOptionError('redisStore takes a connected ioredis or node-redis client (it has neither call() nor sendCommand())')
+interface Client {
+  readonly command: Command
+  /** Closes the connection once replies in flight are in; `force` drops it. */
+  readonly quit: () => Promise<unknown>
+  readonly force: () => void
 }
 
-// KEYS[1] the key; ARGV[1] the version read ('' for none), ARGV[2] the JSON, ARGV[3] the lifetime in ms ('' for none).
-const SET = `
-local current = redis.call('HGET', KEYS[1], 'v') or ''
-if current ~= ARGV[1] then return false end
-local next = (tonumber(current) or 0) + 1
-redis.call('HSET', KEYS[1], 'v', next, 'd', ARGV[2])
-if ARGV[3] == '' then redis.call('PERSIST', KEYS[1]) else redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-return next`
+/** The client's API: ioredis's `call`, or node-redis's `sendCommand`. */
+function clientOf (client: unknown): Client {
+  const api = client as Record<string, (...args: unknown[]) => unknown> | null
+  if (typeof api?.call === 'function') {
+    return {
+      command: async args => await api.call.apply(client, args),
+      quit: async () => await api.quit.call(client),
+      force: () => { api.disconnect.call(client) }
+    }
+  }
+  if (typeof api?.sendCommand === 'function') {
+    return {
+      command: async args => await api.sendCommand.call(client, args),
+      // close and destroy since node-redis 5; quit and disconnect in 4.
+      quit: async () => await (api.close ?? api.quit).call(client),
+      force: () => { (api.destroy ?? api.disconnect).call(client) }
+    }
+  }
+  throw new InvalidOptionError('redisStore takes an ioredis or node-redis client (it has neither call() nor sendCommand())')
+}
 
-// KEYS[1] the key; ARGV[1] the version to delete.
-const DELETE = `
-if redis.call('HGET', KEYS[1], 'v') ~= ARGV[1] then return 0 end
-return redis.call('DEL', KEYS[1])`
+// ARGV[1] the deadline in Redis's milliseconds ('' for none); then, for the
+// i-th key, ARGV[4i-2] the version read ('' for none), ARGV[4i-1] the JSON,
+// ARGV[4i] the lifetime in ms ('' for none), ARGV[4i+1] the new version.
+// Answers {1 written | 0 another write came first | -1 late, Redis's TIME}.
+const SET_ALL = `
+local t = redis.call('TIME')
+local answer = function (status) return {status, t[1], t[2]} end
+if ARGV[1] ~= '' and t[1] * 1000 + math.floor(t[2] / 1000) > tonumber(ARGV[1]) then return answer(-1) end
+for i, key in ipairs(KEYS) do
+  if (redis.call('HGET', key, 'v') or '') ~= ARGV[4 * i - 2] then return answer(0) end
+end
+for i, key in ipairs(KEYS) do
+  redis.call('HSET', key, 'v', ARGV[4 * i + 1], 'd', ARGV[4 * i - 1])
+  if ARGV[4 * i] == '' then redis.call('PERSIST', key) else redis.call('PEXPIRE', key, ARGV[4 * i]) end
+end
+return answer(1)`
+
+const OFFSET_LIFETIME = 60_000
+const CLOSE_TIMEOUT = 2000
 
 /**
- * A store on Redis, through your own connected client (ioredis or
- * node-redis): state shared by every instance of the app, kept as JSON,
- * expired by Redis. A write that another instance beat is refused, never lost.
+ * A store on Redis, through your own ioredis or node-redis client: state
+ * shared by every instance of the app, kept as JSON, expired by Redis. A
+ * write that another instance beat is refused, never lost. The store does not
+ * own the client unless `quit: true`. Build the client to fail fast when
+ * Redis is down (docs/state.md): ioredis `enableOfflineQueue: false`,
+ * node-redis `disableOfflineQueue: true`.
  *
  * @example
  * ```ts
- * const app = Fastify()
- * await app.register(fastifyHaptik, { secret, steps, store: redisStore(new Redis(process.env.REDIS_URL)) })
+ * const redis = new Redis(process.env.REDIS_URL, { enableOfflineQueue: false })
+ * await app.register(fastifyHaptik, { secret, steps, store: redisStore(redis, { quit: true }) })
  * ```
  */
-export function redisStore (client: unknown, { prefix = 'fastify-haptik:' }: RedisStoreOptions = {}): StateStore {
-  const command = commandOf(client)
+export function redisStore (client: unknown, { prefix = 'fastify-haptik:', quit = false }: RedisStoreOptions = {}): StateStore {
+  const redis = clientOf(client)
   if (typeof prefix !== 'string') throw new InvalidOptionError('redisStore: prefix must be a string')
+  if (typeof quit !== 'boolean') throw new InvalidOptionError('redisStore: quit must be a boolean')
+  // Versions new to every key, across instances and restarts: this store's own random start, then a count.
+  const origin = randomBytes(6).toString('base64url')
+  let versions = 0
+  // Redis's clock minus this process's, as the largest lately seen: a reply
+  // travels, so it errs towards refusing a write early, never late.
+  let offset: number | undefined
+  let offsetSince = 0
+  const observe = (seconds: unknown, micros: unknown) => {
+    const now = Date.now()
+    const seen = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - now
+    if (offset === undefined || seen > offset || now - offsetSince > OFFSET_LIFETIME) {
+      offset = seen
+      offsetSince = now
+    }
+  }
+  const redisDeadline = async (options: WriteOptions | undefined): Promise<string> => {
+    if (options?.deadline === undefined) return ''
+    if (offset === undefined) {
+      const [seconds, micros] = await redis.command(['TIME']) as [string, string]
+      observe(seconds, micros)
+    }
+    return String(options.deadline + (offset as number))
+  }
+  const setAll = async (writes: readonly StoreWrite[], options?: WriteOptions): Promise<readonly Version[] | undefined> => {
+    const next = writes.map(() => `${origin}.${++versions}`)
+    const args = [String(writes.length), ...writes.map(({ key }) => prefix + key), await redisDeadline(options)]
+    writes.forEach(({ value, version, ttl }, index) => {
+      args.push(version === undefined ? '' : String(version), value, ttl === undefined ? '' : String(ttl), next[index])
+    })
+    const [status, seconds, micros] = await redis.command(['EVAL', SET_ALL, ...args]) as [number, string, string]
+    observe(seconds, micros)
+    if (Number(status) === -1) throw new Error('the write arrived after its deadline')
+    return Number(status) === 1 ? next : undefined
+  }
   return {
     kind: 'redis',
     async get (key) {
-      const [version, value] = await command(['HMGET', prefix + key, 'v', 'd']) as [string | null, string | null]
-      return version === null || value === null ? undefined : { value, version: Number(version) }
+      const [version, value] = await redis.command(['HMGET', prefix + key, 'v', 'd']) as [string | null, string | null]
+      // A hash without its JSON cannot be used: read as unusable, replaced by the next write.
+      return version === null ? undefined : { value: value ?? '', version }
     },
-    async set (key, value, version, ttl) {
-      const next = await command(['EVAL', SET, '1', prefix + key, version === undefined ? '' : String(version), value, ttl === undefined ? '' : String(ttl)])
-      return next === null ? undefined : Number(next)
+    async set (key, value, version, ttl, options) {
+      const written = await setAll([{ key, value, version, ttl }], options)
+      return written?.[0]
     },
-    async delete (key, version) {
-      return Number(await command(['EVAL', DELETE, '1', prefix + key, String(version)])) === 1
+    setAll,
+    async close () {
+      if (!quit) return
+      // Refused (closed already) or not answered (Redis paused): the connection is dropped.
+      await settleWithin(redis.quit(), CLOSE_TIMEOUT, () => new Error('the Redis client did not close in time')).catch(redis.force)
     }
   }
 }

@@ -19,7 +19,7 @@ export interface CallWebhookOptions {
 export interface WebhookCall {
   /** 200 when the event was handled (or before, or has no handler); 503 when Haptik would send it again. */
   readonly statusCode: number
-  /** `handled`, `duplicate` or `ignored` on a 200. */
+  /** `handled`, `duplicate`, `ignored`, `given-up` or `invalid` on a 200. */
   readonly status: string | undefined
   /** The plugin's error body when it refused or did not handle the event. */
   readonly error: HaptikErrorBody | undefined

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { TypeCompiler, type ValueError } from '@sinclair/typebox/compiler'
 import { messageFromWire, type Message } from '../hsl/index.js'
 
 // What Haptik's Bot API webhook POSTs, from hellohaptik/docs_haptik
@@ -32,7 +33,7 @@ export const WebhookAgentSchema = Type.Object({
 
 /** `message`: what was sent to the user; `body` is HSL. */
 export const WebhookMessageSchema = Type.Object({
-  id: Type.Optional(Type.Number({ description: 'Unique numeric identifier of the message' })),
+  id: Type.Optional(Type.Union([Type.Number(), Type.String()], { description: 'Unique identifier of the message (webhook-payload.md:77-78): a number, or text when Haptik sends text or a number with more digits than a JavaScript number keeps' })),
   body: Type.Optional(Type.Unknown({ description: 'The message, in HSL (https://docs.haptik.ai/hsl/)' }))
 }, { ...Loose, description: 'All message info (webhook-payload.md:73-85)' })
 
@@ -83,7 +84,7 @@ export type WebhookEventName = keyof typeof WebhookEventSchemas
 /** An event as a handler receives it: `message.body` read as a `Message` (HSL typed, or text). */
 export type WebhookEvent<Name extends WebhookEventName = WebhookEventName> = Name extends 'webhook_conversation_complete'
   ? Static<typeof WebhookEventSchemas[Name]>
-  : Omit<Static<typeof WebhookEventSchemas[Name]>, 'message'> & { message?: { id?: number, body?: Message, [extra: string]: unknown } }
+  : Omit<Static<typeof WebhookEventSchemas[Name]>, 'message'> & { message?: { id?: number | string, body?: Message, [extra: string]: unknown } }
 
 export const WEBHOOK_EVENTS = Object.keys(WebhookEventSchemas) as readonly WebhookEventName[]
 
@@ -91,4 +92,14 @@ export const WEBHOOK_EVENTS = Object.keys(WebhookEventSchemas) as readonly Webho
 export function bodyMessage (body: unknown): unknown {
   if (typeof body === 'string') return messageFromWire(body)
   return body
+}
+
+/** Checks a body against an event's schema, compiled once: the first mismatch (where and what, never the value), or undefined. */
+export function eventCheck (name: WebhookEventName): (body: unknown) => string | undefined {
+  const compiled = TypeCompiler.Compile(WebhookEventSchemas[name])
+  return body => {
+    if (compiled.Check(body)) return undefined
+    const first = compiled.Errors(body).First() as ValueError
+    return `${first.path}: ${first.message.toLowerCase()}`
+  }
 }

@@ -26,6 +26,22 @@ export function mayPoison (body: Buffer): boolean {
   return body.includes(PROTO) || body.includes(CONSTRUCTOR) || body.includes(ASCII_ESCAPE)
 }
 
+const POISON_TEXT = ['__proto__', 'constructor', '\\u00']
+const REFUSE_POISON = { protoAction: 'error', constructorAction: 'error' } as const
+
+/**
+ * JSON text from outside the request (what a store kept), parsed as a body
+ * is: a `__proto__` or `constructor.prototype` key is refused. Throws an
+ * Error whose message says why, never quoting the text.
+ */
+export function parseJsonText (text: string): unknown {
+  try {
+    return POISON_TEXT.some(needle => text.includes(needle)) ? secureJson.parse(text, undefined, REFUSE_POISON) : JSON.parse(text)
+  } catch (error) {
+    throw new Error((error as Error).message === FORBIDDEN_KEY ? 'it has a "__proto__" or "constructor.prototype" key' : 'it is not JSON')
+  }
+}
+
 /** JSON.parse of the bytes as secure-json-parse reads them: a leading byte order mark is skipped. */
 function parsePlain (body: Buffer): unknown {
   const text = body.toString()

@@ -141,6 +141,23 @@ function failureOf (validate: Validator, result: unknown, parent: Record<string,
 /** Where a part's validator is compiled for: the route of a step that declares it. */
 interface Use { readonly schema: TSchema, readonly url: string }
 
+/** Values that are data, not schemas: a `pattern` key in them is no regular expression. */
+const DATA_KEYWORDS = new Set(['default', 'examples', 'const', 'enum'])
+
+/** Each regular expression and format a schema names, as a schema of its own, by its text. */
+function probesOf (schema: unknown, url: string, probes: Map<string, Use>): void {
+  if (typeof schema !== 'object' || schema === null) return
+  const probe = (key: string, keyword: 'pattern' | 'format', value: string) => {
+    if (!probes.has(key)) probes.set(key, { schema: Type.Unsafe({ type: 'string', [keyword]: value }), url })
+  }
+  for (const [key, value] of Object.entries(schema)) {
+    if (DATA_KEYWORDS.has(key)) continue
+    if ((key === 'pattern' || key === 'format') && typeof value === 'string') probe(`${key}:${value}`, key, value)
+    if (key === 'patternProperties' && typeof value === 'object' && value !== null) for (const pattern of Object.keys(value)) probe(`pattern:${pattern}`, 'pattern', pattern)
+    probesOf(value, url, probes)
+  }
+}
+
 /** The validators of one registration's routes, compiled once and shared by its steps. */
 export class RequestValidation {
   readonly #validators = new Map<TSchema, Validator>()
@@ -171,6 +188,11 @@ export class RequestValidation {
       }
     }
     for (const { schema, url } of shared) this.#validator(schema, 'POST', url)
+    // The parts left for a step's first call: what the compiler could refuse in
+    // them is tried now, one small schema per pattern and format.
+    const probes = new Map<string, Use>()
+    for (const use of first.values()) if (!shared.has(use)) probesOf(use.schema, use.url, probes)
+    for (const { schema, url } of probes.values()) this.#validator(schema, 'POST', url)
   }
 
   #validator (schema: TSchema, method: string, url: string): Validator {

@@ -4,12 +4,12 @@ import { InternalError, SecretBusyError, SecretTimeoutError } from '../errors.js
 import type { SecretResolver, StepAuth } from './secrets.js'
 import { toKeys } from './signature.js'
 import { safeError } from '../untrusted.js'
+import { CallLimit } from '../call-limit.js'
 
 // A secret function may ask a vault or a database, which may be slow or
-// down. Every lookup has a deadline and the number pending at once is
-// capped, so unauthenticated callers cannot pile up work behind a slow
-// vault; keys may be cached (as JWKS clients cache keys) so the vault is
-// not asked once per call; and closing the server cancels what is pending.
+// down: each lookup is a limited call (call-limit.ts: a deadline, a cap on
+// those pending, cancelled by closing), and keys may be cached (as JWKS
+// clients cache keys) so that the vault is not asked once per call.
 
 type ResolverAuth = Extract<StepAuth, { kind: 'resolver' }>
 
@@ -50,15 +50,14 @@ export const DEFAULT_SECRET_CACHE_MAX = 1000
 /** The secret lookups of one registration of the plugin. */
 export class SecretLookup {
   readonly #settings: SecretLookupSettings
-  #pending = 0
-  /** How to refuse each pending lookup, with the reason. */
-  readonly #cancels = new Set<(reason: string) => void>()
+  readonly #calls: CallLimit
   readonly #cache = new Map<ResolverAuth, Map<string, Cached>>()
   /** Lookups under way, by auth and cache key: a burst for one tenant asks the vault once. */
   readonly #inFlight = new Map<ResolverAuth, Map<string, Promise<readonly KeyObject[]>>>()
 
   constructor (settings: SecretLookupSettings) {
     this.#settings = settings
+    this.#calls = new CallLimit(settings.timeout, settings.concurrency)
   }
 
   /** The keys the secret function gives for this request (none: no secret for it). */
@@ -108,40 +107,24 @@ export class SecretLookup {
   /** One call of the secret function, under the deadline and the cap. */
   async #lookup ({ resolve }: ResolverAuth, request: FastifyRequest, label: string): Promise<readonly KeyObject[]> {
     const { timeout, concurrency } = this.#settings
-    if (this.#pending >= concurrency) {
-      request.log.warn({ pending: this.#pending }, `fastify-haptik: ${label}: ${concurrency} secret lookups are pending, the most allowed (secretConcurrency); refusing this call`)
-      throw new SecretBusyError(label)
-    }
-    this.#pending++
-    const controller = new AbortController()
-    let cancel!: (reason: string) => void
-    const cancelled = new Promise<never>((_resolve, reject) => { cancel = reason => reject(new SecretTimeoutError(label, reason)) })
-    this.#cancels.add(cancel)
-    const timer = setTimeout(() => {
-      // The tenant is not named: the log shows the route only.
-      request.log.warn(`fastify-haptik: ${label}: the secret function did not answer within ${timeout} ms (secretTimeout); refusing this call`)
-      cancel(`took longer than ${timeout} ms`)
-    }, timeout)
-    const settle = () => {
-      clearTimeout(timer)
-      this.#cancels.delete(cancel)
-      this.#pending--
-    }
-    let secrets
-    try {
-      secrets = await Promise.race([callResolver(resolve, request, controller.signal), cancelled])
-    } catch (error) {
-      settle()
-      controller.abort(error)
-      throw error
-    }
-    settle()
+    const secrets = await this.#calls.call(async signal => await callResolver(resolve, request, signal), {
+      busy: () => {
+        request.log.warn({ pending: this.#calls.pending }, `fastify-haptik: ${label}: ${concurrency} secret lookups are pending, the most allowed (secretConcurrency); refusing this call`)
+        return new SecretBusyError(label)
+      },
+      late: () => {
+        // The tenant is not named: the log shows the route only.
+        request.log.warn(`fastify-haptik: ${label}: the secret function did not answer within ${timeout} ms (secretTimeout); refusing this call`)
+        return new SecretTimeoutError(label, `took longer than ${timeout} ms`)
+      },
+      closing: () => new SecretTimeoutError(label, CLOSING)
+    })
     return readSecrets(secrets, request)
   }
 
   /** Cancels every pending lookup: their calls are refused, so closing never waits on a vault. */
   close (): void {
-    for (const cancel of this.#cancels) cancel(CLOSING)
+    this.#calls.close()
   }
 }
 

@@ -44,6 +44,11 @@ export class RedisServer {
     return server
   }
 
+  /** A free port where no server runs (yet): a client of it is refused. */
+  static async unused (): Promise<RedisServer> {
+    return new RedisServer(await freePort())
+  }
+
   get url (): string {
     return `redis://127.0.0.1:${this.port}`
   }
@@ -54,6 +59,16 @@ export class RedisServer {
       if (waited > 10_000) throw new Error(`redis-server did not start on port ${this.port}`)
       await new Promise(resolve => setTimeout(resolve, 20))
     }
+  }
+
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. */
+  pause (): void {
+    this.#process?.kill('SIGSTOP')
+  }
+
+  /** Thaws a paused server (SIGCONT): what was sent meanwhile is answered now. */
+  resume (): void {
+    this.#process?.kill('SIGCONT')
   }
 
   async stop (): Promise<void> {

@@ -1,0 +1,60 @@
+// Every wait on something outside the plugin (a store, a user's function)
+// ends by a deadline. A wait that ends at its deadline lets go of everything
+// the waiter holds: the pending promise may stay pending for minutes (a
+// store whose server is paused), and must not keep a request alive.
+
+/** One wait: what the pending promise's callbacks reach, emptied once it ends. */
+class Wait<T> {
+  #resolve: ((value: T) => void) | undefined
+  #reject: ((reason: unknown) => void) | undefined
+  #expired: (() => unknown) | undefined
+  readonly #timer: NodeJS.Timeout
+
+  constructor (resolve: (value: T) => void, reject: (reason: unknown) => void, expired: () => unknown, timeout: number) {
+    this.#resolve = resolve
+    this.#reject = reject
+    this.#expired = expired
+    this.#timer = setTimeout(this.#expire, timeout)
+  }
+
+  readonly settled = (value: T): void => {
+    const resolve = this.#resolve
+    if (resolve === undefined) return
+    this.#end()
+    resolve(value)
+  }
+
+  readonly failed = (reason: unknown): void => {
+    const reject = this.#reject
+    if (reject === undefined) return
+    this.#end()
+    reject(reason)
+  }
+
+  readonly #expire = (): void => {
+    const reject = this.#reject as (reason: unknown) => void
+    const expired = this.#expired as () => unknown
+    this.#end()
+    reject(expired())
+  }
+
+  #end (): void {
+    clearTimeout(this.#timer)
+    this.#resolve = this.#reject = this.#expired = undefined
+  }
+}
+
+/**
+ * What `pending` settles to, or, once `timeout` ms have passed, a rejection
+ * with what `expired()` returns (it may abort the work, too; it must not
+ * throw). A promise or thenable that settles later is ignored and holds
+ * nothing of the caller's.
+ */
+export async function settleWithin<T> (pending: PromiseLike<T>, timeout: number, expired: () => unknown): Promise<T> {
+  let wait: Wait<T> | undefined
+  const settled = new Promise<T>((resolve, reject) => { wait = new Wait(resolve, reject, expired, timeout) })
+  const { settled: onValue, failed: onError } = wait as Wait<T>
+  // Promise.resolve: a hand-made thenable may throw in `then`, or call back twice.
+  Promise.resolve(pending).then(onValue, onError)
+  return await settled
+}
