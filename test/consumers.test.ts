@@ -189,6 +189,11 @@ async function typeErrors (t: Test, { dir }: Project, compiler: keyof typeof com
   t.same(cityType?.split('; ').map(key => key.replace(/;$/, '')).sort(), ['from?: boolean', 'normal?: boolean', 'to?: boolean', 'value: string', 'via?: boolean'], `${compiler}: a misspelt catalog entity, with what Haptik may send for it`)
   t.match(messages, /notes\?: string \| \{ [^']*value: string; \} \| undefined/, `${compiler}: an optional entity may be undefined`)
   t.notMatch(messages, /UndefinedAllowed|RawOf|DualSchema|TObject/, `${compiler}: no type-level plumbing in the messages`)
+  // A reply object is checked as a reply object: the message names its field, not an HSL type's missing text and type.
+  t.notMatch(messages, /HslOther|missing the following properties from type[^\n]*: text, type/, `${compiler}: a reply object is not read as an HSL message`)
+  t.match(messages, /Types of property 'state' are incompatible\.\s+Property 'items' is missing in type '\{ item: never\[\]; \}'/, `${compiler}: a misspelt state field`)
+  t.match(messages, /The types of 'user_details\.last_order' are incompatible[^\n]*\s+Type 'number' is not assignable to type 'string'/, `${compiler}: a user_details value of the wrong type`)
+  t.match(messages, /Types of property 'state' are incompatible\.\s+Type '\{ items: never\[\]; \}' is not assignable to type 'undefined'/, `${compiler}: a state from a step without a state schema`)
 }
 
 t.test('the tarball ships the build, the docs and nothing else', async t => {

@@ -362,6 +362,12 @@ defineStep({
 expectError(defineStep({ name: 'cart-bad', state: CartState, handler: () => ({ response: 'ok', state: { items: [1] } }) }))
 expectError(defineStep({ name: 'stateless', handler: () => ({ response: 'ok', state: { items: [] } }) }))
 defineStep({ name: 'stateless-reads', handler: ({ state }) => { expectType<undefined>(state); return 'ok' } })
+// A reply object is checked as a reply object only (test/consumers.test.ts checks that the messages name the field).
+expectError(defineStep({ name: 'state-typo', state: CartState, handler: () => ({ response: 'ok', state: { item: [] } }) }))
+expectError(defineStep({ name: 'details-type', userDetails: Type.Object({ last_order: Type.String() }), handler: () => ({ response: 'ok', user_details: { last_order: 42 } }) }))
+// An HSL message returned alone still compiles: a literal of a type no builder makes, and a value of the union.
+defineStep({ name: 'lone-literal', handler: () => ({ type: 'RECEIPT', text: 'Your receipt', data: {} }) })
+defineStep({ name: 'lone-union', handler: async () => anyMessage })
 
 // Webhook handlers get their event typed by its name.
 app.register(fastifyHaptik, {
