@@ -123,7 +123,7 @@ export type { TextValue, PhoneValue } from './step/catalog-text.js'
 export type { NumberValue, NumberRangeValue, CurrencyValue, BudgetValue } from './step/catalog-numbers.js'
 export type { DateKind, DateValue, TimeKind, TimeValue } from './step/catalog-time.js'
 export type { CityValue, PersonNameValue } from './step/catalog-places.js'
-export type { DualSchema, RawOf } from './wire/schema-reading.js'
+export type { DualSchema, ObjectSchema, RawOf } from './wire/schema-reading.js'
 
 // Options
 export type { FastifyHaptikOptions, SignupOptions, WebhookOptions } from './options.js'

@@ -194,6 +194,9 @@ async function typeErrors (t: Test, { dir }: Project, compiler: keyof typeof com
   t.match(messages, /Types of property 'state' are incompatible\.\s+Property 'items' is missing in type '\{ item: never\[\]; \}'/, `${compiler}: a misspelt state field`)
   t.match(messages, /The types of 'user_details\.last_order' are incompatible[^\n]*\s+Type 'number' is not assignable to type 'string'/, `${compiler}: a user_details value of the wrong type`)
   t.match(messages, /Types of property 'state' are incompatible\.\s+Type '\{ items: never\[\]; \}' is not assignable to type 'undefined'/, `${compiler}: a state from a step without a state schema`)
+  // Under declaration: true, no "cannot be named without a reference to 'ObjectSchema'" before the real error.
+  t.notMatch(messages, /TS2883|cannot be named without a reference/, `${compiler}: every type a step's inferred type names is exported`)
+  t.match(messages, /'quantity' does not exist in type 'ObjectSchema'/, `${compiler}: entities that are not a Type.Object`)
 }
 
 t.test('the tarball ships the build, the docs and nothing else', async t => {
