@@ -116,7 +116,7 @@ export default fastifyHaptik
 
 // Steps
 export { defineStep, isStep } from './step/define-step.js'
-export type { AnyStep, HaptikStep, StateOf, StepContext, StepDefinition, StepHandler } from './step/define-step.js'
+export type { AnyStep, HaptikStep, StepContext, StepDefinition, StepHandler } from './step/define-step.js'
 export type { StepExample } from './step/step-examples.js'
 export { Entities } from './step/catalog.js'
 export type { TextValue, PhoneValue } from './step/catalog-text.js'
@@ -137,6 +137,8 @@ export type { DetailsLimit } from './reply/details.js'
 export type { LocalizedText, UserText } from './reply/languages.js'
 
 // State
+export { withDefault } from './step/state-schema.js'
+export type { StateOf, WithDefault } from './step/state-schema.js'
 export { memoryStore } from './store/memory-store.js'
 export type { MemoryStoreOptions } from './store/memory-store.js'
 export { redisStore } from './store/redis-store.js'
