@@ -27,9 +27,9 @@ function importsOf (module: string): Import[] {
 /** A module's layer: its folder, or the root module itself. */
 const layerOf = (module: string) => module.includes('/') ? module.split('/')[0] + '/' : module
 
-// The leaves every layer may use: the plugin's errors, reading untrusted
-// values, and the timer lists of step calls and of bodies being received.
-const LEAVES = ['deadlines.ts', 'errors.ts', 'untrusted.ts']
+// The leaves every layer may use: the plugin's errors and warnings, reading
+// untrusted values, and the timer lists of step calls and of bodies being received.
+const LEAVES = ['deadlines.ts', 'errors.ts', 'untrusted.ts', 'warnings.ts']
 // Root modules whose types (never their code) the request path names: the
 // options a route reads, and the telemetry a call reports to.
 const ROOT_TYPES = ['options.ts', 'telemetry.ts']
@@ -52,7 +52,7 @@ const all = modules()
 
 t.test('every module is in a known layer', async t => {
   const roots = all.filter(module => !module.includes('/')).sort()
-  t.same(roots, ['deadlines.ts', 'errors.ts', 'index.ts', 'options.ts', 'telemetry.ts', 'untrusted.ts'], 'lib/ holds the wiring, options, errors, untrusted values, timer lists and telemetry; everything else is in a folder')
+  t.same(roots, ['deadlines.ts', 'errors.ts', 'index.ts', 'options.ts', 'telemetry.ts', 'untrusted.ts', 'warnings.ts'], 'lib/ holds the wiring, options, errors and warnings, untrusted values, timer lists and telemetry; everything else is in a folder')
   for (const module of all.filter(module => module.includes('/'))) t.ok(layerOf(module) in ALLOWED, module)
 })
 
