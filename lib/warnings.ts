@@ -19,3 +19,7 @@ export const NoRequestTimeout = warning('FSTHAPTIK002',
 /** `allowUnsigned` serves steps without checking signatures; the argument names them. */
 export const UnsignedSteps = warning('FSTHAPTIK003',
   'allowUnsigned is on; these steps accept calls that anyone can forge: %s')
+
+/** `openapi: { webhooks: true }` on a document that has no `webhooks` section; the argument names its version. */
+export const WebhooksNeedOpenapi31 = warning('FSTHAPTIK004',
+  "openapi: { webhooks: true } adds each step to the webhooks section of OpenAPI 3.1, and this document is %s, which has none: register @fastify/swagger with openapi: { openapi: '3.1.0' } (docs/openapi.md)")

@@ -6,6 +6,7 @@ import t from 'tap'
 import Fastify from 'fastify'
 import swagger from '@fastify/swagger'
 import fastifyHaptik, { defineStep } from '../lib/index.js'
+import { WebhooksNeedOpenapi31 } from '../lib/warnings.js'
 import { SECRET } from './helpers/haptik.js'
 
 const seen: Array<Error & { code?: string }> = []
@@ -73,4 +74,28 @@ t.test('FSTHAPTIK001: @fastify/swagger registered after the plugin', async t => 
   }])
   await start(false)
   t.equal((await warnings('FSTHAPTIK001')).length, 1, 'once per process')
+})
+
+t.test('FSTHAPTIK004: openapi: { webhooks: true } on a document without a webhooks section (swagger\'s default OpenAPI 3.0.3, or Swagger 2.0)', async t => {
+  const document = async (documentOptions: object) => {
+    const app = Fastify({ requestTimeout: 15_000 })
+    t.teardown(() => app.close())
+    await app.register(swagger, documentOptions)
+    await app.register(fastifyHaptik, { secret: SECRET, steps: [hello], openapi: { webhooks: true } })
+    await app.ready()
+    return app.swagger() as { webhooks?: unknown }
+  }
+  t.ok((await document({ openapi: { openapi: '3.1.0', info: { title: 'bot', version: '1.0.0' } } })).webhooks, 'OpenAPI 3.1: the webhooks section')
+  t.same(await warnings('FSTHAPTIK004'), [], 'and no warning')
+  t.notOk((await document({ openapi: { info: { title: 'bot', version: '1.0.0' } } })).webhooks, "swagger's default document")
+  const told = {
+    name: 'FastifyHaptikWarning',
+    message: "openapi: { webhooks: true } adds each step to the webhooks section of OpenAPI 3.1, and this document is OpenAPI 3.0.3, which has none: register @fastify/swagger with openapi: { openapi: '3.1.0' } (docs/openapi.md)"
+  }
+  t.same(await warnings('FSTHAPTIK004'), [told])
+  await document({ openapi: { info: { title: 'bot', version: '1.0.0' } } })
+  t.same(await warnings('FSTHAPTIK004'), [told], 'once per process, however many routes and documents')
+  WebhooksNeedOpenapi31.emitted = false
+  await document({ swagger: { info: { title: 'bot', version: '1.0.0' } } })
+  t.match((await warnings('FSTHAPTIK004'))[1]?.message, 'this document is Swagger 2.0, which has none', 'Swagger 2.0 (the warning made to be emitted again)')
 })
