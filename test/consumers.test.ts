@@ -182,6 +182,7 @@ async function typeErrors (t: Test, { dir }: Project, compiler: keyof typeof com
   t.match(messages, /The expected type comes from property 'product_name'/, `${compiler}: the message names the entity`)
   t.notMatch(messages, /is not assignable to parameter of type 'string'/, `${compiler}: not the confusing overload message of old`)
   t.match(messages, /Argument of type '""' is not assignable to parameter of type '"a label or text that must not be empty"'/, `${compiler}: an empty quick-reply label`)
+  t.match(messages, /Property '"a carousel needs at least one card"' is missing in type '\[\]'/, `${compiler}: an empty literal carousel`)
   // A misspelt entity: the entity values as the plain object type they are, then the compiler's "Did you mean".
   t.match(messages, /'product_nme' does not exist in type '\{ product_name: ("speaker" \| "powerbank"|"powerbank" \| "speaker"); \}'\. Did you mean to write 'product_name'\?/, `${compiler}: a misspelt entity`)
   // The order TypeScript prints an object's keys in is its own (it differs between runs): each key is looked for.
