@@ -430,7 +430,7 @@ t.test('builders check their input when called: what Haptik cannot render throws
     ['no message at all', () => hsl.message(undefined as unknown as { type: string, text: string }), /^hsl\.message: the type must be a non-empty string, got nothing$/],
     ['a text that is null', () => hsl.text(null as unknown as string), /^hsl\.text: the text must be a non-empty string, got null$/],
     ['a label that is a list', () => hsl.quickReply(['Yes'] as unknown as string), /^hsl\.quickReply: the label must be a non-empty string, got a list$/],
-    ['cards that are not a list', () => hsl.carousel({ title: 'A' } as unknown as []), /^hsl\.carousel: the cards must be a list of at least one, got an object$/]
+    ['cards that are not a list', () => hsl.carousel({ title: 'A' } as unknown as [{ title: string }]), /^hsl\.carousel: the cards must be a list of at least one, got an object$/]
   ]
   for (const [what, build, message] of cases) {
     t.throws(build, { name: 'InvalidHslError', code: 'FST_HAPTIK_INVALID_REPLY', statusCode: 500, message }, what)
