@@ -18,7 +18,7 @@ export interface ExampleOptions {
 /** The example server: Haptik's sample steps under /haptik, next to the app's own routes; docs at /documentation. */
 export async function build ({ secret, logger = false, metrics = false }: ExampleOptions) {
   // Timeouts as docs/security.md advises: slow clients never hold a connection for long.
-  const app = Fastify({ logger, requestTimeout: 30_000 }).withTypeProvider<TypeBoxTypeProvider>()
+  const app = Fastify({ logger, requestTimeout: 15_000, http: { headersTimeout: 10_000 } }).withTypeProvider<TypeBoxTypeProvider>()
   const prometheus = metrics ? prometheusMetrics() : undefined
   await app.register(swagger, {
     openapi: { info: { title: 'fastify-haptik example', version: '1.0.0' } }

@@ -10,6 +10,7 @@ import { unknownPathRoute } from './routes/unknown-path-route.js'
 import { webhookRoute } from './routes/webhook-route.js'
 import { SignupChecks } from './webhooks/signup.js'
 import { Telemetry } from './telemetry.js'
+import { NoRequestTimeout, SwaggerAfterPlugin, UnsignedSteps } from './warnings.js'
 import { BodyDeadlines, kPendingBody } from './wire/body-deadline.js'
 import { jsonBodyParser } from './wire/json-body-parser.js'
 import { SecretLookup } from './wire/secret-lookup.js'
@@ -34,18 +35,25 @@ declare module 'fastify' {
 async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHaptikOptions): Promise<void> {
   const settings = resolveOptions(options)
   const { prefix, bodyLimit, steps } = settings
+  // Each warning is logged, and emitted once per process for apps without a logger (warnings.ts).
   const unsigned = steps.filter(({ auth }) => auth.kind === 'unsigned').map(({ name }) => name)
   if (unsigned.length > 0) {
     fastify.log.warn({ steps: unsigned }, 'fastify-haptik: allowUnsigned is on; these steps accept calls that anyone can forge')
+    UnsignedSteps(unsigned.map(name => `"${name}"`).join(', '))
   }
-  if (!(fastify.server.requestTimeout > 0)) {
-    fastify.log.warn('fastify-haptik: the server has no requestTimeout, so a client that sends its headers slowly holds its connection for as long as it likes; set one, e.g. Fastify({ requestTimeout: 30000 }) (docs/security.md)')
-  }
+  // Only a server that listens meets slow clients: an app driven by inject() (tests, the CLI) is not warned.
+  fastify.addHook('onListen', async function checkHaptikRequestTimeout () {
+    if (!(fastify.server.requestTimeout > 0)) {
+      fastify.log.warn(`fastify-haptik: ${NoRequestTimeout.format()}`)
+      NoRequestTimeout()
+    }
+  })
   // @fastify/swagger sees only the routes added after it: registered later, it documents no step.
   const swaggerBefore = fastify.hasDecorator('swagger')
   fastify.addHook('onReady', async function checkHaptikDocsOrder () {
     if (!swaggerBefore && fastify.hasDecorator('swagger')) {
-      fastify.log.warn('fastify-haptik: @fastify/swagger was registered after fastify-haptik, so its document has none of the step routes; register @fastify/swagger first (docs/openapi.md)')
+      fastify.log.warn(`fastify-haptik: ${SwaggerAfterPlugin.format()}`)
+      SwaggerAfterPlugin()
     }
   })
   const telemetry = new Telemetry(settings.telemetry)
@@ -126,14 +134,14 @@ export default fastifyHaptik
 
 // Steps
 export { defineStep, isStep } from './step/define-step.js'
-export type { AnyStep, HaptikStep, StateOf, StepContext, StepDefinition, StepHandler } from './step/define-step.js'
+export type { AnyStep, HaptikStep, StepContext, StepDefinition, StepHandler } from './step/define-step.js'
 export type { StepExample } from './step/step-examples.js'
 export { Entities } from './step/catalog.js'
 export type { TextValue, PhoneValue } from './step/catalog-text.js'
 export type { NumberValue, NumberRangeValue, CurrencyValue, BudgetValue } from './step/catalog-numbers.js'
 export type { DateKind, DateValue, TimeKind, TimeValue } from './step/catalog-time.js'
 export type { CityValue, PersonNameValue } from './step/catalog-places.js'
-export type { DualSchema, RawOf } from './wire/schema-reading.js'
+export type { DualSchema, ObjectSchema, RawOf } from './wire/schema-reading.js'
 
 // Options
 export type { FastifyHaptikOptions } from './options.js'
@@ -148,6 +156,8 @@ export type { DetailsLimit } from './reply/details.js'
 export type { LocalizedText, UserText } from './reply/languages.js'
 
 // State
+export { withDefault } from './step/state-schema.js'
+export type { StateOf, WithDefault } from './step/state-schema.js'
 export { memoryStore } from './store/memory-store.js'
 export type { MemoryStoreOptions } from './store/memory-store.js'
 export { redisStore } from './store/redis-store.js'

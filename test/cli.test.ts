@@ -9,7 +9,8 @@ import t, { type Test } from 'tap'
 import { parse as parseYaml } from 'yaml'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import Fastify from 'fastify'
-import fastifyHaptik, { hsl, verify } from '../lib/index.js'
+import { Type } from '@sinclair/typebox'
+import fastifyHaptik, { defineStep, hsl, verify, withDefault } from '../lib/index.js'
 import { DEFAULT_USER, haptikRequest } from '../lib/testing/index.js'
 import { run } from '../lib/cli/program.js'
 import { loadFailure } from '../lib/cli/modules.js'
@@ -135,7 +136,7 @@ t.test('--help documents every flag and the exit codes', async t => {
   t.equal(send.code, 0)
   for (const flag of ['-s, --step <name>', '-e, --entity <name=value>', '-u, --user-details <key=value>', '-b, --body <file>',
     '-H, --header <"name: value">', '--secret <secret>', '$HAPTIK_SECRET', '--unsigned', '-t, --timeout <ms>', '--json', 'Exit codes:',
-    '--user <key=value>', '-l, --language <code>', '--steps <module>', '--fail-on-handoff']) {
+    '--user <key=value>', '-l, --language <code>', '-c, --conversation-no <n>', '--steps <module>', '--fail-on-handoff']) {
     t.ok(send.stdout.includes(flag), `send --help: ${flag}`)
   }
   const openapi = await runHere(['openapi', '--help'])
@@ -620,6 +621,59 @@ t.test('send --event delivers a webhook event signed as Haptik signs it, and say
   const forged = await runHere(['send', `${base}/haptik/webhook`, '--event', 'message', '--secret', 'wrong'])
   t.equal(forged.code, 1)
   t.match(forged.stdout, /FST_HAPTIK_INVALID_SIGNATURE/)
+})
+
+t.test('send --event sends a new event each time, which the webhook handles rather than answering duplicate; --body sends the same event again', async t => {
+  const handled: Array<Record<string, unknown>> = []
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, {
+    secret: 'test',
+    steps: [],
+    webhooks: { on: { message: event => { handled.push(event) }, webhook_conversation_complete: event => { handled.push(event) } } }
+  })
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  for (const event of ['webhook_conversation_complete', 'message']) {
+    for (let time = 1; time <= 2; time++) {
+      const sent = await runHere(['send', `${base}/webhook`, '--event', event, '--secret', 'test'])
+      t.match(sent.stdout, '{"status":"handled"}', `${event}, sent the same way a ${time === 1 ? 'first' : 'second'} time: handled`)
+    }
+  }
+  t.equal(handled.length, 4, 'each event ran its handler')
+  const [first, second, third, fourth] = handled as Array<{ data?: { conversation_identifier?: unknown }, message?: { id?: unknown } }>
+  t.not(first.data?.conversation_identifier, second.data?.conversation_identifier, 'a fresh data.conversation_identifier')
+  t.ok(Number.isSafeInteger(third.message?.id), 'a numeric message.id, as Haptik\'s')
+  t.not(third.message?.id, fourth.message?.id, 'a fresh message.id')
+  const dir = t.testdir({ 'event.json': JSON.stringify({ event_name: 'message', message: { id: 7, body: 'Hi' } }) })
+  const answers = []
+  for (let time = 1; time <= 2; time++) answers.push((await runHere(['send', `${base}/webhook`, '--body', 'event.json', '--secret', 'test'], {}, dir)).stdout)
+  t.match(answers, [/\{"status":"handled"\}/, /\{"status":"duplicate"\}/], '--body: the file\'s event, a retry when sent again')
+})
+
+t.test('send --conversation-no reaches another conversation of the user, and its state', async t => {
+  const Count = withDefault(Type.Object({ count: Type.Integer() }), { count: 0 })
+  const count = defineStep({
+    name: 'count',
+    state: Count,
+    handler: ({ state, conversationNo }) => ({ response: `conversation ${String(conversationNo)}: ${state.count + 1}`, state: { count: state.count + 1 } })
+  })
+  const ended: unknown[] = []
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, { secret: 'test', steps: [count], webhooks: { on: { webhook_conversation_complete: event => { ended.push(event.data?.conversation_no) } } } })
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  const send = async (...flags: string[]) => (await runHere(['send', `${base}/count`, '--secret', 'test', '--user', 'user_id=42', ...flags])).stdout.split('\n').at(-2)
+  t.equal(await send(), 'bot> conversation 1: 1', 'conversation 1 by default')
+  t.equal(await send(), 'bot> conversation 1: 2')
+  t.equal(await send('--conversation-no', '2'), 'bot> conversation 2: 1', 'a second conversation, its own state')
+  t.equal(await send('-c', '1'), 'bot> conversation 1: 3', 'and back to the first')
+  await runHere(['send', `${base}/webhook`, '--event', 'webhook_conversation_complete', '--secret', 'test', '-c', '2'])
+  t.same(ended, [2], "the event's data.conversation_no")
+  const bad = await runHere(['send', `${base}/count`, '--secret', 'test', '-c', 'two'])
+  t.equal(bad.code, 2)
+  t.match(bad.stderr, "Expected a whole number, e.g. 2 (Haptik numbers a user's conversations).")
+  const both = await runHere(['send', `${base}/count`, '--body', 'x.json', '-c', '2'])
+  t.equal(both.code, 2, 'not with --body')
 })
 
 t.test('send --event: a webhook that answers late is not delivered', async t => {

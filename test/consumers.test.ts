@@ -182,6 +182,7 @@ async function typeErrors (t: Test, { dir }: Project, compiler: keyof typeof com
   t.match(messages, /The expected type comes from property 'product_name'/, `${compiler}: the message names the entity`)
   t.notMatch(messages, /is not assignable to parameter of type 'string'/, `${compiler}: not the confusing overload message of old`)
   t.match(messages, /Argument of type '""' is not assignable to parameter of type '"a label or text that must not be empty"'/, `${compiler}: an empty quick-reply label`)
+  t.match(messages, /Property '"a carousel needs at least one card"' is missing in type '\[\]'/, `${compiler}: an empty literal carousel`)
   // A misspelt entity: the entity values as the plain object type they are, then the compiler's "Did you mean".
   t.match(messages, /'product_nme' does not exist in type '\{ product_name: ("speaker" \| "powerbank"|"powerbank" \| "speaker"); \}'\. Did you mean to write 'product_name'\?/, `${compiler}: a misspelt entity`)
   // The order TypeScript prints an object's keys in is its own (it differs between runs): each key is looked for.
@@ -189,6 +190,14 @@ async function typeErrors (t: Test, { dir }: Project, compiler: keyof typeof com
   t.same(cityType?.split('; ').map(key => key.replace(/;$/, '')).sort(), ['from?: boolean', 'normal?: boolean', 'to?: boolean', 'value: string', 'via?: boolean'], `${compiler}: a misspelt catalog entity, with what Haptik may send for it`)
   t.match(messages, /notes\?: string \| \{ [^']*value: string; \} \| undefined/, `${compiler}: an optional entity may be undefined`)
   t.notMatch(messages, /UndefinedAllowed|RawOf|DualSchema|TObject/, `${compiler}: no type-level plumbing in the messages`)
+  // A reply object is checked as a reply object: the message names its field, not an HSL type's missing text and type.
+  t.notMatch(messages, /HslOther|missing the following properties from type[^\n]*: text, type/, `${compiler}: a reply object is not read as an HSL message`)
+  t.match(messages, /Types of property 'state' are incompatible\.\s+Property 'items' is missing in type '\{ item: never\[\]; \}'/, `${compiler}: a misspelt state field`)
+  t.match(messages, /The types of 'user_details\.last_order' are incompatible[^\n]*\s+Type 'number' is not assignable to type 'string'/, `${compiler}: a user_details value of the wrong type`)
+  t.match(messages, /Types of property 'state' are incompatible\.\s+Type '\{ items: never\[\]; \}' is not assignable to type 'undefined'/, `${compiler}: a state from a step without a state schema`)
+  // Under declaration: true, no "cannot be named without a reference to 'ObjectSchema'" before the real error.
+  t.notMatch(messages, /TS2883|cannot be named without a reference/, `${compiler}: every type a step's inferred type names is exported`)
+  t.match(messages, /'quantity' does not exist in type 'ObjectSchema'/, `${compiler}: entities that are not a Type.Object`)
 }
 
 t.test('the tarball ships the build, the docs and nothing else', async t => {

@@ -104,11 +104,12 @@ for (const url of ['/order_status', '/']) {
       ['missing, with many undeclared', { a: [], b: [], c: [], d: [] }, /; the request has entities the step does not declare: "a", "b", "c" and 1 more \(check/],
       ['empty list', { order_id: [] }, /entity "order_id" is required but its list of detections is empty; expected string/],
       ['not a list', { order_id: { entity_value: 'AB1234' } as unknown as unknown[] }, /entity "order_id" must be a list of detections/],
-      ['wrong pattern', { order_id: [detection('nope')] }, /entity "order_id" \(detection 0\) must be string \(matching .*\), got a string$/],
+      ['wrong pattern', { order_id: [detection('nope')] }, /entity "order_id" \(detection 0\) must be string \(matching .*\), got a string that does not match the pattern$/],
       ['wrong type', { order_id: [detection('AB1234')], express: [detection('maybe')] }, /entity "express" \(detection 0\) must be boolean, got a string/],
       ['object without value', { order_id: [detection({ text: 'AB1234' })] }, /entity "order_id" \(detection 0\) must be string .*got an object/],
       ['not a number', { order_id: [detection('AB1234')], quantity: [detection('many')] }, /entity "quantity" \(detection 0\) must be integer \(>= 1\), got a string/],
-      ['below minimum', { order_id: [detection('AB1234')], quantity: [detection(0)] }, /entity "quantity" \(detection 0\) must be integer \(>= 1\)/],
+      ['below minimum', { order_id: [detection('AB1234')], quantity: [detection(0)] }, /entity "quantity" \(detection 0\) must be integer \(>= 1\), got a number < 1$/],
+      ['not an integer', { order_id: [detection('AB1234')], quantity: [detection(2.5)] }, /entity "quantity" \(detection 0\) must be integer \(>= 1\), got a number that is not an integer$/],
       ['second detection', { order_id: [detection('AB1234')], colors: [detection('red'), detection({})] }, /entity "colors" \(detection 1\) must be string, got an object/],
       ['literal', { order_id: [detection('AB1234')], kind: [detection('wholesale')] }, /entity "kind" \(detection 0\) must be "retail" \| "bulk", got a string/],
       ['literal wrapped as { value }', { order_id: [detection('AB1234')], kind: [detection({ value: 'wholesale' })] }, /entity "kind" \(detection 0\) must be "retail" \| "bulk", got \{ value: a string \}$/],
@@ -125,6 +126,30 @@ for (const url of ['/order_status', '/']) {
     t.equal(seen.length, 0)
   })
 }
+
+t.test('a number out of range says which bound it broke, never the value', async t => {
+  const step = defineStep({
+    name: 'add_to_cart',
+    entities: Type.Object({ quantity: Type.Integer({ minimum: 1, maximum: 20 }), code: Type.Optional(Type.String({ minLength: 2, maxLength: 4 })), pack: Type.Optional(Type.Number({ exclusiveMinimum: 0, exclusiveMaximum: 10, multipleOf: 0.5 })) }),
+    handler: () => 'ok'
+  })
+  const app = await haptikApp(t, { steps: [step], invalidEntities: 'reject' })
+  const cases: Array<[Record<string, unknown[]>, string]> = [
+    [{ quantity: [detection(0)] }, 'entity "quantity" (detection 0) must be integer (>= 1, <= 20), got a number < 1'],
+    [{ quantity: [detection(2.5)] }, 'entity "quantity" (detection 0) must be integer (>= 1, <= 20), got a number that is not an integer'],
+    [{ quantity: [detection(100)] }, 'entity "quantity" (detection 0) must be integer (>= 1, <= 20), got a number > 20'],
+    [{ quantity: [detection('100')] }, 'entity "quantity" (detection 0) must be integer (>= 1, <= 20), got a string > 20'],
+    [{ quantity: [detection(1)], code: [detection('A')] }, 'entity "code" (detection 0) must be string (at least 2 characters, at most 4 characters), got a string shorter than 2 characters'],
+    [{ quantity: [detection(1)], code: [detection('ABCDE')] }, 'entity "code" (detection 0) must be string (at least 2 characters, at most 4 characters), got a string longer than 4 characters'],
+    [{ quantity: [detection(1)], pack: [detection(0)] }, 'entity "pack" (detection 0) must be number (> 0, < 10), got a number <= 0'],
+    [{ quantity: [detection(1)], pack: [detection(10)] }, 'entity "pack" (detection 0) must be number (> 0, < 10), got a number >= 10'],
+    [{ quantity: [detection(1)], pack: [detection(2.2)] }, 'entity "pack" (detection 0) must be number (> 0, < 10), got a number that is not a multiple of 0.5']
+  ]
+  for (const [entities, message] of cases) {
+    const res = await signedPost(app, '/add_to_cart', envelope('add_to_cart', entities))
+    t.equal(res.json().message, `Step "add_to_cart": ${message}`)
+  }
+})
 
 t.test('a bad envelope is a 400 naming the field', async t => {
   const { app, seen } = await setup(t)

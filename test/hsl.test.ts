@@ -2,6 +2,7 @@ import t, { type Test } from 'tap'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { TSchema } from '@sinclair/typebox'
 import {
+  DEFAULT_FALLBACK_MESSAGE,
   defineStep,
   hsl,
   StepFailure,
@@ -181,9 +182,10 @@ t.test('every actionable type, uri, form field type and keyboard type python-hsl
   const fields = JSON.parse(PYTHON.formFieldTypes) as Array<{ type: string }>
   t.same(FORM_FIELD_TYPES, fields.map(({ type }) => type), 'the 13 field types, in python-hsl\'s order')
   for (const expected of fields) {
-    // python-hsl's test field has no options, which the types ask of a picker.
-    const field = { key: 'key', type: expected.type, order: 1, hint: 'hint', icon: 'icon' } as FormFieldOptions
-    sameAsPython(t, hsl.form('t', [field]).data.fields[0], JSON.stringify(expected), `field type ${expected.type}`)
+    // python-hsl's test field has no options, which the builder asks of a picker: one is given to pickers (python-hsl writes them as given).
+    const picker = expected.type === 'picker' || expected.type === 'multiselectpicker'
+    const field = { key: 'key', type: expected.type, order: 1, hint: 'hint', icon: 'icon', ...(picker ? { options: ['one'] } : {}) } as FormFieldOptions
+    sameAsPython(t, hsl.form('t', [field]).data.fields[0], JSON.stringify(picker ? { ...expected, options: ['one'] } : expected), `field type ${expected.type}`)
   }
   const keyboards = JSON.parse(PYTHON.formKeyboardTypes) as Array<{ keyboard_type: typeof FORM_KEYBOARD_TYPES[number] }>
   t.same(FORM_KEYBOARD_TYPES, keyboards.map(({ keyboard_type: keyboard }) => keyboard))
@@ -394,4 +396,58 @@ t.test('builders in a reply go out as JSON strings', async t => {
   t.match(JSON.parse(response[1]), { type: 'CAROUSEL', voice_text: '', data: { items: [{ title: 'A' }] } })
   t.same(JSON.parse(response[2]).data.quick_replies[0].actionable_text, 'Yes')
   t.equal(response[3], JSON.stringify(hsl.form('Your details', [{ key: 'city', type: 'picker', options: ['Pune', 'Mumbai'] }])))
+})
+
+t.test('cards and buttons built from data: a list from map() is taken, and gives what the literal gives', async t => {
+  const products = [{ name: 'Speaker', price: 1599 }, { name: 'Powerbank', price: 1799 }]
+  const cards = products.map(product => ({ title: product.name, subTitle: `Rs.${product.price}`, actions: [hsl.sendMessage(`Buy ${product.name}`)] }))
+  t.same(hsl.carousel(cards), hsl.carousel([cards[0], cards[1]]))
+  const actions = products.map(product => hsl.sendMessage(product.name))
+  t.same(hsl.button('Pick one', actions), hsl.button('Pick one', [actions[0], actions[1]]))
+  const fields = ['name', 'email'].map(key => ({ key, type: 'text' as const }))
+  t.same(hsl.form('Your details', fields).data.fields.map(field => field.key), ['name', 'email'])
+  t.same(hsl.text('More?', { quickReplies: products.map(product => hsl.quickReply(product.name)) }).data.quick_replies.length, 2)
+})
+
+t.test('builders check their input when called: what Haptik cannot render throws FST_HAPTIK_INVALID_REPLY', async t => {
+  const none: Array<{ name: string }> = []
+  const empty = String(none.length === 0 ? '' : 'x') // a string TypeScript cannot tell is empty
+  const cases: Array<[string, () => unknown, RegExp]> = [
+    ['an empty carousel', () => hsl.carousel(none.map(item => ({ title: item.name }))), /^hsl\.carousel: the cards must be a list of at least one, got an empty list$/],
+    ['a card that is not an object', () => hsl.carousel([null as unknown as { title: string }]), /^hsl\.carousel: card 0 must be an object/],
+    ['a quick reply with an empty label', () => hsl.quickReply(empty), /^hsl\.quickReply: the label must be a non-empty string, got an empty string$/],
+    ['a label that is no string', () => hsl.link(42 as unknown as string, 'https://x.test'), /^hsl\.link: the label must be a non-empty string, got a number$/],
+    ['an empty text', () => hsl.text(empty), /^hsl\.text: the text must be a non-empty string/],
+    ['a button message without text', () => hsl.button(empty, [hsl.sendMessage('Yes')]), /^hsl\.button: the text must be a non-empty string/],
+    ['a button message without buttons', () => hsl.button('Pick one', none.map(item => hsl.sendMessage(item.name))), /^hsl\.button: the buttons must be a list of at least one, got an empty list$/],
+    ['a form without fields', () => hsl.form('Your details', none.map(item => ({ key: item.name, type: 'text' as const }))), /^hsl\.form: the fields must be a list of at least one/],
+    ['a field without a key', () => hsl.form('Your details', [{ key: empty, type: 'text' }]), /^hsl\.form: field 0's key must be a non-empty string/],
+    ['a picker without options', () => hsl.form('Pick', [{ key: 'city', type: 'picker', options: none.map(item => item.name) as unknown as [string] }]), /^hsl\.form: field 0's options \(a picker offers them\) must be a list of at least one/],
+    ['a silent action without a type', () => hsl.silentAction(empty, 1, 'shop'), /^hsl\.silentAction: the type must be a non-empty string/],
+    ['a native action without a method', () => hsl.nativeAction('', empty), /^hsl\.nativeAction: the method must be a non-empty string/],
+    ['a system message of no known event', () => hsl.system('', 'chat_started' as 'chat_pinned'), /^hsl\.system: the event must be chat_complete or chat_pinned$/],
+    ['another HSL type without a type', () => hsl.message({ type: empty, text: '' }), /^hsl\.message: the type must be a non-empty string/],
+    ['no message at all', () => hsl.message(undefined as unknown as { type: string, text: string }), /^hsl\.message: the type must be a non-empty string, got nothing$/],
+    ['a text that is null', () => hsl.text(null as unknown as string), /^hsl\.text: the text must be a non-empty string, got null$/],
+    ['a label that is a list', () => hsl.quickReply(['Yes'] as unknown as string), /^hsl\.quickReply: the label must be a non-empty string, got a list$/],
+    ['cards that are not a list', () => hsl.carousel({ title: 'A' } as unknown as [{ title: string }]), /^hsl\.carousel: the cards must be a list of at least one, got an object$/]
+  ]
+  for (const [what, build, message] of cases) {
+    t.throws(build, { name: 'InvalidHslError', code: 'FST_HAPTIK_INVALID_REPLY', statusCode: 500, message }, what)
+  }
+})
+
+t.test('a step whose handler builds a carousel from empty data answers on the failure path, not status true', async t => {
+  const lines: Array<{ level: number, step?: string, err?: { code?: string, message?: string } }> = []
+  const results: Array<{ id: string, name: string }> = []
+  const search = defineStep({
+    name: 'search',
+    handler: () => ['Here is what I found:', hsl.carousel(results.map(result => ({ title: result.name, actions: [hsl.sendMessage(`Open ${result.id}`)] })))]
+  })
+  const app = await haptikApp(t, { steps: [search] }, { logger: { level: 'error', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const empty = await signedPost(app, '/search', envelope('search', {}))
+  t.same(empty.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] }, 'the fallback')
+  t.match(lines, [{ level: 50, step: 'search', err: { code: 'FST_HAPTIK_INVALID_REPLY', message: 'hsl.carousel: the cards must be a list of at least one, got an empty list' } }], 'logged with the invalid-reply code')
+  results.push({ id: 'AB1', name: 'Order AB1' })
+  t.equal((await signedPost(app, '/search', envelope('search', {}))).json().status, true, 'with data, the carousel')
 })

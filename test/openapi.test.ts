@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { Readable } from 'node:stream'
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
@@ -465,4 +466,38 @@ t.test('a step that hands over documents the hand-over, not a generated answer; 
     value: { status: false, response: [] }
   })
   t.throws(() => defineStep({ name: 'x', handsOver: 'yes' as unknown as boolean, handler: () => 'x' }), { code: 'FST_HAPTIK_INVALID_OPTION', message: 'fastify-haptik: step "x": handsOver must be a boolean' })
+})
+
+/** A value filled in for each of the docs' `<PLACEHOLDER>`s, every other value as the docs give it, no key more or less. */
+function sameBesidePlaceholders (t: Test, value: unknown, docs: unknown, path: string): void {
+  if (typeof docs === 'string' && /^<[A-Z_]+>$/.test(docs)) {
+    t.ok(value !== undefined && !/^<[A-Z_]+>$/.test(String(value)), `${path}: filled in`)
+  } else if (typeof docs === 'object' && docs !== null) {
+    t.same(Object.keys(value as object), Object.keys(docs), `${path}: the docs' keys`)
+    for (const key of Object.keys(docs)) sameBesidePlaceholders(t, (value as Record<string, unknown>)[key], (docs as Record<string, unknown>)[key], `${path}.${key}`)
+  } else {
+    t.equal(value, docs, path)
+  }
+}
+
+t.test("the webhook route's request example is the docs' message event, which the route handles as it is", async t => {
+  const docsEvent = JSON.parse(readFileSync(new URL('./fixtures/webhooks/message.json', import.meta.url), 'utf8'))
+  for (const version of ['3.0.3', '3.1.0']) {
+    const handled: unknown[] = []
+    const app = Fastify({ requestTimeout: 15_000 })
+    t.teardown(() => app.close())
+    await app.register(swagger, { openapi: { openapi: version, info: { title: 'docs test', version: '1.0.0' } } })
+    await app.register(fastifyHaptik, { prefix: '/haptik', secret: 'docs', steps: [], webhooks: { on: { message: event => { handled.push(event) } } } })
+    await app.ready()
+    const document = app.swagger() as unknown as Document
+    await validate(t, document)
+    const { examples } = document.paths['/haptik/webhook'].post.requestBody.content['application/json']
+    t.same(Object.keys(examples), ['message'], `${version}: one example`)
+    sameBesidePlaceholders(t, examples.message.value, docsEvent, 'example')
+    // "Try it out": the example, signed, as it is.
+    const payload = JSON.stringify(examples.message.value)
+    const response = await app.inject({ method: 'POST', url: '/haptik/webhook', payload, headers: { 'content-type': 'application/json', 'x-hub-signature': sign(payload, 'docs') } })
+    t.same(response.json(), { status: 'handled' }, `${version}: handled`)
+    t.same(handled, [examples.message.value])
+  }
 })

@@ -95,19 +95,21 @@ t.test("the app's own routes are not the plugin's to cut", async t => {
   t.equal(client.answer(), '')
 })
 
-t.test('a server with no requestTimeout is warned about at start, once per registration', async t => {
-  const warned = async (serverOptions: object) => {
+t.test('a server that listens with no requestTimeout is warned about, once per registration', async t => {
+  const warned = async (serverOptions: object, listen = true) => {
     const lines: Array<Record<string, unknown>> = []
     const app = Fastify({ ...serverOptions, logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
     await app.register(fastifyHaptik, { secret: SECRET, steps: [order] })
-    await app.ready()
+    if (listen) await app.listen({ port: 0, host: '127.0.0.1' })
+    else await app.ready()
     await app.close()
     return lines.filter(line => /no requestTimeout/.test(String(line.msg)))
   }
   const lines = await warned({})
   t.equal(lines.length, 1)
-  t.match(lines[0].msg, /set one, e\.g\. Fastify\(\{ requestTimeout: 30000 \}\)/)
-  t.same(await warned({ requestTimeout: 30_000 }), [], 'no warning once it is set')
+  t.match(lines[0].msg, 'set one, e.g. Fastify({ requestTimeout: 15_000, http: { headersTimeout: 10_000 } })', "the README's and docs/security.md's figures")
+  t.same(await warned({ requestTimeout: 15_000 }), [], 'no warning once it is set')
+  t.same(await warned({}, false), [], 'nor for an app that only answers inject()')
 })
 
 t.test('close() does not wait for a keep-alive client: a call in flight is answered with Connection: close', async t => {

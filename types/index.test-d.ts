@@ -2,9 +2,9 @@ import Fastify, { type FastifyBaseLogger, type FastifyReply, type FastifyRequest
 import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifySwaggerUiOptions } from '@fastify/swagger-ui'
-import { expectAssignable, expectError, expectType } from 'tsd'
+import { expectAssignable, expectError, expectNotAssignable, expectType } from 'tsd'
 import fastifyHaptik, {
-  defineStep, fastifyHaptik as named, sign, verify, StepFailure, StepHandoff, hsl, Entities, haptikSwaggerUiConfig, handoff, isHslType, messageFromWire, exampleRequest, summaryOf, channelOf, type DateKind, type HaptikEnvelope, type HaptikStep, type HaptikUser, type StepContext, type HslMessage, type Message, type Channel, type LocalizedText, type TextValue
+  defineStep, withDefault, fastifyHaptik as named, sign, verify, StepFailure, StepHandoff, hsl, Entities, haptikSwaggerUiConfig, handoff, isHslType, messageFromWire, exampleRequest, summaryOf, channelOf, type DateKind, type HaptikEnvelope, type HaptikStep, type HaptikUser, type StateOf, type StepContext, type WithDefault, type HslMessage, type Message, type Channel, type LocalizedText, type TextValue
 } from 'fastify-haptik'
 import { CHANNELS, type Actionable, type ActionableType, type FormField, type FormFieldType, type HslButton, type HslCarousel, type HslForm, type HslNativeAction, type HslSilent, type HslSystem, type HslText, type SystemEvent, type Uri } from 'fastify-haptik/hsl'
 
@@ -138,6 +138,17 @@ expectError(hsl.quickReply(''))
 expectError(hsl.text(''))
 expectError(hsl.button('Need help?', []))
 expectError(hsl.carousel([]))
+expectError(hsl.form('Your details', []))
+// Cards, buttons and fields built from data compile; the builder checks them when called.
+declare const products: Array<{ name: string, image: string }>
+expectType<HslCarousel>(hsl.carousel(products.map(product => ({ title: product.name, image: product.image, actions: [hsl.sendMessage(`Buy ${product.name}`)] }))))
+expectType<HslButton>(hsl.button('Pick one', products.map(product => hsl.sendMessage(product.name))))
+expectType<HslForm>(hsl.form('Your details', products.map(product => ({ key: product.name, type: 'text' as const }))))
+expectType<HslText>(hsl.text('More?', { quickReplies: products.map(product => hsl.quickReply(product.name)) }))
+const literalCards = [{ title: 'A' }, { title: 'B' }] as const
+expectType<HslCarousel>(hsl.carousel(literalCards))
+// A literal card is still checked key by key.
+expectError(hsl.carousel([{ image: 'https://x.test/a.png', titel: 'A' }]))
 expectError(hsl.carousel([{ image: 'https://x.test/a.png' }], { width: 'WIDE' }))
 expectError(hsl.link('', 'https://x.test'))
 expectType<'CAROUSEL'>(hsl.image('https://x.test/a.png').type)
@@ -288,6 +299,8 @@ expectError(gbm.button('Pick one', [option, option, option, option, option]))
 expectError(gbm.sendMessage('12345678901234567890123456'))
 const web = hsl.forChannels('web')
 web.button('Pick one', [option, option, option, option, option, option])
+web.button('Pick one', products.map(product => web.sendMessage(product.name)))
+expectError(web.button('Pick one', []))
 web.link('A label that is long but fine on the web', 'https://x.test')
 expectType<HslText>(fb.text('Hi'))
 expectError(hsl.forChannels('telegram'))
@@ -362,6 +375,35 @@ defineStep({
 expectError(defineStep({ name: 'cart-bad', state: CartState, handler: () => ({ response: 'ok', state: { items: [1] } }) }))
 expectError(defineStep({ name: 'stateless', handler: () => ({ response: 'ok', state: { items: [] } }) }))
 defineStep({ name: 'stateless-reads', handler: ({ state }) => { expectType<undefined>(state); return 'ok' } })
+// A schema made with withDefault: the state is never undefined, for state and userState alike.
+defineStep({
+  name: 'cart-default',
+  state: withDefault(CartState, { items: [] }),
+  userState: withDefault(VisitState, { visits: 0 }),
+  handler: ({ state, userState }) => {
+    expectType<{ items: string[] }>(state)
+    expectType<{ visits: number }>(userState)
+    return { response: `${state.items.length} items`, state: { items: [...state.items, 'tea'] }, userState: { visits: userState.visits + 1 } }
+  }
+})
+expectType<StateOf<WithDefault<typeof CartState>>>({ items: ['tea'] })
+expectNotAssignable<StateOf<WithDefault<typeof CartState>>>(undefined)
+expectAssignable<StateOf<typeof CartState>>(undefined)
+// The default must fit the schema.
+expectError(withDefault(CartState, { items: [1] }))
+expectError(withDefault(CartState, {}))
+// TypeBox's own `default` option is not in its types: without withDefault, the state may be undefined.
+defineStep({
+  name: 'cart-option',
+  state: Type.Object({ items: Type.Array(Type.String()) }, { default: { items: [] } }),
+  handler: ({ state }) => { expectType<{ items: string[] } | undefined>(state); return 'ok' }
+})
+// A reply object is checked as a reply object only (test/consumers.test.ts checks that the messages name the field).
+expectError(defineStep({ name: 'state-typo', state: CartState, handler: () => ({ response: 'ok', state: { item: [] } }) }))
+expectError(defineStep({ name: 'details-type', userDetails: Type.Object({ last_order: Type.String() }), handler: () => ({ response: 'ok', user_details: { last_order: 42 } }) }))
+// An HSL message returned alone still compiles: a literal of a type no builder makes, and a value of the union.
+defineStep({ name: 'lone-literal', handler: () => ({ type: 'RECEIPT', text: 'Your receipt', data: {} }) })
+defineStep({ name: 'lone-union', handler: async () => anyMessage })
 
 // Webhook handlers get their event typed by its name.
 app.register(fastifyHaptik, {

@@ -5,7 +5,7 @@ import { Type } from 'typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox-6'
 import { expectError, expectType } from 'tsd'
 import fastifyHaptik, {
-  defineStep, Entities, type CityValue, type DateValue, type StepContext, type TextValue
+  defineStep, Entities, withDefault, type CityValue, type DateValue, type StepContext, type TextValue
 } from 'fastify-haptik'
 
 const Order = Type.Object({
@@ -43,6 +43,31 @@ expectError(defineStep({
 }))
 // user_details values are strings at Haptik, with either TypeBox.
 expectError(defineStep({ name: 'visits', userDetails: Type.Object({ visits: Type.Number() }), handler: () => 'x' }))
+
+// State: `T | undefined`, and `T` for a schema made with withDefault.
+const Cart = Type.Object({ items: Type.Array(Type.String()) })
+const Visits = Type.Object({ visits: Type.Number() })
+defineStep({
+  name: 'cart',
+  state: Cart,
+  userState: Visits,
+  handler: ({ state, userState }) => {
+    expectType<{ items: string[] } | undefined>(state)
+    expectType<{ visits: number } | undefined>(userState)
+    return { response: 'ok', state: { items: ['tea'] } }
+  }
+})
+defineStep({
+  name: 'cart-default',
+  state: withDefault(Cart, { items: [] }),
+  userState: withDefault(Visits, { visits: 0 }),
+  handler: ({ state, userState }) => {
+    expectType<{ items: string[] }>(state)
+    expectType<{ visits: number }>(userState)
+    return { response: `${state.items.length} items`, state: { items: [...state.items, 'tea'] }, userState: { visits: userState.visits + 1 } }
+  }
+})
+expectError(withDefault(Cart, { items: [1] }))
 
 const handler = (context: StepContext<typeof Order>) => context.entities.product
 expectType<'speaker' | 'powerbank'>(handler({} as StepContext<typeof Order>))

@@ -32,6 +32,15 @@ export function parseTimeout (argument: string): number {
   return ms
 }
 
+/** Reads `--conversation-no`: a whole number, as Haptik numbers a user's conversations. */
+export function parseConversationNo (argument: string): number {
+  const number = Number(argument)
+  if (!/^\d+$/.test(argument) || !Number.isSafeInteger(number)) {
+    throw new InvalidArgumentError('Expected a whole number, e.g. 2 (Haptik numbers a user\'s conversations).')
+  }
+  return number
+}
+
 /** Reads the step URL: an absolute http or https URL. */
 export function parseUrl (argument: string): URL {
   let url: URL

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { Command, CommanderError, Option } from 'commander'
-import { DEFAULT_BUILD_OPTIONS, HAPTIK_TIMEOUT_MS, collectEntity, collectHeader, collectPair, parseBuildOptions, parseTimeout, parseUrl } from './args.js'
+import { DEFAULT_BUILD_OPTIONS, HAPTIK_TIMEOUT_MS, collectEntity, collectHeader, collectPair, parseBuildOptions, parseConversationNo, parseTimeout, parseUrl } from './args.js'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, CommandFailure, UsageError } from './errors.js'
 import type { Io } from './io.js'
 import { packageVersion } from './version.js'
@@ -37,6 +37,7 @@ Examples:
   $ HAPTIK_SECRET=test fastify-haptik send http://127.0.0.1:3000/haptik/nearest_store -e 'city={"value":"Mumbai"}' --language hi --user device_platform=14
   $ fastify-haptik send http://127.0.0.1:3000/haptik/flight_search -e from_city=Mumbai -e to_city=Goa -e travel_date=tomorrow --steps dist/steps.js
   $ fastify-haptik send https://bots.example.com/haptik/order_status --body captured.json --header 'x-tenant: acme'
+  $ fastify-haptik send http://127.0.0.1:3000/haptik/add_to_cart -e product=tea --user user_id=42 --conversation-no 2
   $ fastify-haptik send http://127.0.0.1:3000/haptik/webhook --event message --message 'Your order has shipped'`
 
 const OPENAPI_HELP = `
@@ -77,15 +78,16 @@ export function program (io: Io, done: (code: number) => void): Command {
     .option('-u, --user-details <key=value>', 'a user_details entry of the request; repeatable', collectPair)
     .option('--user <key=value>', 'a field of the request\'s user, e.g. user_id=42 or device_platform=14 (a number where Haptik sends one); repeatable', collectPair)
     .option('-l, --language <code>', 'the user\'s language_code, e.g. hi: the step\'s failure and invalid-entity messages are picked by it')
+    .option('-c, --conversation-no <n>', 'the request\'s conversation_no (default 1): another conversation of the user, with its own state', parseConversationNo)
     .option('--steps <module>', 'a module exporting the steps (as openapi takes it): the entities are checked against the step\'s schema before the call, and what does not match is named')
-    .addOption(new Option('-b, --body <file>', 'send this file byte for byte (e.g. a captured request) instead of building a request').conflicts(['step', 'entity', 'userDetails', 'user', 'language', 'steps']))
+    .addOption(new Option('-b, --body <file>', 'send this file byte for byte (e.g. a captured request) instead of building a request').conflicts(['step', 'entity', 'userDetails', 'user', 'language', 'conversationNo', 'steps']))
     .option('-H, --header <"name: value">', 'an extra request header, or one that replaces the default; repeatable', collectHeader)
     .option('--secret <secret>', 'the step secret to sign with (default: $HAPTIK_SECRET)')
     .addOption(new Option('--unsigned', 'send no X-Hub-Signature (for steps served with allowUnsigned)').conflicts('secret'))
     .option('-t, --timeout <ms>', `how long to wait for the reply, at most Haptik's ${HAPTIK_TIMEOUT_MS}`, parseTimeout, HAPTIK_TIMEOUT_MS)
     .option('--json', 'print the reply body as JSON instead of the messages as the user sees them')
     .option('--fail-on-handoff', 'exit 1 on a hand-over too (status false and no messages, what handoff() answers)')
-    .option('--event <name>', 'send a webhook event instead of a step call (message, chat_pinned, chat_complete, webhook_conversation_complete), signed as Haptik signs it; exits 1 unless the answer is a 2xx within 5 s')
+    .option('--event <name>', 'send a webhook event instead of a step call (message, chat_pinned, chat_complete, webhook_conversation_complete), signed as Haptik signs it, a new event each time (never a retry of the last); exits 1 unless the answer is a 2xx within 5 s')
     .option('--message <text>', 'the text of the webhook event\'s message (with --event; default: Hi)')
     .addHelpText('after', SEND_HELP)
     .action(async (url: URL, options: SendOptions) => {

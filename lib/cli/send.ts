@@ -1,3 +1,4 @@
+import { randomInt, randomUUID } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { DEFAULT_INVALID_ENTITY_MESSAGE, type HaptikReply } from '../index.js'
@@ -17,6 +18,8 @@ export interface SendOptions {
   user?: readonly Pair[]
   /** The user's `language_code`. */
   language?: string
+  /** The request's `conversation_no` (a webhook_conversation_complete event's `data.conversation_no`). */
+  conversationNo?: number
   /** A module exporting the steps, to check the entities against the step's schema. */
   steps?: string
   /** Exit 1 on a hand-over too. */
@@ -79,16 +82,21 @@ interface Built {
 /**
  * A webhook event as Haptik's docs show one (docs/webhooks/webhook-payload.md
  * in hellohaptik/docs_haptik): the event, the user, a bot agent, and a
- * message with a fresh id (or a conversation's data, for
- * webhook_conversation_complete).
+ * message (or a conversation's data, for webhook_conversation_complete).
+ * Each is a new event, never a retry of the last: the plugin tells a retry by
+ * its `message.id`, else by its body without the timestamp, so every event
+ * has a fresh `message.id`, or a fresh `data.conversation_identifier`.
  */
 function webhookEvent (event: string, options: SendOptions): Record<string, unknown> {
   const user = { user_id: DEFAULT_USER.user_id, auth_id: DEFAULT_USER.auth_id, device_platform: DEFAULT_USER.device_platform, ...userOf(options) }
   const common = { version: '1.0', timestamp: new Date().toISOString(), user, business_id: 1, event_name: event, agent: { id: 1, name: 'gogo', is_automated: true, email: null } }
   if (event === 'webhook_conversation_complete') {
-    return { ...common, data: { conversation_no: 1, completion_type: 'gogo', conversation_details: {}, user_details: Object.fromEntries(options.userDetails ?? []) } }
+    const data = { conversation_no: options.conversationNo ?? 1, conversation_identifier: randomUUID(), completion_type: 'gogo', conversation_details: {}, user_details: Object.fromEntries(options.userDetails ?? []) }
+    return { ...common, data }
   }
-  return { ...common, message: { id: Date.now(), body: { text: options.message ?? 'Hi', type: 'TEXT', data: { quick_replies: [] } } } }
+  // Numeric, as Haptik's: the time in microseconds, and a random part for events sent within one.
+  const id = Date.now() * 1000 + randomInt(1000)
+  return { ...common, message: { id, body: { text: options.message ?? 'Hi', type: 'TEXT', data: { quick_replies: [] } } } }
 }
 
 async function bodyOf (url: URL, options: SendOptions, io: Io): Promise<Built> {
@@ -109,6 +117,7 @@ async function bodyOf (url: URL, options: SendOptions, io: Io): Promise<Built> {
   }
   const entities = entityValues(options.entity ?? [])
   const overrides: RequestOverrides = { user: userOf(options), user_details: Object.fromEntries(options.userDetails ?? []) }
+  if (options.conversationNo !== undefined) overrides.conversation_no = options.conversationNo
   const request = haptikRequest(step, entities, overrides)
   return { body: JSON.stringify(request), what: `step "${step}"`, call: { step, entities, overrides } }
 }

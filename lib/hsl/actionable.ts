@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import type { NonEmpty } from './common.js'
+import { nonEmptyText, type NonEmpty } from './common.js'
 
 // Actionables: buttons, carousel-card actions and quick replies.
 // Reference: python-hsl hsl_builder/elements/actionable.py (class Actionable,
@@ -148,9 +148,9 @@ export interface ActionableOptions extends ActionOptions {
   locationRequired?: boolean | undefined
 }
 
-/** python-hsl's Actionable.to_hsl(), key for key; `emoji` after it when asked for. */
-function build (label: string, type: ActionableType, uri: Uri, payload: ActionablePayload, { isDefault, emoji }: ActionOptions, locationRequired = false): Actionable {
-  const built: Actionable = { actionable_text: label, type, uri, is_default: isDefault === true ? 1 : 0, location_required: locationRequired, payload }
+/** python-hsl's Actionable.to_hsl(), key for key; `emoji` after it when asked for. `builder` names the call for errors. */
+function build (builder: string, label: string, type: ActionableType, uri: Uri, payload: ActionablePayload, { isDefault, emoji }: ActionOptions, locationRequired = false): Actionable {
+  const built: Actionable = { actionable_text: nonEmptyText(label, `hsl.${builder}`, 'the label'), type, uri, is_default: isDefault === true ? 1 : 0, location_required: locationRequired, payload }
   if (emoji !== undefined) built.emoji = emoji
   return built
 }
@@ -164,27 +164,27 @@ function sendPayload (label: string, { message = label, gogoMessage = '' }: Mess
  * attributes: for the kinds no helper covers (FORM_SHOW, SAVED_ADDRESSES, …).
  */
 export function actionable<L extends string> (label: NonEmpty<L>, { type, uri = '', payload = {}, locationRequired = false, ...options }: ActionableOptions): Actionable {
-  return build(label, type, uri, payload, options, locationRequired)
+  return build('actionable', label, type, uri, payload, options, locationRequired)
 }
 
 /** A quick reply that sends `message` (default: the label) when tapped. */
 export function quickReply<L extends string> (label: NonEmpty<L>, options: MessageOptions = {}): QuickReply {
-  return build(label, 'TEXT_ONLY', '', sendPayload(label, options), options) as QuickReply
+  return build('quickReply', label, 'TEXT_ONLY', '', sendPayload(label, options), options) as QuickReply
 }
 
 /** An action that sends a message as the user (default: the label). */
 export function sendMessage<L extends string> (label: NonEmpty<L>, options: MessageOptions = {}): Actionable {
-  return build(label, 'TEXT_ONLY', '', sendPayload(label, options), options)
+  return build('sendMessage', label, 'TEXT_ONLY', '', sendPayload(label, options), options)
 }
 
 /** An action that opens a web page. */
 export function link<L extends string> (label: NonEmpty<L>, url: string, options: ActionOptions = {}): Actionable {
-  return build(label, 'APP_ACTION', 'LINK', { url, gogo_message: '' }, options)
+  return build('link', label, 'APP_ACTION', 'LINK', { url, gogo_message: '' }, options)
 }
 
 /** An action that opens a page in the SDK's own web view (payload as in docs/bot-builder/advanced/integrating-webviews-into-sdk.md). */
 export function webview<L extends string> (label: NonEmpty<L>, url: string, options: ActionOptions = {}): Actionable {
-  return build(label, 'APP_ACTION', 'SELF_SERVE_WEB', { url, link: '', gogo_message: '' }, options)
+  return build('webview', label, 'APP_ACTION', 'SELF_SERVE_WEB', { url, link: '', gogo_message: '' }, options)
 }
 
 /**
@@ -193,13 +193,13 @@ export function webview<L extends string> (label: NonEmpty<L>, url: string, opti
  * as `phone_number` and as a `tel:` `url`.
  */
 export function call<L extends string> (label: NonEmpty<L>, phoneNumber: string, options: ActionOptions = {}): Actionable {
-  return build(label, 'APP_ACTION', 'CALL', { phone_number: phoneNumber, url: `tel:${phoneNumber}`, gogo_message: '' }, options)
+  return build('call', label, 'APP_ACTION', 'CALL', { phone_number: phoneNumber, url: `tel:${phoneNumber}`, gogo_message: '' }, options)
 }
 
 /** An action that opens another channel and sends a message (docs/bot-builder/integrations/integration-parameters.md sample). */
 export function launchChannel<L extends string> (label: NonEmpty<L>, options: MessageOptions = {}): Actionable {
   const { message, gogo_message: gogoMessage } = sendPayload(label, options)
-  return build(label, 'TEXT_ONLY', 'LAUNCH_CHANNEL', { gogo_message: gogoMessage, message }, options)
+  return build('launchChannel', label, 'TEXT_ONLY', 'LAUNCH_CHANNEL', { gogo_message: gogoMessage, message }, options)
 }
 
 /** The detail screen a CAROUSEL_DETAIL action opens. */
@@ -213,7 +213,7 @@ export interface CarouselDetailOptions extends ActionOptions {
 
 /** An action that opens a detail screen of images (payload as in docs/hsl/carousel.md). */
 export function carouselDetail<L extends string> (label: NonEmpty<L>, { title = '', subTitle = '', description = '', images, ...options }: CarouselDetailOptions): Actionable {
-  return build(label, 'APP_ACTION', 'CAROUSEL_DETAIL', { title, sub_title: subTitle, description, images: [...images], gogo_message: '', link: '' }, options)
+  return build('carouselDetail', label, 'APP_ACTION', 'CAROUSEL_DETAIL', { title, sub_title: subTitle, description, images: [...images], gogo_message: '', link: '' }, options)
 }
 
 /** Where SEND_LOCATION sends the coordinates back. */
@@ -226,27 +226,27 @@ export interface LocationOptions extends ActionOptions {
 
 /** An action that opens a place picker and sends the chosen location (payload keys of docs/hsl/hsl-properties.md). */
 export function sendLocation<L extends string> (label: NonEmpty<L>, { latKey, lngKey, ...options }: LocationOptions): Actionable {
-  return build(label, 'APP_ACTION', 'SEND_LOCATION', { lat_key: latKey, lng_key: lngKey, gogo_message: '' }, options)
+  return build('sendLocation', label, 'APP_ACTION', 'SEND_LOCATION', { lat_key: latKey, lng_key: lngKey, gogo_message: '' }, options)
 }
 
 /** An action that opens the camera to upload a photo (python-hsl URI.IMAGE_UPLOAD). */
 export function imageUpload<L extends string> (label: NonEmpty<L>, options: ActionOptions = {}): Actionable {
-  return build(label, 'APP_ACTION', 'IMAGE_UPLOAD', {}, options)
+  return build('imageUpload', label, 'APP_ACTION', 'IMAGE_UPLOAD', {}, options)
 }
 
 /** An action that opens the gallery to pick an image (URI GALLERY_PICKER). */
 export function galleryPicker<L extends string> (label: NonEmpty<L>, options: ActionOptions = {}): Actionable {
-  return build(label, 'APP_ACTION', 'GALLERY_PICKER', {}, options)
+  return build('galleryPicker', label, 'APP_ACTION', 'GALLERY_PICKER', {}, options)
 }
 
 /** An action that opens a document picker (python-hsl URI.DOCUMENT_PICKER). */
 export function documentPicker<L extends string> (label: NonEmpty<L>, options: ActionOptions = {}): Actionable {
-  return build(label, 'APP_ACTION', 'DOCUMENT_PICKER', {}, options)
+  return build('documentPicker', label, 'APP_ACTION', 'DOCUMENT_PICKER', {}, options)
 }
 
 /** An action that asks the user for feedback (ActionableType APP_FEEDBACK). */
 export function feedback<L extends string> (label: NonEmpty<L>, options: ActionOptions = {}): Actionable {
-  return build(label, 'APP_FEEDBACK', '', {}, options)
+  return build('feedback', label, 'APP_FEEDBACK', '', {}, options)
 }
 
 /** What a SHARE action shares. */
@@ -265,5 +265,5 @@ export function share<L extends string> (label: NonEmpty<L>, { message, image, s
   if (image !== undefined) payload.image = image
   payload.gogo_message = ''
   payload.message = message
-  return build(label, 'SHARE', '', payload, options)
+  return build('share', label, 'SHARE', '', payload, options)
 }

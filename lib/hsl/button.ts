@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { ActionableSchema, type Actionable } from './actionable.js'
-import { messageHeader, VoiceTextSchema, type NonEmpty, type VoiceOptions } from './common.js'
+import { messageHeader, nonEmptyList, nonEmptyText, VoiceTextSchema, type NonEmpty, type NonEmptyList, type VoiceOptions } from './common.js'
 
 // BUTTON: python-hsl hsl_builder/button.py (its `actionables` go out as
 // `data.items`); docs/hsl/button.md.
@@ -15,6 +15,7 @@ export const HslButtonSchema = Type.Object({
 export type HslButton = Static<typeof HslButtonSchema>
 
 /** A text with at least one button. As python-hsl's `Button(text)` with its `actionables`. */
-export function button<T extends string> (message: NonEmpty<T>, actions: readonly [Actionable, ...Actionable[]], { voiceText }: VoiceOptions = {}): HslButton {
-  return { ...messageHeader(message, 'BUTTON', voiceText), data: { items: [...actions] } }
+export function button<T extends string, const N extends number> (message: NonEmpty<T>, actions: NonEmptyList<Actionable, N, 'a button message needs at least one button'>, { voiceText }: VoiceOptions = {}): HslButton {
+  const header = messageHeader(nonEmptyText(message, 'hsl.button', 'the text'), 'BUTTON', voiceText)
+  return { ...header, data: { items: [...nonEmptyList(actions, 'hsl.button', 'the buttons')] } }
 }

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { ActionableSchema, type Actionable } from './actionable.js'
-import { messageHeader, VoiceTextSchema, type VoiceOptions } from './common.js'
+import { InvalidHslError, messageHeader, nonEmptyList, VoiceTextSchema, type NonEmptyList, type VoiceOptions } from './common.js'
 
 // CAROUSEL: python-hsl hsl_builder/carousel.py and elements/carousel_item.py;
 // docs/hsl/carousel.md and docs/hsl/image.md.
@@ -74,17 +74,22 @@ export interface CarouselOptions extends VoiceOptions {
 }
 
 /** python-hsl's CarouselItem.to_hsl(), key for key; `mini_actionable` after it when given. */
-function card ({ image = '', title = '', subTitle = '', description = '', meta = '', actions = [], miniAction }: CardOptions): CarouselItem {
+function card (options: CardOptions, index: number): CarouselItem {
+  if (typeof options !== 'object' || options === null) throw new InvalidHslError(`hsl.carousel: card ${index} must be an object like { title, image, actions }`)
+  const { image = '', title = '', subTitle = '', description = '', meta = '', actions = [], miniAction } = options
   const item: CarouselItem = { title, sub_title: subTitle, description, actionables: [...actions], meta, thumbnail: { image } }
   if (miniAction !== undefined) item.mini_actionable = miniAction
   return item
 }
 
-/** A carousel of one or more cards. As python-hsl's `Carousel(text)` with its items. */
-export function carousel (cards: readonly [CardOptions, ...CardOptions[]], { text = '', width = 'THIN', imageAspectRatio = 1, voiceText, isNew }: CarouselOptions = {}): HslCarousel {
+/**
+ * A carousel of one or more cards. As python-hsl's `Carousel(text)` with its
+ * items. Cards built from data are a list: `hsl.carousel(products.map(product => ({ title: product.name })))`.
+ */
+export function carousel<const N extends number> (cards: NonEmptyList<CardOptions, N, 'a carousel needs at least one card'>, { text = '', width = 'THIN', imageAspectRatio = 1, voiceText, isNew }: CarouselOptions = {}): HslCarousel {
   const message: HslCarousel = {
     ...messageHeader(text, 'CAROUSEL', voiceText),
-    data: { image_aspect_ratio: imageAspectRatio, width, items: cards.map(card) }
+    data: { image_aspect_ratio: imageAspectRatio, width, items: nonEmptyList(cards, 'hsl.carousel', 'the cards').map(card) }
   }
   if (isNew !== undefined) message.isNew = isNew
   return message

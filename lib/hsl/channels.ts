@@ -1,4 +1,5 @@
 import type { Actionable } from './actionable.js'
+import type { NonEmptyList } from './common.js'
 
 // The channels a bot serves, and the limits of theirs that TypeScript can
 // check in the builders' arguments (`hsl.forChannels`). The plugin checks
@@ -50,7 +51,10 @@ type UpTo<T, N extends number, Items extends readonly T[] = readonly [T]> = Item
   ? Items
   : Items | UpTo<T, N, readonly [...Items, T]>
 
-/** The buttons of a BUTTON message for these channels: at least one, at most their limit. */
-export type Buttons<C extends Channel> = Smallest<LimitsOf<typeof BUTTON_COUNT_LIMITS, C>> extends infer N extends number
-  ? UpTo<Actionable, N>
-  : readonly [Actionable, ...Actionable[]]
+/**
+ * The buttons of a BUTTON message for these channels: at least one, and a
+ * literal list of at most their limit; without a limit, any list (`N` is its length).
+ */
+export type Buttons<C extends Channel, N extends number = number> = Smallest<LimitsOf<typeof BUTTON_COUNT_LIMITS, C>> extends infer Max extends number
+  ? UpTo<Actionable, Max>
+  : NonEmptyList<Actionable, N, 'a button message needs at least one button'>

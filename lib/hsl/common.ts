@@ -14,6 +14,52 @@ import { Type } from '@sinclair/typebox'
  */
 export type NonEmpty<T extends string> = T extends '' ? 'a label or text that must not be empty' : T
 
+/**
+ * A list of at least one item. An empty literal list does not compile, with
+ * a type that says why; a list built from data (`items.map(...)`, typed
+ * `Item[]`) compiles and is checked when the builder is called.
+ */
+export type NonEmptyList<Item, N extends number, Why extends string> = readonly Item[] &
+  // `0` makes an array literal a tuple, so that `[]` has the length 0 and `[a, b]` its own.
+  { readonly 0?: Item, readonly length: N } &
+  (N extends 0 ? { readonly [K in Why]: true } : unknown)
+
+/**
+ * What a builder throws when it is given what Haptik cannot render (an empty
+ * carousel, an empty label, …), when TypeScript could not tell (values from
+ * data). Its code is the plugin's invalid-reply code: in a step's handler it
+ * takes the step's failure path, as an invalid reply does.
+ */
+export class InvalidHslError extends Error {
+  readonly code = 'FST_HAPTIK_INVALID_REPLY'
+  readonly statusCode = 500
+
+  constructor (message: string) {
+    super(message)
+    this.name = 'InvalidHslError'
+  }
+}
+
+function described (value: unknown): string {
+  if (value === '') return 'an empty string'
+  if (value === null) return 'null'
+  if (value === undefined) return 'nothing'
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty list' : 'a list'
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
+}
+
+/** A label or text that must not be empty, checked; `builder` names the call (`hsl.quickReply`). */
+export function nonEmptyText<T extends string> (value: T, builder: string, what: string): T {
+  if (typeof value !== 'string' || value === '') throw new InvalidHslError(`${builder}: ${what} must be a non-empty string, got ${described(value)}`)
+  return value
+}
+
+/** A list that must have an item, checked. */
+export function nonEmptyList<T> (value: readonly T[], builder: string, what: string): readonly T[] {
+  if (!Array.isArray(value) || value.length === 0) throw new InvalidHslError(`${builder}: ${what} must be a list of at least one, got ${described(value)}`)
+  return value
+}
+
 /** The option every message builder but `hsl.form` takes. */
 export interface VoiceOptions {
   /**

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import { nonEmptyList, nonEmptyText, type NonEmptyList } from './common.js'
 
 // FORM: python-hsl hsl_builder/form.py and elements/form_field.py. Haptik's
 // HSL docs have no FORM sample (docs/hsl/index.md only says forms become quick
@@ -94,9 +95,12 @@ export interface FormOptions {
   subtitle?: string | undefined
 }
 
+const PICKERS: readonly string[] = ['picker', 'multiselectpicker'] satisfies readonly PickerFieldType[]
+
 function field ({ key, type, keyboardType = 'normal', order, icon = '', hint = '', options = [], searchSource = '', searchPlaceholder = '', autofill = '', autofillSource = '' }: FormFieldOptions, index: number): FormField {
+  if (PICKERS.includes(type)) nonEmptyList(options, 'hsl.form', `field ${index}'s options (a ${type} offers them)`)
   return {
-    key,
+    key: nonEmptyText(key, 'hsl.form', `field ${index}'s key`),
     type,
     keyboard_type: keyboardType,
     order: order ?? index + 1,
@@ -114,6 +118,6 @@ function field ({ key, type, keyboardType = 'normal', order, icon = '', hint = '
  * A form of one or more fields, as python-hsl's `Form(title, subtitle)` with
  * its `FormField`s. Fields are numbered in their order unless given `order`.
  */
-export function form (title: string, fields: readonly [FormFieldOptions, ...FormFieldOptions[]], { subtitle = '' }: FormOptions = {}): HslForm {
-  return { title, type: 'FORM', subtitle, data: { fields: fields.map(field) } }
+export function form<const N extends number> (title: string, fields: NonEmptyList<FormFieldOptions, N, 'a form needs at least one field'>, { subtitle = '' }: FormOptions = {}): HslForm {
+  return { title, type: 'FORM', subtitle, data: { fields: nonEmptyList(fields, 'hsl.form', 'the fields').map(field) } }
 }

@@ -57,7 +57,7 @@ const builders = {
  */
 export type ChannelHsl<C extends Channel> = Omit<typeof builders, 'quickReply' | 'button' | 'actionable' | 'link' | 'webview' | 'call' | 'sendMessage' | 'launchChannel' | 'carouselDetail' | 'sendLocation' | 'imageUpload' | 'galleryPicker' | 'documentPicker' | 'feedback' | 'share'> & {
   readonly quickReply: <L extends string>(label: QuickReplyLabel<L, C>, options?: MessageOptions) => QuickReply
-  readonly button: <T extends string>(message: NonEmpty<T>, actions: Buttons<C>, options?: VoiceOptions) => HslButton
+  readonly button: <T extends string, const N extends number>(message: NonEmpty<T>, actions: Buttons<C, N>, options?: VoiceOptions) => HslButton
   readonly actionable: <L extends string>(label: ButtonLabel<L, C>, options: Parameters<typeof actionable>[1]) => Actionable
   readonly link: <L extends string>(label: ButtonLabel<L, C>, url: string, options?: ActionOptions) => Actionable
   readonly webview: <L extends string>(label: ButtonLabel<L, C>, url: string, options?: ActionOptions) => Actionable
@@ -102,7 +102,8 @@ function forChannels<C extends Channel> (..._channels: C[]): ChannelHsl<C> {
  */
 export const hsl = { ...builders, forChannels } as const
 
-export type { NonEmpty, VoiceOptions } from './common.js'
+export { InvalidHslError } from './common.js'
+export type { NonEmpty, NonEmptyList, VoiceOptions } from './common.js'
 export { BUTTON_COUNT_LIMITS, BUTTON_LABEL_LIMITS, CHANNELS, QUICK_REPLY_LABEL_LIMITS } from './channels.js'
 export type { ButtonLabel, Buttons, Channel, LimitedLabel, QuickReplyLabel } from './channels.js'
 export {

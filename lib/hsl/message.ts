@@ -6,6 +6,7 @@ import { HslNativeActionSchema, type HslNativeAction } from './native-action.js'
 import { HslSilentSchema, type HslSilent } from './silent.js'
 import { HslSystemSchema, type HslSystem } from './system.js'
 import { HslTextSchema, type HslText } from './text.js'
+import { nonEmptyText } from './common.js'
 
 /** The HSL types this module builds and checks, each with its own schema. */
 export const HSL_TYPES = ['TEXT', 'BUTTON', 'CAROUSEL', 'FORM', 'SYSTEM', 'SILENT', 'NATIVE_ACTION'] as const
@@ -70,6 +71,7 @@ export type OtherHslType = 'RECEIPT' | 'TAB_LIST' | (string & {})
 
 /** Any other documented HSL message (RECEIPT, TAB_LIST, …), passed through as given. */
 export function message<T extends OtherHslType> (hslMessage: { type: T, text: string, data?: Record<string, unknown> }) {
+  nonEmptyText(hslMessage?.type, 'hsl.message', 'the type')
   return hslMessage
 }
 

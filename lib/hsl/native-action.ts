@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { messageHeader, VoiceTextSchema, type VoiceOptions } from './common.js'
+import { messageHeader, nonEmptyText, VoiceTextSchema, type VoiceOptions } from './common.js'
 
 // NATIVE_ACTION: python-hsl hsl_builder/native_action.py ("used to communicate
 // with the parent app in which SDK is integrated"). Not in Haptik's docs.
@@ -15,5 +15,5 @@ export type HslNativeAction = Static<typeof HslNativeActionSchema>
 
 /** A NATIVE_ACTION message, as python-hsl's `NativeAction(text, method)`. */
 export function nativeAction (text: string, method: string, { voiceText }: VoiceOptions = {}): HslNativeAction {
-  return { ...messageHeader(text, 'NATIVE_ACTION', voiceText), data: { method } }
+  return { ...messageHeader(text, 'NATIVE_ACTION', voiceText), data: { method: nonEmptyText(method, 'hsl.nativeAction', 'the method') } }
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { messageHeader, VoiceTextSchema, type VoiceOptions } from './common.js'
+import { messageHeader, nonEmptyText, VoiceTextSchema, type VoiceOptions } from './common.js'
 
 // SILENT: python-hsl hsl_builder/silent.py (its `actions` go out as
 // `data.silent_actions`) and elements/silent_action.py. Not in Haptik's docs.
@@ -34,7 +34,7 @@ export type HslSilent = Omit<Static<typeof HslSilentSchema>, 'data'> & { data: {
  * overwrite keys of the same name in place (as python-hsl's to_hsl() does).
  */
 export function silentAction (type: string, id: number | string, viaName: string, data: Record<string, unknown> = {}): SilentAction {
-  return { type, data: { ...data, Id: id, via_name: viaName } }
+  return { type: nonEmptyText(type, 'hsl.silentAction', 'the type'), data: { ...data, Id: id, via_name: viaName } }
 }
 
 /** A SILENT message with its actions, as python-hsl's `Silent(text)`. */

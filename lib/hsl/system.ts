@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
-import { messageHeader, VoiceTextSchema, type VoiceOptions } from './common.js'
+import { InvalidHslError, messageHeader, VoiceTextSchema, type VoiceOptions } from './common.js'
 
 // SYSTEM: python-hsl hsl_builder/system.py (enum SystemEvents). The payload
 // keys of chat_pinned are those of docs/webhooks/webhook-payload.md, where
@@ -8,6 +8,7 @@ import { messageHeader, VoiceTextSchema, type VoiceOptions } from './common.js'
 /** The system events python-hsl knows. */
 export const SystemEventSchema = Type.Union([Type.Literal('chat_complete'), Type.Literal('chat_pinned')])
 export type SystemEvent = Static<typeof SystemEventSchema>
+const SYSTEM_EVENTS: readonly SystemEvent[] = SystemEventSchema.anyOf.map(member => member.const)
 
 /** A system event in the chat: the chat completed, or pinned to an agent. */
 export const HslSystemSchema = Type.Object({
@@ -37,5 +38,6 @@ export interface SystemOptions<E extends SystemEvent> extends VoiceOptions {
 
 /** A SYSTEM message, as python-hsl's `System(text, event_name)` with its payload. */
 export function system<E extends SystemEvent> (text: string, event: E, { payload = {}, voiceText }: SystemOptions<E> = {}): HslSystem {
+  if (!SYSTEM_EVENTS.includes(event)) throw new InvalidHslError(`hsl.system: the event must be ${SYSTEM_EVENTS.join(' or ')}`)
   return { ...messageHeader(text, 'SYSTEM', voiceText), data: { event_name: event, payload } }
 }

@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { QuickReplySchema, type QuickReply } from './actionable.js'
-import { messageHeader, VoiceTextSchema, type NonEmpty, type VoiceOptions } from './common.js'
+import { messageHeader, nonEmptyText, VoiceTextSchema, type NonEmpty, type VoiceOptions } from './common.js'
 
 // TEXT: python-hsl hsl_builder/text.py; docs/hsl/text.md.
 
@@ -21,5 +21,5 @@ export interface TextOptions extends VoiceOptions {
 
 /** A text message; `quickReplies` become chips under it. As python-hsl's `Text(text)`. */
 export function text<T extends string> (message: NonEmpty<T>, { quickReplies = [], voiceText }: TextOptions = {}): HslText {
-  return { ...messageHeader(message, 'TEXT', voiceText), data: { quick_replies: [...quickReplies] } }
+  return { ...messageHeader(nonEmptyText(message, 'hsl.text', 'the text'), 'TEXT', voiceText), data: { quick_replies: [...quickReplies] } }
 }

@@ -7,6 +7,7 @@ import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, type O
 import { DISPATCH_LABEL } from '../wire/step-names.js'
 import { addComponents, dialectOf, ERROR_RESPONSES, json, ref, SECURITY_SCHEME, type Dialect, type JsonSchema, type OpenapiDocument } from './components.js'
 import { errorExample, replyExamples, requestExamples, type NamedExample } from './examples.js'
+import { WebhooksNeedOpenapi31 } from '../warnings.js'
 
 // What the step routes look like in @fastify/swagger's output. The plugin does
 // not depend on @fastify/swagger: it hands each route a `swaggerTransform`
@@ -162,10 +163,14 @@ export function swaggerTransform (documented: ServedStep, auth: RouteAuth, optio
   return function documentHaptikStep ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
     // Swagger 2.0 documents get the inline schemas: the route's own, and the
     // envelope with the step's entities (the route validates it in parts).
-    if (document === undefined) return { schema: { ...schema, body: EnvelopeSchema(step.entities) }, url }
+    if (document === undefined) {
+      if (webhooks) WebhooksNeedOpenapi31('Swagger 2.0')
+      return { schema: { ...schema, body: EnvelopeSchema(step.entities) }, url }
+    }
     const openapiObject = document as OpenapiDocument
     const docs = documentationSchema(documented, auth, options, dialectOf(openapiObject))
     addComponents(openapiObject, auth.signed)
+    if (webhooks && !openapiObject.openapi.startsWith('3.1')) WebhooksNeedOpenapi31(`OpenAPI ${openapiObject.openapi}`)
     if (webhooks && openapiObject.openapi.startsWith('3.1')) {
       openapiObject.webhooks ??= {}
       openapiObject.webhooks[step.name] = {

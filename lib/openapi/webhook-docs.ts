@@ -22,6 +22,32 @@ const BODY_ERRORS = {
   415: sharedError(415)
 }
 
+/**
+ * The webhook route's request example, so that "Try it out" starts from a
+ * real event: the `message` event of Haptik's docs
+ * (docs/webhooks/webhook-payload.md:103-136), its placeholders
+ * (`<USER_ID>`, …) filled in with the values of the steps' examples.
+ */
+export const MESSAGE_EVENT_EXAMPLE = Object.freeze({
+  version: '1.0',
+  timestamp: '2018-10-04T12:41:27.980Z',
+  user: {
+    auth_id: 'client-77',
+    device_platform: 5,
+    device_platform_name: 'Web SDK',
+    user_name: 'hk_8f2c1e',
+    user_id: '5120931',
+    phone_model: 'Chrome',
+    os_version: 'Windows 11',
+    package_name: 'com.example.shop'
+  },
+  business_id: 343,
+  business_name: 'Example Shop',
+  event_name: 'message',
+  agent: { id: 4415, name: 'gogo', profile_image: 'https://assets.haptikapi.com/content/42e123411bk1109823bf.jpg', is_automated: true, email: null },
+  message: { id: 1982371, body: { text: 'Hi', type: 'TEXT', data: { quick_replies: [] } } }
+})
+
 /** What the docs need of the webhook route's settings. */
 interface DocumentedWebhook {
   readonly on: Partial<Record<WebhookEventName, unknown>>
@@ -59,7 +85,10 @@ export function webhookTransform ({ on }: DocumentedWebhook) {
           'A 2xx tells Haptik the event arrived; anything else (or no answer within 5 s) makes it send the event again, 6 times over 60 minutes. ' +
           `Events with a handler: ${handled.length === 0 ? 'none' : handled.join(', ')}; any other event_name gets 200 and is ignored.`,
         security,
-        body: { anyOf: [...Object.values(events), { type: 'object', required: ['event_name'], properties: { event_name: { type: 'string' } }, additionalProperties: true }] },
+        body: {
+          anyOf: [...Object.values(events), { type: 'object', required: ['event_name'], properties: { event_name: { type: 'string' } }, additionalProperties: true }],
+          'x-examples': { message: { summary: "A message event, as Haptik's docs show it", value: plain(MESSAGE_EVENT_EXAMPLE) } }
+        },
         response: {
           200: {
             description: 'handled, duplicate (handled before), ignored (no handler for its event_name), given-up (its handler failed maxAttempts times: onGiveUp) or invalid (not its event as documented: onGiveUp)',

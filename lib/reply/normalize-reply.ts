@@ -20,10 +20,17 @@ export interface ReplyObject<ConversationDetails = Record<string, unknown>, User
   userState?: UserState | undefined
 }
 
+/**
+ * An HSL message returned alone: it has no `response`. An object with one is
+ * a reply object, at run time and for the compiler, whose messages then name
+ * the reply object's field (`state`, `user_details`) instead of an HSL type's.
+ */
+export type LoneMessage = HslMessage & { readonly response?: undefined }
+
 /** Anything a step handler may return. */
 export type StepResult<ConversationDetails = Record<string, unknown>, UserDetails = Record<string, string>, State = never, UserState = never> =
   | string
-  | HslMessage
+  | LoneMessage
   | readonly Message[]
   | ReplyObject<ConversationDetails, UserDetails, State, UserState>
   | StepHandoff<ConversationDetails, UserDetails>

@@ -9,6 +9,7 @@ import type { JsonSchema, ObjectSchema, StaticOf } from '../wire/schema-reading.
 import type { SecretOption } from '../wire/secrets.js'
 import type { UserText } from '../reply/languages.js'
 import { DetailsSchema, StringDetailsSchema } from '../reply/reply-schema.js'
+import type { StateOf } from './state-schema.js'
 
 /**
  * What a signed call whose entities do not match the step's schema gets: the
@@ -16,21 +17,22 @@ import { DetailsSchema, StringDetailsSchema } from '../reply/reply-schema.js'
  */
 export type InvalidEntities = 'failure' | 'reject'
 
-/** The value of a step's `state` or `userState` schema; never for a step that declares none. */
-export type StateOf<Schema> = Schema extends JsonSchema ? StaticOf<Schema> : never
-
-/** What a step handler receives for one call from Haptik. */
+/**
+ * What a step handler receives for one call from Haptik. `State` and
+ * `UserState` are what `state` and `userState` hold: `StateOf<typeof Schema>`.
+ */
 export interface StepContext<Entities extends ObjectSchema = ObjectSchema, State = unknown, UserState = unknown> {
   /** The declared entities, flattened to their values and typed from the schema. */
   readonly entities: StaticOf<Entities>
   /**
    * The conversation's state, kept by the plugin's store: what a step of this
    * registration last returned as `state` in this conversation, else the
-   * step's `state` schema's `default`, else undefined.
+   * step's `state` schema's `default`, else undefined (never undefined for a
+   * schema made with `withDefault`).
    */
-  readonly state: State | undefined
+  readonly state: State
   /** The user's state, kept across conversations: as `state`, for `userState`. */
-  readonly userState: UserState | undefined
+  readonly userState: UserState
   /** The step's name. */
   readonly step: string
   /** The registration's `environment` label (e.g. `'test'`, `'production'`), if any. */
@@ -109,7 +111,8 @@ export interface StepDefinition<
    * Schema of the conversation's state, which the plugin keeps in its `store`
    * beyond Haptik's details limits: the handler reads `context.state` and
    * returns `{ response, state }` to change it. Its `default` is the state of
-   * a new conversation. Shared by the steps of one registration.
+   * a new conversation: make the schema with `withDefault` for TypeScript to
+   * see it. Shared by the steps of one registration.
    */
   state?: State
   /** Schema of the user's state, kept across conversations: `context.userState`, returned as `userState`. */

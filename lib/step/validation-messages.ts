@@ -1,7 +1,7 @@
 import type { FastifySchemaValidationError } from 'fastify'
 import { InvalidEntityError, InvalidEnvelopeError } from '../errors.js'
 import { describeType } from '../reply/json-values.js'
-import { isScalarSchema, listItems, type JsonSchema } from '../wire/schema-reading.js'
+import { isScalarSchema, keywordsOf, listItems, type JsonSchema } from '../wire/schema-reading.js'
 import type { AnyStep } from './define-step.js'
 import { firstNonFinite, nonFiniteMessage } from './finite-numbers.js'
 import { cap } from '../untrusted.js'
@@ -94,8 +94,27 @@ function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body
   // Non-finite as validated: "1e400" was sent as text and read as Infinity.
   const nonFinite = firstNonFinite(isScalarSchema(valueSchema) && isValueWrapper(validated) ? validated.value : validated)
   if (nonFinite !== undefined) return detection + nonFiniteMessage(nonFinite)
-  const got = wrapped ? `{ value: ${describeType(value.value)} }` : describeType(value)
+  const got = wrapped ? `{ value: ${describeType(value.value)} }` : describeType(value) + brokenRule(issue, valueSchema)
   return `${detection} must be ${expectedEntityValue(valueSchema)}, got ${got}`
+}
+
+const BROKEN: Readonly<Record<string, string>> = { '>=': '<', '>': '<=', '<=': '>', '<': '>=' }
+
+/**
+ * Which rule of the declared schema a value broke, from Ajv's issue, in the
+ * schema's own terms (` < 1`, ` that is not an integer`), never the value;
+ * nothing for a rule of a part of it (a union's member, an object's field).
+ */
+function brokenRule ({ keyword, params, instancePath }: FastifySchemaValidationError, schema: JsonSchema): string {
+  if (!instancePath.endsWith('/entity_value') || !Object.hasOwn(keywordsOf(schema), keyword)) return ''
+  const { comparison, limit, type, multipleOf } = params as Record<string, unknown>
+  if (typeof comparison === 'string' && Object.hasOwn(BROKEN, comparison)) return ` ${BROKEN[comparison]} ${String(limit)}`
+  if (keyword === 'type' && type === 'integer') return ' that is not an integer'
+  if (keyword === 'multipleOf') return ` that is not a multiple of ${String(multipleOf)}`
+  if (keyword === 'minLength') return ` shorter than ${String(limit)} characters`
+  if (keyword === 'maxLength') return ` longer than ${String(limit)} characters`
+  if (keyword === 'pattern') return ' that does not match the pattern'
+  return ''
 }
 
 function isValueWrapper (value: unknown): value is { value: unknown } {
