@@ -177,7 +177,7 @@ export class Client implements BoundHaptikClient {
   async #call<I, O> (method: Method<I, O>, input: I, options: HaptikCallOptions | undefined): Promise<O> {
     const core = this.#core
     const binding = this.#binding
-    const call = typeof method.endpoint === 'function' ? 'request' : method.endpoint.call
+    const { call } = method
     if (!isObject(input)) throw invalid(call, 'input', 'an object', input)
     if (options !== undefined && !isObject(options)) throw invalid(call, 'options', 'an object', options)
     const endpoint = typeof method.endpoint === 'function' ? method.endpoint(input) : method.endpoint

@@ -206,8 +206,8 @@ export class Transport {
       if (value !== undefined) return { value }
       return new HaptikApiError(`${where} with JSON that is not what the docs describe`, info, { status, code: 'unexpected_response', body: this.#redactJson(text, body) })
     }
-    const said = unsuccessful ? ' with success: false' : ''
-    return new HaptikApiError(`${where}${said}${errorMessage === undefined ? '' : `: ${errorMessage}`}`, info, {
+    const said = unsuccessful ? `${status} with success: false` : status
+    return new HaptikApiError(`${endpoint.call}: Haptik answered ${said} to ${endpoint.method} ${endpoint.path}${errorMessage === undefined ? '' : `: ${errorMessage}`}`, info, {
       status,
       code: codeOf(errorMessage),
       errorMessage,

@@ -32,6 +32,7 @@ const V2 = handOverEndpoint('v2.0')
 
 // Not retried: a repeat after a lost answer may hand the chat over twice.
 export const sendChatToAgent: Method<Unchecked<SendChatToAgentInput>, HandedOver> = {
+  call: 'sendChatToAgent',
   endpoint: input => input.version === 'v2' ? V2 : V1,
   prepare: (input, defaults) => {
     const call = 'sendChatToAgent'
@@ -103,6 +104,7 @@ function chatMessage (entry: Record<string, unknown>): ChatMessage {
 
 // A read: retried.
 export const getChatHistory: Method<Unchecked<ChatHistoryInput>, ChatHistory | ChatTranscript> = {
+  call: 'getChatHistory',
   endpoint: { call: 'getChatHistory', family: 'platform', method: 'GET', path: '/integration/external/v2.0/get_chat_history/', idempotent: true },
   prepare: (input, defaults) => {
     const call = 'getChatHistory'

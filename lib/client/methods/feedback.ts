@@ -27,6 +27,7 @@ export interface LoggedFeedback {
 }
 
 export const logFeedback: Method<Unchecked<LogFeedbackInput>, LoggedFeedback> = {
+  call: 'logFeedback',
   endpoint: { call: 'logFeedback', family: 'messaging', method: 'POST', path: '/v1.0/log_feedback_from_user/', idempotent: true },
   prepare: (input, defaults) => {
     const call = 'logFeedback'

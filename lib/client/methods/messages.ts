@@ -28,6 +28,7 @@ export interface LoggedMessage {
 }
 
 export const logMessage: Method<Unchecked<LogMessageInput>, LoggedMessage> = {
+  call: 'logMessage',
   endpoint: { call: 'logMessage', family: 'messaging', method: 'POST', path: '/v1.0/log_message_from_user/', idempotent: false },
   prepare: (input, defaults) => {
     const call = 'logMessage'
@@ -80,6 +81,7 @@ const TYPES: Record<string, readonly [FileKind, string]> = {
 const MESSAGE_TYPES: Record<FileKind, string> = { image: '1', document: '52' }
 
 export const logFile: Method<Unchecked<LogFileInput>, LoggedFile> = {
+  call: 'logFile',
   endpoint: { call: 'logFile', family: 'messaging', method: 'POST', path: '/v1.0/log_file_from_user/', idempotent: false },
   prepare: (input, defaults) => {
     const call = 'logFile'

@@ -17,6 +17,8 @@ export type Unchecked<T> = T extends unknown ? { [K in keyof T]?: T[K] | undefin
 
 /** One client method: the endpoint it calls, and what it sends for an input. */
 export interface Method<I, O> {
+  /** The client method's name. */
+  readonly call: string
   readonly endpoint: Endpoint | ((input: I) => Endpoint)
   /** Validates the input (throwing HaptikValidationError) and says what to send. */
   readonly prepare: (input: I, defaults: Defaults) => Operation<O>

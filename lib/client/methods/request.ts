@@ -26,6 +26,7 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
 const FAMILIES = new Set(['messaging', 'platform', 'whatsapp'])
 
 export const request: Method<HaptikRequest, unknown> = {
+  call: 'request',
   endpoint: ({ family, method, path, idempotent }) => {
     const call = 'request'
     if (!FAMILIES.has(family)) throw invalid(call, 'family', "'messaging', 'platform' or 'whatsapp'", family)

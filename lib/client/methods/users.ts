@@ -32,6 +32,7 @@ const FIELDS = ['authId', 'mobileNo', 'email', 'name', 'languageCode', 'customDa
 function userMethod (endpoint: Endpoint): Method<Unchecked<HaptikUserInput>, HaptikUserRecord> {
   const { call } = endpoint
   return {
+    call,
     endpoint,
     prepare: (input, defaults) => {
       const user = { ...input, authId: authIdOf(call, input, defaults) }

@@ -20,6 +20,7 @@ export interface WebhookState {
 }
 
 export const enableWebhook: Method<EnableWebhookInput, WebhookState> = {
+  call: 'enableWebhook',
   endpoint: { call: 'enableWebhook', family: 'messaging', method: 'POST', path: '/v1.0/webhook/', idempotent: true },
   prepare: (input, defaults) => {
     const call = 'enableWebhook'

@@ -62,6 +62,7 @@ function component (call: string, value: unknown, index: number): Record<string,
 }
 
 export const sendWhatsAppTemplate: Method<Unchecked<SendWhatsAppTemplateInput>, WhatsAppSent> = {
+  call: 'sendWhatsAppTemplate',
   endpoint: { call: 'sendWhatsAppTemplate', family: 'whatsapp', method: 'POST', path: '/whatsapp/notification/v2/', idempotent: false },
   prepare: (input, defaults) => {
     const call = 'sendWhatsAppTemplate'
