@@ -117,9 +117,9 @@ export class Transport {
     const info = (): HaptikCallInfo => ({ call: endpoint.call, method: endpoint.method, family: endpoint.family, path: endpoint.path, attempts: progress.attempts })
     const aborted = (reason: unknown, when: string) =>
       new HaptikAbortError(`${endpoint.call}: aborted ${when} (${endpoint.method} ${endpoint.path})`, info(), reason)
+    if (signal?.aborted === true) throw aborted(signal.reason, 'before it was sent')
     let mayHaveLanded = false
     for (let attempt = 1; ; attempt++) {
-      if (signal?.aborted === true) throw aborted(signal.reason, attempt === 1 ? 'before it was sent' : 'before a retry')
       progress.attempts = attempt
       const started = Date.now()
       const outcome = await this.#attempt(endpoint, operation, timeout, signal)
