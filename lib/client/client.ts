@@ -196,9 +196,13 @@ export class Client implements BoundHaptikClient {
     }, settings)
   }
 
+  /** The settings, and the names (never the values) of what the client is bound to. */
   #shown (): Record<string, unknown> {
     const { baseUrls, businessId, timeout, maxRetries } = this.#core
-    return { baseUrl: baseUrls, businessId, timeout, maxRetries, bound: this.#binding.observers.length > 0 || this.#binding.signal !== undefined }
+    const { observers, ...binding } = this.#binding
+    const bound = Object.keys(binding).filter(key => binding[key as keyof typeof binding] !== undefined)
+    if (observers.length > 0) bound.push('observe')
+    return { baseUrl: baseUrls, businessId, timeout, maxRetries, ...(bound.length === 0 ? {} : { bound }) }
   }
 
   /** What `util.inspect` shows: the settings, never the token or the client id. */
