@@ -186,7 +186,7 @@ export async function haptikApi (options: HaptikApiOptions = {}): Promise<Haptik
     deliveries,
     settled,
     close: async () => {
-      for (const response of hung) response.socket?.destroy()
+      for (const response of hung) response.destroy()
       await settled()
       const closed = new Promise<void>(resolve => server.close(() => resolve()))
       server.closeAllConnections()
