@@ -8,13 +8,18 @@
 import Fastify from 'fastify'
 import t from 'tap'
 import fastifyHaptik, { hsl, summaryOf } from '../lib/index.js'
-import { createHaptikClient, type HaptikClient } from '../lib/client/index.js'
+import { createHaptikClient } from '../lib/client/index.js'
 import { haptikApi } from '../lib/testing/index.js'
 
 const SECRET = 'webhook-secret'
 
 t.test('a user\'s message in, the bot\'s reply out, relayed once though delivered twice', async t => {
   const outbox: Array<{ userId: string | undefined, text: string }> = []
+  // Haptik, played by the stand-in: its URL goes into the app's client.
+  const api = await haptikApi()
+  t.teardown(() => api.close())
+  const client = createHaptikClient({ token: 'hk-token', clientId: 'hk-client', baseUrl: api.url, businessId: 343 })
+
   const app = Fastify({ requestTimeout: 15_000 })
   t.teardown(() => app.close())
   await app.register(fastifyHaptik, {
@@ -30,19 +35,16 @@ t.test('a user\'s message in, the bot\'s reply out, relayed once though delivere
       }
     }
   })
-  let client: HaptikClient | undefined
   // 1. A user's message from the app's own channel goes to the bot.
   app.post<{ Body: { userId: string, text: string } }>('/chat', async (request, reply) => {
     const { userId, text } = request.body
-    await client?.createUser({ authId: userId })
-    const logged = await client?.logMessage({ authId: userId, message: text })
-    return await reply.code(202).send({ messageId: logged?.messageId })
+    await client.createUser({ authId: userId })
+    const { messageId } = await client.logMessage({ authId: userId, message: text })
+    return await reply.code(202).send({ messageId })
   })
   const address = await app.listen({ port: 0, host: '127.0.0.1' })
-  // Haptik, played by the stand-in: it delivers each event to the app's webhook route twice, and its bot echoes.
-  const api = await haptikApi({ webhook: { url: `${address}/haptik/webhook`, secret: SECRET, times: 2, reply: text => hsl.text(`You said: ${text}`) } })
-  t.teardown(() => api.close())
-  client = createHaptikClient({ token: 'hk-token', clientId: 'hk-client', baseUrl: api.url, businessId: 343 })
+  // Once the app listens: the bot echoes, and each reply is delivered to the app's webhook twice.
+  api.useWebhook({ url: `${address}/haptik/webhook`, secret: SECRET, times: 2, reply: text => hsl.text(`You said: ${text}`) })
 
   const sent = await fetch(`${address}/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userId: 'user-42', text: 'Where is my order?' }) })
   t.equal(sent.status, 202)

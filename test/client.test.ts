@@ -3,7 +3,7 @@
 // and the answer as the method returns it. Docs: hellohaptik/docs_haptik,
 // cited per test (the contract, with lines: ../shared/haptik-rest-api.md).
 import t, { type Test } from 'tap'
-import { HaptikApiError } from '../lib/client/index.js'
+import { createHaptikClient, HaptikApiError, type HaptikClientOptions } from '../lib/client/index.js'
 import type { HaptikApiCall, HaptikApiFile } from '../lib/testing/index.js'
 import { CLIENT_ID, clientOf, standIn, TOKEN } from './helpers/client.js'
 
@@ -454,4 +454,38 @@ t.test('a family without a base URL is refused before sending', async t => {
     /^sendChatToAgent: baseUrl\.platform must be the base URL of Haptik's platform host \(createHaptikClient's baseUrl\), got none$/)
   await haptik.createUser({ authId: 'u' })
   t.equal(api.calls.length, 1, 'the family it has works')
+})
+
+t.test('createHaptikClient checks its options at once, and says which is wrong (never its value)', async t => {
+  const good = { token: TOKEN, clientId: CLIENT_ID, baseUrl: 'https://staging-messenger.haptikapi.com' }
+  const refused = (options: unknown) => {
+    try {
+      createHaptikClient(options as HaptikClientOptions)
+    } catch (error) {
+      return error
+    }
+  }
+  const cases: Array<[unknown, string, RegExp]> = [
+    [undefined, 'options', /^createHaptikClient: options must be an object, got undefined$/],
+    [{ ...good, token: '' }, 'token', /^createHaptikClient: token must be a non-empty string of printable ASCII without spaces, got something else$/],
+    [{ ...good, token: 42 }, 'token', /got something else$/],
+    [{ ...good, clientId: undefined }, 'clientId', /got something else$/],
+    [{ ...good, baseUrl: undefined }, 'baseUrl', /^createHaptikClient: baseUrl must be a URL, or \{ messaging, platform, whatsapp \}: Haptik's hosts have no default, got undefined$/],
+    [{ ...good, baseUrl: {} }, 'baseUrl', /must be at least one of messaging, platform and whatsapp/],
+    [{ ...good, baseUrl: 'staging-messenger.haptikapi.com' }, 'baseUrl', /^createHaptikClient: baseUrl must be an http\(s\) URL without credentials, query or fragment, got something else$/],
+    [{ ...good, baseUrl: 'ftp://haptik.example' }, 'baseUrl', /http\(s\) URL/],
+    [{ ...good, baseUrl: 'https://user:pass@haptik.example' }, 'baseUrl', /without credentials/],
+    [{ ...good, baseUrl: 'https://haptik.example/?region=us' }, 'baseUrl', /query/],
+    [{ ...good, baseUrl: 'https://haptik.example/#a' }, 'baseUrl', /fragment/],
+    [{ ...good, baseUrl: { messaging: 'https://haptik.example', platform: new URL('https://haptik.example') } }, 'baseUrl.platform', /^createHaptikClient: baseUrl\.platform must be an http\(s\) URL/],
+    [{ ...good, businessId: -1 }, 'businessId', /^createHaptikClient: businessId must be a positive integer/],
+    [{ ...good, timeout: 0 }, 'timeout', /from 1 to 2147483647, got 0$/],
+    [{ ...good, timeout: 2 ** 31 }, 'timeout', /got 2147483648$/],
+    [{ ...good, maxRetries: 1.5 }, 'maxRetries', /from 0 to 10, got 1.5$/],
+    [{ ...good, logger: console.log }, 'logger', /^createHaptikClient: logger must be a logger with trace, debug, info and warn \(pino, or app\.log\), got a function$/],
+    [{ ...good, logger: { info: () => {} } }, 'logger', /got an object$/],
+    [{ ...good, fetch: 'fetch' }, 'fetch', /must be a function/]
+  ]
+  for (const [options, field, message] of cases) t.match(refused(options), { name: 'HaptikValidationError', call: 'createHaptikClient', field, message }, field)
+  t.equal(refused({ ...good, baseUrl: { whatsapp: 'http://localhost:8080/wa/' }, businessId: '343', timeout: 1, maxRetries: 0 }), undefined, 'one family is enough; digits for the business')
 })

@@ -18,7 +18,7 @@ export interface HaptikApiOptions {
   users?: readonly string[] | undefined
   /** The teams a chat may move to (else any): another is answered `invalid team_name provided`. */
   teams?: readonly string[] | undefined
-  /** Deliver the bot's reply to each logged message to the app's webhook, signed. */
+  /** Deliver the bot's reply to each logged message to the app's webhook, signed (or later: `useWebhook`). */
   webhook?: HaptikApiWebhook | undefined
 }
 
@@ -40,6 +40,8 @@ export interface HaptikApi {
   fail: (endpoint: HaptikEndpoint, failure: HaptikApiFailure, times?: number) => void
   /** A registered user: their Haptik `user_name` and id. */
   user: (authId: string) => HaptikApiUser | undefined
+  /** Where to deliver webhook events from now on: for an app that listens after the stand-in started (its URL goes into the app's client). */
+  useWebhook: (webhook: HaptikApiWebhook) => void
   /** Delivers an event to the app's webhook now (the `webhook` option's url, secret and times). */
   deliver: (event: WebhookEventName | (string & {}), payload: Record<string, unknown>) => Promise<WebhookDelivery[]>
   /** Every webhook delivery so far. */
@@ -104,7 +106,7 @@ function failureReply (failure: Exclude<HaptikApiFailure, 'hang' | 'reset'>): Re
  * ```
  */
 export async function haptikApi (options: HaptikApiOptions = {}): Promise<HaptikApi> {
-  const { webhook } = options
+  let { webhook } = options
   const calls: HaptikApiCall[] = []
   const deliveries: WebhookDelivery[] = []
   const pending = new Set<Promise<unknown>>()
@@ -182,6 +184,7 @@ export async function haptikApi (options: HaptikApiOptions = {}): Promise<Haptik
       const known = state.users.get(authId)
       return known === undefined ? undefined : { authId, userName: known.userName, userId: known.userId }
     },
+    useWebhook: next => { webhook = next },
     deliver: deliverEvent,
     deliveries,
     settled,
