@@ -51,31 +51,38 @@ export interface HaptikCallOptions {
 }
 
 type Flat<T> = { [K in keyof T]: T[K] } & {}
-/** `T`, with the fields a binding fills in optional when `Bound`. */
-export type Fill<T, K extends PropertyKey, Bound extends boolean> = Bound extends true
-  ? T extends unknown ? Flat<Omit<T, K> & { [P in K & keyof T]?: T[P] | undefined }> : never
-  : T
+/** `T`, with the fields `K` optional (none when `K` is never). */
+export type Fill<T, K extends PropertyKey> = [K] extends [never]
+  ? T
+  : T extends unknown ? Flat<Omit<T, K> & { [P in K & keyof T]?: T[P] | undefined }> : never
 
-/** The client's methods; on a bound client the user a binding fills in may be left out. */
-export interface HaptikClientMethods<Bound extends boolean> {
+/** What a binding may fill in. */
+export type Fillable = 'authId' | 'userName'
+
+/**
+ * The client's methods, where the inputs may leave out the `Filled` fields:
+ * none on a client, both on a bound one (whose binding fills them in). A
+ * bound client is a client: its methods take more.
+ */
+export interface HaptikClientMethods<Filled extends Fillable> {
   /** Registers a user of your channel: POST /v1.0/user/. Retried. */
-  createUser: (input: Fill<HaptikUserInput, 'authId', Bound>, options?: HaptikCallOptions) => Promise<HaptikUserRecord>
+  createUser: (input: Fill<HaptikUserInput, Filled & 'authId'>, options?: HaptikCallOptions) => Promise<HaptikUserRecord>
   /** Updates a user: PUT /v1.0/user/. Retried. */
-  updateUser: (input: Fill<HaptikUserInput, 'authId', Bound>, options?: HaptikCallOptions) => Promise<HaptikUserRecord>
+  updateUser: (input: Fill<HaptikUserInput, Filled & 'authId'>, options?: HaptikCallOptions) => Promise<HaptikUserRecord>
   /** A user's message for the bot, which answers on the webhook: POST /v1.0/log_message_from_user/. Sent once. */
-  logMessage: (input: Fill<LogMessageInput, 'authId', Bound>, options?: HaptikCallOptions) => Promise<LoggedMessage>
+  logMessage: (input: Fill<LogMessageInput, Filled & 'authId'>, options?: HaptikCallOptions) => Promise<LoggedMessage>
   /** A user's file, multipart: POST /v1.0/log_file_from_user/. Sent once. */
-  logFile: (input: Fill<LogFileInput, 'authId', Bound>, options?: HaptikCallOptions) => Promise<LoggedFile>
+  logFile: (input: Fill<LogFileInput, Filled & 'authId'>, options?: HaptikCallOptions) => Promise<LoggedFile>
   /** A user's feedback: POST /v1.0/log_feedback_from_user/. Retried; a duplicate answering a retry is success. */
-  logFeedback: (input: Fill<LogFeedbackInput, 'authId', Bound>, options?: HaptikCallOptions) => Promise<LoggedFeedback>
+  logFeedback: (input: Fill<LogFeedbackInput, Filled & 'authId'>, options?: HaptikCallOptions) => Promise<LoggedFeedback>
   /** Turns the webhook back on after Haptik disabled it: POST /v1.0/webhook/. Retried. */
   enableWebhook: (input?: EnableWebhookInput, options?: HaptikCallOptions) => Promise<WebhookState>
   /** Moves the chat to a team of agents: POST /integration/external/v1.0/send_chat_to_agent/ (v2.0 as an option). Sent once. */
-  sendChatToAgent: (input: Fill<SendChatToAgentInput, 'userName', Bound>, options?: HaptikCallOptions) => Promise<HandedOver>
+  sendChatToAgent: (input: Fill<SendChatToAgentInput, Filled & 'userName'>, options?: HaptikCallOptions) => Promise<HandedOver>
   /** A chat's transcript: GET /integration/external/v2.0/get_chat_history/. Retried. */
   getChatHistory: {
-    (input: Fill<ChatHistoryInput, 'userName', Bound> & { responseType?: 'json' | undefined }, options?: HaptikCallOptions): Promise<ChatHistory>
-    (input: Fill<ChatHistoryInput, 'userName', Bound> & { responseType: 'text' }, options?: HaptikCallOptions): Promise<ChatTranscript>
+    (input: Fill<ChatHistoryInput, Filled & 'userName'> & { responseType?: 'json' | undefined }, options?: HaptikCallOptions): Promise<ChatHistory>
+    (input: Fill<ChatHistoryInput, Filled & 'userName'> & { responseType: 'text' }, options?: HaptikCallOptions): Promise<ChatTranscript>
   }
   /** A WhatsApp template message: POST /whatsapp/notification/v2/ with `type: "template"`. Sent once (templates are billed). */
   sendWhatsAppTemplate: (input: SendWhatsAppTemplateInput, options?: HaptikCallOptions) => Promise<WhatsAppSent>
@@ -84,10 +91,10 @@ export interface HaptikClientMethods<Bound extends boolean> {
 }
 
 /** A client of Haptik's REST APIs, made by `createHaptikClient`. */
-export interface HaptikClient extends HaptikClientMethods<false> {}
+export interface HaptikClient extends HaptikClientMethods<never> {}
 
 /** A client bound to a call: its signal, and its user and business, which the methods fill in where not given. */
-export interface BoundHaptikClient extends HaptikClientMethods<true> {}
+export interface BoundHaptikClient extends HaptikClientMethods<Fillable> {}
 
 /** A binding, checked, with the observers of every binding it joins. */
 export interface ResolvedBinding extends Defaults {

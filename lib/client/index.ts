@@ -11,7 +11,7 @@
  * ```
  */
 export { createHaptikClient } from './client.js'
-export type { BoundHaptikClient, Fill, HaptikBaseUrls, HaptikCallOptions, HaptikClient, HaptikClientMethods, HaptikClientOptions } from './client.js'
+export type { BoundHaptikClient, Fill, Fillable, HaptikBaseUrls, HaptikCallOptions, HaptikClient, HaptikClientMethods, HaptikClientOptions } from './client.js'
 export { HaptikAbortError, HaptikApiError, HaptikConnectionError, HaptikError, HaptikTimeoutError, HaptikValidationError } from './errors.js'
 export type { HaptikApiErrorDetails, HaptikCallInfo, HaptikFamily } from './errors.js'
 export type { HaptikErrorCode } from './error-codes.js'
