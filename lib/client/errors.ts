@@ -16,26 +16,27 @@ export interface HaptikCallInfo {
   readonly attempts: number
 }
 
-/** The base class of everything the client throws. */
-export class HaptikError extends Error {
+/**
+ * The base class of everything the client throws. `Info` says which of the
+ * call's details it carries: all of them once a request was due (an answer,
+ * a timeout, a connection, an abort), `call` alone for a refused input.
+ */
+export class HaptikError<Info extends Partial<HaptikCallInfo> = Partial<HaptikCallInfo>> extends Error {
   static {
     this.prototype.name = 'HaptikError'
   }
 
   /** The client method, e.g. `'logMessage'`. */
-  readonly call: string | undefined
-  readonly method: string | undefined
-  readonly family: HaptikFamily | undefined
-  readonly path: string | undefined
-  readonly attempts: number | undefined
+  declare readonly call: Info['call']
+  declare readonly method: Info['method']
+  declare readonly family: Info['family']
+  declare readonly path: Info['path']
+  declare readonly attempts: Info['attempts']
 
-  constructor (message: string, info: Partial<HaptikCallInfo> = {}, options?: { cause?: unknown }) {
+  constructor (message: string, info: Info, options?: { cause?: unknown }) {
     super(message, options)
-    this.call = info.call
-    this.method = info.method
-    this.family = info.family
-    this.path = info.path
-    this.attempts = info.attempts
+    const { call, method, family, path, attempts } = info
+    Object.assign(this, { call, method, family, path, attempts })
   }
 }
 
@@ -55,16 +56,11 @@ export interface HaptikApiErrorDetails {
  * An answer from Haptik that is an error: a status other than 2xx, or a 2xx
  * whose body has `success: false` or an `error_message`, or is not JSON.
  */
-export class HaptikApiError extends HaptikError implements HaptikApiErrorDetails {
+export class HaptikApiError extends HaptikError<HaptikCallInfo> implements HaptikApiErrorDetails {
   static {
     this.prototype.name = 'HaptikApiError'
   }
 
-  declare readonly call: string
-  declare readonly method: string
-  declare readonly family: HaptikFamily
-  declare readonly path: string
-  declare readonly attempts: number
   readonly status: number
   readonly code: HaptikErrorCode
   readonly errorMessage: string | undefined
@@ -82,16 +78,11 @@ export class HaptikApiError extends HaptikError implements HaptikApiErrorDetails
 }
 
 /** No answer within the call's `timeout` (per attempt), on the last attempt. */
-export class HaptikTimeoutError extends HaptikError {
+export class HaptikTimeoutError extends HaptikError<HaptikCallInfo> {
   static {
     this.prototype.name = 'HaptikTimeoutError'
   }
 
-  declare readonly call: string
-  declare readonly method: string
-  declare readonly family: HaptikFamily
-  declare readonly path: string
-  declare readonly attempts: number
   /** The per-attempt timeout, in milliseconds. */
   readonly timeout: number
 
@@ -102,16 +93,11 @@ export class HaptikTimeoutError extends HaptikError {
 }
 
 /** Haptik could not be reached, or the connection broke before the answer; `cause` is the network error. */
-export class HaptikConnectionError extends HaptikError {
+export class HaptikConnectionError extends HaptikError<HaptikCallInfo> {
   static {
     this.prototype.name = 'HaptikConnectionError'
   }
 
-  declare readonly call: string
-  declare readonly method: string
-  declare readonly family: HaptikFamily
-  declare readonly path: string
-  declare readonly attempts: number
   /** The connection failed before the request was sent (refused, no such host): Haptik cannot have acted on it. */
   readonly beforeSending: boolean
 
@@ -122,16 +108,10 @@ export class HaptikConnectionError extends HaptikError {
 }
 
 /** The caller's `signal` aborted the call (before it was sent, during a request or during a backoff); `cause` is its reason. */
-export class HaptikAbortError extends HaptikError {
+export class HaptikAbortError extends HaptikError<HaptikCallInfo> {
   static {
     this.prototype.name = 'HaptikAbortError'
   }
-
-  declare readonly call: string
-  declare readonly method: string
-  declare readonly family: HaptikFamily
-  declare readonly path: string
-  declare readonly attempts: number
 
   constructor (message: string, info: HaptikCallInfo, reason: unknown) {
     super(message, info, { cause: reason })

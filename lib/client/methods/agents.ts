@@ -1,6 +1,6 @@
 import { invalid, integer, text } from '../validate.js'
 import { camelKeys, isObject } from '../wire-case.js'
-import { businessIdOf, userNameOf, type BusinessId, type Method, type Unchecked } from './method.js'
+import { businessIdOf, method, userNameOf, type BusinessId, type Method, type Unchecked } from './method.js'
 
 // Conversation Studio's APIs on a chat: docs/bot-builder/integrations/additional-apis.md.
 // `userName` is Haptik's `user_name`, as a step request's `user.user_name` carries it.
@@ -103,27 +103,22 @@ function chatMessage (entry: Record<string, unknown>): ChatMessage {
 }
 
 // A read: retried.
-export const getChatHistory: Method<Unchecked<ChatHistoryInput>, ChatHistory | ChatTranscript> = {
-  call: 'getChatHistory',
-  endpoint: { call: 'getChatHistory', family: 'platform', method: 'GET', path: '/integration/external/v2.0/get_chat_history/', idempotent: true },
-  prepare: (input, defaults) => {
-    const call = 'getChatHistory'
-    const { pxut, limit, responseType } = input
-    const conversationNo = integer(call, 'conversationNo', input.conversationNo, 0, Number.MAX_SAFE_INTEGER)
-    // "If both groups' arguments are provided, first will be preferred" (:296): a pxut alone picks group 2.
-    const query: Record<string, string> = pxut !== undefined && input.userName === undefined
-      ? { pxut: text(call, 'pxut', pxut), conversation_no: String(conversationNo) }
-      : { business_id: String(businessIdOf(call, input, defaults)), user_name: userNameOf(call, input, defaults), conversation_no: String(conversationNo) }
-    if (limit !== undefined) query.limit = String(integer(call, 'limit', limit, 1, Number.MAX_SAFE_INTEGER))
-    if (responseType !== undefined && responseType !== 'json' && responseType !== 'text') throw invalid(call, 'responseType', "'json' or 'text'", responseType)
-    if (responseType !== undefined) query.response_type = responseType
-    return {
-      query,
-      read: body => {
-        if (responseType === 'text') return typeof body.chat_text === 'string' ? { text: body.chat_text } : undefined
-        const entries: unknown = body.chat_json
-        return Array.isArray(entries) && entries.every(isObject) ? { messages: entries.map(chatMessage) } : undefined
-      }
+export const getChatHistory = method<Unchecked<ChatHistoryInput>, ChatHistory | ChatTranscript>({ call: 'getChatHistory', family: 'platform', method: 'GET', path: '/integration/external/v2.0/get_chat_history/', idempotent: true }, (input, defaults, call) => {
+  const { pxut, limit, responseType } = input
+  const conversationNo = integer(call, 'conversationNo', input.conversationNo, 0, Number.MAX_SAFE_INTEGER)
+  // "If both groups' arguments are provided, first will be preferred" (:296): a pxut alone picks group 2.
+  const query: Record<string, string> = pxut !== undefined && input.userName === undefined
+    ? { pxut: text(call, 'pxut', pxut), conversation_no: String(conversationNo) }
+    : { business_id: String(businessIdOf(call, input, defaults)), user_name: userNameOf(call, input, defaults), conversation_no: String(conversationNo) }
+  if (limit !== undefined) query.limit = String(integer(call, 'limit', limit, 1, Number.MAX_SAFE_INTEGER))
+  if (responseType !== undefined && responseType !== 'json' && responseType !== 'text') throw invalid(call, 'responseType', "'json' or 'text'", responseType)
+  if (responseType !== undefined) query.response_type = responseType
+  return {
+    query,
+    read: body => {
+      if (responseType === 'text') return typeof body.chat_text === 'string' ? { text: body.chat_text } : undefined
+      const entries: unknown = body.chat_json
+      return Array.isArray(entries) && entries.every(isObject) ? { messages: entries.map(chatMessage) } : undefined
     }
   }
-}
+})

@@ -1,6 +1,6 @@
 import { HaptikValidationError } from '../errors.js'
 import { integer, optionalText } from '../validate.js'
-import { authIdOf, businessIdOf, type BusinessId, type Method, type Unchecked } from './method.js'
+import { authIdOf, businessIdOf, method, type BusinessId, type Unchecked } from './method.js'
 
 // A user's feedback on a conversation: docs/webhooks/send-feedback-to-haptik.md.
 // Haptik takes one per user per hour and answers `duplicate feedback` to
@@ -26,21 +26,16 @@ export interface LoggedFeedback {
   alreadySubmitted: boolean
 }
 
-export const logFeedback: Method<Unchecked<LogFeedbackInput>, LoggedFeedback> = {
-  call: 'logFeedback',
-  endpoint: { call: 'logFeedback', family: 'messaging', method: 'POST', path: '/v1.0/log_feedback_from_user/', idempotent: true },
-  prepare: (input, defaults) => {
-    const call = 'logFeedback'
-    const authId = authIdOf(call, input, defaults)
-    const business = businessIdOf(call, input, defaults)
-    if (typeof input.resolved !== 'boolean') throw new HaptikValidationError(`${call}: resolved must be true or false`, call, 'resolved')
-    const rating = integer(call, 'rating', input.rating, 1, 5)
-    const feedback = optionalText(call, 'feedback', input.feedback)
-    const json = { auth_id: authId, business_id: business, query_resolved: input.resolved, query_rating: rating, ...(feedback === undefined ? {} : { feedback }) }
-    return {
-      json,
-      read: () => ({ success: true, alreadySubmitted: false }),
-      recover: error => error.code === 'duplicate_feedback' ? { success: true, alreadySubmitted: true } : undefined
-    }
+export const logFeedback = method<Unchecked<LogFeedbackInput>, LoggedFeedback>({ call: 'logFeedback', family: 'messaging', method: 'POST', path: '/v1.0/log_feedback_from_user/', idempotent: true }, (input, defaults, call) => {
+  const authId = authIdOf(call, input, defaults)
+  const business = businessIdOf(call, input, defaults)
+  if (typeof input.resolved !== 'boolean') throw new HaptikValidationError(`${call}: resolved must be true or false`, call, 'resolved')
+  const rating = integer(call, 'rating', input.rating, 1, 5)
+  const feedback = optionalText(call, 'feedback', input.feedback)
+  const json = { auth_id: authId, business_id: business, query_resolved: input.resolved, query_rating: rating, ...(feedback === undefined ? {} : { feedback }) }
+  return {
+    json,
+    read: () => ({ success: true, alreadySubmitted: false }),
+    recover: error => error.code === 'duplicate_feedback' ? { success: true, alreadySubmitted: true } : undefined
   }
-}
+})

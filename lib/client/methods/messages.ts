@@ -1,6 +1,6 @@
 import { invalid, integer, optionalText, text } from '../validate.js'
 import { camelKeys } from '../wire-case.js'
-import { authIdOf, businessIdOf, type BusinessId, type Method, type Unchecked } from './method.js'
+import { authIdOf, businessIdOf, method, type BusinessId, type Unchecked } from './method.js'
 
 // A user's message and a user's file, into the bot: docs/webhooks/send-message-to-haptik.md
 // and send-file-to-haptik.md. The bot answers later, on the webhook. Neither is
@@ -27,20 +27,15 @@ export interface LoggedMessage {
   [key: string]: unknown
 }
 
-export const logMessage: Method<Unchecked<LogMessageInput>, LoggedMessage> = {
-  call: 'logMessage',
-  endpoint: { call: 'logMessage', family: 'messaging', method: 'POST', path: '/v1.0/log_message_from_user/', idempotent: false },
-  prepare: (input, defaults) => {
-    const call = 'logMessage'
-    const authId = authIdOf(call, input, defaults)
-    const messageBody = text(call, 'message', input.message)
-    const messageType = integer(call, 'messageType', input.messageType ?? 0, 0, Number.MAX_SAFE_INTEGER)
-    const business = businessIdOf(call, input, defaults)
-    // The docs' request, key for key (send-message-to-haptik.md:28-35).
-    const json = { user: { auth_id: authId }, message_body: messageBody, message_type: messageType, business_id: business }
-    return { json, read: body => camelKeys(body) as LoggedMessage }
-  }
-}
+export const logMessage = method<Unchecked<LogMessageInput>, LoggedMessage>({ call: 'logMessage', family: 'messaging', method: 'POST', path: '/v1.0/log_message_from_user/', idempotent: false }, (input, defaults, call) => {
+  const authId = authIdOf(call, input, defaults)
+  const messageBody = text(call, 'message', input.message)
+  const messageType = integer(call, 'messageType', input.messageType ?? 0, 0, Number.MAX_SAFE_INTEGER)
+  const business = businessIdOf(call, input, defaults)
+  // The docs' request, key for key (send-message-to-haptik.md:28-35).
+  const json = { user: { auth_id: authId }, message_body: messageBody, message_type: messageType, business_id: business }
+  return { json, read: body => camelKeys(body) as LoggedMessage }
+})
 
 /** What a file is to Haptik: its `message_type` is 1 for an image, 52 for a document. */
 export type FileKind = 'image' | 'document'
@@ -80,29 +75,24 @@ const TYPES: Record<string, readonly [FileKind, string]> = {
 }
 const MESSAGE_TYPES: Record<FileKind, string> = { image: '1', document: '52' }
 
-export const logFile: Method<Unchecked<LogFileInput>, LoggedFile> = {
-  call: 'logFile',
-  endpoint: { call: 'logFile', family: 'messaging', method: 'POST', path: '/v1.0/log_file_from_user/', idempotent: false },
-  prepare: (input, defaults) => {
-    const call = 'logFile'
-    const authId = authIdOf(call, input, defaults)
-    const filename = text(call, 'filename', input.filename)
-    const type = TYPES[/\.([^.]+)$/.exec(filename)?.[1]?.toLowerCase() ?? '']
-    if (type === undefined) throw invalid(call, 'filename', `a name ending in one of .${Object.keys(TYPES).join(', .')}`, filename, 'another extension')
-    const [kind, contentType] = type
-    if (input.kind !== undefined && input.kind !== kind) throw invalid(call, 'kind', `'${kind}', as the extension says`, input.kind)
-    const { file } = input
-    const blob = file instanceof Blob ? file : file instanceof Uint8Array ? new Blob([file as Uint8Array<ArrayBuffer>], { type: contentType }) : undefined
-    if (blob === undefined) throw invalid(call, 'file', 'a Blob or a Uint8Array (a Buffer)', file)
-    if (blob.size > MAX_FILE_BYTES) throw invalid(call, 'file', `at most ${MAX_FILE_BYTES} bytes (10 MB)`, file, `${blob.size} bytes`)
-    const message = optionalText(call, 'message', input.message) ?? ''
-    // The docs' curl, field for field (send-file-to-haptik.md:88-97).
-    const form = new FormData()
-    form.append('auth_id', authId)
-    form.append('business_id', String(businessIdOf(call, input, defaults)))
-    form.append('message_type', MESSAGE_TYPES[kind])
-    form.append('file', blob, filename)
-    form.append('message_body', message)
-    return { form, read: body => camelKeys(body) as LoggedFile }
-  }
-}
+export const logFile = method<Unchecked<LogFileInput>, LoggedFile>({ call: 'logFile', family: 'messaging', method: 'POST', path: '/v1.0/log_file_from_user/', idempotent: false }, (input, defaults, call) => {
+  const authId = authIdOf(call, input, defaults)
+  const filename = text(call, 'filename', input.filename)
+  const type = TYPES[/\.([^.]+)$/.exec(filename)?.[1]?.toLowerCase() ?? '']
+  if (type === undefined) throw invalid(call, 'filename', `a name ending in one of .${Object.keys(TYPES).join(', .')}`, filename, 'another extension')
+  const [kind, contentType] = type
+  if (input.kind !== undefined && input.kind !== kind) throw invalid(call, 'kind', `'${kind}', as the extension says`, input.kind)
+  const { file } = input
+  const blob = file instanceof Blob ? file : file instanceof Uint8Array ? new Blob([file as Uint8Array<ArrayBuffer>], { type: contentType }) : undefined
+  if (blob === undefined) throw invalid(call, 'file', 'a Blob or a Uint8Array (a Buffer)', file)
+  if (blob.size > MAX_FILE_BYTES) throw invalid(call, 'file', `at most ${MAX_FILE_BYTES} bytes (10 MB)`, file, `${blob.size} bytes`)
+  const message = optionalText(call, 'message', input.message) ?? ''
+  // The docs' curl, field for field (send-file-to-haptik.md:88-97).
+  const form = new FormData()
+  form.append('auth_id', authId)
+  form.append('business_id', String(businessIdOf(call, input, defaults)))
+  form.append('message_type', MESSAGE_TYPES[kind])
+  form.append('file', blob, filename)
+  form.append('message_body', message)
+  return { form, read: body => camelKeys(body) as LoggedFile }
+})

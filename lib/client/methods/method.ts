@@ -27,6 +27,11 @@ export interface Method<I, O> {
 /** A business id: a number or digits. Haptik's docs write it both ways (haptik-rest-api.md §4.1). */
 export type BusinessId = number | string
 
+/** A method of one endpoint; `prepare` also gets the method's name, for its messages. */
+export function method<I, O> (endpoint: Endpoint, prepare: (input: I, defaults: Defaults, call: string) => Operation<O>): Method<I, O> {
+  return { call: endpoint.call, endpoint, prepare: (input, defaults) => prepare(input, defaults, endpoint.call) }
+}
+
 /** The input's `authId`, else the binding's. */
 export function authIdOf (call: string, input: { authId?: string | undefined }, defaults: Defaults): string {
   return text(call, 'authId', input.authId ?? defaults.authId)

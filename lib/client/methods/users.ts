@@ -1,7 +1,7 @@
 import type { Endpoint } from '../transport.js'
 import { flatObject, optionalText } from '../validate.js'
 import { camelKeys, wireFields } from '../wire-case.js'
-import { authIdOf, type Method, type Unchecked } from './method.js'
+import { authIdOf, method, type Method, type Unchecked } from './method.js'
 
 // Registering a Bot API user, and updating one: docs/webhooks/create-haptik-user.md.
 
@@ -30,17 +30,12 @@ export interface HaptikUserRecord {
 const FIELDS = ['authId', 'mobileNo', 'email', 'name', 'languageCode', 'customData'] as const
 
 function userMethod (endpoint: Endpoint): Method<Unchecked<HaptikUserInput>, HaptikUserRecord> {
-  const { call } = endpoint
-  return {
-    call,
-    endpoint,
-    prepare: (input, defaults) => {
-      const user = { ...input, authId: authIdOf(call, input, defaults) }
-      for (const field of ['mobileNo', 'email', 'name', 'languageCode'] as const) optionalText(call, field, user[field])
-      flatObject(call, 'customData', user.customData)
-      return { json: wireFields(user, FIELDS), read: body => camelKeys(body) as HaptikUserRecord }
-    }
-  }
+  return method(endpoint, (input, defaults, call) => {
+    const user = { ...input, authId: authIdOf(call, input, defaults) }
+    for (const field of ['mobileNo', 'email', 'name', 'languageCode'] as const) optionalText(call, field, user[field])
+    flatObject(call, 'customData', user.customData)
+    return { json: wireFields(user, FIELDS), read: body => camelKeys(body) as HaptikUserRecord }
+  })
 }
 
 // create-haptik-user.md:19: "register the user via a POST request or update the user info via PUT request".

@@ -1,6 +1,6 @@
 import { integer } from '../validate.js'
 import { camelKeys } from '../wire-case.js'
-import { businessIdOf, type BusinessId, type Method } from './method.js'
+import { businessIdOf, method, type BusinessId } from './method.js'
 
 // Turning the webhook back on after Haptik disabled it (six failed
 // deliveries, docs/webhooks/protocols.md:31-34): docs/webhooks/re-enable-webhook.md.
@@ -19,17 +19,12 @@ export interface WebhookState {
   [key: string]: unknown
 }
 
-export const enableWebhook: Method<EnableWebhookInput, WebhookState> = {
-  call: 'enableWebhook',
-  endpoint: { call: 'enableWebhook', family: 'messaging', method: 'POST', path: '/v1.0/webhook/', idempotent: true },
-  prepare: (input, defaults) => {
-    const call = 'enableWebhook'
-    const devicePlatform = integer(call, 'devicePlatform', input.devicePlatform ?? 13, 0, Number.MAX_SAFE_INTEGER)
-    // Without a business id anywhere, the page's own body; with one, its curl's.
-    const business = input.businessId ?? defaults.businessId
-    const json = business === undefined
-      ? { enabled: true }
-      : { enabled: true, business_id: businessIdOf(call, input, defaults), device_platform: devicePlatform }
-    return { json, read: body => camelKeys(body) as WebhookState }
-  }
-}
+export const enableWebhook = method<EnableWebhookInput, WebhookState>({ call: 'enableWebhook', family: 'messaging', method: 'POST', path: '/v1.0/webhook/', idempotent: true }, (input, defaults, call) => {
+  const devicePlatform = integer(call, 'devicePlatform', input.devicePlatform ?? 13, 0, Number.MAX_SAFE_INTEGER)
+  // Without a business id anywhere, the page's own body; with one, its curl's.
+  const business = input.businessId ?? defaults.businessId
+  const json = business === undefined
+    ? { enabled: true }
+    : { enabled: true, business_id: businessIdOf(call, input, defaults), device_platform: devicePlatform }
+  return { json, read: body => camelKeys(body) as WebhookState }
+})

@@ -1,6 +1,6 @@
 import { invalid, integer, text } from '../validate.js'
 import { camelKeysDeep, isObject } from '../wire-case.js'
-import { businessIdOf, type BusinessId, type Method, type Unchecked } from './method.js'
+import { businessIdOf, method, type BusinessId, type Unchecked } from './method.js'
 
 // A WhatsApp template message, the only way to reach a user after WhatsApp's
 // 24-hour window: docs/whatsapp/sending-notifications.md:97-432, `type: "template"`.
@@ -61,37 +61,32 @@ function component (call: string, value: unknown, index: number): Record<string,
   return { type, sub_type: subType, index: String(integer(call, `${field}.index`, position, 0, 9)), parameters }
 }
 
-export const sendWhatsAppTemplate: Method<Unchecked<SendWhatsAppTemplateInput>, WhatsAppSent> = {
-  call: 'sendWhatsAppTemplate',
-  endpoint: { call: 'sendWhatsAppTemplate', family: 'whatsapp', method: 'POST', path: '/whatsapp/notification/v2/', idempotent: false },
-  prepare: (input, defaults) => {
-    const call = 'sendWhatsAppTemplate'
-    const { to, template } = input
-    // With its country code (:434-439: "unable to verify contact details" otherwise); E.164 has at most 15 digits.
-    if (typeof to !== 'string' || !/^\+?\d{8,15}$/.test(to)) throw invalid(call, 'to', 'a phone number with its country code: 8 to 15 digits, an optional leading +', to)
-    if (!isObject(template) || !isObject(template.language)) throw invalid(call, 'template', 'an object with a name and a language', template)
-    const { namespace, components = [] } = template
-    if (!Array.isArray(components)) throw invalid(call, 'template.components', 'an array', components)
-    // The docs' body, key for key (:202-241).
-    const json = {
-      business_id: businessIdOf(call, input, defaults),
-      to,
-      type: 'template',
-      template: {
-        ...(namespace === undefined ? {} : { namespace: text(call, 'template.namespace', namespace) }),
-        name: text(call, 'template.name', template.name),
-        language: { policy: template.language.policy ?? 'deterministic', code: text(call, 'template.language.code', template.language.code) },
-        components: components.map((value, index) => component(call, value, index))
-      }
-    }
-    return {
-      json,
-      read: body => {
-        const sent = camelKeysDeep(body) as Record<string, unknown>
-        const messages = (Array.isArray(sent.messages) ? sent.messages.filter(isObject) : []) as Array<{ id: string }>
-        const id = messages[0]?.id
-        return { ...sent, messages, messageId: typeof id === 'string' ? id : undefined }
-      }
+export const sendWhatsAppTemplate = method<Unchecked<SendWhatsAppTemplateInput>, WhatsAppSent>({ call: 'sendWhatsAppTemplate', family: 'whatsapp', method: 'POST', path: '/whatsapp/notification/v2/', idempotent: false }, (input, defaults, call) => {
+  const { to, template } = input
+  // With its country code (:434-439: "unable to verify contact details" otherwise); E.164 has at most 15 digits.
+  if (typeof to !== 'string' || !/^\+?\d{8,15}$/.test(to)) throw invalid(call, 'to', 'a phone number with its country code: 8 to 15 digits, an optional leading +', to)
+  if (!isObject(template) || !isObject(template.language)) throw invalid(call, 'template', 'an object with a name and a language', template)
+  const { namespace, components = [] } = template
+  if (!Array.isArray(components)) throw invalid(call, 'template.components', 'an array', components)
+  // The docs' body, key for key (:202-241).
+  const json = {
+    business_id: businessIdOf(call, input, defaults),
+    to,
+    type: 'template',
+    template: {
+      ...(namespace === undefined ? {} : { namespace: text(call, 'template.namespace', namespace) }),
+      name: text(call, 'template.name', template.name),
+      language: { policy: template.language.policy ?? 'deterministic', code: text(call, 'template.language.code', template.language.code) },
+      components: components.map((value, index) => component(call, value, index))
     }
   }
-}
+  return {
+    json,
+    read: body => {
+      const sent = camelKeysDeep(body) as Record<string, unknown>
+      const messages = (Array.isArray(sent.messages) ? sent.messages.filter(isObject) : []) as Array<{ id: string }>
+      const id = messages[0]?.id
+      return { ...sent, messages, messageId: typeof id === 'string' ? id : undefined }
+    }
+  }
+})
