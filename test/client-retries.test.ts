@@ -186,12 +186,21 @@ t.test('an abort before the call sends nothing; an abort during a request ends i
 
 t.test('the timeout applies per attempt: a safe call is retried after one, an unsafe call is not', async t => {
   const api = await standIn(t)
-  const { haptik } = clientOf(api, { timeout: 300 })
+  const { haptik, lines } = clientOf(api, { timeout: 300 })
+  api.fail('getChatHistory', { status: 503, headers: { 'retry-after': '0' } })
   api.fail('getChatHistory', 'hang')
   const start = Date.now()
   await haptik.getChatHistory({ userName: 'u', conversationNo: 1 })
-  t.ok(since(start) >= 300, 'the first attempt ran out its time')
-  t.same(api.callsTo('getChatHistory').map(({ answer }) => answer), ['hang', 200])
+  t.ok(since(start) >= 300, 'the second attempt ran out its time')
+  t.same(api.callsTo('getChatHistory').map(({ answer }) => answer), [503, 'hang', 200])
+  t.match(lines.filter(({ level }) => level !== 'debug'), [
+    { level: 'trace', attempt: 1, outcome: 'answer', status: 503 },
+    { level: 'info', attempt: 1, status: 503, error: 'HaptikApiError', delayMs: 0 },
+    { level: 'trace', attempt: 2, outcome: 'timeout', status: undefined },
+    { level: 'info', attempt: 2, status: undefined, error: 'HaptikTimeoutError' },
+    { level: 'trace', attempt: 3, outcome: 'answer', status: 200 }
+  ], 'each line with its own attempt\'s status')
+  t.match(lines.at(-1), { level: 'debug', status: 200, attempts: 3 })
 
   api.fail('logMessage', 'hang')
   const error = await haptik.logMessage({ authId: 'user-42', message: 'Hi' }, { timeout: 200 }).catch((error: unknown) => error)

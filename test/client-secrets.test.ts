@@ -64,6 +64,10 @@ t.test('Haptik echoing the token or the client id: taken out of the error', asyn
   api.fail('createUser', { status: 200, body: [TOKEN] })
   secretsAbsent(t, shown(await haptik.createUser({ authId: 'u' }).catch((error: unknown) => error)), 'echoed in an unexpected answer')
 
+  const { haptik: leaky } = clientOf(api, { fetch: async () => { throw new Error(`proxy refused Bearer ${TOKEN}`) } })
+  const refused = await leaky.logMessage({ authId: 'user-42', message: 'Hi' }).catch((error: unknown) => error)
+  t.match(refused, { name: 'HaptikConnectionError', message: /\(proxy refused Bearer \[REDACTED\]\)$/ }, 'a fetch of your own that says the token: not in the message')
+
   // A client id of digits, echoed as a JSON number: the redacted answer is no longer JSON, so it is kept as text.
   const { haptik: numeric } = clientOf(api, { clientId: '90817263' })
   api.fail('createUser', { status: 400, body: { error_message: 'invalid client_id', client_id: 90817263 } })

@@ -117,8 +117,9 @@ export function joinSignals (first: AbortSignal | undefined, second: AbortSignal
   return first === undefined ? second : second === undefined ? first : AbortSignal.any([first, second])
 }
 
-// The methods take their `this` from the instance; the class holds the
-// options in private fields, which neither util.inspect nor JSON shows.
+// One small object per client, cheap to make per call bound: the methods are
+// on the prototype and read the client from `this`; the settings sit in
+// private fields, which neither util.inspect nor JSON shows.
 export class Client implements BoundHaptikClient {
   readonly #core: Core
   readonly #binding: ResolvedBinding

@@ -123,8 +123,9 @@ export class Transport {
       progress.attempts = attempt
       const started = Date.now()
       const outcome = await this.#attempt(endpoint, operation, timeout, signal)
-      if (outcome.kind === 'answer') progress.status = outcome.status
-      this.#log('trace', endpoint, { attempt, status: progress.status, outcome: outcome.kind, durationMs: Date.now() - started }, 'haptik api attempt')
+      const status = outcome.kind === 'answer' ? outcome.status : undefined
+      progress.status = status ?? progress.status
+      this.#log('trace', endpoint, { attempt, status, outcome: outcome.kind, durationMs: Date.now() - started }, 'haptik api attempt')
       let failure: HaptikError
       let retry: boolean
       let wait: number | undefined
@@ -144,13 +145,13 @@ export class Transport {
         mayHaveLanded = true
       } else {
         const reason = (outcome.cause as { cause?: { message?: unknown } } | null)?.cause?.message ?? (outcome.cause as Error | null)?.message
-        failure = new HaptikConnectionError(`${endpoint.call}: could not reach Haptik's ${endpoint.family} host for ${endpoint.method} ${endpoint.path} (${String(reason)})`, info(), outcome.beforeSending, outcome.cause)
+        failure = new HaptikConnectionError(`${endpoint.call}: could not reach Haptik's ${endpoint.family} host for ${endpoint.method} ${endpoint.path} (${this.#redact(String(reason))})`, info(), outcome.beforeSending, outcome.cause)
         retry = outcome.beforeSending || endpoint.idempotent
         mayHaveLanded ||= !outcome.beforeSending
       }
       if (!retry || attempt > maxRetries) throw failure
       const delayMs = wait === undefined ? backoff(attempt) : Math.round(wait * 1000)
-      this.#log('info', endpoint, { attempt, status: progress.status, error: failure.name, delayMs }, 'haptik api call: retrying')
+      this.#log('info', endpoint, { attempt, status, error: failure.name, delayMs }, 'haptik api call: retrying')
       await sleep(delayMs, signal).catch((reason: unknown) => { throw aborted(reason, 'during a backoff') })
     }
   }
