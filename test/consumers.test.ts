@@ -11,7 +11,8 @@ import { codeBlocks, type BlockKind } from './helpers/docs.js'
 // CommonJS TypeScript projects made with TypeScript 7's `tsc --init`, on either
 // TypeBox (@fastify/type-provider-typebox 5 with @sinclair/typebox 0.34, or 6
 // with typebox 1.x). Each project is type-checked with TypeScript 5.9 and 7,
-// compiled, run, and called by a client that signs like Haptik's Python sample.
+// compiled, run, and called by a client that signs like Haptik's Python sample;
+// the app calls the testing kit's stand-in of Haptik's API with the client.
 // Every whole-module TypeScript block of README.md and docs/*.md is compiled in
 // them too: the ES modules in the ESM projects, the CommonJS ones in the others.
 // And the user's tests of docs/testing.md run there with that page's recipes
@@ -159,6 +160,7 @@ async function serveAndCall (t: Test, { dir }: Project): Promise<void> {
   })
   t.match(output, 'kit 200 {"status":true,"response":["{\\"text\\":\\"Our Pune store is at 4 FC Road.\\"', 'the testing kit calls a step')
   t.match(output, 'own 200 {"id":"AB1"}', "the app's own typed route is untouched")
+  t.match(output, 'client 1411200492 HaptikApiError user_not_registered', 'fastify-haptik/client against the testing kit\'s stand-in')
   const client = join(root, 'test', 'fixtures', 'haptik_client.py')
   const url = `http://127.0.0.1:${port}/haptik/product_price`
   const speaker = await run('python3', [client, url, 'consumer-secret', 'product_price', 'speaker'])
@@ -166,7 +168,7 @@ async function serveAndCall (t: Test, { dir }: Project): Promise<void> {
   const forged = await run('python3', [client, url, 'not-the-secret', 'product_price', 'speaker'])
   t.match(forged.stdout, /^401\n.*FST_HAPTIK_INVALID_SIGNATURE/)
   const required = await run(...node(['require.cjs'], dir))
-  t.equal(required.stdout.trim(), 'require ok', 'require() gives the named exports')
+  t.equal(required.stdout.trim(), 'require ok', 'require() gives the named exports, of the plugin and of the client')
 }
 
 /**
@@ -221,7 +223,7 @@ for (const [name, typebox, esm] of projects) {
   t.test(`${esm ? 'an ESM' : 'a CommonJS'} project on ${typebox === '1.x' ? 'typebox 1.x' : '@sinclair/typebox 0.34'}`, async t => {
     const consumer = project(name, typebox, esm)
     const kind = esm ? 'esm' : 'commonjs'
-    t.same(readdirSync(join(consumer.dir, 'snippets')).filter(file => !['steps.ts', 'orders.ts'].includes(file)).sort(),
+    t.same(readdirSync(join(consumer.dir, 'snippets')).filter(file => !['steps.ts', 'orders.ts', 'haptik.ts'].includes(file)).sort(),
       snippets(kind).map(block => block.name).sort(), `the docs' whole-module ${kind} snippets are in it`)
     await typeCheck(t, consumer, 'TypeScript 5.9')
     await typeCheck(t, consumer, 'TypeScript 7')

@@ -3,6 +3,7 @@
 // shipped file and on a heading that exists, the README stays short, and every
 // TypeScript block is checked by some test.
 import { execFileSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { posix } from 'node:path'
 import t from 'tap'
 import ts from 'typescript'
@@ -65,13 +66,19 @@ t.test('every code block is TypeScript that a test checks, or not code', async t
     'each block is a whole ES module, a whole CommonJS module, the user\'s test or a fragment that imports nothing')
   t.equal(new Set(blocks.map(block => block.name)).size, blocks.length, 'the snippets\' names are unique')
   t.ok(blocks.filter(block => block.kind === 'esm').length > 5, 'ES modules')
-  t.equal(blocks.filter(block => block.kind === 'commonjs').length, 1, 'the CommonJS form')
+  t.same(blocks.filter(block => block.kind === 'commonjs').map(block => block.file), ['docs/client.md', 'docs/reference.md'], 'the CommonJS forms: the plugin\'s and the client\'s')
   t.same(blocks.filter(block => block.kind === 'test').map(block => `${block.file}: ${block.code.split('\n')[0]}`),
     ['docs/testing.md: // test/steps.test.ts', 'docs/testing.md: // test/steps.test.ts'], 'the user\'s test, with tap and with node:test')
   for (const { file, text } of pages) {
     const fences = [...text.matchAll(/^```(\S*)$/gm)].map(match => match[1]).filter((_, index) => index % 2 === 0)
     t.same(fences.filter(language => !['ts', 'sh', 'console', 'json'].includes(language)), [], `${file}: code is in ts blocks (others are sh, console or json)`)
   }
+})
+
+t.test("the snippets' './haptik.js' is docs/client.md's first block, word for word", async t => {
+  const [first] = codeBlocks(pages).filter(block => block.file === 'docs/client.md')
+  const fixture = readFileSync(posix.join(root, 'test/fixtures/consumer/snippets/haptik.ts'), 'utf8').replace(/^(\/\/.*\n)+/, '')
+  t.equal(fixture, first?.code)
 })
 
 /** The names `lib/index.ts` exports, types included, as TypeScript sees them. */

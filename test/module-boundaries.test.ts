@@ -40,14 +40,17 @@ const ALLOWED: Record<string, readonly string[]> = {
   'hsl/': [],
   'store/': [],
   'wire/': [],
+  'client/': [],
   'reply/': ['hsl/'],
-  'webhooks/': ['store/', 'wire/', 'hsl/'],
-  'step/': ['reply/', 'wire/', 'store/', 'hsl/'],
+  'webhooks/': ['store/', 'wire/', 'hsl/', 'client/'],
+  'step/': ['reply/', 'wire/', 'store/', 'hsl/', 'client/'],
   'openapi/': ['step/', 'reply/', 'wire/', 'webhooks/', 'hsl/'],
-  'routes/': ['openapi/', 'step/', 'reply/', 'wire/', 'webhooks/', 'store/', 'hsl/'],
+  'routes/': ['openapi/', 'step/', 'reply/', 'wire/', 'webhooks/', 'store/', 'hsl/', 'client/'],
   'cli/': ['index.ts', 'testing/'],
-  'testing/': ['index.ts']
+  'testing/': ['index.ts', 'client/']
 }
+// Layers that stand apart from the plugin: not even its leaves, errors.ts included.
+const APART = ['cli/', 'testing/', 'client/']
 
 const all = modules()
 
@@ -65,9 +68,9 @@ t.test('lib/ has no import cycle, type-only imports included', async t => {
 t.test('each folder imports only the layers below it', async t => {
   for (const module of all.filter(module => layerOf(module) in ALLOWED)) {
     const layer = layerOf(module)
-    const allowed = new Set([layer, ...ALLOWED[layer], ...(layer === 'cli/' || layer === 'testing/' ? [] : LEAVES)])
+    const allowed = new Set([layer, ...ALLOWED[layer], ...(APART.includes(layer) ? [] : LEAVES)])
     const wrong = importsOf(module)
-      .filter(({ target, typeOnly }) => !allowed.has(layerOf(target)) && !(typeOnly && ROOT_TYPES.includes(target) && !['cli/', 'testing/'].includes(layer)))
+      .filter(({ target, typeOnly }) => !allowed.has(layerOf(target)) && !(typeOnly && ROOT_TYPES.includes(target) && !APART.includes(layer)))
       .map(({ target }) => target)
     t.same(wrong, [], `${module} imports only ${[...allowed].join(', ')}`)
   }
@@ -83,7 +86,7 @@ t.test('hsl/ stands alone, and the leaves import only leaves', async t => {
 })
 
 t.test('the command line and the testing kit use only the public entry points', async t => {
-  const entries = new Set(['index.ts', 'hsl/index.ts', 'testing/index.ts'])
+  const entries = new Set(['index.ts', 'hsl/index.ts', 'testing/index.ts', 'client/index.ts'])
   for (const module of all.filter(module => module.startsWith('cli/') || module.startsWith('testing/'))) {
     const inner = importsOf(module).map(({ target }) => target).filter(target => layerOf(target) !== layerOf(module) && !entries.has(target))
     t.same(inner, [], module)
@@ -96,6 +99,17 @@ t.test('the core never imports the testing kit, the command line, the example or
     const targets = importsOf(module).map(({ target }) => target)
     t.same(targets.filter(target => target.startsWith('cli/') || target.startsWith('testing/') || target.startsWith('..')), [], module)
     t.notMatch(source, /from '@fastify\/swagger/, `${module} does not load @fastify/swagger (an optional peer)`)
+  }
+})
+
+t.test('client/ imports nothing but itself: no other lib/ module, no package (Fastify included), nothing of node: (a worker or a script can use it)', async t => {
+  const client = all.filter(module => module.startsWith('client/'))
+  t.ok(client.includes('client/index.ts') && client.includes('client/transport.ts'), `${client.length} modules`)
+  for (const module of client) {
+    const source = readFileSync(join(LIB, module), 'utf8')
+    const specifiers = [...source.matchAll(/^(?:import|export)[^'"]*?from '([^']+)'/gm)].map(match => match[1])
+    t.same(specifiers.filter(specifier => !specifier.startsWith('.')), [], `${module} imports no package`)
+    t.same(importsOf(module).filter(({ target }) => !target.startsWith('client/')).map(({ target }) => target), [], `${module} imports only client/`)
   }
 })
 
