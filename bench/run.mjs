@@ -3,9 +3,10 @@
 // autocannon from another core, and reports every figure as the median over
 // interleaved rounds of its ratio to the bare Fastify route measured in the
 // same round, so machine noise cancels. Every response body is checked.
-// `--only main | scale | startup | state` runs one part; startup is steps against
+// `--only main | scale | startup | state | client` runs one part; startup is steps against
 // ready time and heap, for the plugin and for bare Fastify; state is a stateful step
-// in memory and on a loopback redis-server against the same step without state.
+// in memory and on a loopback redis-server against the same step without state; client is
+// a step with the plugin's `client` option, unused, against the same step without it.
 import { execFileSync, spawn } from 'node:child_process'
 import { writeFileSync, mkdirSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -219,13 +220,27 @@ if (args.only === 'all' || args.only === 'state') {
   }
 }
 
+if (args.only === 'all' || args.only === 'client') {
+  // A step that makes no API call, with the plugin's `client` option and without, beside a
+  // second process of the same server as the A/A control.
+  const STEP_ALONE = 'stateless step (async handler)'
+  const configs = {
+    [STEP_ALONE]: { file: 'fastify-haptik.mjs' },
+    'the same, again (A/A control)': { file: 'fastify-haptik.mjs' },
+    'with the client option, unused': { file: 'fastify-haptik.mjs', env: { BENCH_CLIENT: '1' } }
+  }
+  const client = await compare('client', configs, STEP_ALONE)
+  report.client = client
+  out.push(table(`Client: a step that makes no API call, with and without the plugin's client option; × the step without it, median of ${ROUNDS} rounds`, client).replaceAll('× bare', '× without'))
+}
+
 const text = out.join('\n')
 console.log(`Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model}, ${PIN ? 'server pinned to core 1, load on core 0' : 'not pinned'}`)
 console.log(text)
 mkdirSync('bench', { recursive: true })
 writeFileSync(args.output, JSON.stringify(report, (key, value) => key === 'rounds' ? undefined : value, 2) + '\n')
 console.log(`\nJSON: ${args.output}`)
-const failed = [report.main, report.state].some(results => Object.values(results ?? {}).some(r => r.failed > 0))
+const failed = [report.main, report.state, report.client].some(results => Object.values(results ?? {}).some(r => r.failed > 0))
 if (failed) {
   console.error('Some server answered wrongly: its figures do not count.')
   process.exitCode = 1

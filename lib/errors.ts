@@ -134,3 +134,7 @@ export const SignupTimeoutError = createError<'FST_HAPTIK_SIGNUP_TIMEOUT', 503, 
 /** `signup.concurrency` checks are pending already. */
 export const SignupBusyError = createError<'FST_HAPTIK_SIGNUP_BUSY', 503, []>(
   'FST_HAPTIK_SIGNUP_BUSY', 'Signup: too many checks are pending; try again', 503, undefined, false)
+
+/** Logged (never sent) when a handler uses `context.haptik` (or a webhook handler `haptik`) and the plugin has no `client` option. */
+export const NoClientError = createError<'FST_HAPTIK_NO_CLIENT', 500, []>(
+  'FST_HAPTIK_NO_CLIENT', "haptik needs the plugin's client option: client: createHaptikClient({ token, clientId, baseUrl }) from fastify-haptik/client (docs/client.md)", 500, undefined, false)

@@ -66,6 +66,7 @@ async function fastifyHaptikPlugin (fastify: FastifyInstance, options: FastifyHa
     lookup: new SecretLookup(settings.secretLookup),
     deadlines: new BodyDeadlines(settings.bodyTimeout),
     state: settings.state,
+    client: settings.client,
     validation: new RequestValidation(),
     closing: false
   }

@@ -1,3 +1,4 @@
+import { isHaptikClient, type HaptikClient } from './client/client.js'
 import { InvalidOptionError, MissingSecretError } from './errors.js'
 import { checkMessage, checkPositiveInteger, MAX_TIMEOUT, MAX_TTL } from './option-checks.js'
 import { checkUserText, type UserText } from './reply/languages.js'
@@ -88,6 +89,12 @@ export interface FastifyHaptikOptions extends ReplyOptions {
   stateNamespace?: string | undefined
   /** Milliseconds each store operation may take; past it the step takes its failure path, and a webhook delivery gets 503. Default: 1000. */
   storeTimeout?: number | undefined
+  /**
+   * A client of Haptik's REST APIs (`createHaptikClient` from `fastify-haptik/client`): step
+   * handlers get it as `context.haptik`, webhook handlers as `haptik`, bound to the call's user,
+   * business and deadline (docs/client.md).
+   */
+  client?: HaptikClient | undefined
   /** Serve Haptik's Bot API webhook: a handler per event, each run once (docs/webhooks.md). */
   webhooks?: WebhookOptions | undefined
   /** Serve the Web SDK's signup check (docs/webhooks.md). */
@@ -116,6 +123,7 @@ export interface ResolvedOptions {
   readonly state: StateSettings
   readonly webhooks: WebhookSettings | undefined
   readonly signup: SignupSettings | undefined
+  readonly client: HaptikClient | undefined
 }
 
 function checkInvalidEntities (value: unknown, what: string): InvalidEntities {
@@ -194,7 +202,8 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     stateNamespace = prefix === '' ? '/' : prefix,
     storeTimeout = DEFAULT_STORE_TIMEOUT,
     webhooks,
-    signup
+    signup,
+    client
   } = options
 
   if (!Array.isArray(steps) || (steps.length === 0 && options.webhooks === undefined && options.signup === undefined)) {
@@ -242,6 +251,7 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
     if (unsigned.length > 0) throw new MissingSecretError(unsigned.length === 1 ? `step ${unsigned[0]} has` : `steps ${unsigned.join(', ')} have`)
   }
 
+  if (client !== undefined && !isHaptikClient(client)) throw new InvalidOptionError('client must be a client made by createHaptikClient (fastify-haptik/client)')
   const webhookSettings = resolveWebhooks(webhooks, sharedAuth)
   const signupSettings = resolveSignup(signup)
   const names = new Map<string, string>()
@@ -272,5 +282,5 @@ export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions 
       replies: resolveReplyPolicy(step, replies, `step "${step.name}": `)
     }, schemas)
   })
-  return { prefix, bodyLimit, openapi, dispatch, telemetry, steps: served, secretLookup, bodyTimeout, state, webhooks: webhookSettings, signup: signupSettings }
+  return { prefix, bodyLimit, openapi, dispatch, telemetry, steps: served, secretLookup, bodyTimeout, state, webhooks: webhookSettings, signup: signupSettings, client }
 }

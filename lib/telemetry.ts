@@ -5,6 +5,8 @@ import {
   type Attributes, type Counter, type Histogram, type MeterProvider, type Span, type TracerProvider
 } from '@opentelemetry/api'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
+import { HaptikAbortError, HaptikApiError, HaptikConnectionError, HaptikTimeoutError, type HaptikError } from './client/errors.js'
+import type { Observer } from './client/transport.js'
 import { whenSettled } from './untrusted.js'
 
 // What the plugin tells the outside about each step call: one log line,
@@ -127,6 +129,16 @@ export interface Call {
   error: Error | undefined
 }
 
+/** How a call to Haptik's APIs ended, for spans and metrics: a bounded set. */
+function apiOutcome (error: HaptikError | undefined): string {
+  if (error === undefined) return 'ok'
+  if (error instanceof HaptikApiError) return 'api-error'
+  if (error instanceof HaptikTimeoutError) return 'timeout'
+  if (error instanceof HaptikConnectionError) return 'connection-error'
+  if (error instanceof HaptikAbortError) return 'aborted'
+  return 'invalid'
+}
+
 /** Ends a call's span with its outcome, and its error if it failed. */
 function endSpan (span: Span, outcome: string, error: Error | undefined): void {
   if (!span.isRecording()) return
@@ -150,6 +162,8 @@ export class Telemetry {
   readonly #webhooks: Counter
   readonly #webhookDuration: Histogram
   readonly #evictions: Counter
+  readonly #apiCalls: Counter
+  readonly #apiDuration: Histogram
 
   constructor ({ tracerProvider = trace.getTracerProvider(), meterProvider = metrics.getMeterProvider() }: TelemetryOptions = {}) {
     this.#tracer = tracerProvider.getTracer(SCOPE)
@@ -162,6 +176,31 @@ export class Telemetry {
     this.#webhooks = meter.createCounter('haptik.webhook.calls', { description: 'Webhook deliveries, by event and outcome' })
     this.#webhookDuration = meter.createHistogram('haptik.webhook.duration', { description: 'Webhook deliveries, by event', unit: 'ms' })
     this.#evictions = meter.createCounter('haptik.store.evictions', { description: 'States a store dropped before their time to make room, by store' })
+    this.#apiCalls = meter.createCounter('haptik.api.calls', { description: "Calls to Haptik's REST APIs from steps and webhook handlers, by method and outcome" })
+    this.#apiDuration = meter.createHistogram('haptik.api.duration', { description: "Calls to Haptik's REST APIs, retries included, by method", unit: 'ms' })
+  }
+
+  /**
+   * Observes the REST client's calls made within a step or webhook call:
+   * each a span (a child of `parent`), counted and timed by method and outcome.
+   */
+  apiObserver (parent: Span): Observer {
+    return ({ method, family }) => {
+      const startedAt = performance.now()
+      const span = parent.isRecording()
+        ? this.#tracer.startSpan(`haptik.api ${method}`, { kind: SpanKind.CLIENT, attributes: { 'haptik.api.method': method, 'haptik.api.family': family } }, trace.setSpan(otelContext.active(), parent))
+        : undefined
+      return ({ status, error, attempts }) => {
+        const outcome = apiOutcome(error)
+        this.#apiCalls.add(1, { 'haptik.api.method': method, 'haptik.outcome': outcome })
+        this.#apiDuration.record(performance.now() - startedAt, { 'haptik.api.method': method })
+        if (span === undefined) return
+        span.setAttribute('haptik.api.attempts', attempts)
+        if (status !== undefined) span.setAttribute('http.response.status_code', status)
+        if (error instanceof HaptikApiError) span.setAttribute('haptik.api.code', error.code)
+        endSpan(span, outcome, error)
+      }
+    }
   }
 
   /**

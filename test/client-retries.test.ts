@@ -264,7 +264,9 @@ t.test('nothing keeps the process open once a call settles', async t => {
   const api = await standIn(t)
   const script = fileURLToPath(new URL('fixtures/client/settle-and-exit.ts', import.meta.url))
   const run = async (scenario: string) => await new Promise<{ outcome: string, settledAfter: number, livedOn: number }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, api.url, scenario], { env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'inherit'] })
+    // The test's own TypeScript loader (tap's): a child on another (tsx) would report coverage of
+    // differently compiled sources under the same file names, and spoil the suite's coverage.
+    const child = spawn(process.execPath, [...process.execArgv, script, api.url, scenario], { env: { ...process.env }, stdio: ['ignore', 'pipe', 'inherit'] })
     let output = ''
     child.stdout.on('data', chunk => { output += String(chunk) })
     child.once('exit', () => {

@@ -489,3 +489,21 @@ t.test('createHaptikClient checks its options at once, and says which is wrong (
   for (const [options, field, message] of cases) t.match(refused(options), { name: 'HaptikValidationError', call: 'createHaptikClient', field, message }, field)
   t.equal(refused({ ...good, baseUrl: { whatsapp: 'http://localhost:8080/wa/' }, businessId: '343', timeout: 1, maxRetries: 0 }), undefined, 'one family is enough; digits for the business')
 })
+
+t.test('a transcript entry whose timestamp is not text has no sentAt; an answer that is not JSON and names no content type says so', async t => {
+  const api = await standIn(t)
+  const { haptik } = clientOf(api)
+  api.fail('getChatHistory', { status: 200, body: { chat_json: [{ text: 'Hi', sender: 'user', message_id: 1, timestamp: 1719041065 }] } })
+  const { messages } = await haptik.getChatHistory({ userName: 'ab112468917fgghdebc', conversationNo: 0 })
+  t.same([messages[0].text, messages[0].sentAt], ['Hi', undefined])
+
+  // A proxy's answer with a body and no Content-Type.
+  const { createServer } = await import('node:http')
+  const proxy = createServer((_request, response) => { response.writeHead(502); response.end(Buffer.from('Bad gateway')) })
+  await new Promise<void>(resolve => proxy.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { proxy.close() })
+  const { port } = proxy.address() as { port: number }
+  const behindProxy = createHaptikClient({ token: TOKEN, clientId: CLIENT_ID, baseUrl: `http://127.0.0.1:${port}`, businessId: 343, maxRetries: 0 })
+  const error = await behindProxy.logMessage({ authId: 'user-42', message: 'Hi' }).catch((error: unknown) => error)
+  t.match(error, { name: 'HaptikApiError', status: 502, code: 'not_json', message: /with a body that is not JSON \(no content-type, 11 characters\)/ })
+})

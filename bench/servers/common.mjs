@@ -12,6 +12,9 @@ export const dist = resolve(process.env.HAPTIK_DIST ?? fileURLToPath(new URL('..
 /** fastify-haptik's ESM entry, loaded from `dist`. */
 export const loadHaptik = () => import(pathToFileURL(join(dist, 'esm/index.js')).href)
 
+/** fastify-haptik/client's ESM entry, loaded from `dist`. */
+export const loadClient = () => import(pathToFileURL(join(dist, 'esm/client/index.js')).href)
+
 /**
  * The request and reply schemas of `dist`, for the peers: from the build's own
  * modules (the entry stopped exporting them in the house issue), or from the

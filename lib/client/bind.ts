@@ -52,3 +52,9 @@ export function bindClient (client: HaptikClient | BoundHaptikClient, binding: H
     observers: observe === undefined ? [] : [observe as Observer]
   })
 }
+
+/** The binding of a Haptik user as a request or an event carries it: `auth_id` and `user_name`, where they are text. */
+export function userBinding (user: { readonly auth_id?: unknown, readonly user_name?: unknown } | undefined): Pick<HaptikBinding, 'authId' | 'userName'> {
+  const text = (value: unknown) => typeof value === 'string' && value !== '' ? value : undefined
+  return { authId: text(user?.auth_id), userName: text(user?.user_name) }
+}

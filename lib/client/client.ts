@@ -255,6 +255,11 @@ function credential (field: string, value: unknown): string {
  * const { messageId } = await haptik.logMessage({ authId: 'user-42', message: 'Where is my order?' })
  * ```
  */
+/** Whether a value is a client made by `createHaptikClient` (for the plugin's `client` option). */
+export function isHaptikClient (value: unknown): value is HaptikClient {
+  return value instanceof Client
+}
+
 export function createHaptikClient (options: HaptikClientOptions): HaptikClient {
   const call = 'createHaptikClient'
   if (!isObject(options)) throw invalid(call, 'options', 'an object', options)

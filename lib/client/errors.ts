@@ -127,8 +127,8 @@ export class HaptikValidationError extends HaptikError {
   /** The input field at fault, e.g. `'rating'` or `'customData.address'`. */
   readonly field: string
 
-  constructor (message: string, call: string | undefined, field: string) {
-    super(message, call === undefined ? {} : { call })
+  constructor (message: string, call: string, field: string) {
+    super(message, { call })
     this.field = field
   }
 }

@@ -13,9 +13,8 @@ export function kindOf (value: unknown): string {
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }
 
-export function invalid (call: string | undefined, field: string, expected: string, value: unknown, got = kindOf(value)): HaptikValidationError {
-  const where = call === undefined ? '' : `${call}: `
-  return new HaptikValidationError(`${where}${field} must be ${expected}, got ${got}`, call, field)
+export function invalid (call: string, field: string, expected: string, value: unknown, got = kindOf(value)): HaptikValidationError {
+  return new HaptikValidationError(`${call}: ${field} must be ${expected}, got ${got}`, call, field)
 }
 
 /** A required, non-empty string. */
@@ -63,7 +62,7 @@ export function flatObject (call: string, field: string, value: unknown): Record
 }
 
 /** An optional `AbortSignal`. */
-export function optionalSignal (call: string | undefined, field: string, value: unknown): AbortSignal | undefined {
+export function optionalSignal (call: string, field: string, value: unknown): AbortSignal | undefined {
   if (value !== undefined && !(value instanceof AbortSignal)) throw invalid(call, field, 'an AbortSignal', value)
   return value
 }

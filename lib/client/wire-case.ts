@@ -13,9 +13,8 @@ export function snake (key: string): string {
   return key.replace(/[A-Z]/g, letter => `_${letter.toLowerCase()}`)
 }
 
-/** An object's own keys in camelCase (one level); what is not a plain object is returned as it is. */
-export function camelKeys (value: unknown): unknown {
-  if (!isObject(value)) return value
+/** An object's own keys in camelCase (one level). */
+export function camelKeys (value: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).map(([key, inner]) => [camel(key), inner]))
 }
 

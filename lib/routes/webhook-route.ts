@@ -27,7 +27,7 @@ const ANSWERS: Partial<Record<WebhookOutcome, string>> = {
  */
 export function webhookRoute (fastify: FastifyInstance, settings: WebhookSettings, bodyLimit: number, registration: Registration): void {
   const { telemetry, state } = registration
-  const deliveries = new WebhookDeliveries(settings, state)
+  const deliveries = new WebhookDeliveries(settings, state, registration.client)
 
   async function handleHaptikWebhook (request: FastifyRequest, reply: FastifyReply) {
     const unverified = checkSignature(request)
@@ -35,7 +35,7 @@ export function webhookRoute (fastify: FastifyInstance, settings: WebhookSetting
     const body = request.body
     const name = isJsonObject(body) && typeof body.event_name === 'string' ? body.event_name : 'unnamed'
     const call = telemetry.startWebhook(name, request)
-    const { outcome, reason, error } = await deliveries.deliver(body, { request, within: run => telemetry.withinWebhook(call, run) })
+    const { outcome, reason, error } = await deliveries.deliver(body, { request, within: run => telemetry.withinWebhook(call, run), observe: telemetry.apiObserver(call.span) })
     telemetry.endWebhook(call, outcome, error)
     const text = ANSWERS[outcome]
     if (text !== undefined) return reply.code(200).type('application/json').send(text)

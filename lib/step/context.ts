@@ -4,12 +4,17 @@ import { pickText, type UserText } from '../reply/languages.js'
 import type { StepContext } from './define-step.js'
 import type { Call, Telemetry } from '../telemetry.js'
 import type { StateSettings } from './conversation-state.js'
+import { bindClient, userBinding } from '../client/bind.js'
+import type { BoundHaptikClient, HaptikClient } from '../client/client.js'
+import { NoClientError } from '../errors.js'
 
 /** What the steps of one registration share at run time. */
 export interface StepRuntime {
   readonly telemetry: Telemetry
   /** Where and how long steps' state is kept. */
   readonly state: StateSettings
+  /** The plugin's `client` option: `context.haptik`, bound to each call. */
+  readonly client: HaptikClient | undefined
   /** Set once the server's close() is called. */
   readonly closing: boolean
 }
@@ -23,6 +28,7 @@ export class Context implements StepContext {
   userState: unknown = undefined
   #log: FastifyBaseLogger | undefined
   #controller: AbortController | undefined
+  #haptik: BoundHaptikClient | undefined
 
   constructor (
     readonly request: FastifyRequest,
@@ -54,6 +60,15 @@ export class Context implements StepContext {
   get signal (): AbortSignal {
     this.#controller ??= new AbortController()
     return this.#controller.signal
+  }
+
+  get haptik (): BoundHaptikClient {
+    if (this.#haptik === undefined) {
+      const { client, telemetry } = this.runtime
+      if (client === undefined) throw new NoClientError()
+      this.#haptik = bindClient(client, { ...userBinding(this.user), signal: this.signal, observe: telemetry.apiObserver(this.call.span) })
+    }
+    return this.#haptik
   }
 
   // A function, not a method: handlers destructure the context.

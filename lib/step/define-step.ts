@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify'
+import type { BoundHaptikClient } from '../client/client.js'
 import { InvalidOptionError } from '../errors.js'
 import { type HaptikEnvelope, type HaptikUser } from '../wire/request-schema.js'
 import { checkExamples, type StepExample } from './step-examples.js'
@@ -65,6 +66,17 @@ export interface StepContext<Entities extends ObjectSchema = ObjectSchema, State
   readonly envelope: HaptikEnvelope
   /** Aborts when the step's deadline passes: hand it to `fetch` and friends. */
   readonly signal: AbortSignal
+  /**
+   * The plugin's `client` (Haptik's REST APIs), bound to this call: its calls
+   * end at the step's deadline, and the request's user fills in `userName`
+   * and `authId` where a call leaves them out (docs/client.md).
+   *
+   * @example
+   * ```ts
+   * await context.haptik.sendChatToAgent({ teamName: 'billing' })
+   * ```
+   */
+  readonly haptik: BoundHaptikClient
   /** The request logger, bound to this step. */
   readonly log: FastifyBaseLogger
   readonly request: FastifyRequest

@@ -1,6 +1,9 @@
 import { performance } from 'node:perf_hooks'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
-import { InvalidEventError, WebhookTimeoutError } from '../errors.js'
+import { bindClient, userBinding } from '../client/bind.js'
+import type { BoundHaptikClient, HaptikClient } from '../client/client.js'
+import type { Observer } from '../client/transport.js'
+import { InvalidEventError, NoClientError, WebhookTimeoutError } from '../errors.js'
 import type { StateStore, Version } from '../store/state-store.js'
 import type { WebhookOutcome } from '../telemetry.js'
 import { settleWithin } from '../time-limit.js'
@@ -9,7 +12,7 @@ import { idText } from '../wire/number-text.js'
 import { bodyMessage, eventCheck, type WebhookEvent, type WebhookEventName } from './events.js'
 import { eventKey } from './event-key.js'
 import { EventRecords } from './event-records.js'
-import { ANSWER_MARGIN, type GiveUpHandler, type WebhookContext, type WebhookSettings } from './webhook-options.js'
+import { ANSWER_MARGIN, type GiveUpContext, type GiveUpHandler, type WebhookContext, type WebhookSettings } from './webhook-options.js'
 
 // One delivery of a webhook event, from its body to what it answers: the
 // event is checked against its schema, claimed in the store, run under the
@@ -26,10 +29,11 @@ export interface DeliveryResult {
   readonly error?: Error | undefined
 }
 
-/** What a delivery runs in: its request, and the delivery's span for the handler. */
+/** What a delivery runs in: its request, the delivery's span for the handler, and what observes its API calls. */
 export interface DeliveryScope {
   readonly request: FastifyRequest
   readonly within: <T>(run: () => T) => T
+  readonly observe: Observer
 }
 
 /** Where the registration keeps its event records. */
@@ -43,6 +47,28 @@ export interface RecordStore {
 type Ran = { readonly ok: true } | { readonly ok: false, readonly error: Error }
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** A handler's context: `haptik` bound on first use to the event's user and business, and to the handler's signal. */
+function contextOf<Extra extends object> (body: Record<string, unknown>, client: HaptikClient | undefined, scope: DeliveryScope, log: FastifyBaseLogger, signal: AbortSignal, extra: Extra): WebhookContext & Extra {
+  let haptik: BoundHaptikClient | undefined
+  return {
+    ...extra,
+    log,
+    signal,
+    request: scope.request,
+    get haptik () {
+      if (client === undefined) throw new NoClientError()
+      const businessId = body.business_id
+      haptik ??= bindClient(client, {
+        ...userBinding(body.user as Record<string, unknown> | undefined),
+        businessId: typeof businessId === 'number' || typeof businessId === 'string' ? businessId : undefined,
+        signal,
+        observe: scope.observe
+      })
+      return haptik
+    }
+  }
+}
 
 /** Milliseconds until a `performance.now()` time, at least 1. */
 const until = (time: number) => Math.max(1, Math.floor(time - performance.now()))
@@ -110,9 +136,11 @@ export class WebhookDeliveries {
   readonly #storeTimeout: number
   readonly #claimTtl: number
   readonly #checks: ReadonlyMap<string, (body: unknown) => string | undefined>
+  readonly #client: HaptikClient | undefined
 
-  constructor (settings: WebhookSettings, records: RecordStore) {
+  constructor (settings: WebhookSettings, records: RecordStore, client: HaptikClient | undefined) {
     this.#settings = settings
+    this.#client = client
     this.#storeTimeout = records.timeout
     // A claim outlives its renewal and the store's slowest answer; a crashed instance's lapses.
     this.#claimTtl = 2 * (settings.timeout + records.timeout)
@@ -152,7 +180,7 @@ export class WebhookDeliveries {
     const log = request.log.child({ event: name })
     const held = new HeldClaim(this.#records, key, claim.version, attempt, this.#claimTtl, this.#storeTimeout, log)
     const controller = new AbortController()
-    const context: WebhookContext = { log, signal: controller.signal, request }
+    const context = contextOf(body, this.#client, scope, log, controller.signal, {})
     const finished = runHandler(() => scope.within(() => handler(eventOf(body, raw), context)))
     let ran: Ran
     try {
@@ -219,10 +247,11 @@ export class WebhookDeliveries {
     return { outcome: record.attempts === 0 ? 'invalid' : 'given-up', error }
   }
 
-  async #callGiveUp (onGiveUp: GiveUpHandler, body: unknown, error: Error, attempts: number, { request }: DeliveryScope, log: FastifyBaseLogger, answerDeadline: number): Promise<void> {
+  async #callGiveUp (onGiveUp: GiveUpHandler, body: unknown, error: Error, attempts: number, scope: DeliveryScope, log: FastifyBaseLogger, answerDeadline: number): Promise<void> {
     const { timeout } = this.#settings
     const controller = new AbortController()
-    const called = runHandler(() => onGiveUp(body, error, { log, signal: controller.signal, request, attempts }))
+    const context: GiveUpContext = contextOf(isObject(body) ? body : {}, this.#client, scope, log, controller.signal, { attempts })
+    const called = runHandler(() => onGiveUp(body, error, context))
     const bounded = settleWithin(called, timeout, () => {
       const late = new Error(`webhooks.onGiveUp did not finish within ${timeout} ms`)
       controller.abort(late)

@@ -1,4 +1,5 @@
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
+import type { BoundHaptikClient } from '../client/client.js'
 import { InvalidOptionError } from '../errors.js'
 import { checkFunction, checkPath, checkPositiveInteger, MAX_TTL } from '../option-checks.js'
 import { resolveAuth, type SecretOption, type StepAuth } from '../wire/secrets.js'
@@ -11,6 +12,12 @@ export interface WebhookContext {
   /** Aborts when the webhook's `timeout` passes. */
   readonly signal: AbortSignal
   readonly request: FastifyRequest
+  /**
+   * The plugin's `client` (Haptik's REST APIs), bound to this event: its
+   * calls end with `signal`, and the event's `user` and `business_id` fill in
+   * `userName`, `authId` and `businessId` where a call leaves them out.
+   */
+  readonly haptik: BoundHaptikClient
 }
 
 /** What `onGiveUp` gets beside the event and the error. */
