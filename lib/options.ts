@@ -4,7 +4,7 @@ import { checkMessage, checkPositiveInteger, MAX_TIMEOUT, MAX_TTL } from './opti
 import { checkUserText, type UserText } from './reply/languages.js'
 import { DEFAULT_DETAILS_LIMIT, type DetailsLimit, type DetailsLimits } from './reply/details.js'
 import { resolveReplyPolicy, type ReplyOptions } from './reply/failure-policy.js'
-import { definedFields } from './reply/json-values.js'
+import { definedFields } from './json-values.js'
 import { stepKey } from './wire/step-names.js'
 import { resolveAuth, UNSIGNED_AUTH, type SecretOption } from './wire/secrets.js'
 import {
@@ -20,12 +20,7 @@ import { resolveSignup, type SignupOptions, type SignupSettings } from './webhoo
 import { resolveWebhooks, type WebhookOptions, type WebhookSettings } from './webhooks/webhook-options.js'
 import { SchemaPool } from './wire/request-validation.js'
 import type { TelemetryOptions } from './telemetry.js'
-
-/** Documentation options of the plugin. */
-export interface OpenapiOptions {
-  /** Also describe each step under the OpenAPI 3.1 `webhooks` section. Default: `false`. */
-  webhooks?: boolean | undefined
-}
+import type { OpenapiOptions } from './openapi/swagger-transform.js'
 
 /** Options of `app.register(fastifyHaptik, options)`; `channels`, `channelLimits` and `onFailure` are in ReplyOptions. */
 export interface FastifyHaptikOptions extends ReplyOptions {

@@ -50,11 +50,11 @@ class Wait<T> {
  * throw). A promise or thenable that settles later is ignored and holds
  * nothing of the caller's.
  */
-export async function settleWithin<T> (pending: PromiseLike<T>, timeout: number, expired: () => unknown): Promise<T> {
+export function settleWithin<T> (pending: PromiseLike<T>, timeout: number, expired: () => unknown): Promise<T> {
   let wait: Wait<T> | undefined
   const settled = new Promise<T>((resolve, reject) => { wait = new Wait(resolve, reject, expired, timeout) })
   const { settled: onValue, failed: onError } = wait as Wait<T>
   // Promise.resolve: a hand-made thenable may throw in `then`, or call back twice.
   Promise.resolve(pending).then(onValue, onError)
-  return await settled
+  return settled
 }

@@ -1,4 +1,4 @@
-import type { JsonSchema } from '../wire/schema-reading.js'
+import type { JsonSchema } from '../schema-reading.js'
 
 type Schema = Record<string, unknown>
 

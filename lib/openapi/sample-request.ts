@@ -1,5 +1,5 @@
 import { HAPTIK_EVENT, type HaptikEnvelope, type HaptikUser } from '../wire/request-schema.js'
-import { listItems, requiredOf } from '../wire/schema-reading.js'
+import { listItems, requiredOf } from '../schema-reading.js'
 import type { AnyStep } from '../step/define-step.js'
 import { exampleOf } from './example-values.js'
 

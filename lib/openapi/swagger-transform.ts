@@ -1,9 +1,8 @@
 import type { FastifySchema } from 'fastify'
-import { definedFields } from '../reply/json-values.js'
-import type { OpenapiOptions } from '../options.js'
+import { definedFields } from '../json-values.js'
 import type { ServedStep } from '../step/served-step.js'
 import { EnvelopeSchema, entityValueSchema, listBounds } from '../wire/request-schema.js'
-import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, type ObjectSchema } from '../wire/schema-reading.js'
+import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, type ObjectSchema } from '../schema-reading.js'
 import { DISPATCH_LABEL } from '../wire/step-names.js'
 import { addComponents, dialectOf, ERROR_RESPONSES, json, ref, SECURITY_SCHEME, type Dialect, type JsonSchema, type OpenapiDocument } from './components.js'
 import { errorExample, replyExamples, requestExamples, type NamedExample } from './examples.js'
@@ -146,6 +145,12 @@ function documentationSchema (documented: ServedStep, auth: RouteAuth, options: 
 }
 
 /** What the docs of the routes need from the plugin's options. */
+/** Documentation options of the plugin (`openapi`). */
+export interface OpenapiOptions {
+  /** Also describe each step under the OpenAPI 3.1 `webhooks` section. Default: `false`. */
+  webhooks?: boolean | undefined
+}
+
 export interface DocumentationOptions {
   readonly openapi: OpenapiOptions
   readonly bodyLimit: number

@@ -19,7 +19,7 @@
 
 import { BUTTON_COUNT_LIMITS, BUTTON_LABEL_LIMITS, QUICK_REPLY_LABEL_LIMITS, type Channel } from '../hsl/channels.js'
 import { messageFromWire } from '../hsl/message.js'
-import { isJsonObject, objectsIn, type JsonObject } from './json-values.js'
+import { isJsonObject, objectsIn, type JsonObject } from '../json-values.js'
 
 /**
  * The channel of each `user.device_platform` code Haptik documents

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify'
 import { DetailsTooLargeError, InvalidReplyError } from '../errors.js'
 import type { HaptikReply } from './normalize-reply.js'
-import { describeType } from './json-values.js'
+import { describeType } from '../json-values.js'
 
 /** Largest `JSON.stringify` lengths of the details a reply may carry. */
 export interface DetailsLimit {

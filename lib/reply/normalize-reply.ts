@@ -1,6 +1,6 @@
 import fastJson from 'fast-json-stringify'
 import { InvalidReplyError } from '../errors.js'
-import { isJsonObject } from './json-values.js'
+import { isJsonObject } from '../json-values.js'
 import { handoffReply, isHandoff, type StepHandoff } from './handoff.js'
 import type { HslMessage, Message } from '../hsl/index.js'
 

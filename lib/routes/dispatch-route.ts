@@ -1,14 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { notAStepRequest } from '../step/validation-messages.js'
 import { InvalidEnvelopeError, UnknownStepError } from '../errors.js'
-import { dispatchTransform } from '../openapi/swagger-transform.js'
-import { authorizeStep, checkSignature, signatureHooks } from '../wire/signature-check.js'
+import { dispatchTransform, type DocumentationOptions } from '../openapi/swagger-transform.js'
+import { authorizeStep, checkSignature } from '../wire/signature-check.js'
 import { DISPATCH_LABEL, namedStep, stepKey } from '../wire/step-names.js'
-import { digitsSentAsNumber } from '../step/entities.js'
+import { admission } from '../step/admission.js'
 import { runStep } from '../step/run-step.js'
 import type { ServedStep } from '../step/served-step.js'
 import { stepUrlRoute } from './describe-step-route.js'
-import type { Registration, RouteSettings } from './step-route.js'
+import { eventRoute, signersOf } from './event-route.js'
+import type { Registration } from './registration.js'
 import { DetailsSchema, ReplySchema } from '../reply/reply-schema.js'
 import { cap } from '../untrusted.js'
 
@@ -17,17 +18,15 @@ import { cap } from '../untrusted.js'
  * names the step (ignoring case, as on the step routes); signature check,
  * validation and typing are the step's own.
  */
-export function dispatchRoute (fastify: FastifyInstance, steps: readonly ServedStep[], settings: RouteSettings, registration: Registration): void {
-  const { bodyLimit } = settings
-  const hooks = signatureHooks(steps, DISPATCH_LABEL, registration.lookup)
+export function dispatchRoute (fastify: FastifyInstance, steps: readonly ServedStep[], settings: DocumentationOptions, registration: Registration): void {
   const targets = new Map(steps.map(step => [step.key, step]))
   const names = steps.map(({ name }) => name)
   const known = names.map(name => JSON.stringify(name)).join(', ')
 
   /**
    * Picks the step the body names, checks the body was signed with that
-   * step's secret, validates it as its step route does (the same parts,
-   * compiled once for both), and runs it.
+   * step's secret, admits it as its step route does (the same parts,
+   * compiled once for both, and the envelope), and runs it.
    */
   function handleHaptikDispatch (request: FastifyRequest, reply: FastifyReply) {
     // A request without a body never met the JSON parser, which checks signatures.
@@ -42,25 +41,19 @@ export function dispatchRoute (fastify: FastifyInstance, steps: readonly ServedS
         ? `${DISPATCH_LABEL}: the request names no step (no "step" or "node" field); known steps: ${known}`
         : `${DISPATCH_LABEL}: no step ${JSON.stringify(cap(name))} is served here; known steps: ${known}`)
     }
-    const unauthorized = authorizeStep(request, target.auth)
-    if (unauthorized !== null) throw unauthorized
-    const digits = digitsSentAsNumber(target.label, target.digits, body)
-    if (digits !== null) throw digits
-    const invalid = registration.validation.validate(request, target.bodyParts)
-    if (invalid !== null) throw invalid
+    const refused = authorizeStep(request, target.auth) ?? admission(target, registration.validation, request, true)
+    if (refused !== null) throw refused
     return runStep(target, registration, request, reply)
   }
 
-  const resolvers = steps.some(({ auth }) => auth.kind === 'resolver')
-  const config = { haptikDispatch: true, swaggerTransform: dispatchTransform(steps, { signed: hooks.signed, resolvers }, settings) }
-  fastify.route({
-    method: 'POST',
-    url: '/',
-    bodyLimit,
-    config,
+  eventRoute(fastify, {
+    path: '/',
+    label: DISPATCH_LABEL,
+    signers: steps,
+    bodyLimit: settings.bodyLimit,
+    config: { haptikDispatch: true, swaggerTransform: dispatchTransform(steps, signersOf(steps), settings) },
     schema: { response: { 200: ReplySchema(DetailsSchema, DetailsSchema) } },
-    ...registration.deadlines.withHook(hooks.routeOptions()),
     handler: handleHaptikDispatch
-  })
+  }, registration)
   stepUrlRoute(fastify, '/', names)
 }

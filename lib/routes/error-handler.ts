@@ -1,13 +1,13 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import { BodyTooLargeError, InternalError, InvalidContentLengthError, UnsupportedMediaTypeError } from '../errors.js'
-import { answerInvalidEntity, stepMismatch } from '../step/run-step.js'
+import { answerInvalidEntity, stepMismatch } from '../step/admission.js'
 import type { ServedStep } from '../step/served-step.js'
 import { validationError } from '../step/validation-messages.js'
 import { receivedBody } from '../wire/json-body-parser.js'
 import { checkSignature } from '../wire/signature-check.js'
 import { requestedStep, stepKey } from '../wire/step-names.js'
-import type { Registration } from './step-route.js'
+import type { Registration } from './registration.js'
 import { cap, safeError } from '../untrusted.js'
 
 const PROTOCOL_ERRORS: Record<string, (bodyLimit: number) => Error> = {

@@ -1,33 +1,41 @@
-import type { FastifyInstance, RouteHandlerMethod } from 'fastify'
+import type { FastifyInstance, FastifySchema, RouteHandlerMethod } from 'fastify'
 import type { StepAuth } from '../wire/secrets.js'
 import { signatureHooks } from '../wire/signature-check.js'
-import type { Registration } from './step-route.js'
+import type { Registration } from './registration.js'
 
-/** A POST route of the plugin's other than a step's (the webhook, the signup check). */
+/** A signed POST route of the plugin: a step's, the dispatch route, the webhook, the signup check. */
 export interface EventRoute {
   readonly path: string
   /** How messages and docs name the route. */
   readonly label: string
-  readonly auth: StepAuth
+  /** Whose secrets sign its calls: a step's, every step's on the dispatch route, or UNSIGNED_AUTH. */
+  readonly signers: ReadonlyArray<{ readonly auth: StepAuth }>
   readonly bodyLimit: number
   /** Route config for other plugins (@fastify/rate-limit, say), and the docs' `swaggerTransform`. */
   readonly config: Record<string, unknown>
+  readonly schema?: FastifySchema | undefined
   readonly handler: RouteHandlerMethod
 }
 
 /**
- * `POST {prefix}{path}` with the step routes' body parser, body deadline and
- * signature hooks (the signature checked with `auth`, or none for
- * UNSIGNED_AUTH).
+ * `POST {prefix}{path}` with the plugin's body parser, body deadline and
+ * signature hooks (the signature checked with the signers' secrets, or none
+ * for UNSIGNED_AUTH).
  */
-export function eventRoute (fastify: FastifyInstance, { path, label, auth, bodyLimit, config, handler }: EventRoute, registration: Registration): void {
-  const hooks = signatureHooks([{ auth }], label, registration.lookup)
+export function eventRoute (fastify: FastifyInstance, { path, label, signers, bodyLimit, config, schema, handler }: EventRoute, registration: Registration): void {
+  const hooks = signatureHooks(signers, label, registration.lookup)
   fastify.route({
     method: 'POST',
     url: path,
     bodyLimit,
-    config: { ...config, haptikRoute: label },
+    config,
+    ...(schema === undefined ? {} : { schema }),
     ...registration.deadlines.withHook(hooks.routeOptions()),
     handler
   })
+}
+
+/** Whether any of the signers checks a signature, and whether one looks its secret up. */
+export function signersOf (steps: ReadonlyArray<{ readonly auth: StepAuth }>): { signed: boolean, resolvers: boolean } {
+  return { signed: steps.some(({ auth }) => auth.kind !== 'unsigned'), resolvers: steps.some(({ auth }) => auth.kind === 'resolver') }
 }

@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { signupTransform } from '../openapi/webhook-docs.js'
-import { isJsonObject } from '../reply/json-values.js'
+import { isJsonObject } from '../json-values.js'
 import { UNSIGNED_AUTH } from '../wire/secrets.js'
 import type { SignupChecks, SignupSettings } from '../webhooks/signup.js'
 import { eventRoute } from './event-route.js'
-import type { Registration } from './step-route.js'
+import type { Registration } from './registration.js'
 
 export const SIGNUP_LABEL = 'Signup'
 const MATCH = '{"status":true}'
@@ -27,5 +27,5 @@ export function signupRoute (fastify: FastifyInstance, settings: SignupSettings,
   }
 
   // The docs name no signature for the signup check.
-  eventRoute(fastify, { path: settings.path, label: SIGNUP_LABEL, auth: UNSIGNED_AUTH, bodyLimit, config: { ...settings.config, swaggerTransform: signupTransform() }, handler: handleHaptikSignup }, registration)
+  eventRoute(fastify, { path: settings.path, label: SIGNUP_LABEL, signers: [{ auth: UNSIGNED_AUTH }], bodyLimit, config: { ...settings.config, haptikRoute: SIGNUP_LABEL, swaggerTransform: signupTransform() }, handler: handleHaptikSignup }, registration)
 }

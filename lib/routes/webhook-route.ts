@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { WebhookNotHandledError } from '../errors.js'
 import { webhookTransform } from '../openapi/webhook-docs.js'
-import { isJsonObject } from '../reply/json-values.js'
+import { isJsonObject } from '../json-values.js'
 import type { WebhookOutcome } from '../telemetry.js'
 import { WebhookDeliveries } from '../webhooks/delivery.js'
 import type { WebhookSettings } from '../webhooks/webhook-options.js'
 import { checkSignature } from '../wire/signature-check.js'
 import { eventRoute } from './event-route.js'
-import type { Registration } from './step-route.js'
+import type { Registration } from './registration.js'
 
 export const WEBHOOK_LABEL = 'Webhook'
 
@@ -43,5 +43,5 @@ export function webhookRoute (fastify: FastifyInstance, settings: WebhookSetting
     throw new WebhookNotHandledError(name, reason as string)
   }
 
-  eventRoute(fastify, { path: settings.path, label: WEBHOOK_LABEL, auth: settings.auth, bodyLimit, config: { swaggerTransform: webhookTransform(settings) }, handler: handleHaptikWebhook }, registration)
+  eventRoute(fastify, { path: settings.path, label: WEBHOOK_LABEL, signers: [settings], bodyLimit, config: { haptikRoute: WEBHOOK_LABEL, swaggerTransform: webhookTransform(settings) }, handler: handleHaptikWebhook }, registration)
 }

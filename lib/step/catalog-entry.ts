@@ -1,5 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
-import { keywordsOf, type DualSchema, type JsonSchema } from '../wire/schema-reading.js'
+import { keywordsOf, type DualSchema, type JsonSchema } from '../schema-reading.js'
 import { describeSchema } from './schema-description.js'
 
 // The entity catalog: for each of Haptik's entity types, a schema of every

@@ -1,4 +1,4 @@
-import { dualSchema } from '../wire/schema-reading.js'
+import { dualSchema } from '../schema-reading.js'
 import { NumberEntity, NumberRange, Currency, Budget } from './catalog-numbers.js'
 import { City, PersonName } from './catalog-places.js'
 import { Digits, Email, Phone, Regex, Text } from './catalog-text.js'

@@ -8,7 +8,7 @@ import type { StateStore, Version, Versioned } from '../store/state-store.js'
 import { parseJsonText } from '../wire/json-body-parser.js'
 import { idText } from '../wire/number-text.js'
 import type { HaptikEnvelope } from '../wire/request-schema.js'
-import { keywordsOf } from '../wire/schema-reading.js'
+import { keywordsOf } from '../schema-reading.js'
 
 // State beyond Haptik's details limits: per conversation (Haptik's user id and
 // conversation number) and per user, kept in the registration's store as JSON,

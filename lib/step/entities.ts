@@ -1,7 +1,7 @@
 import { InvalidEntityError } from '../errors.js'
-import { isScalarSchema, keywordsOf, listItems, propertiesOf, type ObjectSchema } from '../wire/schema-reading.js'
+import { isScalarSchema, keywordsOf, listItems, propertiesOf, type ObjectSchema } from '../schema-reading.js'
 import { firstNonFinite, nonFiniteMessage } from './finite-numbers.js'
-import { describeType } from '../reply/json-values.js'
+import { describeType } from '../json-values.js'
 import { catalogEntry } from './catalog-entry.js'
 import { DIGITS_TITLE } from './catalog-text.js'
 

@@ -1,25 +1,22 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Context, type StepRuntime } from './context.js'
 import { CallState } from './conversation-state.js'
-import { isJsonObject } from '../reply/json-values.js'
+import { isJsonObject } from '../json-values.js'
 import type { Outcome } from '../telemetry.js'
 import { readEntities } from './entities.js'
 import type { HaptikEnvelope } from '../wire/request-schema.js'
-import { InvalidEnvelopeError, StepMismatchError, StepTimeoutError } from '../errors.js'
+import { StepTimeoutError } from '../errors.js'
 import { isHandoff } from '../reply/handoff.js'
 import { isLocalized } from '../reply/languages.js'
-import { checkSignature, matchedSecret } from '../wire/signature-check.js'
+import { matchedSecret } from '../wire/signature-check.js'
 import { messagesToWire, normalizeReply, type HaptikReply } from '../reply/normalize-reply.js'
 import { checkReplyDetails } from '../reply/details.js'
 import { checkChannelLimits, failureNote, failureReply, fallbackReply, reviewReply } from '../reply/failure-policy.js'
-import { namedStep, stepKey } from '../wire/step-names.js'
 import type { StepContext } from './define-step.js'
-import type { ObjectSchema } from '../wire/schema-reading.js'
+import type { ObjectSchema } from '../schema-reading.js'
 import type { ServedStep } from './served-step.js'
 import { isStepFailure, type StepFailure } from '../reply/step-failure.js'
-import { nonFiniteEnvelopeField, nonFiniteMessage } from './finite-numbers.js'
-import { cap, isThenable, safeError } from '../untrusted.js'
-import { Deadline, stepDeadlines } from '../deadlines.js'
+import { isThenable, safeError } from '../untrusted.js'
 
 function settle (step: ServedStep, context: Context, value: unknown): HaptikReply {
   const reply = checkReplyDetails(context.request, step.details, normalizeReply(value, step.name), step.name)
@@ -79,20 +76,11 @@ function complete (step: ServedStep, context: Context, reply: HaptikReply): Hapt
   return reply
 }
 
-function settleOrFail (step: ServedStep, context: Context, value: unknown): HaptikReply {
-  try {
-    return settle(step, context, value)
-  } catch (error) {
-    return fail(step, context, error)
-  }
-}
-
 /**
  * Sends the reply of a call that ends after its handler returned: the route
- * handler returned nothing, so Fastify awaits no promise of ours (one promise
- * and one turn of the microtask queue less per call). What throws while the
- * reply is made (an app's tracer, say) is answered as an error, never thrown
- * from a callback where it would crash the process.
+ * handler returned nothing, so Fastify awaits no promise of ours. What throws
+ * while the reply is made (an app's tracer, say) is answered as an error,
+ * never thrown from a callback where it would crash the process.
  */
 function sendLater (context: Context, make: () => HaptikReply): void {
   let reply: HaptikReply
@@ -105,184 +93,140 @@ function sendLater (context: Context, make: () => HaptikReply): void {
   context.reply.send(reply)
 }
 
-/** An async handler's call, waiting for its answer until the step's deadline. */
-class PendingCall extends Deadline {
-  constructor (readonly step: ServedStep, readonly context: Context) {
-    super()
-  }
+const kLate = Symbol('fastify-haptik.late')
 
-  /** The deadline passed: the fallback now; the handler's answer, when it comes, is discarded. */
-  expire (): void {
-    sendLater(this.context, () => complete(this.step, this.context, timedOut(this.step, this.context)))
-  }
+/** The deadline of a call still waiting for its answer. */
+function expireCall (call: StepCall): void {
+  call.expire()
 }
 
 /**
- * Waits for an async handler until the step's deadline, then sends the
- * reply; a late answer is discarded. The deadline is one of the process's
- * shared timer lists (deadlines.ts), not a timer of its own.
+ * One call of a step, from its states to its answer: the states read (a step
+ * without state has none), the handler run on them, what it returns as
+ * `state` and `userState` written (only on `status: true`, before the answer
+ * goes out, compare-and-set), all under the step's deadline. What answers at
+ * once (a synchronous handler, the memory store) is answered at once, with no
+ * timer and no promise; each wait is one callback on what is awaited, and a
+ * timer watches the deadline.
  */
-function withDeadline (step: ServedStep, context: Context, pending: PromiseLike<unknown>): undefined {
-  const call = new PendingCall(step, context)
-  stepDeadlines.start(call, step.timeout)
-  // Promise.resolve: a hand-made thenable may throw in `then`, or call back twice.
-  Promise.resolve(pending).then(value => {
-    if (stepDeadlines.stop(call)) sendLater(context, () => complete(step, context, settleOrFail(step, context, value)))
-    else context.log.warn('step finished after its deadline; its reply was discarded')
-  }, error => {
-    if (stepDeadlines.stop(call)) sendLater(context, () => complete(step, context, fail(step, context, error)))
-    else context.log.warn({ err: safeError(error, 'the handler') }, 'step failed after its deadline')
-  })
-  return undefined
-}
+class StepCall {
+  /** The reply known before `start` returned. */
+  #reply: HaptikReply | undefined
+  #started = false
+  /** The deadline passed before the answer was known... */
+  #late = false
+  /** ...while the state was being written: the write's outcome answers. */
+  #deferred = false
+  /** ...while the state was being read: the answer's log line said so. */
+  #storeSlow = false
+  /** ...and the handler then failed, which was logged. */
+  #failedLate = false
+  #reruns = 0
+  #timer: NodeJS.Timeout | undefined
 
-/**
- * Runs the user's handler. Always ends in a reply: failures and late answers
- * become `{status: false}` with the fallback. A handler that answers
- * synchronously is answered at once (returned to Fastify), without a timer or
- * a promise; an async one's reply is sent when it comes (undefined is returned).
- */
-function run (step: ServedStep, context: Context): HaptikReply | undefined {
-  let result: unknown
-  let pending: boolean
-  try {
-    result = context.runtime.telemetry.within(context.call, step.handler, context as unknown as StepContext<ObjectSchema, never, never>)
-    pending = isThenable(result)
-  } catch (error) {
-    return complete(step, context, fail(step, context, error))
-  }
-  return pending ? withDeadline(step, context, result as PromiseLike<unknown>) : complete(step, context, settleOrFail(step, context, result))
-}
+  constructor (readonly step: ServedStep, readonly context: Context, readonly state: CallState | undefined) {}
 
-/** A stateful call, waiting for its store and handler until the step's deadline. */
-class StatefulCall extends Deadline {
-  /** The deadline passed before the call's answer was known. */
-  late = false
-  /** ...while its state was being written: the write's outcome answers, within storeTimeout. */
-  deferred = false
-  /** ...while its store was being read: the answer's log line said so. */
-  storeSlow = false
-  constructor (readonly step: ServedStep, readonly context: Context, readonly state: CallState) {
-    super()
+  /** The reply when it is known at once; else undefined, and the reply is sent when it comes. */
+  start (): HaptikReply | undefined {
+    this.#guard(() => { this.#then(this.state?.load(), () => { this.#run() }) })
+    this.#started = true
+    if (this.#reply !== undefined) return complete(this.step, this.context, this.#reply)
+    this.#timer = setTimeout(expireCall, this.step.timeout, this)
+    return undefined
   }
 
+  /** `next(value)`, at once when the value is there, once it settles when it is a promise; a failure answers. */
+  #then<T> (value: T | PromiseLike<T>, next: (value: T) => void): void {
+    // Promise.resolve: a hand-made thenable may throw in `then`, or call back twice.
+    if (isThenable(value)) Promise.resolve(value).then(settled => { this.#guard(() => { next(settled) }) }, error => { this.#answer(this.#failed(error)) })
+    else next(value as T)
+  }
+
+  #guard (run: () => void): void {
+    try {
+      run()
+    } catch (error) {
+      this.#answer(this.#failed(error))
+    }
+  }
+
+  #answer (reply: HaptikReply): void {
+    if (!this.#started) {
+      this.#reply = reply
+    } else if (!this.#late || this.#deferred) {
+      clearTimeout(this.#timer)
+      sendLater(this.context, () => complete(this.step, this.context, reply))
+    } else if (!this.#storeSlow && !this.#failedLate) {
+      this.context.log.warn(`step finished after its deadline; its reply was discarded${this.state === undefined ? '' : ' and its state not saved'}`)
+    }
+  }
+
+  /**
+   * The deadline passed. A write under way decides the answer (it ends
+   * within storeTimeout, so that a fallback always means nothing was saved);
+   * otherwise the fallback goes out now, and a late answer is discarded.
+   */
   expire (): void {
     const { step, context, state } = this
-    this.late = true
-    if (state.writing) {
-      this.deferred = true
+    this.#late = true
+    if (state?.writing === true) {
+      this.#deferred = true
       return
     }
     // Past the deadline while the store was still answering: the store's failure, not the handler's.
-    const slow = state.slowStore(step.timeout)
-    this.storeSlow = slow !== undefined
+    const slow = state?.slowStore(step.timeout)
+    this.#storeSlow = slow !== undefined
     if (slow !== undefined) context.abort(slow)
     sendLater(context, () => complete(step, context, slow === undefined ? timedOut(step, context) : fail(step, context, slow)))
   }
-}
 
-/**
- * Runs a step that keeps state: its states are read, the handler runs on
- * them, and what it returns as `state` and `userState` is written, only on
- * `status: true` and before the answer goes out, compare-and-set. All of it
- * under the step's deadline, each store operation under `storeTimeout`: a
- * store that is down or slow takes the failure path in time. A write under
- * way at the deadline is waited for (it ends within storeTimeout), so that
- * the answer says whether it was saved. The reply is sent when it comes.
- */
-function runWithState (step: ServedStep, context: Context): undefined {
-  const { telemetry, state: settings } = context.runtime
-  const state = new CallState(step.name, step.stateRules, settings, context.request, (operation, run) => telemetry.storeOperation(context.call, settings.store.kind, operation, run))
-  const call = new StatefulCall(step, context, state)
-  stepDeadlines.start(call, step.timeout)
-  callWithState(call).then(reply => {
-    if (stepDeadlines.stop(call) || call.deferred) sendLater(context, () => complete(step, context, reply))
-    else if (!call.storeSlow) context.log.warn('step finished after its deadline; its reply was discarded and its state not saved')
-  })
-  return undefined
-}
-
-/** Reads the states, runs the handler, saves what it returned; any failure is the failure path (never rejects). */
-async function callWithState (call: StatefulCall): Promise<HaptikReply> {
-  const { step, context, state } = call
-  try {
-    // A store that answers at once (memoryStore) is not waited for: no turn of the microtask queue.
-    const loading = state.load()
-    if (loading !== undefined) await loading
-    let reply = await runAndSave(call)
-    // Another call of the conversation changed the state first, and nothing was written: run once more on it, or take the failure path.
-    if (reply === undefined && step.repeatable && !state.written) {
-      const reloading = state.load()
-      if (reloading !== undefined) await reloading
-      reply = await runAndSave(call)
+  /** One run of the handler on the states read, then the states it returns saved. */
+  #run (): void {
+    const { step, context, state } = this
+    // Past the deadline (the store was slow, or a rerun's turn came too late): the handler does not run late.
+    if (this.#late) throw kLate
+    if (state !== undefined) {
+      context.state = state.value('state')
+      context.userState = state.value('userState')
     }
-    if (reply === undefined) throw state.conflict()
-    return reply
-  } catch (error) {
-    // Answered already: the answer's log line said why; a failure that comes after it is not logged again.
-    if (call.late && !call.deferred) return fallbackReply(step.replies, step.fallbackMessage, context.language)
-    return fail(step, context, error)
+    const value: unknown = context.runtime.telemetry.within(context.call, step.handler, context as unknown as StepContext<ObjectSchema, never, never>)
+    this.#then(value, value => {
+      const reply = settle(step, context, value)
+      // Only a call that succeeds changes the state; a late one is answered already.
+      if (state === undefined || !reply.status || !isJsonObject(value) || this.#late) {
+        this.#answer(reply)
+        return
+      }
+      this.#then(state.save(value), saved => {
+        if (saved) {
+          this.#answer(reply)
+          return
+        }
+        // Another call of the conversation changed the state first, and nothing was written: run once more on it.
+        if (!step.repeatable || state.written || this.#reruns++ > 0) throw state.conflict()
+        this.#then(state.load(), () => { this.#run() })
+      })
+    })
+  }
+
+  #failed (error: unknown): HaptikReply {
+    const { step, context } = this
+    if (!this.#late || this.#deferred) return fail(step, context, error)
+    // Answered already, and that answer's log line said why: only a handler that failed late adds one.
+    if (!this.#storeSlow) {
+      this.#failedLate = true
+      context.log.warn({ err: safeError(error, 'the handler') }, 'step failed after its deadline')
+    }
+    return fallbackReply(step.replies, step.fallbackMessage, context.language)
   }
 }
 
-/** One run of the handler on the loaded states; undefined when its state lost the race to another call. */
-async function runAndSave (call: StatefulCall): Promise<HaptikReply | undefined> {
-  const { step, context, state } = call
-  // Past the deadline (the store was slow, or a rerun's turn came too late): the handler does not run late.
-  if (call.late) return undefined
-  context.state = state.value('state')
-  context.userState = state.value('userState')
-  const value: unknown = await context.runtime.telemetry.within(context.call, step.handler, context as unknown as StepContext<ObjectSchema, never, never>)
-  const reply = settle(step, context, value)
-  // Only a call that succeeds changes the state; a late one is answered already.
-  if (!reply.status || !isJsonObject(value) || call.late) return reply
-  const saved = state.save(value)
-  return (isThenable(saved) ? await saved : saved) ? reply : undefined
-}
-
-/**
- * Reads the entities of a validated request and runs the step's handler on
- * them. Checks the signature once more (memoized, so nearly free): nothing
- * unverified runs a handler, whatever validator the app configured.
- */
+/** Runs a call that passed its admission (admission.ts): its entities read, its handler run, its reply sent or returned. */
 export function runStep (step: ServedStep, runtime: StepRuntime, request: FastifyRequest, reply: FastifyReply): HaptikReply | undefined {
-  const unverified = checkSignature(request)
-  if (unverified !== null) throw unverified
   const envelope = request.body as HaptikEnvelope
-  const nonFinite = nonFiniteEnvelopeField(envelope)
-  if (nonFinite !== undefined) throw new InvalidEnvelopeError(step.label, nonFiniteMessage(nonFinite).trimStart())
   const entities = readEntities(step.name, step.readers, envelope.entities)
   const call = runtime.telemetry.start(step.name, step.environment, request)
   const context = new Context(request, reply, step.name, step.environment, envelope, entities, call, runtime)
-  return step.stateful ? runWithState(step, context) : run(step, context)
-}
-
-/** The user's language code in a body that may not be a valid request. */
-function languageOf (body: unknown): string | undefined {
-  const language = (body as { user?: { language_code?: unknown } }).user?.language_code
-  return typeof language === 'string' ? language : undefined
-}
-
-/**
- * The answer to a signed call whose entities do not match the step: the
- * user's input, not a broken integration. The failure path with the step's
- * invalid-entity message, a warning that says what did not match (never the
- * value), and the call observed with the outcome `invalid-entity`.
- */
-export function answerInvalidEntity (step: ServedStep, runtime: StepRuntime, request: FastifyRequest, error: Error & { code: string }): HaptikReply {
-  const call = runtime.telemetry.start(step.name, step.environment, request)
-  call.outcome = 'invalid-entity'
-  request.log.warn({ step: step.name, code: error.code }, error.message)
-  const reply = failureReply(step.invalidEntityMessage, languageOf(request.body))
-  runtime.telemetry.end(call, reply.response.length, matchedSecret(request))
-  return reply
-}
-
-/**
- * The error a body naming another step than the route's gets, or null. A
- * body naming no step is the route's.
- */
-export function stepMismatch (step: { name: string, key: string }, body: unknown): Error | null {
-  const called = namedStep(body)
-  return called === undefined || called === step.name || stepKey(called) === step.key ? null : new StepMismatchError(step.name, cap(called))
+  const state = step.stateful ? new CallState(step.name, step.stateRules, runtime.state, request, (operation, run) => runtime.telemetry.storeOperation(call, runtime.state.store.kind, operation, run)) : undefined
+  return new StepCall(step, context, state).start()
 }

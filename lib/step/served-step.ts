@@ -1,5 +1,5 @@
 import type { TSchema } from '@sinclair/typebox'
-import type { JsonSchema } from '../wire/schema-reading.js'
+import type { JsonSchema } from '../schema-reading.js'
 import type { DetailsLimits, DetailsRules } from '../reply/details.js'
 import type { ReplyPolicy } from '../reply/failure-policy.js'
 import type { UserText } from '../reply/languages.js'

@@ -1,5 +1,5 @@
 import { InvalidOptionError } from '../errors.js'
-import type { JsonSchema, StaticOf } from '../wire/schema-reading.js'
+import type { JsonSchema, StaticOf } from '../schema-reading.js'
 
 /** A schema with a `default` TypeScript can see, made by `withDefault`. */
 export type WithDefault<Schema extends JsonSchema> = Schema & { readonly default: StaticOf<Schema> }

@@ -1,5 +1,5 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox'
-import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, withoutModifiers, type JsonSchema, type ObjectSchema } from './schema-reading.js'
+import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, withoutModifiers, type JsonSchema, type ObjectSchema } from '../schema-reading.js'
 
 /**
  * The `event` Haptik's docs show for step integrations ("event type e.g.

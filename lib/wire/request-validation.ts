@@ -2,7 +2,7 @@ import { errorCodes, type FastifyRequest, type FastifySchemaCompiler, type Fasti
 import { Type, type TSchema } from '@sinclair/typebox'
 import { AnyStepEnvelopeSchema, DetectionSchema, entityValueSchema, listBounds } from './request-schema.js'
 import { isThenable } from '../untrusted.js'
-import { listItems, propertiesOf, requiredOf, type JsonSchema, type ObjectSchema } from './schema-reading.js'
+import { listItems, propertiesOf, requiredOf, type JsonSchema, type ObjectSchema } from '../schema-reading.js'
 
 // A step's request body is validated in parts, each with its own schema and
 // the route's validator (Fastify's Ajv with the app's options, or the app's
