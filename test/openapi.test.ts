@@ -372,7 +372,7 @@ t.test('every documented error example is what the route really answers', async 
     // While the one lookup allowed is taken by a slow call (see below).
     FST_HAPTIK_SECRET_BUSY: step => signed(valid(step))
   }
-  // Not made by a request here: a lying Content-Length needs a raw socket (test/bad-input.test.ts), and INTERNAL a broken server.
+  // Not made by a request here: a lying Content-Length needs a raw socket (test/robustness/bad-input.test.ts), and INTERNAL a broken server.
   const elsewhere = new Set(['FST_HAPTIK_INVALID_CONTENT_LENGTH', 'FST_HAPTIK_INTERNAL'])
   const checked = new Set<string>()
   for (const path of ['/haptik/order_status', '/haptik/']) {

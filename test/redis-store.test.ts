@@ -10,7 +10,8 @@ import { createClient } from 'redis'
 import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, defineStep, redisStore, type AnyStep, type StateStore } from '../lib/index.js'
 import { callWebhook, conversation } from '../lib/testing/index.js'
 import { SECRET } from './helpers/haptik.js'
-import { RedisServer, SKIP_REDIS, redisMissing } from './helpers/redis.js'
+import { RedisServer } from './helpers/redis.js'
+import { requires } from './helpers/requires.js'
 
 // A real server is started, stopped and restarted; clients reconnect.
 t.setTimeout(120_000)
@@ -32,12 +33,7 @@ const CLIENTS: Record<string, (url: string) => Promise<Client>> = {
   }
 }
 
-const missing = redisMissing()
-if (SKIP_REDIS) {
-  t.comment('HAPTIK_SKIP_REDIS=1: the Redis store tests are skipped')
-} else if (missing !== undefined) {
-  t.fail(missing)
-} else {
+if (requires(t, 'redis-server', 'the Redis store on a real redis-server') !== undefined) {
   const server = await RedisServer.start()
   t.teardown(() => server.stop())
 

@@ -44,8 +44,8 @@ t.test('docs/testing.md shows the test above, word for word', async t => {
     const from = text.indexOf(start) + start.length
     return text.slice(from, text.indexOf(end, from)).trim()
   }
-  // The user's test is the docs' block that starts with its file name and imports tap (test/docs.test.ts
-  // checks there is one, and one for node:test, which test/consumers.test.ts runs).
+  // The user's test is the docs' block that starts with its file name and imports tap (test/package/docs.test.ts
+  // checks there is one, and one for node:test, which test/package/consumers.test.ts runs).
   const [shown] = codeBlocks().filter(block => block.kind === 'test' && block.code.includes("from 'tap'")).map(block => block.code.trim())
   t.equal(shown.split('\n')[0], '// test/steps.test.ts')
   const here = between(readFileSync(fileURLToPath(import.meta.url), 'utf8'), 'word for word) ----', '// ---- end of')

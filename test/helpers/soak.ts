@@ -1,4 +1,4 @@
-// The soak (issue 5, part 4), shared by test/soak.test.ts (short, in
+// The soak (issue 5, part 4), shared by test/robustness/soak.test.ts (short, in
 // `npm test`) and scripts/soak.ts (200k requests, `npm run soak`). A child
 // process serves the plugin over loopback; this process sends a fixed mix of
 // valid, forged and malformed calls from several keep-alive connections,

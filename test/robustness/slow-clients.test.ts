@@ -6,8 +6,8 @@ import { connect, type Socket } from 'node:net'
 import { Agent, request } from 'node:http'
 import t from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
-import fastifyHaptik, { defineStep } from '../lib/index.js'
-import { SECRET, envelope, haptikSignature } from './helpers/haptik.js'
+import fastifyHaptik, { defineStep } from '../../lib/index.js'
+import { SECRET, envelope, haptikSignature } from '../helpers/haptik.js'
 
 // Each case waits for a deadline on a real socket; slow on a loaded machine.
 t.setTimeout(90_000)

@@ -6,8 +6,8 @@ import { Writable } from 'node:stream'
 import t from 'tap'
 import fc from 'fast-check'
 import Fastify, { type FastifyInstance } from 'fastify'
-import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, defineStep, handoff, StepFailure } from '../lib/index.js'
-import { SECRET, envelope, signedPost } from './helpers/haptik.js'
+import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, defineStep, handoff, StepFailure } from '../../lib/index.js'
+import { SECRET, envelope, signedPost } from '../helpers/haptik.js'
 
 t.setTimeout(120_000)
 

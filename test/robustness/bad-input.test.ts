@@ -10,8 +10,8 @@ import { gzipSync } from 'node:zlib'
 import t from 'tap'
 import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify'
 import { Type } from '@sinclair/typebox'
-import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, DEFAULT_INVALID_ENTITY_MESSAGE, defineStep } from '../lib/index.js'
-import { SECRET, detection, envelope, haptikSignature } from './helpers/haptik.js'
+import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, DEFAULT_INVALID_ENTITY_MESSAGE, defineStep } from '../../lib/index.js'
+import { SECRET, detection, envelope, haptikSignature } from '../helpers/haptik.js'
 
 // Slow on a loaded 2-core machine: its slow-client cases wait for the server's request timeout. Tap's default is 30 s per file.
 t.setTimeout(120_000)

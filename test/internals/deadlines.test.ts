@@ -5,8 +5,8 @@ import type { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { Deadline, Deadlines } from '../lib/deadlines.js'
-import { BodyDeadlines } from '../lib/wire/body-deadline.js'
+import { Deadline, Deadlines } from '../../lib/deadlines.js'
+import { BodyDeadlines } from '../../lib/wire/body-deadline.js'
 
 /** A call that records when it expired, and may run something then. */
 class Call extends Deadline {

@@ -7,10 +7,10 @@ import t from 'tap'
 import fc from 'fast-check'
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifySchemaCompiler, type FastifyServerOptions } from 'fastify'
 import { Type, type TObject } from '@sinclair/typebox'
-import fastifyHaptik, { defineStep, Entities } from '../lib/index.js'
-import { EnvelopeSchema } from '../lib/wire/request-schema.js'
-import { bodyParts, RequestValidation, SchemaPool, SHARED_ENVELOPE, type BodyPart } from '../lib/wire/request-validation.js'
-import { SECRET, detection, envelope, haptikSignature, signedPost } from './helpers/haptik.js'
+import fastifyHaptik, { defineStep, Entities } from '../../lib/index.js'
+import { EnvelopeSchema } from '../../lib/wire/request-schema.js'
+import { bodyParts, RequestValidation, SchemaPool, SHARED_ENVELOPE, type BodyPart } from '../../lib/wire/request-validation.js'
+import { SECRET, detection, envelope, haptikSignature, signedPost } from '../helpers/haptik.js'
 
 t.setTimeout(120_000)
 
