@@ -4,10 +4,11 @@ import { Type } from '@sinclair/typebox'
 import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, defineStep, type FastifyHaptikOptions, type StepResult } from '../lib/index.js'
 import { SECRET, envelope, signedPost } from './helpers/haptik.js'
 import { DEFAULT_DETAILS_LIMIT } from '../lib/reply/details.js'
+import { captureLogs } from './helpers/logs.js'
 
 async function replyWith (t: Test, value: StepResult, options: Partial<FastifyHaptikOptions> = {}, userDetails = Type.Record(Type.String(), Type.Unknown())) {
-  const lines: Array<{ level: number, msg: string, step?: string, err?: { code: string, message: string } }> = []
-  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs<{ level: number, msg: string, step?: string, err?: { code: string, message: string } }>('info')
+  const app = Fastify({ logger })
   t.teardown(() => app.close())
   // A schema allowing any value, on purpose: the plugin still refuses non-strings at run time.
   const step = defineStep({ name: 'details', userDetails: userDetails as never, handler: () => value as never })
@@ -115,8 +116,8 @@ t.test('no detail value is ever converted or dropped: the reply takes the failur
     ['a number', { response: 'ok', user_details: { visits: 3 } } as unknown as StepResult, 'user_details.visits is a number, and the schema asks for a string']
   ]
   for (const [name, value, logged] of cases) {
-    const lines: Array<{ level: number, err?: { code: string, message: string } }> = []
-    const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+    const { logger, lines } = captureLogs<{ level: number, err?: { code: string, message: string } }>('info')
+    const app = Fastify({ logger })
     t.teardown(() => app.close())
     await app.register(fastifyHaptik, { secret: SECRET, steps: [defineStep({ name: 'details', handler: () => value as never })] })
     const res = await signedPost(app, '/details', envelope('details', {}))
@@ -131,8 +132,8 @@ t.test('no detail value is ever converted or dropped: the reply takes the failur
     conversationDetails: Type.Object({ step: Type.Integer() }, { additionalProperties: false }),
     handler: () => ({ response: 'ok', conversation_details: { step: 2, note: 'kept?' } }) as never
   })
-  const lines: Array<{ level: number, err?: { message: string } }> = []
-  const app = Fastify({ ajv: { customOptions: { removeAdditional: 'all' } }, logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs<{ level: number, err?: { message: string } }>('info')
+  const app = Fastify({ ajv: { customOptions: { removeAdditional: 'all' } }, logger })
   t.teardown(() => app.close())
   await app.register(fastifyHaptik, { secret: SECRET, steps: [strict] })
   const dropped = await signedPost(app, '/strict', envelope('strict', {}))

@@ -8,13 +8,14 @@ import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, Periodic
 import fastifyHaptik, { defineStep, memoryStore, type FastifyHaptikOptions } from '../lib/index.js'
 import { callWebhook, conversation } from '../lib/testing/index.js'
 import { SECRET } from './helpers/haptik.js'
+import { captureLogs } from './helpers/logs.js'
 
 const Count = Type.Object({ n: Type.Integer() }, { default: { n: 0 } })
 const count = defineStep({ name: 'count', state: Count, handler: ({ state }) => ({ response: String((state?.n ?? 0) + 1), state: { n: (state?.n ?? 0) + 1 } }) })
 
 async function storeApp (t: { teardown: (fn: () => unknown) => void }, options: Partial<FastifyHaptikOptions>) {
-  const lines: Array<Record<string, unknown>> = []
-  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs('info')
+  const app = Fastify({ logger })
   t.teardown(() => app.close())
   await app.register(fastifyHaptik, { secret: SECRET, prefix: '/haptik', steps: [count], webhooks: { on: { message: () => { runs.n++ } }, rememberFor: 1 }, ...options })
   await app.ready()

@@ -12,6 +12,7 @@ import { flightSearch, nearestStore, productPrice } from '../example/steps.js'
 import { DEFAULT_TIMEOUT } from '../lib/options.js'
 import { type SwaggerUiRequest } from '../lib/openapi/swagger-ui.js'
 import { SECURITY_SCHEME } from '../lib/openapi/components.js'
+import { captureLogs } from './helpers/logs.js'
 
 interface NamedExamples { [name: string]: { summary: string, value: Record<string, any> } }
 interface Operation {
@@ -431,8 +432,8 @@ t.test('haptikSwaggerUiConfig: the interceptor signs the exact body with the sec
 
 t.test('@fastify/swagger registered after the plugin documents no step: a warning at start says to register it first', async t => {
   const start = async (swaggerFirst: boolean | undefined) => {
-    const lines: Array<{ level: number, msg: string }> = []
-    const app = Fastify({ requestTimeout: 30_000, logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+    const { logger, lines } = captureLogs<{ level: number, msg: string }>('warn')
+    const app = Fastify({ requestTimeout: 30_000, logger })
     t.teardown(() => app.close())
     const docs = async () => { await app.register(swagger, { openapi: { openapi: '3.1.0', info: { title: 'order test', version: '1.0.0' } } }) }
     if (swaggerFirst === true) await docs()

@@ -3,6 +3,7 @@ import Fastify from 'fastify'
 import { Type } from '@sinclair/typebox'
 import fastifyHaptik, { defineStep, fastifyHaptik as named, isStep, type FastifyHaptikOptions } from '../lib/index.js'
 import { SECRET, envelope, haptikApp, haptikSignature, signedPost } from './helpers/haptik.js'
+import { captureLogs } from './helpers/logs.js'
 
 const hello = defineStep({ name: 'hello', handler: () => 'hi' })
 
@@ -34,8 +35,8 @@ t.test('without any secret the plugin refuses to register, saying no secret was 
 })
 
 t.test('allowUnsigned serves steps without a secret and warns at start', async t => {
-  const lines: Array<{ level: number, msg: string, steps?: string[] }> = []
-  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs<{ level: number, msg: string, steps?: string[] }>('warn')
+  const app = Fastify({ logger })
   t.teardown(() => app.close())
   const signed = defineStep({ name: 'signed', secret: SECRET, handler: () => 'signed' })
   await app.register(fastifyHaptik, { steps: [hello, signed], allowUnsigned: true })

@@ -12,6 +12,7 @@ import { callWebhook, conversation } from '../lib/testing/index.js'
 import { SECRET } from './helpers/haptik.js'
 import { RedisServer } from './helpers/redis.js'
 import { requires } from './helpers/requires.js'
+import { captureLogs } from './helpers/logs.js'
 
 // A real server is started, stopped and restarted; clients reconnect.
 t.setTimeout(120_000)
@@ -46,8 +47,8 @@ if (requires(t, 'redis-server', 'the Redis store on a real redis-server') !== un
   const read = defineStep({ name: 'read', state: Count, handler: ({ state }) => String(state?.n) })
 
   async function instance (t: { teardown: (fn: () => unknown) => void }, store: StateStore, steps: AnyStep[], timeout = 5000) {
-    const lines: Array<Record<string, unknown>> = []
-    const app = Fastify({ requestTimeout: 30_000, logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+    const { logger, lines } = captureLogs('warn')
+    const app = Fastify({ requestTimeout: 30_000, logger })
     t.teardown(() => app.close())
     await app.register(fastifyHaptik, { secret: SECRET, prefix: '/haptik', steps, store, timeout })
     await app.ready()
@@ -189,8 +190,8 @@ if (requires(t, 'redis-server', 'the Redis store on a real redis-server') !== un
   let webhookRuns = 0
 
   async function faultApp (t: { teardown: (fn: () => unknown) => void }, store: StateStore) {
-    const lines: Array<Record<string, unknown>> = []
-    const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+    const { logger, lines } = captureLogs('warn')
+    const app = Fastify({ logger })
     t.teardown(() => app.close())
     await app.register(fastifyHaptik, { secret: SECRET, prefix: '/haptik', steps: [add, cart], store, webhooks: { on: { message: () => { webhookRuns++ } } } })
     await app.ready()

@@ -12,6 +12,7 @@ import fastifyHaptik, {
   type FastifyHaptikOptions, type StateStore, type RefusedMessage, type StepEndMessage, type StepStartMessage
 } from '../lib/index.js'
 import { SECRET, detection, envelope, signedPost } from './helpers/haptik.js'
+import { captureLogs } from './helpers/logs.js'
 
 const Product = Type.Object({ product: Type.Union([Type.Literal('speaker'), Type.Literal('powerbank')]) })
 const steps = [
@@ -25,8 +26,8 @@ const steps = [
 interface Line { level: number, msg: string, code?: string, step?: string, outcome?: string, durationMs?: number, messages?: number, environment?: string, secret?: number }
 
 async function observedApp (t: Test, options: Partial<FastifyHaptikOptions> = {}) {
-  const lines: Line[] = []
-  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs<Line>('info')
+  const app = Fastify({ logger })
   t.teardown(() => app.close())
   await app.register(fastifyHaptik, { prefix: '/haptik', secret: [SECRET, 'the-old-secret'], environment: 'production', steps, ...options })
   return { app, lines }

@@ -9,6 +9,7 @@ import { build } from '../example/server.js'
 import { flightSearch, nearestStore, productPrice } from '../example/steps.js'
 import { codeBlocks } from './helpers/docs.js'
 import { haptikSignature } from './helpers/haptik.js'
+import { captureLogs } from './helpers/logs.js'
 
 // ---- docs/testing.md: Testing your steps (the body below is that page's test, word for word) ----
 t.test('the speaker costs Rs.1599', async t => {
@@ -361,8 +362,8 @@ t.test('conversation() carries the user, the conversation number and the returne
 })
 
 t.test('replay() sends a request captured in a redacted log line, with what was redacted filled in', async t => {
-  const lines: Array<Record<string, unknown>> = []
-  const app = Fastify({ logger: { level: 'info', redact: [...HAPTIK_REDACT_PATHS], stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs('info', { redact: [...HAPTIK_REDACT_PATHS] })
+  const app = Fastify({ logger })
   t.teardown(() => app.close())
   app.addHook('preHandler', async request => {
     if (request.routeOptions.config.haptikStep !== undefined) request.log.info({ haptikRequest: request.body }, 'haptik request')

@@ -14,6 +14,7 @@ import fastifyHaptik, { memoryStore, sign, type FastifyHaptikOptions, type State
 import { WebhookEventSchemas, type WebhookEventName } from '../lib/webhooks/events.js'
 import { callWebhook } from '../lib/testing/index.js'
 import { SECRET } from './helpers/haptik.js'
+import { captureLogs } from './helpers/logs.js'
 
 t.setTimeout(60_000)
 
@@ -22,8 +23,8 @@ const FIXTURES = new URL('./fixtures/webhooks/', import.meta.url)
 const payloads = readdirSync(FIXTURES).filter(file => file.endsWith('.json') && !file.startsWith('signup')).map(file => ({ file, text: readFileSync(new URL(file, FIXTURES), 'utf8') }))
 
 async function webhookApp (t: { teardown: (fn: () => unknown) => void }, on: WebhookHandlers, options: Partial<FastifyHaptikOptions> = {}, timeout?: number) {
-  const lines: Array<Record<string, unknown>> = []
-  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs('info')
+  const app = Fastify({ requestTimeout: 30_000, logger })
   t.teardown(() => app.close())
   await app.register(fastifyHaptik, { secret: SECRET, prefix: '/haptik', steps: [], webhooks: { on, timeout }, ...options })
   await app.ready()
