@@ -9,6 +9,7 @@ import t from 'tap'
 import Fastify from 'fastify'
 import { Value } from '@sinclair/typebox/value'
 import swagger from '@fastify/swagger'
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type HistogramMetricData, type SumMetricData } from '@opentelemetry/sdk-metrics'
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import fastifyHaptik, { memoryStore, sign, type FastifyHaptikOptions, type StateStore, type WebhookEvent, type WebhookHandlers } from '../lib/index.js'
 import { WebhookEventSchemas, type WebhookEventName } from '../lib/webhooks/events.js'
@@ -237,11 +238,36 @@ t.test('callWebhook on a URL that does not answer JSON', async t => {
 t.test('webhook deliveries are spans with their outcome, and counted by event and outcome', async t => {
   const exporter = new InMemorySpanExporter()
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
-  const { app } = await webhookApp(t, { message: () => { throw new Error('crm down') }, chat_pinned: () => {} }, { telemetry: { tracerProvider } })
+  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
+  const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 60_000 })
+  const meterProvider = new MeterProvider({ readers: [reader] })
+  t.teardown(() => meterProvider.shutdown())
+  const { app } = await webhookApp(t, { message: () => { throw new Error('crm down') }, chat_pinned: () => {} }, { telemetry: { tracerProvider, meterProvider } })
   await callWebhook(app, 'message', { message: { id: 1 } }, { secret: SECRET, prefix: '/haptik' })
   await callWebhook(app, 'chat_pinned', { message: { id: 2 } }, { secret: SECRET, prefix: '/haptik' })
+  t.equal((await callWebhook(app, 'chat_pinned', { message: { id: 2 } }, { secret: SECRET, prefix: '/haptik' })).status, 'duplicate', "Haptik's retry of a handled event")
   const spans = exporter.getFinishedSpans().filter(span => span.name.startsWith('haptik webhook'))
-  t.same(spans.map(span => [span.name, span.attributes['haptik.outcome'], span.status.code]), [['haptik webhook message', 'failed', 2], ['haptik webhook chat_pinned', 'handled', 0]])
+  t.same(spans.map(span => [span.name, span.attributes['haptik.outcome'], span.status.code]), [
+    ['haptik webhook message', 'failed', 2],
+    ['haptik webhook chat_pinned', 'handled', 0],
+    ['haptik webhook chat_pinned', 'duplicate', 0]
+  ])
+  await reader.forceFlush()
+  const metrics = metricExporter.getMetrics().at(-1)?.scopeMetrics.find(scope => scope.scope.name === 'fastify-haptik')?.metrics ?? []
+  const byName = Object.fromEntries(metrics.map(metric => [metric.descriptor.name, metric]))
+  const calls = byName['haptik.webhook.calls'] as SumMetricData
+  t.same(calls.dataPoints.map(point => [point.attributes, point.value]), [
+    [{ 'haptik.event': 'message', 'haptik.outcome': 'failed' }, 1],
+    [{ 'haptik.event': 'chat_pinned', 'haptik.outcome': 'handled' }, 1],
+    [{ 'haptik.event': 'chat_pinned', 'haptik.outcome': 'duplicate' }, 1]
+  ], 'haptik.webhook.calls: one per delivery, by event and outcome')
+  const duration = byName['haptik.webhook.duration'] as HistogramMetricData
+  t.equal(duration.descriptor.unit, 'ms')
+  t.same(duration.dataPoints.map(point => [point.attributes, point.value.count]), [
+    [{ 'haptik.event': 'message' }, 1],
+    [{ 'haptik.event': 'chat_pinned' }, 2]
+  ], 'haptik.webhook.duration: every delivery timed, by event')
+  t.ok(duration.dataPoints.every(point => typeof point.value.sum === 'number' && point.value.sum >= 0 && point.value.sum < 5000), 'in milliseconds, within the delivery timeout')
 })
 
 t.test('Swagger 2.0 and OpenAPI 3.0 documents get the webhook route, without a webhooks section', async t => {
