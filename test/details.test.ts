@@ -93,20 +93,6 @@ t.test('user_details values must be strings, whatever the step declared', async 
   t.match(error?.err?.message, 'user_details.phone must be a string (Haptik keeps user details as strings), got a number')
 })
 
-t.test('the environment label reaches the handler', async t => {
-  const seen: Array<string | undefined> = []
-  const step = defineStep({ name: 'env', handler: ({ environment }) => { seen.push(environment); return 'ok' } })
-  const app = Fastify()
-  t.teardown(() => app.close())
-  await app.register(fastifyHaptik, { prefix: '/test', secret: 'test-secret', environment: 'test', steps: [step] })
-  await app.register(fastifyHaptik, { prefix: '/prod', secret: 'prod-secret', environment: 'production', steps: [step] })
-  await app.register(fastifyHaptik, { prefix: '/plain', secret: 'plain', steps: [step] })
-  await signedPost(app, '/test/env', envelope('env', {}), { secret: 'test-secret' })
-  await signedPost(app, '/prod/env', envelope('env', {}), { secret: 'prod-secret' })
-  await signedPost(app, '/plain/env', envelope('env', {}), { secret: 'plain' })
-  t.same(seen, ['test', 'production', undefined])
-})
-
 t.test('no detail value is ever converted or dropped: the reply takes the failure path and the log says which and why', async t => {
   // With the default user_details schema (string values), Fastify's validator would turn
   // true into "true" and ["x"] into "x"; its serializer would drop what the schema does not name.

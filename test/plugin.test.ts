@@ -175,3 +175,17 @@ t.test('the step routes take no method but POST (and GET, which only describes t
     t.equal((await app.inject({ method, url: '/hello', headers: { 'x-hub-signature': haptikSignature('') } })).statusCode, 404, method)
   }
 })
+
+t.test('the environment option: each registration\'s label reaches its handlers, and none is made up without it', async t => {
+  const seen: Array<string | undefined> = []
+  const step = defineStep({ name: 'env', handler: ({ environment }) => { seen.push(environment); return 'ok' } })
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, { prefix: '/test', secret: 'test-secret', environment: 'test', steps: [step] })
+  await app.register(fastifyHaptik, { prefix: '/prod', secret: 'prod-secret', environment: 'production', steps: [step] })
+  await app.register(fastifyHaptik, { prefix: '/plain', secret: 'plain', steps: [step] })
+  await signedPost(app, '/test/env', envelope('env', {}), { secret: 'test-secret' })
+  await signedPost(app, '/prod/env', envelope('env', {}), { secret: 'prod-secret' })
+  await signedPost(app, '/plain/env', envelope('env', {}), { secret: 'plain' })
+  t.same(seen, ['test', 'production', undefined])
+})
