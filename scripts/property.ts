@@ -1,4 +1,4 @@
-// The property tests at full size (issue 5, part 2): `npm run property`.
+// The property tests at full size: `npm run property`.
 // The same properties as test/robustness/property.test.ts, with 100k forgeries.
 //
 //   npm run property -- [forgeries] [acceptances] [headers] [seed]

@@ -1,7 +1,7 @@
-// What the logs may hold (issue 5, part 5): nothing of the user's secrets or
-// words. Every request below carries planted auth_code, auth_id, names,
-// details, environment variables and entity values and texts; the log lines of all of
-// them, captured at level 'trace', must contain none of those values.
+// What the logs may hold: nothing of the user's secrets or words. Every request
+// below carries planted auth_code, auth_id, names, details, environment
+// variables and entity values and texts; the log lines of all of them, captured
+// at level 'trace', must contain none of those values.
 import { connect, type AddressInfo } from 'node:net'
 import { gzipSync } from 'node:zlib'
 import t, { type Test as Tap } from 'tap'

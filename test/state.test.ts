@@ -1,4 +1,4 @@
-// Conversation and user state (issue 18) with the default memory store:
+// Conversation and user state with the default memory store:
 // read before the handler, saved only when the call succeeds, compare-and-set.
 import { performance } from 'node:perf_hooks'
 import t from 'tap'

@@ -306,7 +306,7 @@ t.test('callStep says what is missing instead of sending a call that cannot work
     new TypeError('callStep: pass `secret` (the secret the app was registered with) or `unsigned: true`'), 'no options at all (from JavaScript)')
 })
 
-t.test('an entity the step does not declare is named, with the one it most likely meant and the missing ones (issue 16)', async t => {
+t.test('an entity the step does not declare is named, with the one it most likely meant and the missing ones', async t => {
   const app = await build({ secret: 'kit' })
   t.teardown(() => app.close())
   const options = { secret: 'kit', prefix: '/haptik' }

@@ -1,7 +1,7 @@
-// Haptik's Bot API webhook (issue 19): signed as steps are, every documented
-// payload typed, an event that was not handled answered 503 so that Haptik
-// sends it again, and each event handled exactly once across retries,
-// concurrent deliveries and instances (hellohaptik/docs_haptik
+// Haptik's Bot API webhook: signed as steps are, every documented payload
+// typed, an event that was not handled answered 503 so that Haptik sends
+// it again, and each event handled exactly once across retries, concurrent
+// deliveries and instances (hellohaptik/docs_haptik
 // docs/webhooks/protocols.md and docs/webhooks/webhook-payload.md).
 import { readdirSync, readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'

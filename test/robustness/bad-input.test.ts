@@ -1,8 +1,8 @@
-// The bad-input matrix (issue 5, part 3): one table of hostile or broken
-// requests, each with the status and error code it must get, and after every
-// one a check that the server still answers a good call. Cases `inject` can
-// express go through `inject`; the rest (lying lengths, half bodies, slow
-// clients, wire-level header tricks) go through a real socket.
+// The bad-input matrix: one table of hostile or broken requests, each with
+// the status and error code it must get, and after every one a check that
+// the server still answers a good call. Cases `inject` can express go
+// through `inject`; the rest (lying lengths, half bodies, slow clients,
+// wire-level header tricks) go through a real socket.
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import { request as httpRequest } from 'node:http'
 import { Readable } from 'node:stream'

@@ -1,4 +1,4 @@
-// The soak, short (issue 5, part 4): the CI version of scripts/soak.ts.
+// The soak, short: the CI version of scripts/soak.ts.
 import t from 'tap'
 import { mib, runSoak, summary, KINDS } from '../helpers/soak.js'
 
