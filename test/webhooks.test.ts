@@ -9,13 +9,13 @@ import t from 'tap'
 import Fastify from 'fastify'
 import { Value } from '@sinclair/typebox/value'
 import swagger from '@fastify/swagger'
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type HistogramMetricData, type SumMetricData } from '@opentelemetry/sdk-metrics'
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
+import type { HistogramMetricData, SumMetricData } from '@opentelemetry/sdk-metrics'
 import fastifyHaptik, { memoryStore, sign, type FastifyHaptikOptions, type StateStore, type WebhookEvent, type WebhookHandlers } from '../lib/index.js'
 import { WebhookEventSchemas, type WebhookEventName } from '../lib/webhooks/events.js'
 import { callWebhook } from '../lib/testing/index.js'
 import { SECRET } from './helpers/haptik.js'
 import { captureLogs } from './helpers/logs.js'
+import { metering, tracing } from './helpers/telemetry.js'
 
 t.setTimeout(60_000)
 
@@ -236,11 +236,8 @@ t.test('callWebhook on a URL that does not answer JSON', async t => {
 })
 
 t.test('webhook deliveries are spans with their outcome, and counted by event and outcome', async t => {
-  const exporter = new InMemorySpanExporter()
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
-  const metricExporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
-  const reader = new PeriodicExportingMetricReader({ exporter: metricExporter, exportIntervalMillis: 60_000 })
-  const meterProvider = new MeterProvider({ readers: [reader] })
+  const { exporter, tracerProvider } = tracing()
+  const { meterProvider, collect } = metering()
   t.teardown(() => meterProvider.shutdown())
   const { app } = await webhookApp(t, { message: () => { throw new Error('crm down') }, chat_pinned: () => {} }, { telemetry: { tracerProvider, meterProvider } })
   await callWebhook(app, 'message', { message: { id: 1 } }, { secret: SECRET, prefix: '/haptik' })
@@ -252,9 +249,7 @@ t.test('webhook deliveries are spans with their outcome, and counted by event an
     ['haptik webhook chat_pinned', 'handled', 0],
     ['haptik webhook chat_pinned', 'duplicate', 0]
   ])
-  await reader.forceFlush()
-  const metrics = metricExporter.getMetrics().at(-1)?.scopeMetrics.find(scope => scope.scope.name === 'fastify-haptik')?.metrics ?? []
-  const byName = Object.fromEntries(metrics.map(metric => [metric.descriptor.name, metric]))
+  const byName = Object.fromEntries((await collect()).map(metric => [metric.descriptor.name, metric]))
   const calls = byName['haptik.webhook.calls'] as SumMetricData
   t.same(calls.dataPoints.map(point => [point.attributes, point.value]), [
     [{ 'haptik.event': 'message', 'haptik.outcome': 'failed' }, 1],
