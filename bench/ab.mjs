@@ -52,7 +52,7 @@ const RATIOS = [
   ['A', 'floor', 'A / floor recipe'],
   ['B', 'floor', 'B / floor recipe']
 ]
-// Issue 17: at the HMAC floor, and ahead of the common recipe.
+// The targets: at the HMAC floor, and ahead of the common recipe.
 const TARGETS = [
   { metric: 'cpu', label: 'CPU/req', peer: 'floor', peerLabel: 'floor recipe', sign: '≤', limit: 1.03 },
   { metric: 'rps', label: 'req/s', peer: 'raw-body', peerLabel: 'fastify-raw-body', sign: '≥', limit: 1.05 }

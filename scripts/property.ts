@@ -1,5 +1,5 @@
-// The property tests at full size (issue 5, part 2): `npm run property`.
-// The same properties as test/property.test.ts, with 100k forgeries.
+// The property tests at full size: `npm run property`.
+// The same properties as test/robustness/property.test.ts, with 100k forgeries.
 //
 //   npm run property -- [forgeries] [acceptances] [headers] [seed]
 import fc from 'fast-check'

@@ -1,7 +1,7 @@
-// The full soak (issue 5, part 4): `npm run soak`. 200k requests over
-// loopback, a fixed mix of valid, forged and malformed calls from several
-// keep-alive connections; every answer is checked and the server's memory is
-// sampled. Exits 1 on any lost or wrong answer or on memory growth.
+// The full soak: `npm run soak`. 200k requests over loopback, a fixed mix of
+// valid, forged and malformed calls from several keep-alive connections;
+// every answer is checked and the server's memory is sampled. Exits 1 on any
+// lost or wrong answer or on memory growth.
 //
 //   npm run soak -- [requests] [connections]
 import { mib, runSoak, summary } from '../test/helpers/soak.js'

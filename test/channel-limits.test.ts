@@ -17,6 +17,7 @@ import fastifyHaptik, {
 import { SECRET, envelope, signedPost } from './helpers/haptik.js'
 import { BUTTON_COUNT_LIMITS, BUTTON_LABEL_LIMITS, CHANNELS, QUICK_REPLY_LABEL_LIMITS } from '../lib/hsl/channels.js'
 import { DEVICE_PLATFORMS } from '../lib/reply/channel-limits.js'
+import { captureLogs } from './helpers/logs.js'
 
 // The limits Haptik documents per channel (hellohaptik/docs_haptik): each
 // test names the file and line of the rule it checks.
@@ -36,8 +37,8 @@ interface Line {
 }
 
 async function reply (t: Test, result: StepResult, options: Partial<FastifyHaptikOptions> & { step?: Partial<AnyStep> } = {}) {
-  const lines: Line[] = []
-  const server = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs<Line>('info')
+  const server = Fastify({ logger })
   t.teardown(() => server.close())
   const { step: stepOptions = {}, ...plugin } = options
   await server.register(fastifyHaptik, { secret: SECRET, steps: [defineStep({ name: 'menu', handler: () => result, ...stepOptions } as Parameters<typeof defineStep>[0])], ...plugin })

@@ -255,7 +255,7 @@ t.test('send shows the messages as the user sees them', async t => {
   t.match(failure.stdout, 'status false (failure path: Haptik files these as the step\'s failure response), 1 message:\nbot> Sorry.\n')
 })
 
-t.test('send sets the user\'s language and fields: numbers where Haptik sends numbers (issue 16)', async t => {
+t.test('send sets the user\'s language and fields: numbers where Haptik sends numbers', async t => {
   const { base, received } = await cannedServer(t, { '/haptik/order': { body: reply(['ok']) } })
   const sent = await runHere(['send', `${base}/haptik/order`, '--secret', 's', '--language', 'hi', '--user', 'device_platform=14',
     '--user', 'user_id=42', '--user', 'language_code=en', '--user', 'auth_id=', '--user', 'tier=gold', '--user', 'constructor=x'])
@@ -266,7 +266,7 @@ t.test('send sets the user\'s language and fields: numbers where Haptik sends nu
   t.equal(user.device_platform, 14)
 })
 
-t.test('a hand-over (status false, no messages) shows as one and exits 0, or 1 with --fail-on-handoff (issue 16)', async t => {
+t.test('a hand-over (status false, no messages) shows as one and exits 0, or 1 with --fail-on-handoff', async t => {
   const { base } = await cannedServer(t, {
     '/agent': { body: JSON.stringify({ status: false, response: [], conversation_details: { topic: 'refund' } }) }
   })
@@ -283,7 +283,7 @@ t.test('a hand-over (status false, no messages) shows as one and exits 0, or 1 w
   t.equal(renderReply({ status: false, response: [] }).split('\n')[0], 'status false, no messages: a hand-over to a human agent (Haptik moves the chat to Pending for an agent when Human Assistance is on, and shows its bot-break message when it is off)')
 })
 
-t.test('send --steps checks the entities against the step\'s schema and names what the server will not take (issue 16)', async t => {
+t.test('send --steps checks the entities against the step\'s schema and names what the server will not take', async t => {
   const base = await example(t)
   const url = `${base}/haptik/flight_search`
   const check = 'entities checked against example/steps.ts'

@@ -12,7 +12,8 @@ import t from 'tap'
 import { HaptikAbortError, HaptikApiError, HaptikConnectionError, HaptikTimeoutError } from '../lib/client/index.js'
 import { backoff, retryAfter, sentNothing, sleep } from '../lib/client/retry.js'
 import { haptikApi, type HaptikApi } from '../lib/testing/index.js'
-import { clientOf, since, standIn, type LogLine } from './helpers/client.js'
+import { clientOf, since, standIn } from './helpers/client.js'
+import type { LogLine } from './helpers/logs.js'
 
 const NOW = { status: 503, headers: { 'retry-after': '0' } }
 

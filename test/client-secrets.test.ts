@@ -4,12 +4,12 @@
 // numbers and messages) logged. Haptik's own sample prints its headers, token
 // included (docs/salesforce/build-laa.md:95-98): this is the opposite.
 import { inspect } from 'node:util'
-import { Writable } from 'node:stream'
 import Fastify from 'fastify'
 import t, { type Test } from 'tap'
 import { createHaptikClient, HaptikError } from '../lib/client/index.js'
 import { bindClient } from '../lib/client/bind.js'
 import { CLIENT_ID, clientOf, standIn, TOKEN } from './helpers/client.js'
+import { captureLogs } from './helpers/logs.js'
 
 /** Every way an error may be shown. */
 function shown (error: unknown): string {
@@ -100,15 +100,13 @@ t.test('log lines at every level hold neither the secrets nor the bodies: an all
 
 t.test("Fastify's logger (pino) at trace: the same", async t => {
   const api = await standIn(t)
-  const written: string[] = []
-  const stream = new Writable({ write (chunk, _, done) { written.push(String(chunk)); done() } })
-  const app = Fastify({ logger: { level: 'trace', stream } })
+  const { logger, lines, text: written } = captureLogs('trace')
+  const app = Fastify({ logger })
   t.teardown(() => app.close())
   const haptik = createHaptikClient({ token: TOKEN, clientId: CLIENT_ID, baseUrl: api.url, businessId: 343, logger: app.log })
   await haptik.logMessage({ authId: 'user-42', message: 'my card number is 4111' })
   api.fail('logMessage', { status: 403, errorMessage: 'user is not registered' })
   await haptik.logMessage({ authId: 'user-42', message: 'Hi' }).catch(() => {})
-  const lines = written.map(line => JSON.parse(line) as Record<string, unknown>)
   t.match(lines, [
     { level: 10, msg: 'haptik api attempt', call: 'logMessage', status: 200 },
     { level: 20, msg: 'haptik api call', status: 200, attempts: 1 },

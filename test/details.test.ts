@@ -4,10 +4,11 @@ import { Type } from '@sinclair/typebox'
 import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, defineStep, type FastifyHaptikOptions, type StepResult } from '../lib/index.js'
 import { SECRET, envelope, signedPost } from './helpers/haptik.js'
 import { DEFAULT_DETAILS_LIMIT } from '../lib/reply/details.js'
+import { captureLogs } from './helpers/logs.js'
 
 async function replyWith (t: Test, value: StepResult, options: Partial<FastifyHaptikOptions> = {}, userDetails = Type.Record(Type.String(), Type.Unknown())) {
-  const lines: Array<{ level: number, msg: string, step?: string, err?: { code: string, message: string } }> = []
-  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs<{ level: number, msg: string, step?: string, err?: { code: string, message: string } }>('info')
+  const app = Fastify({ logger })
   t.teardown(() => app.close())
   // A schema allowing any value, on purpose: the plugin still refuses non-strings at run time.
   const step = defineStep({ name: 'details', userDetails: userDetails as never, handler: () => value as never })
@@ -92,20 +93,6 @@ t.test('user_details values must be strings, whatever the step declared', async 
   t.match(error?.err?.message, 'user_details.phone must be a string (Haptik keeps user details as strings), got a number')
 })
 
-t.test('the environment label reaches the handler', async t => {
-  const seen: Array<string | undefined> = []
-  const step = defineStep({ name: 'env', handler: ({ environment }) => { seen.push(environment); return 'ok' } })
-  const app = Fastify()
-  t.teardown(() => app.close())
-  await app.register(fastifyHaptik, { prefix: '/test', secret: 'test-secret', environment: 'test', steps: [step] })
-  await app.register(fastifyHaptik, { prefix: '/prod', secret: 'prod-secret', environment: 'production', steps: [step] })
-  await app.register(fastifyHaptik, { prefix: '/plain', secret: 'plain', steps: [step] })
-  await signedPost(app, '/test/env', envelope('env', {}), { secret: 'test-secret' })
-  await signedPost(app, '/prod/env', envelope('env', {}), { secret: 'prod-secret' })
-  await signedPost(app, '/plain/env', envelope('env', {}), { secret: 'plain' })
-  t.same(seen, ['test', 'production', undefined])
-})
-
 t.test('no detail value is ever converted or dropped: the reply takes the failure path and the log says which and why', async t => {
   // With the default user_details schema (string values), Fastify's validator would turn
   // true into "true" and ["x"] into "x"; its serializer would drop what the schema does not name.
@@ -115,8 +102,8 @@ t.test('no detail value is ever converted or dropped: the reply takes the failur
     ['a number', { response: 'ok', user_details: { visits: 3 } } as unknown as StepResult, 'user_details.visits is a number, and the schema asks for a string']
   ]
   for (const [name, value, logged] of cases) {
-    const lines: Array<{ level: number, err?: { code: string, message: string } }> = []
-    const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+    const { logger, lines } = captureLogs<{ level: number, err?: { code: string, message: string } }>('info')
+    const app = Fastify({ logger })
     t.teardown(() => app.close())
     await app.register(fastifyHaptik, { secret: SECRET, steps: [defineStep({ name: 'details', handler: () => value as never })] })
     const res = await signedPost(app, '/details', envelope('details', {}))
@@ -131,8 +118,8 @@ t.test('no detail value is ever converted or dropped: the reply takes the failur
     conversationDetails: Type.Object({ step: Type.Integer() }, { additionalProperties: false }),
     handler: () => ({ response: 'ok', conversation_details: { step: 2, note: 'kept?' } }) as never
   })
-  const lines: Array<{ level: number, err?: { message: string } }> = []
-  const app = Fastify({ ajv: { customOptions: { removeAdditional: 'all' } }, logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs<{ level: number, err?: { message: string } }>('info')
+  const app = Fastify({ ajv: { customOptions: { removeAdditional: 'all' } }, logger })
   t.teardown(() => app.close())
   await app.register(fastifyHaptik, { secret: SECRET, steps: [strict] })
   const dropped = await signedPost(app, '/strict', envelope('strict', {}))

@@ -13,6 +13,7 @@ import fastifyHaptik, {
 } from '../lib/index.js'
 import { SECRET, envelope, signedPost } from './helpers/haptik.js'
 import { HANDOFF_STATUS, isHandoff } from '../lib/reply/handoff.js'
+import { captureLogs } from './helpers/logs.js'
 
 // Hand-over to a human agent: Haptik moves the chat to Pending for an agent
 // when a step answers no messages and Human Assistance is on, and sends its
@@ -22,8 +23,8 @@ import { HANDOFF_STATUS, isHandoff } from '../lib/reply/handoff.js'
 interface Line { level: number, msg: string, step?: string, reason?: string, err?: { code?: string, message: string } }
 
 async function app (t: Test, steps: AnyStep[], options: Partial<FastifyHaptikOptions> = {}) {
-  const lines: Line[] = []
-  const server = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs<Line>('info')
+  const server = Fastify({ logger })
   t.teardown(() => server.close())
   await server.register(fastifyHaptik, { secret: SECRET, steps, ...options })
   const call = async (name: string) => {

@@ -18,6 +18,7 @@ import { HslNativeActionSchema } from '../lib/hsl/native-action.js'
 import { HslSilentSchema, SilentActionSchema } from '../lib/hsl/silent.js'
 import { HslSystemSchema } from '../lib/hsl/system.js'
 import { HslTextSchema } from '../lib/hsl/text.js'
+import { captureLogs } from './helpers/logs.js'
 
 // What Haptik's own builder, hellohaptik/python-hsl (develop, 52ec7e2), emits
 // (scripts/python-hsl-cases.py prints these strings again from a checkout).
@@ -438,13 +439,13 @@ t.test('builders check their input when called: what Haptik cannot render throws
 })
 
 t.test('a step whose handler builds a carousel from empty data answers on the failure path, not status true', async t => {
-  const lines: Array<{ level: number, step?: string, err?: { code?: string, message?: string } }> = []
+  const { logger, lines } = captureLogs<{ level: number, step?: string, err?: { code?: string, message?: string } }>('error')
   const results: Array<{ id: string, name: string }> = []
   const search = defineStep({
     name: 'search',
     handler: () => ['Here is what I found:', hsl.carousel(results.map(result => ({ title: result.name, actions: [hsl.sendMessage(`Open ${result.id}`)] })))]
   })
-  const app = await haptikApp(t, { steps: [search] }, { logger: { level: 'error', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const app = await haptikApp(t, { steps: [search] }, { logger })
   const empty = await signedPost(app, '/search', envelope('search', {}))
   t.same(empty.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] }, 'the fallback')
   t.match(lines, [{ level: 50, step: 'search', err: { code: 'FST_HAPTIK_INVALID_REPLY', message: 'hsl.carousel: the cards must be a list of at least one, got an empty list' } }], 'logged with the invalid-reply code')

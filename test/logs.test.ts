@@ -1,7 +1,7 @@
-// What the logs may hold (issue 5, part 5): nothing of the user's secrets or
-// words. Every request below carries planted auth_code, auth_id, names,
-// details, environment variables and entity values and texts; the log lines of all of
-// them, captured at level 'trace', must contain none of those values.
+// What the logs may hold: nothing of the user's secrets or words. Every request
+// below carries planted auth_code, auth_id, names, details, environment
+// variables and entity values and texts; the log lines of all of them, captured
+// at level 'trace', must contain none of those values.
 import { connect, type AddressInfo } from 'node:net'
 import { gzipSync } from 'node:zlib'
 import t, { type Test as Tap } from 'tap'
@@ -9,6 +9,7 @@ import Fastify from 'fastify'
 import { Type } from '@sinclair/typebox'
 import fastifyHaptik, { HAPTIK_REDACT_PATHS, StepFailure, defineStep } from '../lib/index.js'
 import { SECRET, haptikSignature } from './helpers/haptik.js'
+import { captureLogs } from './helpers/logs.js'
 
 const PLANTED = {
   auth_code: 'AUTHCODE-9f1c-planted',
@@ -98,8 +99,8 @@ function decodedBuffers (line: string): string {
 }
 
 async function loggedApp (t: Tap, level: string) {
-  const lines: string[] = []
-  const app = Fastify({ requestTimeout: 30_000, logger: { level, stream: { write: (line: string) => { lines.push(line) } } } })
+  const { logger, text: lines } = captureLogs(level)
+  const app = Fastify({ requestTimeout: 30_000, logger })
   t.teardown(() => app.close())
   await app.register(fastifyHaptik, { secret: SECRET, bodyLimit: 2048, steps })
   await app.listen({ port: 0, host: '127.0.0.1' })
@@ -187,8 +188,8 @@ t.test("at trace level, Fastify's own 'client error' line carries Node's raw pac
 })
 
 t.test('a secret that does not match the bot builder is logged at warn, other refusals at info', async t => {
-  const lines: string[] = []
-  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', stream: { write: (line: string) => { lines.push(line) } } } })
+  const { logger, lines } = captureLogs<{ level: number, code?: unknown, step?: string }>('info')
+  const app = Fastify({ requestTimeout: 30_000, logger })
   t.teardown(() => app.close())
   const step = defineStep({ name: 'order', entities, handler: () => 'ok' })
   await app.register(fastifyHaptik, { prefix: '/keys', secret: SECRET, steps: [step] })
@@ -203,7 +204,7 @@ t.test('a secret that does not match the bot builder is logged at warn, other re
   await send('/keys/order', haptikSignature(body, 'the-old-secret'))
   await send('/tenants/order', haptikSignature(body))
   await send('/keys/order')
-  const refusals = lines.map(line => JSON.parse(line)).filter(line => typeof line.code === 'string')
+  const refusals = lines.filter(line => typeof line.code === 'string')
   t.same(refusals.map(({ level, code }) => [level, code]), [
     [40, 'FST_HAPTIK_INVALID_SIGNATURE'],
     [40, 'FST_HAPTIK_SECRET_NOT_FOUND'],
@@ -213,8 +214,8 @@ t.test('a secret that does not match the bot builder is logged at warn, other re
 })
 
 t.test("HAPTIK_REDACT_PATHS keep Haptik's personal fields out of lines that log a request", async t => {
-  const lines: string[] = []
-  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', redact: [...HAPTIK_REDACT_PATHS], stream: { write: (line: string) => { lines.push(line) } } } })
+  const { logger, text: lines } = captureLogs('info', { redact: [...HAPTIK_REDACT_PATHS] })
+  const app = Fastify({ requestTimeout: 30_000, logger })
   t.teardown(() => app.close())
   const step = defineStep({
     name: 'careless',

@@ -4,17 +4,19 @@
 import t from 'tap'
 import Fastify from 'fastify'
 import { Type } from '@sinclair/typebox'
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics'
+import type { SumMetricData } from '@opentelemetry/sdk-metrics'
 import fastifyHaptik, { defineStep, memoryStore, type FastifyHaptikOptions } from '../lib/index.js'
 import { callWebhook, conversation } from '../lib/testing/index.js'
 import { SECRET } from './helpers/haptik.js'
+import { captureLogs } from './helpers/logs.js'
+import { metering } from './helpers/telemetry.js'
 
 const Count = Type.Object({ n: Type.Integer() }, { default: { n: 0 } })
 const count = defineStep({ name: 'count', state: Count, handler: ({ state }) => ({ response: String((state?.n ?? 0) + 1), state: { n: (state?.n ?? 0) + 1 } }) })
 
 async function storeApp (t: { teardown: (fn: () => unknown) => void }, options: Partial<FastifyHaptikOptions>) {
-  const lines: Array<Record<string, unknown>> = []
-  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs('info')
+  const app = Fastify({ logger })
   t.teardown(() => app.close())
   await app.register(fastifyHaptik, { secret: SECRET, prefix: '/haptik', steps: [count], webhooks: { on: { message: () => { runs.n++ } }, rememberFor: 1 }, ...options })
   await app.ready()
@@ -55,17 +57,14 @@ t.test('past maxRecords a delivery answers 503 and forgets nothing; once records
 })
 
 t.test('every eviction of a state is counted, and logged at warn: at once, then at most once a minute with the count, the rest when the app closes', async t => {
-  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 })
-  const meterProvider = new MeterProvider({ readers: [reader] })
+  const { meterProvider, collect } = metering()
   const { app, lines } = await storeApp(t, { store: memoryStore({ maxEntries: 2 }), telemetry: { meterProvider } })
   for (let user = 0; user < 6; user++) await countFor(app, `user-${user}`)
   const warned = () => lines.filter(line => line.level === 40 && line.store === 'memory')
   t.same(warned().map(line => line.evicted), [1], 'the first eviction at once; the next three wait for the minute')
   t.equal(warned()[0].msg, 'fastify-haptik: the memory store is full: it dropped 1 state before their time, least recently used first; raise its maxEntries or maxBytes, or use redisStore (docs/state.md)')
-  await reader.forceFlush()
-  const points = exporter.getMetrics().flatMap(({ scopeMetrics }) => scopeMetrics.flatMap(({ metrics }) => metrics)).filter(metric => metric.descriptor.name === 'haptik.store.evictions').flatMap(metric => metric.dataPoints as Array<{ attributes: unknown, value: unknown }>)
-  t.same(points.map(point => [point.attributes, point.value]), [[{ 'haptik.store': 'memory' }, 4]])
+  const evictions = (await collect()).find(metric => metric.descriptor.name === 'haptik.store.evictions') as SumMetricData
+  t.same(evictions.dataPoints.map(point => [point.attributes, point.value]), [[{ 'haptik.store': 'memory' }, 4]])
   await app.close()
   t.same(warned().map(line => line.evicted), [1, 3], 'the rest, when the app closes')
   await meterProvider.shutdown()

@@ -12,6 +12,7 @@ import { flightSearch, nearestStore, productPrice } from '../example/steps.js'
 import { DEFAULT_TIMEOUT } from '../lib/options.js'
 import { type SwaggerUiRequest } from '../lib/openapi/swagger-ui.js'
 import { SECURITY_SCHEME } from '../lib/openapi/components.js'
+import { captureLogs } from './helpers/logs.js'
 
 interface NamedExamples { [name: string]: { summary: string, value: Record<string, any> } }
 interface Operation {
@@ -372,7 +373,7 @@ t.test('every documented error example is what the route really answers', async 
     // While the one lookup allowed is taken by a slow call (see below).
     FST_HAPTIK_SECRET_BUSY: step => signed(valid(step))
   }
-  // Not made by a request here: a lying Content-Length needs a raw socket (test/bad-input.test.ts), and INTERNAL a broken server.
+  // Not made by a request here: a lying Content-Length needs a raw socket (test/robustness/bad-input.test.ts), and INTERNAL a broken server.
   const elsewhere = new Set(['FST_HAPTIK_INVALID_CONTENT_LENGTH', 'FST_HAPTIK_INTERNAL'])
   const checked = new Set<string>()
   for (const path of ['/haptik/order_status', '/haptik/']) {
@@ -431,8 +432,8 @@ t.test('haptikSwaggerUiConfig: the interceptor signs the exact body with the sec
 
 t.test('@fastify/swagger registered after the plugin documents no step: a warning at start says to register it first', async t => {
   const start = async (swaggerFirst: boolean | undefined) => {
-    const lines: Array<{ level: number, msg: string }> = []
-    const app = Fastify({ requestTimeout: 30_000, logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+    const { logger, lines } = captureLogs<{ level: number, msg: string }>('warn')
+    const app = Fastify({ requestTimeout: 30_000, logger })
     t.teardown(() => app.close())
     const docs = async () => { await app.register(swagger, { openapi: { openapi: '3.1.0', info: { title: 'order test', version: '1.0.0' } } }) }
     if (swaggerFirst === true) await docs()

@@ -3,6 +3,7 @@ import Fastify from 'fastify'
 import { Type } from '@sinclair/typebox'
 import fastifyHaptik, { defineStep, fastifyHaptik as named, isStep, type FastifyHaptikOptions } from '../lib/index.js'
 import { SECRET, envelope, haptikApp, haptikSignature, signedPost } from './helpers/haptik.js'
+import { captureLogs } from './helpers/logs.js'
 
 const hello = defineStep({ name: 'hello', handler: () => 'hi' })
 
@@ -34,8 +35,8 @@ t.test('without any secret the plugin refuses to register, saying no secret was 
 })
 
 t.test('allowUnsigned serves steps without a secret and warns at start', async t => {
-  const lines: Array<{ level: number, msg: string, steps?: string[] }> = []
-  const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs<{ level: number, msg: string, steps?: string[] }>('warn')
+  const app = Fastify({ logger })
   t.teardown(() => app.close())
   const signed = defineStep({ name: 'signed', secret: SECRET, handler: () => 'signed' })
   await app.register(fastifyHaptik, { steps: [hello, signed], allowUnsigned: true })
@@ -173,4 +174,18 @@ t.test('the step routes take no method but POST (and GET, which only describes t
   for (const method of ['PUT', 'DELETE', 'PATCH'] as const) {
     t.equal((await app.inject({ method, url: '/hello', headers: { 'x-hub-signature': haptikSignature('') } })).statusCode, 404, method)
   }
+})
+
+t.test('the environment option: each registration\'s label reaches its handlers, and none is made up without it', async t => {
+  const seen: Array<string | undefined> = []
+  const step = defineStep({ name: 'env', handler: ({ environment }) => { seen.push(environment); return 'ok' } })
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(fastifyHaptik, { prefix: '/test', secret: 'test-secret', environment: 'test', steps: [step] })
+  await app.register(fastifyHaptik, { prefix: '/prod', secret: 'prod-secret', environment: 'production', steps: [step] })
+  await app.register(fastifyHaptik, { prefix: '/plain', secret: 'plain', steps: [step] })
+  await signedPost(app, '/test/env', envelope('env', {}), { secret: 'test-secret' })
+  await signedPost(app, '/prod/env', envelope('env', {}), { secret: 'prod-secret' })
+  await signedPost(app, '/plain/env', envelope('env', {}), { secret: 'plain' })
+  t.same(seen, ['test', 'production', undefined])
 })

@@ -7,6 +7,7 @@ import Fastify from 'fastify'
 import { Type } from '@sinclair/typebox'
 import fastifyHaptik, { DEFAULT_INVALID_ENTITY_MESSAGE, defineStep, type FastifyHaptikOptions, type StepContext } from '../lib/index.js'
 import { SECRET, detection, envelope, haptikApp, signedPost } from './helpers/haptik.js'
+import { captureLogs } from './helpers/logs.js'
 
 const Price = Type.Object({ product_name: Type.Union([Type.Literal('speaker'), Type.Literal('powerbank')]) })
 
@@ -62,8 +63,8 @@ t.test('any event, or none, is accepted and the handler can read it', async t =>
 })
 
 async function loggedApp (t: Test, options: Partial<FastifyHaptikOptions>, steps = [priceStep().step]) {
-  const lines: Array<Record<string, unknown>> = []
-  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs('info')
+  const app = Fastify({ logger })
   t.teardown(() => app.close())
   await app.register(fastifyHaptik, { secret: SECRET, steps, ...options })
   return { app, lines }

@@ -10,7 +10,9 @@ import { createClient } from 'redis'
 import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, defineStep, redisStore, type AnyStep, type StateStore } from '../lib/index.js'
 import { callWebhook, conversation } from '../lib/testing/index.js'
 import { SECRET } from './helpers/haptik.js'
-import { RedisServer, SKIP_REDIS, redisMissing } from './helpers/redis.js'
+import { RedisServer } from './helpers/redis.js'
+import { requires } from './helpers/requires.js'
+import { captureLogs } from './helpers/logs.js'
 
 // A real server is started, stopped and restarted; clients reconnect.
 t.setTimeout(120_000)
@@ -32,12 +34,7 @@ const CLIENTS: Record<string, (url: string) => Promise<Client>> = {
   }
 }
 
-const missing = redisMissing()
-if (SKIP_REDIS) {
-  t.comment('HAPTIK_SKIP_REDIS=1: the Redis store tests are skipped')
-} else if (missing !== undefined) {
-  t.fail(missing)
-} else {
+if (requires(t, 'redis-server', 'the Redis store on a real redis-server') !== undefined) {
   const server = await RedisServer.start()
   t.teardown(() => server.stop())
 
@@ -50,8 +47,8 @@ if (SKIP_REDIS) {
   const read = defineStep({ name: 'read', state: Count, handler: ({ state }) => String(state?.n) })
 
   async function instance (t: { teardown: (fn: () => unknown) => void }, store: StateStore, steps: AnyStep[], timeout = 5000) {
-    const lines: Array<Record<string, unknown>> = []
-    const app = Fastify({ requestTimeout: 30_000, logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+    const { logger, lines } = captureLogs('warn')
+    const app = Fastify({ requestTimeout: 30_000, logger })
     t.teardown(() => app.close())
     await app.register(fastifyHaptik, { secret: SECRET, prefix: '/haptik', steps, store, timeout })
     await app.ready()
@@ -193,8 +190,8 @@ if (SKIP_REDIS) {
   let webhookRuns = 0
 
   async function faultApp (t: { teardown: (fn: () => unknown) => void }, store: StateStore) {
-    const lines: Array<Record<string, unknown>> = []
-    const app = Fastify({ logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+    const { logger, lines } = captureLogs('warn')
+    const app = Fastify({ logger })
     t.teardown(() => app.close())
     await app.register(fastifyHaptik, { secret: SECRET, prefix: '/haptik', steps: [add, cart], store, webhooks: { on: { message: () => { webhookRuns++ } } } })
     await app.ready()

@@ -3,6 +3,7 @@ import Fastify from 'fastify'
 import { Type } from '@sinclair/typebox'
 import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, Entities, StepFailure, defineStep, type AnyStep, type StepResult } from '../lib/index.js'
 import { SECRET, envelope, haptikApp, signedPost } from './helpers/haptik.js'
+import { captureLogs } from './helpers/logs.js'
 
 const quickReply = {
   text: 'Pick one',
@@ -74,8 +75,8 @@ t.test('an invalid reply is a business failure: 200, status false, fallback, log
     ['user details not an object', { response: 'x', user_details: 'Pune' }, /user_details must be object/]
   ]
   for (const [name, value, logged] of cases) {
-    const lines: Array<{ level: number, msg: string, step?: string, err?: { message: string, code: string } }> = []
-    const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+    const { logger, lines } = captureLogs<{ level: number, msg: string, step?: string, err?: { message: string, code: string } }>('info')
+    const app = Fastify({ requestTimeout: 30_000, logger })
     t.teardown(() => app.close())
     await app.register(fastifyHaptik, { secret: SECRET, steps: [defineStep({ name: 'reply', handler: () => value as StepResult })] })
     const res = await signedPost(app, '/reply', envelope('reply', {}))
@@ -89,8 +90,8 @@ t.test('an invalid reply is a business failure: 200, status false, fallback, log
 })
 
 t.test('an empty response is sent, with a warning', async t => {
-  const lines: Array<{ level: number, msg: string }> = []
-  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs<{ level: number, msg: string }>('warn')
+  const app = Fastify({ requestTimeout: 30_000, logger })
   t.teardown(() => app.close())
   await app.register(fastifyHaptik, { secret: SECRET, steps: [defineStep({ name: 'reply', handler: () => [] })] })
   const res = await signedPost(app, '/reply', envelope('reply', {}))
@@ -99,8 +100,8 @@ t.test('an empty response is sent, with a warning', async t => {
 })
 
 t.test('a throwing handler answers 200 with the fallback, never the error', async t => {
-  const lines: Array<{ level: number, msg: string, step?: string, err?: { message: string } }> = []
-  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs<{ level: number, msg: string, step?: string, err?: { message: string } }>('info')
+  const app = Fastify({ requestTimeout: 30_000, logger })
   t.teardown(() => app.close())
   const steps: AnyStep[] = [
     defineStep({ name: 'throws', handler: () => { throw new Error('db password=hunter2 refused') } }),
@@ -143,8 +144,8 @@ t.test('StepFailure answers on the failure path with the handler\'s own message'
 })
 
 t.test('the deadline: a late handler gets the fallback and its signal aborts', async t => {
-  const lines: Array<{ level: number, msg: string, step?: string, err?: { code: string } }> = []
-  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs<{ level: number, msg: string, step?: string, err?: { code: string } }>('info')
+  const app = Fastify({ requestTimeout: 30_000, logger })
   t.teardown(() => app.close())
   let aborted: unknown
   let finishLate: () => void = () => {}
@@ -190,8 +191,8 @@ t.test('the deadline: a late handler gets the fallback and its signal aborts', a
 t.test('a hand-made thenable is awaited safely: a throwing then, a double answer, a throwing then getter', async t => {
   const throwing = await call(t, () => ({ then () { throw new Error('broken thenable') } }))
   t.same(throwing.json(), { status: false, response: [DEFAULT_FALLBACK_MESSAGE] })
-  const lines: Array<{ msg: string }> = []
-  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs<{ msg: string }>('info')
+  const app = Fastify({ requestTimeout: 30_000, logger })
   t.teardown(() => app.close())
   const twiceStep = defineStep({ name: 'twice', handler: (() => ({ then (resolve: (value: string) => void) { resolve('first'); resolve('second') } })) as unknown as () => StepResult })
   await app.register(fastifyHaptik, { secret: SECRET, steps: [twiceStep] })

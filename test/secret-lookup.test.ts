@@ -6,6 +6,7 @@ import t from 'tap'
 import Fastify, { type FastifyRequest } from 'fastify'
 import fastifyHaptik, { defineStep, type FastifyHaptikOptions } from '../lib/index.js'
 import { SECRET, envelope, haptikSignature, signedPost } from './helpers/haptik.js'
+import { captureLogs } from './helpers/logs.js'
 
 t.setTimeout(60_000)
 
@@ -13,8 +14,8 @@ const order = defineStep({ name: 'order', handler: () => 'ok' })
 const OK = { status: true, response: ['ok'] }
 
 async function lookupApp (t: { teardown: (fn: () => unknown) => void }, options: Partial<FastifyHaptikOptions>) {
-  const lines: Array<Record<string, unknown>> = []
-  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs('info')
+  const app = Fastify({ requestTimeout: 30_000, logger })
   t.teardown(() => app.close())
   await app.register(fastifyHaptik, { steps: [order], ...options })
   await app.ready()

@@ -5,6 +5,7 @@ import { Type } from '@sinclair/typebox'
 import { defineStep, sign, verify } from '../lib/index.js'
 import { SECRET, detection, envelope, haptikApp, haptikSignature, signedPost } from './helpers/haptik.js'
 import { parseSignature } from '../lib/wire/signature.js'
+import { captureLogs } from './helpers/logs.js'
 
 function countingStep (name = 'product_price') {
   const calls: unknown[] = []
@@ -249,7 +250,7 @@ t.test('a secret function that returns an empty list or throws never lets a call
   const { step: broken } = countingStep('broken')
   const { step: bad } = countingStep('bad')
   const { step: offline } = countingStep('offline')
-  const errors: Array<{ msg: string, err?: { message: string } }> = []
+  const { logger, lines: errors } = captureLogs<{ msg: string, err?: { message: string } }>('error')
   const app = await haptikApp(t, {
     steps: [
       { ...empty, secret: () => [] },
@@ -257,7 +258,7 @@ t.test('a secret function that returns an empty list or throws never lets a call
       { ...bad, secret: () => '' },
       { ...offline, secret: () => { throw Object.assign(new Error('getaddrinfo ENOTFOUND vault.internal'), { code: 'ENOTFOUND' }) } }
     ].map(s => defineStep(s))
-  }, { logger: { level: 'error', stream: { write: (line: string) => { errors.push(JSON.parse(line)) } } } })
+  }, { logger })
   const emptyRes = await signedPost(app, '/empty', envelope('empty', { product_name: [detection('x')] }))
   t.equal(emptyRes.json().code, 'FST_HAPTIK_SECRET_NOT_FOUND')
   for (const name of ['broken', 'bad', 'offline']) {

@@ -11,6 +11,7 @@ import swagger from '@fastify/swagger'
 import { Validator } from '@seriousme/openapi-schema-validator'
 import fastifyHaptik, { type FastifyHaptikOptions } from '../lib/index.js'
 import { SECRET } from './helpers/haptik.js'
+import { captureLogs } from './helpers/logs.js'
 
 const sleep = async (ms: number) => await new Promise(resolve => setTimeout(resolve, ms))
 
@@ -21,8 +22,8 @@ const USERS: Record<string, string> = { 'client-77': 'c0de-s3cret' }
 const verify = async ({ authId, authCode }: { authId: string, authCode: string }) => USERS[authId] === authCode
 
 async function signupApp (t: { teardown: (fn: () => unknown) => void }, options: Partial<FastifyHaptikOptions> = {}) {
-  const lines: string[] = []
-  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', stream: { write: (line: string) => { lines.push(line) } } } })
+  const { logger, text: lines } = captureLogs('info')
+  const app = Fastify({ requestTimeout: 30_000, logger })
   t.teardown(() => app.close())
   await app.register(rateLimit, { global: false })
   await app.register(fastifyHaptik, { secret: SECRET, prefix: '/haptik', steps: [], signup: { verify, config: { rateLimit: { max: 5, timeWindow: '1 minute' } } }, ...options })

@@ -1,5 +1,5 @@
 // withDefault: a state schema whose default TypeScript sees, so that a
-// handler reads `state.items` with no `?.` and no `?? []` (issue 26, item 2).
+// handler reads `state.items` with no `?.` and no `?? []`.
 import t from 'tap'
 import Fastify from 'fastify'
 import { Type as Type034 } from '@sinclair/typebox'

@@ -1,4 +1,4 @@
-// Conversation and user state (issue 18) with the default memory store:
+// Conversation and user state with the default memory store:
 // read before the handler, saved only when the call succeeds, compare-and-set.
 import { performance } from 'node:perf_hooks'
 import t from 'tap'
@@ -7,6 +7,7 @@ import { Type } from '@sinclair/typebox'
 import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, defineStep, handoff, memoryStore, redisStore, sign, StepFailure, type FastifyHaptikOptions, type StateStore } from '../lib/index.js'
 import { callStep, conversation } from '../lib/testing/index.js'
 import { SECRET } from './helpers/haptik.js'
+import { captureLogs } from './helpers/logs.js'
 
 const FALLBACK = { status: false, response: [DEFAULT_FALLBACK_MESSAGE] }
 const Cart = Type.Object({ items: Type.Array(Type.String()) }, { default: { items: [] } })
@@ -39,8 +40,8 @@ const visit = defineStep({
 const noDefault = defineStep({ name: 'no_default', state: Profile, handler: ({ state }) => `state is ${state === undefined ? 'undefined' : 'set'}` })
 
 async function stateApp (t: { teardown: (fn: () => unknown) => void }, options: Partial<FastifyHaptikOptions> = {}) {
-  const lines: Array<Record<string, unknown>> = []
-  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs('info')
+  const app = Fastify({ requestTimeout: 30_000, logger })
   t.teardown(() => app.close())
   await app.register(fastifyHaptik, { secret: SECRET, prefix: '/haptik', steps: [add, show, visit, noDefault], timeout: 150, ...options })
   await app.ready()
@@ -480,8 +481,8 @@ t.test('a store operation still pending after its call was answered holds no ref
   const queued: Array<(value: undefined) => void> = []
   const hung: StateStore = { kind: 'hung', get: async () => await new Promise(resolve => { queued.push(resolve) }), set: () => undefined }
   t.teardown(() => { for (const answer of queued) answer(undefined) })
-  const lines: unknown[] = []
-  const app = Fastify({ logger: { level: 'warn', stream: { write: line => { lines.push(line) } } } })
+  const { logger } = captureLogs('warn')
+  const app = Fastify({ logger })
   t.teardown(() => app.close())
   const requests: Array<WeakRef<object>> = []
   app.addHook('onRequest', async request => { requests.push(new WeakRef(request)) })

@@ -5,13 +5,14 @@ import diagnostics from 'node:diagnostics_channel'
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import { Type } from '@sinclair/typebox'
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type SumMetricData, type HistogramMetricData } from '@opentelemetry/sdk-metrics'
+import type { SumMetricData, HistogramMetricData } from '@opentelemetry/sdk-metrics'
 import fastifyHaptik, {
   DIAGNOSTICS_CHANNELS, StepFailure, defineStep, handoff, memoryStore,
   type FastifyHaptikOptions, type StateStore, type RefusedMessage, type StepEndMessage, type StepStartMessage
 } from '../lib/index.js'
 import { SECRET, detection, envelope, signedPost } from './helpers/haptik.js'
+import { captureLogs } from './helpers/logs.js'
+import { metering, tracing } from './helpers/telemetry.js'
 
 const Product = Type.Object({ product: Type.Union([Type.Literal('speaker'), Type.Literal('powerbank')]) })
 const steps = [
@@ -25,8 +26,8 @@ const steps = [
 interface Line { level: number, msg: string, code?: string, step?: string, outcome?: string, durationMs?: number, messages?: number, environment?: string, secret?: number }
 
 async function observedApp (t: Test, options: Partial<FastifyHaptikOptions> = {}) {
-  const lines: Line[] = []
-  const app = Fastify({ logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs<Line>('info')
+  const app = Fastify({ logger })
   t.teardown(() => app.close())
   await app.register(fastifyHaptik, { prefix: '/haptik', secret: [SECRET, 'the-old-secret'], environment: 'production', steps, ...options })
   return { app, lines }
@@ -63,23 +64,6 @@ t.test('an unsigned step logs no secret', async t => {
   t.match(lines.find(line => line.msg === 'step call'), { outcome: 'ok' })
   t.notOk('secret' in (lines.find(line => line.msg === 'step call') as Line))
 })
-
-function tracing () {
-  const exporter = new InMemorySpanExporter()
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
-  return { exporter, tracerProvider }
-}
-
-function metering () {
-  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE)
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 60_000 })
-  const meterProvider = new MeterProvider({ readers: [reader] })
-  const collect = async () => {
-    await reader.forceFlush()
-    return exporter.getMetrics().at(-1)?.scopeMetrics.find(scope => scope.scope.name === 'fastify-haptik')?.metrics ?? []
-  }
-  return { meterProvider, collect }
-}
 
 t.test('a span per step call, with the step, outcome and environment, and the error of a failed one', async t => {
   const { exporter, tracerProvider } = tracing()

@@ -9,6 +9,7 @@ import { build } from '../example/server.js'
 import { flightSearch, nearestStore, productPrice } from '../example/steps.js'
 import { codeBlocks } from './helpers/docs.js'
 import { haptikSignature } from './helpers/haptik.js'
+import { captureLogs } from './helpers/logs.js'
 
 // ---- docs/testing.md: Testing your steps (the body below is that page's test, word for word) ----
 t.test('the speaker costs Rs.1599', async t => {
@@ -44,8 +45,8 @@ t.test('docs/testing.md shows the test above, word for word', async t => {
     const from = text.indexOf(start) + start.length
     return text.slice(from, text.indexOf(end, from)).trim()
   }
-  // The user's test is the docs' block that starts with its file name and imports tap (test/docs.test.ts
-  // checks there is one, and one for node:test, which test/consumers.test.ts runs).
+  // The user's test is the docs' block that starts with its file name and imports tap (test/package/docs.test.ts
+  // checks there is one, and one for node:test, which test/package/consumers.test.ts runs).
   const [shown] = codeBlocks().filter(block => block.kind === 'test' && block.code.includes("from 'tap'")).map(block => block.code.trim())
   t.equal(shown.split('\n')[0], '// test/steps.test.ts')
   const here = between(readFileSync(fileURLToPath(import.meta.url), 'utf8'), 'word for word) ----', '// ---- end of')
@@ -305,7 +306,7 @@ t.test('callStep says what is missing instead of sending a call that cannot work
     new TypeError('callStep: pass `secret` (the secret the app was registered with) or `unsigned: true`'), 'no options at all (from JavaScript)')
 })
 
-t.test('an entity the step does not declare is named, with the one it most likely meant and the missing ones (issue 16)', async t => {
+t.test('an entity the step does not declare is named, with the one it most likely meant and the missing ones', async t => {
   const app = await build({ secret: 'kit' })
   t.teardown(() => app.close())
   const options = { secret: 'kit', prefix: '/haptik' }
@@ -361,8 +362,8 @@ t.test('conversation() carries the user, the conversation number and the returne
 })
 
 t.test('replay() sends a request captured in a redacted log line, with what was redacted filled in', async t => {
-  const lines: Array<Record<string, unknown>> = []
-  const app = Fastify({ logger: { level: 'info', redact: [...HAPTIK_REDACT_PATHS], stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs('info', { redact: [...HAPTIK_REDACT_PATHS] })
+  const app = Fastify({ logger })
   t.teardown(() => app.close())
   app.addHook('preHandler', async request => {
     if (request.routeOptions.config.haptikStep !== undefined) request.log.info({ haptikRequest: request.body }, 'haptik request')

@@ -95,17 +95,54 @@ t.test('the same step in typebox 1.x and @sinclair/typebox 0.34 answers every ca
   t.match(before[4].body.message, /entity "kind" \(detection 0\) must be "retail" \| "bulk", got a string/)
 })
 
-t.test('its documentation is the same too', async t => {
+/** An entity as its step documents it: a list of Haptik's detections, each with its value alone or as { value }. */
+const documentedEntity = (value: Record<string, unknown>, minItems = 1) => ({
+  type: 'array',
+  minItems,
+  items: {
+    allOf: [
+      { $ref: '#/components/schemas/HaptikDetection' },
+      {
+        type: 'object',
+        properties: {
+          entity_value: {
+            description: 'The value: alone, or as { "value": … }',
+            anyOf: [value, { type: 'object', required: ['value'], properties: { value } }]
+          }
+        }
+      }
+    ]
+  }
+})
+
+t.test('its documentation is the expected one, and the same as with @sinclair/typebox 0.34', async t => {
   const documentOf = async (step: AnyStep) => {
     const app = Fastify()
     t.teardown(() => app.close())
     await app.register(swagger, { openapi: { openapi: '3.1.0', info: { title: 'typebox 1.x', version: '1.0.0' } } })
     await app.register(fastifyHaptik, { prefix: '/haptik', secret: 'docs', steps: [step] })
     await app.ready()
-    return app.swagger()
+    return app.swagger() as unknown as { paths: Record<string, { post: Operation }> }
+  }
+  interface Operation {
+    requestBody: { content: { 'application/json': { schema: { allOf: [unknown, { properties: { entities: { required: string[], properties: Record<string, unknown> } } }] } } } }
+    responses: Record<string, { content: { 'application/json': { schema: { allOf: [unknown, { properties: Record<string, unknown> }] } } } }>
   }
   const { old, new: current } = steps()
-  t.same(await documentOf(current), await documentOf(old))
+  const document = await documentOf(current)
+  t.same(Object.keys(document.paths), ['/haptik/order_status'])
+  const { requestBody, responses } = document.paths['/haptik/order_status'].post
+  const [envelope, { properties: { entities } }] = requestBody.content['application/json'].schema.allOf
+  t.same(envelope, { $ref: '#/components/schemas/HaptikRequest' }, 'the envelope every step shares')
+  t.same(entities.required, ['order_id', 'kind'])
+  t.same(Object.keys(entities.properties), ['order_id', 'kind', 'quantity', 'colors', 'express', 'city', 'dates'])
+  t.same(entities.properties.order_id, documentedEntity({ type: 'string', pattern: '^[A-Z]{2}\\d{4}$' }))
+  t.same(entities.properties.kind, documentedEntity({ type: 'string', enum: ['retail', 'bulk'] }), "typebox 1.x's union of literals, as an enum")
+  t.same(entities.properties.quantity, documentedEntity({ type: 'integer', minimum: 1 }, 0), 'optional: no detection needed')
+  const [reply, { properties: details }] = responses[200].content['application/json'].schema.allOf
+  t.same(reply, { $ref: '#/components/schemas/HaptikReply' })
+  t.same(details.conversation_details, { type: 'object', required: ['last_order'], properties: { last_order: { type: 'string' } } }, 'the conversation details the step returns')
+  t.same(document, await documentOf(old))
 })
 
 t.test('a typebox 1.x step answers on the dispatch route too', async t => {

@@ -1,6 +1,6 @@
 // Configuration mistakes are not silent without a logger (Fastify's is off by
 // default): each is a process warning with its code, as Fastify core's own,
-// once per process; the logger line stays (test/slow-clients.test.ts,
+// once per process; the logger line stays (test/robustness/slow-clients.test.ts,
 // test/plugin.test.ts, test/openapi.test.ts).
 import t from 'tap'
 import Fastify from 'fastify'

@@ -1,7 +1,7 @@
-// Haptik's Bot API webhook (issue 19): signed as steps are, every documented
-// payload typed, an event that was not handled answered 503 so that Haptik
-// sends it again, and each event handled exactly once across retries,
-// concurrent deliveries and instances (hellohaptik/docs_haptik
+// Haptik's Bot API webhook: signed as steps are, every documented payload
+// typed, an event that was not handled answered 503 so that Haptik sends
+// it again, and each event handled exactly once across retries, concurrent
+// deliveries and instances (hellohaptik/docs_haptik
 // docs/webhooks/protocols.md and docs/webhooks/webhook-payload.md).
 import { readdirSync, readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
@@ -9,11 +9,13 @@ import t from 'tap'
 import Fastify from 'fastify'
 import { Value } from '@sinclair/typebox/value'
 import swagger from '@fastify/swagger'
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
+import type { HistogramMetricData, SumMetricData } from '@opentelemetry/sdk-metrics'
 import fastifyHaptik, { memoryStore, sign, type FastifyHaptikOptions, type StateStore, type WebhookEvent, type WebhookHandlers } from '../lib/index.js'
 import { WebhookEventSchemas, type WebhookEventName } from '../lib/webhooks/events.js'
 import { callWebhook } from '../lib/testing/index.js'
 import { SECRET } from './helpers/haptik.js'
+import { captureLogs } from './helpers/logs.js'
+import { metering, tracing } from './helpers/telemetry.js'
 
 t.setTimeout(60_000)
 
@@ -22,8 +24,8 @@ const FIXTURES = new URL('./fixtures/webhooks/', import.meta.url)
 const payloads = readdirSync(FIXTURES).filter(file => file.endsWith('.json') && !file.startsWith('signup')).map(file => ({ file, text: readFileSync(new URL(file, FIXTURES), 'utf8') }))
 
 async function webhookApp (t: { teardown: (fn: () => unknown) => void }, on: WebhookHandlers, options: Partial<FastifyHaptikOptions> = {}, timeout?: number) {
-  const lines: Array<Record<string, unknown>> = []
-  const app = Fastify({ requestTimeout: 30_000, logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs('info')
+  const app = Fastify({ requestTimeout: 30_000, logger })
   t.teardown(() => app.close())
   await app.register(fastifyHaptik, { secret: SECRET, prefix: '/haptik', steps: [], webhooks: { on, timeout }, ...options })
   await app.ready()
@@ -234,13 +236,33 @@ t.test('callWebhook on a URL that does not answer JSON', async t => {
 })
 
 t.test('webhook deliveries are spans with their outcome, and counted by event and outcome', async t => {
-  const exporter = new InMemorySpanExporter()
-  const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] })
-  const { app } = await webhookApp(t, { message: () => { throw new Error('crm down') }, chat_pinned: () => {} }, { telemetry: { tracerProvider } })
+  const { exporter, tracerProvider } = tracing()
+  const { meterProvider, collect } = metering()
+  t.teardown(() => meterProvider.shutdown())
+  const { app } = await webhookApp(t, { message: () => { throw new Error('crm down') }, chat_pinned: () => {} }, { telemetry: { tracerProvider, meterProvider } })
   await callWebhook(app, 'message', { message: { id: 1 } }, { secret: SECRET, prefix: '/haptik' })
   await callWebhook(app, 'chat_pinned', { message: { id: 2 } }, { secret: SECRET, prefix: '/haptik' })
+  t.equal((await callWebhook(app, 'chat_pinned', { message: { id: 2 } }, { secret: SECRET, prefix: '/haptik' })).status, 'duplicate', "Haptik's retry of a handled event")
   const spans = exporter.getFinishedSpans().filter(span => span.name.startsWith('haptik webhook'))
-  t.same(spans.map(span => [span.name, span.attributes['haptik.outcome'], span.status.code]), [['haptik webhook message', 'failed', 2], ['haptik webhook chat_pinned', 'handled', 0]])
+  t.same(spans.map(span => [span.name, span.attributes['haptik.outcome'], span.status.code]), [
+    ['haptik webhook message', 'failed', 2],
+    ['haptik webhook chat_pinned', 'handled', 0],
+    ['haptik webhook chat_pinned', 'duplicate', 0]
+  ])
+  const byName = Object.fromEntries((await collect()).map(metric => [metric.descriptor.name, metric]))
+  const calls = byName['haptik.webhook.calls'] as SumMetricData
+  t.same(calls.dataPoints.map(point => [point.attributes, point.value]), [
+    [{ 'haptik.event': 'message', 'haptik.outcome': 'failed' }, 1],
+    [{ 'haptik.event': 'chat_pinned', 'haptik.outcome': 'handled' }, 1],
+    [{ 'haptik.event': 'chat_pinned', 'haptik.outcome': 'duplicate' }, 1]
+  ], 'haptik.webhook.calls: one per delivery, by event and outcome')
+  const duration = byName['haptik.webhook.duration'] as HistogramMetricData
+  t.equal(duration.descriptor.unit, 'ms')
+  t.same(duration.dataPoints.map(point => [point.attributes, point.value.count]), [
+    [{ 'haptik.event': 'message' }, 1],
+    [{ 'haptik.event': 'chat_pinned' }, 2]
+  ], 'haptik.webhook.duration: every delivery timed, by event')
+  t.ok(duration.dataPoints.every(point => typeof point.value.sum === 'number' && point.value.sum >= 0 && point.value.sum < 5000), 'in milliseconds, within the delivery timeout')
 })
 
 t.test('Swagger 2.0 and OpenAPI 3.0 documents get the webhook route, without a webhooks section', async t => {

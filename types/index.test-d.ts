@@ -398,7 +398,7 @@ defineStep({
   state: Type.Object({ items: Type.Array(Type.String()) }, { default: { items: [] } }),
   handler: ({ state }) => { expectType<{ items: string[] } | undefined>(state); return 'ok' }
 })
-// A reply object is checked as a reply object only (test/consumers.test.ts checks that the messages name the field).
+// A reply object is checked as a reply object only (test/package/consumers.test.ts checks that the messages name the field).
 expectError(defineStep({ name: 'state-typo', state: CartState, handler: () => ({ response: 'ok', state: { item: [] } }) }))
 expectError(defineStep({ name: 'details-type', userDetails: Type.Object({ last_order: Type.String() }), handler: () => ({ response: 'ok', user_details: { last_order: 42 } }) }))
 // An HSL message returned alone still compiles: a literal of a type no builder makes, and a value of the union.

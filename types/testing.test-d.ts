@@ -104,7 +104,7 @@ haptikRequest(store, { city: { value: 'Pune', to: true }, when: { dd: 1, mm: 12,
 expectError(haptikRequest(store, { city: 42, when: { value: { dd: 1, mm: 12, yy: 2026, type: 'date' } } }))
 
 // The entity values are a plain object type, which editors and compiler
-// messages spell out (test/consumers.test.ts checks the messages themselves):
+// messages spell out (test/package/consumers.test.ts checks the messages themselves):
 // what Haptik may send for each catalog entity, optional ones also as undefined.
 const trip = defineStep({ name: 'trip', entities: Type.Object({ destination: Entities.City, seats: Type.Optional(Type.Integer()) }), handler: () => 'ok' })
 expectType<EntityValues<typeof trip>>({} as {

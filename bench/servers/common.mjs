@@ -17,7 +17,7 @@ export const loadClient = () => import(pathToFileURL(join(dist, 'esm/client/inde
 
 /**
  * The request and reply schemas of `dist`, for the peers: from the build's own
- * modules (the entry stopped exporting them in the house issue), or from the
+ * modules (the entry stopped exporting them when lib/ was split into folders), or from the
  * entry of an older build.
  */
 export async function loadSchemas () {

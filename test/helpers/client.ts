@@ -3,17 +3,10 @@
 // whose logger keeps every line.
 import { createHaptikClient, type HaptikClient, type HaptikClientOptions } from '../../lib/client/index.js'
 import { haptikApi, type HaptikApi, type HaptikApiOptions } from '../../lib/testing/index.js'
+import { memoryLogger, type LogLine } from './logs.js'
 
 export const TOKEN = 'hk-token-5f2a9c1e7b3d'
 export const CLIENT_ID = 'hk-client-8e41d07a'
-
-export interface LogLine { level: string, message: string, [field: string]: unknown }
-
-/** A pino-style logger that keeps its lines, every level. */
-export function memoryLogger (lines: LogLine[] = []) {
-  const at = (level: string) => (fields: Record<string, unknown>, message: string) => { lines.push({ ...fields, level, message }) }
-  return { lines, logger: { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn') } }
-}
 
 /** A stand-in, closed when the test ends. */
 export async function standIn (t: { teardown: (fn: () => unknown) => void }, options: HaptikApiOptions = {}): Promise<HaptikApi> {

@@ -17,14 +17,14 @@ export function docPages (): Page[] {
 /**
  * What checks a TypeScript block:
  * - `esm`: a whole ES module (it starts with `import … from`), compiled in the
- *   ESM consumer projects of test/consumers.test.ts;
+ *   ESM consumer projects of test/package/consumers.test.ts;
  * - `commonjs`: a whole CommonJS module (it starts with `import … = require(…)`),
  *   compiled in the CommonJS consumer projects;
  * - `test`: the user's test (it starts with its file name, `// test/…`): the
  *   tap one run word for word by test/testing-kit.test.ts, the node:test one
- *   run in a consumer project by test/consumers.test.ts;
+ *   run in a consumer project by test/package/consumers.test.ts;
  * - `fragment`: a few lines that import and require nothing;
- * - `unchecked`: anything else, which test/docs.test.ts refuses.
+ * - `unchecked`: anything else, which test/package/docs.test.ts refuses.
  */
 export type BlockKind = 'esm' | 'commonjs' | 'test' | 'fragment' | 'unchecked'
 

@@ -1,4 +1,4 @@
-// Property definitions shared by test/property.test.ts (a few thousand cases,
+// Property definitions shared by test/robustness/property.test.ts (a few thousand cases,
 // in `npm test`) and scripts/property.ts (100k+ cases). Every request goes
 // through the registered plugin with `inject`; every signature is computed
 // here with node:crypto, independently of the library.

@@ -1,19 +1,7 @@
 // A real redis-server (Debian's package), started by the test on a free port
 // with no persistence, and stopped and restarted on that port at will.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, connect } from 'node:net'
-
-/** Set HAPTIK_SKIP_REDIS=1 to skip the tests that need redis-server. */
-export const SKIP_REDIS = process.env.HAPTIK_SKIP_REDIS === '1'
-
-/** Why the Redis tests cannot run here, or undefined. */
-export function redisMissing (): string | undefined {
-  if (SKIP_REDIS) return undefined
-  const found = spawnSync('redis-server', ['--version'], { encoding: 'utf8' })
-  return found.error === undefined && found.status === 0
-    ? undefined
-    : 'redis-server is not installed: apt-get install -y redis-server (CI does, in .ci/run), or set HAPTIK_SKIP_REDIS=1 to skip these tests'
-}
 
 async function freePort (): Promise<number> {
   return await new Promise((resolve, reject) => {

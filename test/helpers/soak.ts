@@ -1,8 +1,8 @@
-// The soak (issue 5, part 4), shared by test/soak.test.ts (short, in
-// `npm test`) and scripts/soak.ts (200k requests, `npm run soak`). A child
-// process serves the plugin over loopback; this process sends a fixed mix of
-// valid, forged and malformed calls from several keep-alive connections,
-// checks every answer byte for byte, and samples the server's memory.
+// The soak, shared by test/robustness/soak.test.ts (short, in `npm test`)
+// and scripts/soak.ts (200k requests, `npm run soak`). A child process
+// serves the plugin over loopback; this process sends a fixed mix of valid,
+// forged and malformed calls from several keep-alive connections, checks
+// every answer byte for byte, and samples the server's memory.
 import { fork, type ChildProcess } from 'node:child_process'
 import { createHmac } from 'node:crypto'
 import { Agent, request as httpRequest } from 'node:http'

@@ -1,6 +1,6 @@
 import t from 'tap'
-import { build } from '../example/server.js'
-import { detection, envelope, signedPost } from './helpers/haptik.js'
+import { build } from '../../example/server.js'
+import { detection, envelope, signedPost } from '../helpers/haptik.js'
 
 const secret = 'example-secret'
 

@@ -6,8 +6,9 @@ import { connect, type Socket } from 'node:net'
 import { Agent, request } from 'node:http'
 import t from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
-import fastifyHaptik, { defineStep } from '../lib/index.js'
-import { SECRET, envelope, haptikSignature } from './helpers/haptik.js'
+import fastifyHaptik, { defineStep } from '../../lib/index.js'
+import { SECRET, envelope, haptikSignature } from '../helpers/haptik.js'
+import { captureLogs } from '../helpers/logs.js'
 
 // Each case waits for a deadline on a real socket; slow on a loaded machine.
 t.setTimeout(90_000)
@@ -16,8 +17,8 @@ const BODY_TIMEOUT = 300
 const order = defineStep({ name: 'order', handler: async () => { await new Promise(resolve => setTimeout(resolve, 200)); return 'ok' } })
 
 async function listening (t: { teardown: (fn: () => unknown) => void }, serverOptions = {}): Promise<{ app: FastifyInstance, port: number, lines: Array<Record<string, unknown>> }> {
-  const lines: Array<Record<string, unknown>> = []
-  const app = Fastify({ ...serverOptions, logger: { level: 'info', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+  const { logger, lines } = captureLogs('info')
+  const app = Fastify({ ...serverOptions, logger })
   app.post('/own', async () => 'the app\'s own route')
   await app.register(fastifyHaptik, { prefix: '/haptik', secret: SECRET, steps: [order], bodyTimeout: BODY_TIMEOUT })
   await app.listen({ port: 0, host: '127.0.0.1' })
@@ -97,8 +98,8 @@ t.test("the app's own routes are not the plugin's to cut", async t => {
 
 t.test('a server that listens with no requestTimeout is warned about, once per registration', async t => {
   const warned = async (serverOptions: object, listen = true) => {
-    const lines: Array<Record<string, unknown>> = []
-    const app = Fastify({ ...serverOptions, logger: { level: 'warn', stream: { write: (line: string) => { lines.push(JSON.parse(line)) } } } })
+    const { logger, lines } = captureLogs('warn')
+    const app = Fastify({ ...serverOptions, logger })
     await app.register(fastifyHaptik, { secret: SECRET, steps: [order] })
     if (listen) await app.listen({ port: 0, host: '127.0.0.1' })
     else await app.ready()

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs'
 import { posix } from 'node:path'
 import t from 'tap'
 import ts from 'typescript'
-import { errors } from '../lib/index.js'
-import { anchors, codeBlocks, docPages, links, root } from './helpers/docs.js'
+import { errors } from '../../lib/index.js'
+import { anchors, codeBlocks, docPages, links, root } from '../helpers/docs.js'
 
 // npm pack, as it would publish (without building: dist/ is not linked from the docs).
 t.setTimeout(120_000)

@@ -2,15 +2,15 @@
 // the `entities` object, each entity's detections), compiled once for every
 // step that declares them alike: the parts must give what the whole
 // envelope's schema gives, the same first issue and the same body, under any
-// Ajv options the app sets (issue 17).
+// Ajv options the app sets.
 import t from 'tap'
 import fc from 'fast-check'
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifySchemaCompiler, type FastifyServerOptions } from 'fastify'
 import { Type, type TObject } from '@sinclair/typebox'
-import fastifyHaptik, { defineStep, Entities } from '../lib/index.js'
-import { EnvelopeSchema } from '../lib/wire/request-schema.js'
-import { bodyParts, RequestValidation, SchemaPool, SHARED_ENVELOPE, type BodyPart } from '../lib/wire/request-validation.js'
-import { SECRET, detection, envelope, haptikSignature, signedPost } from './helpers/haptik.js'
+import fastifyHaptik, { defineStep, Entities } from '../../lib/index.js'
+import { EnvelopeSchema } from '../../lib/wire/request-schema.js'
+import { bodyParts, RequestValidation, SchemaPool, SHARED_ENVELOPE, type BodyPart } from '../../lib/wire/request-validation.js'
+import { SECRET, detection, envelope, haptikSignature, signedPost } from '../helpers/haptik.js'
 
 t.setTimeout(120_000)
 
@@ -27,7 +27,7 @@ interface Seen { issue: unknown, body: unknown }
 
 /**
  * One app, three routes on the same validator: the whole envelope's schema
- * (as the plugin validated before issue 17), the step route's way (entity
+ * (as the plugin once validated a call), the step route's way (entity
  * parts in a preValidation hook, then the shared envelope) and the dispatch
  * route's (every part in order). Each answers the first issue and the body.
  */

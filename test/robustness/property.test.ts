@@ -1,8 +1,8 @@
-// Property-based tests (issue 5, part 2), suite-sized. The same properties
-// run with 100k+ cases in scripts/property.ts (`npm run property`).
+// Property-based tests, suite-sized. The same properties run with
+// 100k+ cases in scripts/property.ts (`npm run property`).
 import t from 'tap'
 import fc from 'fast-check'
-import { acceptanceProperty, forgeryProperty, parserProperty, propertyApp } from './helpers/properties.js'
+import { acceptanceProperty, forgeryProperty, parserProperty, propertyApp } from '../helpers/properties.js'
 
 // Slow on a loaded 2-core machine: hundreds of generated requests per property. Tap's default is 30 s per file.
 t.setTimeout(180_000)

@@ -1,8 +1,8 @@
-// The bad-input matrix (issue 5, part 3): one table of hostile or broken
-// requests, each with the status and error code it must get, and after every
-// one a check that the server still answers a good call. Cases `inject` can
-// express go through `inject`; the rest (lying lengths, half bodies, slow
-// clients, wire-level header tricks) go through a real socket.
+// The bad-input matrix: one table of hostile or broken requests, each with
+// the status and error code it must get, and after every one a check that
+// the server still answers a good call. Cases `inject` can express go
+// through `inject`; the rest (lying lengths, half bodies, slow clients,
+// wire-level header tricks) go through a real socket.
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import { request as httpRequest } from 'node:http'
 import { Readable } from 'node:stream'
@@ -10,8 +10,8 @@ import { gzipSync } from 'node:zlib'
 import t from 'tap'
 import Fastify, { type FastifyInstance, type InjectOptions } from 'fastify'
 import { Type } from '@sinclair/typebox'
-import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, DEFAULT_INVALID_ENTITY_MESSAGE, defineStep } from '../lib/index.js'
-import { SECRET, detection, envelope, haptikSignature } from './helpers/haptik.js'
+import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, DEFAULT_INVALID_ENTITY_MESSAGE, defineStep } from '../../lib/index.js'
+import { SECRET, detection, envelope, haptikSignature } from '../helpers/haptik.js'
 
 // Slow on a loaded 2-core machine: its slow-client cases wait for the server's request timeout. Tap's default is 30 s per file.
 t.setTimeout(120_000)

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import t from 'tap'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { BodyDeadlines, kPendingBody } from '../lib/wire/body-deadline.js'
+import { BodyDeadlines, kPendingBody } from '../../lib/wire/body-deadline.js'
 
 const request = (complete = false) => ({ headers: { 'content-length': '5' }, raw: { complete } }) as unknown as FastifyRequest
 const reply = { sent: false } as unknown as FastifyReply

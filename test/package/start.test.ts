@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
-import { detection, envelope, haptikSignature } from './helpers/haptik.js'
+import { detection, envelope, haptikSignature } from '../helpers/haptik.js'
 
 // Slow on a loaded 2-core machine: starts the example server as a child process. Tap's default is 30 s per file.
 t.setTimeout(120_000)
 
-const root = fileURLToPath(new URL('..', import.meta.url))
+const root = fileURLToPath(new URL('../..', import.meta.url))
 
 // What `npm start` does: the example run directly, secret from HAPTIK_SECRET or "test".
 function start (env: Record<string, string>) {

@@ -2,7 +2,7 @@
 // JSON.parse cannot keep. Checked against JSON.parse itself on generated JSON.
 import t from 'tap'
 import fc from 'fast-check'
-import { numberText } from '../lib/wire/number-text.js'
+import { numberText } from '../../lib/wire/number-text.js'
 
 const text = (json: string, path: string[]) => numberText(Buffer.from(json), path)
 

@@ -3,12 +3,12 @@
 import t from 'tap'
 import { Type } from '@sinclair/typebox'
 import type { FastifyRequest } from 'fastify'
-import { checkSignature, kSignature } from '../lib/wire/signature-check.js'
-import { mayPoison } from '../lib/wire/json-body-parser.js'
-import { isScalarSchema } from '../lib/schema-reading.js'
-import { describeType } from '../lib/json-values.js'
-import { describeSchema } from '../lib/step/schema-description.js'
-import { exampleOf } from '../lib/openapi/example-values.js'
+import { checkSignature, kSignature } from '../../lib/wire/signature-check.js'
+import { mayPoison } from '../../lib/wire/json-body-parser.js'
+import { isScalarSchema } from '../../lib/schema-reading.js'
+import { describeType } from '../../lib/json-values.js'
+import { describeSchema } from '../../lib/step/schema-description.js'
+import { exampleOf } from '../../lib/openapi/example-values.js'
 
 t.test('describeSchema says what a schema accepts', async t => {
   t.equal(describeSchema(Type.Unsafe({ enum: ['a', 1] })), '"a" | 1')

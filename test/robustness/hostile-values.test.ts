@@ -2,12 +2,12 @@
 // below takes the failure path exactly as an ordinary error does, thrown
 // synchronously, rejected, or rejected after the step's deadline, with the
 // logger on or off, and leaves no unhandled rejection behind.
-import { Writable } from 'node:stream'
 import t from 'tap'
 import fc from 'fast-check'
 import Fastify, { type FastifyInstance } from 'fastify'
-import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, defineStep, handoff, StepFailure } from '../lib/index.js'
-import { SECRET, envelope, signedPost } from './helpers/haptik.js'
+import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, defineStep, handoff, StepFailure } from '../../lib/index.js'
+import { SECRET, envelope, signedPost } from '../helpers/haptik.js'
+import { captureLogs } from '../helpers/logs.js'
 
 t.setTimeout(120_000)
 
@@ -61,18 +61,6 @@ export const HOSTILE: Record<string, () => unknown> = {
 const FALLBACK = { status: false, response: [DEFAULT_FALLBACK_MESSAGE] }
 const DEADLINE = 50
 
-/** A log destination that keeps every line. */
-function logLines () {
-  const lines: Array<Record<string, unknown>> = []
-  const stream = new Writable({
-    write (chunk: Buffer, _encoding, callback) {
-      lines.push(JSON.parse(chunk.toString()))
-      callback()
-    }
-  })
-  return { lines, stream }
-}
-
 let thrown: () => unknown = () => new Error('x')
 const later = (ms: number) => new Promise(resolve => setTimeout(resolve, ms))
 
@@ -83,8 +71,8 @@ const steps = [
 ]
 
 async function app (t: { teardown: (fn: () => unknown) => void }, logger: boolean) {
-  const log = logLines()
-  const server = Fastify(logger ? { logger: { level: 'info', stream: log.stream } } : {})
+  const log = captureLogs('info')
+  const server = Fastify(logger ? { logger: log.logger } : {})
   t.teardown(() => server.close())
   await server.register(fastifyHaptik, { secret: SECRET, steps })
   await server.ready()
@@ -159,8 +147,8 @@ t.test('hostile values returned instead of thrown take the failure path too', as
   let returned: unknown
   const step = defineStep({ name: 'returns', handler: () => returned as string })
   const asyncStep = defineStep({ name: 'resolves', handler: async () => returned as string })
-  const { stream } = logLines()
-  const server = Fastify({ logger: { stream } })
+  const { logger } = captureLogs('info')
+  const server = Fastify({ logger })
   t.teardown(() => server.close())
   await server.register(fastifyHaptik, { secret: SECRET, steps: [step, asyncStep] })
   for (const [name, make] of Object.entries(HOSTILE)) {
@@ -202,8 +190,8 @@ t.test('property: whatever a handler throws or rejects with, the answer is the f
 })
 
 t.test("a hostile value thrown by the app's own hook on a step route is a coded 500, logged safely", async t => {
-  const { lines, stream } = logLines()
-  const server = Fastify({ logger: { stream } })
+  const { logger, lines } = captureLogs('info')
+  const server = Fastify({ logger })
   t.teardown(() => server.close())
   server.addHook('preHandler', async () => { throw thrown() })
   await server.register(fastifyHaptik, { secret: SECRET, steps })

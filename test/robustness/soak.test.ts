@@ -1,6 +1,6 @@
-// The soak, short (issue 5, part 4): the CI version of scripts/soak.ts.
+// The soak, short: the CI version of scripts/soak.ts.
 import t from 'tap'
-import { mib, runSoak, summary, KINDS } from './helpers/soak.js'
+import { mib, runSoak, summary, KINDS } from '../helpers/soak.js'
 
 // Slow on a loaded 2-core machine: thousands of requests over real sockets. Tap's default is 30 s per file.
 t.setTimeout(180_000)
