@@ -1,5 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox'
-import { Entities, defineStep, hsl, StepFailure } from '../lib/index.js'
+import { Entities, defineStep, StepFailure } from '../lib/index.js'
+import { hsl } from '../lib/hsl/index.js'
 
 // Haptik's own sample integration, ported: the price of the product the user asked about.
 export const productPrice = defineStep({

@@ -130,9 +130,8 @@ export const fastifyHaptik: FastifyPluginAsync<FastifyHaptikOptions> = fp(fastif
 })
 export default fastifyHaptik
 
-// The public surface: what a user of the plugin needs, each in docs/reference.md.
-// Everything about rich messages is also at `fastify-haptik/hsl`; the testing
-// kit is `fastify-haptik/testing`.
+// The public surface, each name in docs/reference.md. Rich messages and
+// channels are at `fastify-haptik/hsl`, the testing kit at `fastify-haptik/testing`.
 
 // Steps
 export { defineStep, isStep } from './step/define-step.js'
@@ -172,12 +171,6 @@ export type { HaptikReply, ReplyObject, StepResult } from './reply/normalize-rep
 export { StepFailure } from './reply/step-failure.js'
 export { StepHandoff, handoff } from './reply/handoff.js'
 export type { HandoffOptions } from './reply/handoff.js'
-
-// Rich messages and channels
-export { hsl, isHslType, messageFromWire, summaryOf } from './hsl/index.js'
-export type { Channel, HslMessage, HslType, Message } from './hsl/index.js'
-export { CHANNEL_RULES, channelFindings, channelOf, characters } from './reply/channel-limits.js'
-export type { ChannelElement, ChannelFinding, ChannelRule } from './reply/channel-limits.js'
 
 // Signatures
 export { sign, verify, SIGNATURE_HEADER } from './wire/signature.js'

@@ -1,22 +1,10 @@
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
-import fastifyHaptik, {
-  CHANNEL_RULES,
-  DEFAULT_FALLBACK_MESSAGE,
-  StepFailure,
-  channelFindings,
-  channelOf,
-  characters,
-  defineStep,
-  hsl,
-  type AnyStep,
-  type Channel,
-  type FastifyHaptikOptions,
-  type StepResult
-} from '../lib/index.js'
+import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, StepFailure, defineStep, type AnyStep, type FastifyHaptikOptions, type StepResult } from '../lib/index.js'
+import { CHANNEL_RULES, channelFindings, channelOf, characters, hsl, type Channel } from '../lib/hsl/index.js'
 import { SECRET, envelope, signedPost } from './helpers/haptik.js'
 import { BUTTON_COUNT_LIMITS, BUTTON_LABEL_LIMITS, CHANNELS, QUICK_REPLY_LABEL_LIMITS } from '../lib/hsl/channels.js'
-import { DEVICE_PLATFORMS } from '../lib/reply/channel-limits.js'
+import { DEVICE_PLATFORMS } from '../lib/hsl/channel-limits.js'
 import { captureLogs } from './helpers/logs.js'
 
 // The limits Haptik documents per channel (hellohaptik/docs_haptik): each

@@ -7,7 +7,8 @@
 // (duplicates are "the client's responsibility", protocols.md:36).
 import Fastify from 'fastify'
 import t from 'tap'
-import fastifyHaptik, { hsl, summaryOf } from '../lib/index.js'
+import fastifyHaptik from '../lib/index.js'
+import { hsl, summaryOf } from '../lib/hsl/index.js'
 import { createHaptikClient } from '../lib/client/index.js'
 import { haptikApi } from '../lib/testing/index.js'
 

@@ -1,16 +1,8 @@
 import t, { type Test } from 'tap'
 import Fastify from 'fastify'
 import { Type } from '@sinclair/typebox'
-import fastifyHaptik, {
-  DEFAULT_FALLBACK_MESSAGE,
-  StepFailure,
-  StepHandoff,
-  defineStep,
-  handoff,
-  hsl,
-  type AnyStep,
-  type FastifyHaptikOptions
-} from '../lib/index.js'
+import fastifyHaptik, { DEFAULT_FALLBACK_MESSAGE, StepFailure, StepHandoff, defineStep, handoff, type AnyStep, type FastifyHaptikOptions } from '../lib/index.js'
+import { hsl } from '../lib/hsl/index.js'
 import { SECRET, envelope, signedPost } from './helpers/haptik.js'
 import { HANDOFF_STATUS, isHandoff } from '../lib/reply/handoff.js'
 import { captureLogs } from './helpers/logs.js'

@@ -1,13 +1,8 @@
 import t, { type Test } from 'tap'
 import { TypeCompiler } from '@sinclair/typebox/compiler'
 import type { TSchema } from '@sinclair/typebox'
-import {
-  DEFAULT_FALLBACK_MESSAGE,
-  defineStep,
-  hsl,
-  StepFailure,
-  summaryOf
-} from '../lib/index.js'
+import { DEFAULT_FALLBACK_MESSAGE, defineStep, StepFailure } from '../lib/index.js'
+import { hsl, summaryOf } from '../lib/hsl/index.js'
 import { envelope, haptikApp, signedPost } from './helpers/haptik.js'
 import { ACTIONABLE_TYPES, ActionableSchema, QuickReplySchema, URIS } from '../lib/hsl/actionable.js'
 import { FORM_FIELD_TYPES, FORM_KEYBOARD_TYPES, type FormFieldOptions, FormFieldSchema, HslFormSchema } from '../lib/hsl/form.js'

@@ -3,10 +3,8 @@ import { Type } from '@sinclair/typebox'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { FastifySwaggerUiOptions } from '@fastify/swagger-ui'
 import { expectAssignable, expectError, expectNotAssignable, expectType } from 'tsd'
-import fastifyHaptik, {
-  defineStep, withDefault, fastifyHaptik as named, sign, verify, StepFailure, StepHandoff, hsl, Entities, haptikSwaggerUiConfig, handoff, isHslType, messageFromWire, exampleRequest, summaryOf, channelOf, type DateKind, type HaptikEnvelope, type HaptikStep, type HaptikUser, type StateOf, type StepContext, type WithDefault, type HslMessage, type Message, type Channel, type LocalizedText, type TextValue
-} from 'fastify-haptik'
-import { CHANNELS, type Actionable, type ActionableType, type FormField, type FormFieldType, type HslButton, type HslCarousel, type HslForm, type HslNativeAction, type HslSilent, type HslSystem, type HslText, type SystemEvent, type Uri } from 'fastify-haptik/hsl'
+import fastifyHaptik, { defineStep, withDefault, fastifyHaptik as named, sign, verify, StepFailure, StepHandoff, Entities, haptikSwaggerUiConfig, handoff, exampleRequest, type DateKind, type HaptikEnvelope, type HaptikStep, type HaptikUser, type StateOf, type StepContext, type WithDefault, type LocalizedText, type TextValue } from 'fastify-haptik'
+import { hsl, isHslType, messageFromWire, summaryOf, channelOf, CHANNELS, type HslMessage, type Message, type Channel, type Actionable, type ActionableType, type FormField, type FormFieldType, type HslButton, type HslCarousel, type HslForm, type HslNativeAction, type HslSilent, type HslSystem, type HslText, type SystemEvent, type Uri } from 'fastify-haptik/hsl'
 
 const Product = Type.Object({
   product_name: Type.Union([Type.Literal('speaker'), Type.Literal('powerbank')]),

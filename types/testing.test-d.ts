@@ -1,12 +1,10 @@
 import Fastify, { type LightMyRequestResponse } from 'fastify'
 import { Type } from '@sinclair/typebox'
 import { expectAssignable, expectError, expectType } from 'tsd'
+import { defineStep, Entities, sign, type HaptikEnvelope, type HaptikReply } from 'fastify-haptik'
+import { isHslType, type HslForm, type Message } from 'fastify-haptik/hsl'
 import {
-  defineStep, Entities, isHslType, type HaptikEnvelope, type HaptikReply, type Message
-} from 'fastify-haptik'
-import { type HslForm } from 'fastify-haptik/hsl'
-import {
-  callStep, detection, haptikRequest, parseMessage, parseMessages, sign, signedRequest, DEFAULT_USER,
+  callStep, detection, haptikRequest, parseMessage, parseMessages, signedRequest, DEFAULT_USER,
   type CallStepOptions, type Detection, type EntityValues, type HaptikErrorBody, type StepCall
 } from 'fastify-haptik/testing'
 

@@ -1,4 +1,5 @@
-import { messageFromWire, type HaptikReply } from '../index.js'
+import type { HaptikReply } from '../index.js'
+import { messageFromWire } from '../hsl/index.js'
 
 type JsonObject = Record<string, unknown>
 

@@ -3,7 +3,7 @@ import type { NonEmptyList } from './common.js'
 
 // The channels a bot serves, and the limits of theirs that TypeScript can
 // check in the builders' arguments (`hsl.forChannels`). The plugin checks
-// every documented rule at run time, these included (lib/channel-limits.ts,
+// every documented rule at run time, these included (hsl/channel-limits.ts,
 // which takes its numbers from here and cites the docs).
 
 /** A channel a bot can serve. */

@@ -106,6 +106,8 @@ export { InvalidHslError } from './common.js'
 export type { NonEmpty, NonEmptyList, VoiceOptions } from './common.js'
 export { BUTTON_COUNT_LIMITS, BUTTON_LABEL_LIMITS, CHANNELS, QUICK_REPLY_LABEL_LIMITS } from './channels.js'
 export type { ButtonLabel, Buttons, Channel, LimitedLabel, QuickReplyLabel } from './channels.js'
+export { CHANNEL_RULES, channelFindings, channelOf, characters } from './channel-limits.js'
+export type { ChannelElement, ChannelFinding, ChannelRule } from './channel-limits.js'
 export {
   ACTIONABLE_TYPES, ActionableSchema, ActionableTypeSchema, QuickReplySchema, URIS, UriSchema
 } from './actionable.js'

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify'
-import { channelFindings } from './channel-limits.js'
+import { channelFindings } from '../hsl/channel-limits.js'
 import { CHANNELS, type Channel } from '../hsl/channels.js'
 import { ChannelLimitError, InvalidOptionError } from '../errors.js'
 import { HANDOFF_STATUS, isHandoff } from './handoff.js'

@@ -1,5 +1,6 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
-import type { AnyStep, HaptikEnvelope, HaptikReply, Message, Secret } from '../index.js'
+import type { AnyStep, HaptikEnvelope, HaptikReply, Secret } from '../index.js'
+import type { Message } from '../hsl/index.js'
 import { parseMessages } from './messages.js'
 import { buildRequest, type EntityValues, type RequestOverrides } from './request.js'
 import { signedRequest } from './sign.js'

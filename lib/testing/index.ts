@@ -11,7 +11,7 @@
 export { DEFAULT_USER, detection, haptikRequest } from './request.js'
 export { undeclaredEntities } from './entity-names.js'
 export type { Detection, DetectionFields, EntityValues, RequestOverrides, UndefinedAllowed } from './request.js'
-export { sign, signedRequest } from './sign.js'
+export { signedRequest } from './sign.js'
 export type { SignedRequest } from './sign.js'
 export { callStep } from './call-step.js'
 export { callWebhook } from './call-webhook.js'

@@ -1,4 +1,4 @@
-import { messageFromWire, type Message } from '../index.js'
+import { messageFromWire, type Message } from '../hsl/index.js'
 
 /**
  * A message of a reply's `response` as the handler made it: an HSL message

@@ -23,5 +23,3 @@ export function signedRequest (body: unknown, secret?: Secret): SignedRequest {
   if (secret !== undefined) headers[SIGNATURE_HEADER] = sign(payload, secret)
   return { payload, headers }
 }
-
-export { sign }

@@ -17,8 +17,8 @@
 // - No doc gives a carousel card count, a card title length or a buttons-per-
 //   message count for Facebook: none is invented here.
 
-import { BUTTON_COUNT_LIMITS, BUTTON_LABEL_LIMITS, QUICK_REPLY_LABEL_LIMITS, type Channel } from '../hsl/channels.js'
-import { messageFromWire } from '../hsl/message.js'
+import { BUTTON_COUNT_LIMITS, BUTTON_LABEL_LIMITS, QUICK_REPLY_LABEL_LIMITS, type Channel } from './channels.js'
+import { messageFromWire } from './message.js'
 import { isJsonObject, objectsIn, type JsonObject } from '../json-values.js'
 
 /**
