@@ -1,9 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { asObject, entry, NullableString, type Raw } from './catalog-entry.js'
 
-// Places and people in the entity catalog.
-
-/** What a city entity delivers. */
 export interface CityValue {
   value: string
   /** Said as where a trip starts: "from Mumbai". */
@@ -38,7 +35,6 @@ export const City = entry(Type.Union([
   return { ...city, ...flags, normal } as unknown as CityValue
 })
 
-/** What a person-name entity delivers. */
 export interface PersonNameValue {
   first_name: string
   middle_name: string | null
@@ -47,11 +43,7 @@ export interface PersonNameValue {
   model_verified?: boolean
 }
 
-/**
- * A name said as one string, split as chatbot_ner's NameDetector.get_format_name
- * splits it (ner_v1/detectors/textual/name/name_detection.py): the first word,
- * the last, and everything between as the middle name.
- */
+/** Split as chatbot_ner's NameDetector.get_format_name does (ner_v1/detectors/textual/name/name_detection.py). */
 function splitName (name: string): PersonNameValue {
   const words = name.trim().split(/\s+/)
   return {
