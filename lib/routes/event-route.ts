@@ -18,14 +18,13 @@ export interface EventRoute {
 }
 
 export function eventRoute (fastify: FastifyInstance, { path, label, signers, bodyLimit, config, schema, handler }: EventRoute, registration: Registration): void {
-  const hooks = signatureHooks(signers, label, registration.lookup)
   fastify.route({
     method: 'POST',
     url: path,
     bodyLimit,
     config,
     ...(schema === undefined ? {} : { schema }),
-    ...registration.deadlines.withHook(hooks.routeOptions()),
+    ...registration.deadlines.withHook(signatureHooks(signers, label, registration.lookup)),
     handler
   })
 }

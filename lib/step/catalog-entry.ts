@@ -63,3 +63,10 @@ export const NullableNumeric = Type.Union([Type.Null(), Numeric])
 
 /** The value of a one-string shape: the bare string Haptik's docs show, or chatbot_ner's `{ value }`. */
 export const asObject = (value: unknown): Raw => typeof value === 'string' ? { value } : value as Raw
+
+/** The flags as booleans, a missing one false; `normal` when none is set, unless it was sent. */
+export function withFlags (raw: Raw, names: readonly string[]): Raw {
+  const flags = Object.fromEntries(names.map(flag => [flag, raw[flag] === true]))
+  const normal = typeof raw.normal === 'boolean' ? raw.normal : !names.some(flag => flags[flag])
+  return { ...raw, ...flags, normal }
+}

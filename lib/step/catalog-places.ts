@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { asObject, entry, NullableString, type Raw } from './catalog-entry.js'
+import { asObject, entry, NullableString, withFlags, type Raw } from './catalog-entry.js'
 
 export interface CityValue {
   value: string
@@ -14,7 +14,7 @@ export interface CityValue {
 
 // chatbot_ner ner_v1/detectors/textual/city/city_detection.py: { value, from, to, via, normal };
 // an unparsed value is { value } alone, and Haptik's docs send bare strings.
-export const CityFlags = ['from', 'to', 'via'] as const
+const CITY_FLAGS = ['from', 'to', 'via'] as const
 export const City = entry(Type.Union([
   Type.String(),
   Type.Object({
@@ -28,12 +28,7 @@ export const City = entry(Type.Union([
   title: 'HaptikCity',
   description: 'A city, and whether it was said as a source, a destination or a stop; a missing flag is false',
   examples: [{ value: 'Mumbai', from: false, to: true, via: false, normal: false }]
-}), 'a city ("x" or { value, from?, to?, via?, normal? })', (value): CityValue => {
-  const city = asObject(value)
-  const flags = Object.fromEntries(CityFlags.map(flag => [flag, city[flag] === true]))
-  const normal = typeof city.normal === 'boolean' ? city.normal : !CityFlags.some(flag => flags[flag])
-  return { ...city, ...flags, normal } as unknown as CityValue
-})
+}), 'a city ("x" or { value, from?, to?, via?, normal? })', (value): CityValue => withFlags(asObject(value), CITY_FLAGS) as unknown as CityValue)
 
 export interface PersonNameValue {
   first_name: string

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox'
-import { entry, NullableString, type Raw } from './catalog-entry.js'
+import { entry, NullableString, withFlags, type Raw } from './catalog-entry.js'
 
 /** A date's `value.type`: exact, relative to today, or repeated (`everyday`, … give one detection per day). */
 export type DateKind =
@@ -28,7 +28,7 @@ export const DateParts = Type.Object({
   yy: Type.Integer(),
   type: Type.String()
 })
-export const DateFlags = ['from', 'to', 'start_range', 'end_range'] as const
+const DATE_FLAGS = ['from', 'to', 'start_range', 'end_range'] as const
 
 export const DateEntity = entry(Type.Union([
   Type.Object({
@@ -46,10 +46,7 @@ export const DateEntity = entry(Type.Union([
   examples: [{ value: { dd: 23, mm: 12, yy: 2026, type: 'date' }, normal: true, from: false, to: false, start_range: false, end_range: false }]
 }), 'a date ({ value: { dd, mm, yy, type }, normal?, from?, to?, start_range?, end_range? })', (value): DateValue => {
   const raw = value as Raw
-  const date = typeof raw.value === 'object' ? raw : { value: raw }
-  const flags = Object.fromEntries(DateFlags.map(flag => [flag, date[flag] === true]))
-  const normal = typeof date.normal === 'boolean' ? date.normal : !DateFlags.some(flag => flags[flag])
-  return { ...date, ...flags, normal } as unknown as DateValue
+  return withFlags(typeof raw.value === 'object' ? raw : { value: raw }, DATE_FLAGS) as unknown as DateValue
 })
 
 /** `am`/`pm`, `hrs` (24-hour), `df` (from now: "in 15 mins"), `ndf` (before now), `ev` ("every 16 minutes"). */

@@ -166,16 +166,12 @@ export function matchedSecret (request: FastifyRequest): number | undefined {
   return check.signers(request).find(signer => step === undefined || signer.auth === step)?.position
 }
 
-export function signatureHooks (steps: ReadonlyArray<{ readonly auth: StepAuth }>, label: string, lookup: SecretLookup) {
+/** The signature hooks of a route serving these steps, as route options. */
+export function signatureHooks (steps: ReadonlyArray<{ readonly auth: StepAuth }>, label: string, lookup: SecretLookup): { onRequest?: onRequestHookHandler, preParsing: preParsingHookHandler } {
   const auths = [...new Set(steps.map(({ auth }) => auth))].filter((auth): auth is SignedAuth => auth.kind !== 'unsigned')
+  if (auths.length === 0) return { preParsing: markUnsignedHook }
   const plan: SignaturePlan = { auths, unsigned: steps.some(({ auth }) => auth.kind === 'unsigned') }
-  const signed = auths.length > 0
-  return {
-    signed,
-    routeOptions: () => signed
-      ? auths.some(auth => auth.kind === 'resolver')
-        ? { onRequest: resolveSecretsHook(plan, label, lookup), preParsing: readSignatureHook(plan) }
-        : { preParsing: readSignatureHook(plan) }
-      : { preParsing: markUnsignedHook }
-  }
+  return auths.some(auth => auth.kind === 'resolver')
+    ? { onRequest: resolveSecretsHook(plan, label, lookup), preParsing: readSignatureHook(plan) }
+    : { preParsing: readSignatureHook(plan) }
 }
