@@ -155,7 +155,6 @@ function resolveDetailsLimit (limit: DetailsLimit | false): DetailsLimits | null
   return Object.freeze(resolved)
 }
 
-/** Validates the plugin's options and resolves every step's settings; throws on the first problem. */
 export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions {
   const {
     steps,

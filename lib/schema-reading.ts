@@ -1,6 +1,7 @@
 import { OptionalKind, ReadonlyKind, type Kind, type Static as StaticV034, type TSchema as TSchemaV034 } from '@sinclair/typebox'
 import type { Static as StaticV1, TSchema as TSchemaV1 } from 'typebox'
 
+/** A TypeBox object schema, from `@sinclair/typebox` 0.34 or `typebox` 1.x. */
 export interface ObjectSchema {
   readonly type: 'object'
   readonly properties: object

@@ -115,7 +115,6 @@ function endSpan (span: Span, outcome: string, error: Error | undefined): void {
   span.end()
 }
 
-/** The spans, metrics, channels and log lines of one registration of the plugin. */
 export class Telemetry {
   readonly #tracer
   readonly #calls: Counter

@@ -13,7 +13,6 @@ export interface StepRuntime {
   readonly telemetry: Telemetry
   readonly state: StateSettings
   readonly client: HaptikClient | undefined
-  /** Set once the server's close() is called. */
   readonly closing: boolean
 }
 

@@ -140,6 +140,7 @@ const STEP_NAME = /^[A-Za-z0-9_.-]+$/
 
 const NoEntities = Type.Object({})
 
+/** Whether a value is a step made by `defineStep`. */
 export function isStep (value: unknown): value is AnyStep {
   return typeof value === 'object' && value !== null && (value as AnyStep)[kStep] === true
 }

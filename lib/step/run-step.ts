@@ -92,8 +92,8 @@ function expireCall (call: StepCall): void {
 class StepCall {
   #reply: HaptikReply | undefined
   #started = false
-  // Late: the deadline passed before the answer was known; deferred: while a write was under way (its
-  // outcome answers); storeSlow: while the store was read; failedLate: the handler then failed (logged).
+  // Past the deadline before the answer was known: while a write was under way (its outcome answers),
+  // while the store was read, or then the handler failed (logged).
   #late = false
   #deferred = false
   #storeSlow = false

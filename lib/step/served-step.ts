@@ -39,7 +39,6 @@ export interface ServedStep extends Omit<StepSettings, 'detailsLimit'> {
   readonly bodyParts: readonly BodyPart[]
   readonly replySchema: TSchema
   readonly stateRules: Readonly<{ state: StateRules | undefined, userState: StateRules | undefined }>
-  /** It declares `state` or `userState`: its calls read and write the store. */
   readonly stateful: boolean
   readonly repeatable: boolean
 }

@@ -1,6 +1,7 @@
 import { InvalidOptionError } from '../errors.js'
 import type { JsonSchema, StaticOf } from '../schema-reading.js'
 
+/** A schema with a `default` TypeScript sees, made by `withDefault`. */
 export type WithDefault<Schema extends JsonSchema> = Schema & { readonly default: StaticOf<Schema> }
 
 /** What a handler reads as `context.state` (or `userState`): `undefined` before the first save, unless `withDefault`. */

@@ -77,7 +77,6 @@ function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body
   if (isUnparsedText(valueSchema, value)) {
     return `${detection} must be ${expectedEntityValue(valueSchema)}, got only the text the user typed ({ value: string }): Haptik's NER could not read it`
   }
-  // A scalar may come wrapped as { value }: say what was inside.
   const wrapped = isScalarSchema(valueSchema) && isValueWrapper(value)
   // Non-finite as validated: "1e400" was sent as text and read as Infinity.
   const nonFinite = firstNonFinite(isScalarSchema(valueSchema) && isValueWrapper(validated) ? validated.value : validated)

@@ -66,7 +66,7 @@ export function signs (expected: Buffer, key: KeyObject, body: Buffer): boolean 
 }
 
 /**
- * Checks an `X-Hub-Signature` header against a body outside the plugin's routes; any listed secret passes.
+ * Checks `X-Hub-Signature` against a body outside the plugin's routes; any listed secret passes; never throws on a bad header.
  * @example
  * ```ts
  * verify(rawBody, request.headers['x-hub-signature'], [newSecret, oldSecret])
