@@ -4,7 +4,8 @@ import { describeSchema } from './schema-description.js'
 
 // Haptik's docs show bare strings (docs/bot-builder/integrations/integration-parameters.md). An entity
 // the NER could not parse arrives as `{"value": "<text>"}` (chatbot_ner ner_v2/detectors/base_detector.py
-// `detect`) and matches no structured shape: the invalid-entity path.
+// `detect`; a date only when its structured value could not be read, ner_v2/detectors/temporal/date/
+// date_detection.py `detect`) and matches no structured shape: the invalid-entity path.
 
 interface CatalogEntry {
   /** For messages: what the entry accepts, in a few words. */

@@ -20,7 +20,7 @@ export interface DateValue {
   end_range: boolean
 }
 
-// chatbot_ner ner_v2/detectors/temporal/constant.py (the kinds), date/date_detection.py
+// chatbot_ner ner_v2/detectors/temporal/constant.py (the kinds), ner_v2/detectors/temporal/date/date_detection.py
 // (unzip_convert_date_dictionaries); before 2017, v1 sent the flat { dd, mm, yy, type }.
 export const DateParts = Type.Object({
   dd: Type.Integer({ minimum: 1, maximum: 31 }),
