@@ -6,10 +6,6 @@ import { cap } from '../untrusted.js'
 /** The step URLs served under each prefix of each server: a prefix may hold several registrations. */
 const servedUnder = new WeakMap<object, Map<string, string[]>>()
 
-function describePath (request: FastifyRequest): string {
-  return JSON.stringify(cap(request.url.split('?')[0], 'path'))
-}
-
 /** FST_HAPTIK_UNKNOWN_PATH under `fastify.prefix`; none without one, which would take the app's 404s. */
 export function unknownPathRoute (fastify: FastifyInstance, served: readonly string[]): void {
   const { prefix } = fastify
@@ -27,7 +23,7 @@ export function unknownPathRoute (fastify: FastifyInstance, served: readonly str
   const urls = [...served]
   prefixes.set(prefix, urls)
   const refuse = async function refuseUnknownPath (request: FastifyRequest) {
-    throw new UnknownPathError(`${request.method} ${describePath(request)}`, urls.join(', '))
+    throw new UnknownPathError(`${request.method} ${JSON.stringify(cap(request.url.split('?')[0], 'path'))}`, urls.join(', '))
   }
   // The hook answers before the body is read (a not-found handler would parse it); a route needs a handler all the same.
   fastify.route({ method: ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'], url: '/*', schema: HIDDEN_FROM_DOCS, onRequest: refuse, handler: refuse })

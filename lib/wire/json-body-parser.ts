@@ -24,13 +24,18 @@ export function mayPoison (body: Buffer): boolean {
 
 const POISON_TEXT = ['__proto__', 'constructor', '\\u00']
 const REFUSE_POISON = { protoAction: 'error', constructorAction: 'error' } as const
+const FORBIDDEN_KEY = 'Object contains forbidden prototype property'
+
+/** Why parsing failed, in words that never quote the text. */
+const failureReason = (error: unknown, otherwise: string) =>
+  (error as Error).message === FORBIDDEN_KEY ? 'it has a "__proto__" or "constructor.prototype" key' : otherwise
 
 /** JSON text a store kept, parsed as a body is; the error never quotes the text. */
 export function parseJsonText (text: string): unknown {
   try {
     return POISON_TEXT.some(needle => text.includes(needle)) ? secureJson.parse(text, undefined, REFUSE_POISON) : JSON.parse(text)
   } catch (error) {
-    throw new Error((error as Error).message === FORBIDDEN_KEY ? 'it has a "__proto__" or "constructor.prototype" key' : 'it is not JSON')
+    throw new Error(failureReason(error, 'it is not JSON'))
   }
 }
 
@@ -39,7 +44,6 @@ function parsePlain (body: Buffer): unknown {
   const text = body.toString()
   return JSON.parse(text.charCodeAt(0) === 0xFEFF ? text.slice(1) : text)
 }
-const FORBIDDEN_KEY = 'Object contains forbidden prototype property'
 
 /** The body before the validator coerced it ("30" to 30), for messages naming the type sent. */
 export function receivedBody (request: FastifyRequest): unknown {
@@ -96,10 +100,7 @@ export function jsonBodyParser (fastify: FastifyInstance, deadlines: BodyDeadlin
       done(null, mayPoison(body) ? secureJson.parse(body, undefined, parseOptions) : parsePlain(body))
     } catch (error) {
       // Only the poisoning message is free of the body.
-      const reason = (error as Error).message === FORBIDDEN_KEY
-        ? 'it has a "__proto__" or "constructor.prototype" key'
-        : INVALID_JSON_REASON
-      done(new InvalidJsonError(routeLabel(request), reason))
+      done(new InvalidJsonError(routeLabel(request), failureReason(error, INVALID_JSON_REASON)))
     }
   }
 }
