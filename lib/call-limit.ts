@@ -1,19 +1,9 @@
 import { settleWithin } from './time-limit.js'
 
-// A user's function the request path waits on (a secret lookup, a signup
-// check) may ask a vault or a database that is slow or down. Each call ends
-// by its deadline, the calls pending at once are capped (unauthenticated
-// callers cannot pile up work behind a slow dependency), and closing the
-// server cancels what is pending. The function gets a signal that aborts at
-// the deadline or the close.
-
 /** How a limited call is refused, each error made when it happens. */
 export interface Refusals {
-  /** `concurrency` calls are pending already. */
   readonly busy: () => Error
-  /** The call did not answer within the timeout. */
   readonly late: () => Error
-  /** The server is closing. */
   readonly closing: () => Error
 }
 

@@ -1,9 +1,7 @@
 import createError from '@fastify/error'
 
-// Request errors are thrown on the hot path and never shown with a stack,
-// so they skip stack capture (the last argument).
+// Request errors are thrown on the hot path and never shown with a stack: no stack capture (last argument).
 
-/** The request carries no `X-Hub-Signature` header. */
 export const MissingSignatureError = createError<'FST_HAPTIK_MISSING_SIGNATURE', 401, []>(
   'FST_HAPTIK_MISSING_SIGNATURE', 'Missing X-Hub-Signature header', 401, undefined, false)
 
@@ -11,11 +9,9 @@ export const MissingSignatureError = createError<'FST_HAPTIK_MISSING_SIGNATURE',
 export const MalformedSignatureError = createError<'FST_HAPTIK_MALFORMED_SIGNATURE', 401, [string]>(
   'FST_HAPTIK_MALFORMED_SIGNATURE', 'Malformed X-Hub-Signature header: %s', 401, undefined, false)
 
-/** The signature does not match the HMAC-SHA1 of the body under any configured secret. */
 export const InvalidSignatureError = createError<'FST_HAPTIK_INVALID_SIGNATURE', 401, []>(
   'FST_HAPTIK_INVALID_SIGNATURE', 'X-Hub-Signature does not match the request body', 401, undefined, false)
 
-/** A secret function returned no secret for this request. */
 export const SecretNotFoundError = createError<'FST_HAPTIK_SECRET_NOT_FOUND', 401, [string]>(
   'FST_HAPTIK_SECRET_NOT_FOUND', '%s: no secret is configured for this request', 401, undefined, false)
 
@@ -23,7 +19,6 @@ export const SecretNotFoundError = createError<'FST_HAPTIK_SECRET_NOT_FOUND', 40
 export const SecretTimeoutError = createError<'FST_HAPTIK_SECRET_TIMEOUT', 503, [string, string]>(
   'FST_HAPTIK_SECRET_TIMEOUT', '%s: the secret lookup %s', 503, undefined, false)
 
-/** `secretConcurrency` secret lookups are pending already. */
 export const SecretBusyError = createError<'FST_HAPTIK_SECRET_BUSY', 503, [string]>(
   'FST_HAPTIK_SECRET_BUSY', '%s: too many secret lookups are pending; try again', 503, undefined, false)
 
@@ -31,7 +26,6 @@ export const SecretBusyError = createError<'FST_HAPTIK_SECRET_BUSY', 503, [strin
 export const UnsupportedMediaTypeError = createError<'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE', 415, [string]>(
   'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE', 'Unsupported media type: %s', 415, undefined, false)
 
-/** The body is larger than the `bodyLimit` option. */
 export const BodyTooLargeError = createError<'FST_HAPTIK_BODY_TOO_LARGE', 413, [number]>(
   'FST_HAPTIK_BODY_TOO_LARGE', 'Request body is larger than %s bytes', 413, undefined, false)
 
@@ -39,7 +33,6 @@ export const BodyTooLargeError = createError<'FST_HAPTIK_BODY_TOO_LARGE', 413, [
 export const BodyTimeoutError = createError<'FST_HAPTIK_BODY_TIMEOUT', 408, [number]>(
   'FST_HAPTIK_BODY_TIMEOUT', 'The request body did not arrive within %s ms', 408, undefined, false)
 
-/** The number of bytes received differs from `Content-Length`. */
 export const InvalidContentLengthError = createError<'FST_HAPTIK_INVALID_CONTENT_LENGTH', 400, []>(
   'FST_HAPTIK_INVALID_CONTENT_LENGTH', 'Request body size did not match Content-Length', 400, undefined, false)
 
@@ -47,15 +40,12 @@ export const InvalidContentLengthError = createError<'FST_HAPTIK_INVALID_CONTENT
 export const InvalidJsonError = createError<'FST_HAPTIK_INVALID_JSON', 400, [string, string]>(
   'FST_HAPTIK_INVALID_JSON', '%s: the body is not valid JSON (%s)', 400, undefined, false)
 
-/** The body is JSON but not a Haptik envelope. */
 export const InvalidEnvelopeError = createError<'FST_HAPTIK_INVALID_ENVELOPE', 400, [string, string]>(
   'FST_HAPTIK_INVALID_ENVELOPE', '%s: %s', 400, undefined, false)
 
-/** An entity is missing or its value does not match the step's entity schema. */
 export const InvalidEntityError = createError<'FST_HAPTIK_INVALID_ENTITY', 400, [string, string]>(
   'FST_HAPTIK_INVALID_ENTITY', '%s: %s', 400, undefined, false)
 
-/** The envelope names another step than the route serves. */
 export const StepMismatchError = createError<'FST_HAPTIK_STEP_MISMATCH', 400, [string, string]>(
   'FST_HAPTIK_STEP_MISMATCH', 'This URL serves step "%s" but the request is for step "%s": check the step\'s integration URL in the bot builder', 400, undefined, false)
 
@@ -87,11 +77,9 @@ export const MissingSecretError = createError<'FST_HAPTIK_MISSING_SECRET', 500, 
 export const StepTimeoutError = createError<'FST_HAPTIK_STEP_TIMEOUT', 500, [string, number]>(
   'FST_HAPTIK_STEP_TIMEOUT', 'Step "%s" did not answer within %s ms', 500, undefined, false)
 
-/** Logged (never sent) when a handler returns something that is not a reply. */
 export const InvalidReplyError = createError<'FST_HAPTIK_INVALID_REPLY', 500, [string, string]>(
   'FST_HAPTIK_INVALID_REPLY', 'Step "%s" returned an invalid reply: %s', 500, undefined, false)
 
-/** Logged (never sent) when a handler returns details over the size limits. */
 export const DetailsTooLargeError = createError<'FST_HAPTIK_DETAILS_TOO_LARGE', 500, [string, string]>(
   'FST_HAPTIK_DETAILS_TOO_LARGE', 'Step "%s" returned details over Haptik\'s limit: %s', 500, undefined, false)
 
@@ -111,7 +99,6 @@ export const InvalidStoredStateError = createError<'FST_HAPTIK_INVALID_STORED_ST
 export const StateConflictError = createError<'FST_HAPTIK_STATE_CONFLICT', 500, [string, string]>(
   'FST_HAPTIK_STATE_CONFLICT', 'Step "%s": another call changed the %s first; this call\'s state was not saved', 500, undefined, false)
 
-/** Logged (never sent) when a handler returns a state over `stateLimit`. */
 export const StateTooLargeError = createError<'FST_HAPTIK_STATE_TOO_LARGE', 500, [string, string, number, number]>(
   'FST_HAPTIK_STATE_TOO_LARGE', 'Step "%s" returned a %s of %s characters, over the stateLimit of %s', 500, undefined, false)
 
@@ -123,7 +110,6 @@ export const WebhookNotHandledError = createError<'FST_HAPTIK_WEBHOOK_NOT_HANDLE
 export const InvalidEventError = createError<'FST_HAPTIK_INVALID_EVENT', 400, [string, string]>(
   'FST_HAPTIK_INVALID_EVENT', 'Webhook: %s: %s', 400, undefined, false)
 
-/** A webhook handler that did not finish within `webhooks.timeout`. */
 export const WebhookTimeoutError = createError<'FST_HAPTIK_WEBHOOK_TIMEOUT', 503, [string, number]>(
   'FST_HAPTIK_WEBHOOK_TIMEOUT', 'Webhook: the %s handler did not finish within %s ms', 503, undefined, false)
 
@@ -131,7 +117,6 @@ export const WebhookTimeoutError = createError<'FST_HAPTIK_WEBHOOK_TIMEOUT', 503
 export const SignupTimeoutError = createError<'FST_HAPTIK_SIGNUP_TIMEOUT', 503, [string]>(
   'FST_HAPTIK_SIGNUP_TIMEOUT', 'Signup: the verify function %s', 503, undefined, false)
 
-/** `signup.concurrency` checks are pending already. */
 export const SignupBusyError = createError<'FST_HAPTIK_SIGNUP_BUSY', 503, []>(
   'FST_HAPTIK_SIGNUP_BUSY', 'Signup: too many checks are pending; try again', 503, undefined, false)
 

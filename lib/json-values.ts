@@ -1,7 +1,3 @@
-// JSON values that came from elsewhere (a handler's reply, a request): read
-// without trusting their shape, described for messages, written without
-// fields set to undefined.
-
 export type JsonObject = Record<string, unknown>
 
 /** A JSON object: not null, not a list. */
@@ -23,10 +19,7 @@ export function describeType (value: unknown): string {
   return type === 'object' ? 'an object' : `a ${type}`
 }
 
-/**
- * The fields of an object that are not `undefined`, so that optional
- * properties stay absent rather than present and `undefined`.
- */
+/** The fields of an object that are not `undefined`: optional properties stay absent. */
 export function definedFields<T extends object> (fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
   const defined: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(fields)) {

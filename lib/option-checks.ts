@@ -1,8 +1,5 @@
 import { InvalidOptionError } from './errors.js'
 
-// The checks every layer's options share: each throws FST_HAPTIK_INVALID_OPTION
-// naming the option and what it got, so that `ready()` rejects.
-
 /** setTimeout's largest delay: a longer one fires at once. */
 export const MAX_TIMEOUT = 2_147_483_647
 /** Ten years, in seconds: the largest lifetime that is surely not a mistake. */

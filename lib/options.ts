@@ -39,28 +39,19 @@ export interface FastifyHaptikOptions extends ReplyOptions {
   /** What the user sees when a handler fails or is late: one text, or one per language code with a `default`. */
   fallbackMessage?: UserText | undefined
   /**
-   * What a signed call whose entities do not match a step's schema gets:
-   * `'failure'` answers 200 on the step's failure path with
-   * `invalidEntityMessage` (the user's input, not a broken integration);
-   * `'reject'` answers 400 `FST_HAPTIK_INVALID_ENTITY`, a bot break, e.g.
-   * while building a bot. Default: `'failure'`.
+   * A signed call whose entities do not match: `'failure'` (the default) answers 200 on the failure
+   * path with `invalidEntityMessage`; `'reject'` answers 400 `FST_HAPTIK_INVALID_ENTITY`, a bot break.
    */
   invalidEntities?: InvalidEntities | undefined
   /** What the user sees when their entities do not match (`invalidEntities: 'failure'`). */
   invalidEntityMessage?: UserText | undefined
   /** How the step routes are documented by @fastify/swagger. */
   openapi?: OpenapiOptions | undefined
-  /**
-   * Also serve `POST {prefix}/`, which picks the step by the body's `step` (or
-   * `node`): for bots whose steps all call one absolute URL. Default: `false`.
-   */
+  /** Also serve `POST {prefix}/`, picking the step by the body's `step` (or `node`). Default: `false`. */
   dispatch?: boolean | undefined
   /** A label handlers see as `context.environment`, e.g. `'test'` or `'production'`. */
   environment?: string | undefined
-  /**
-   * Where spans and metrics go: `{ tracerProvider, meterProvider }`. Default:
-   * @opentelemetry/api's global providers (nothing, unless the app installs an SDK).
-   */
+  /** Where spans and metrics go: `{ tracerProvider, meterProvider }`. Default: @opentelemetry/api's globals. */
   telemetry?: TelemetryOptions | undefined
   /** Size limits of the details a handler returns, or `false` for none. Default: Haptik's strictest. */
   detailsLimit?: DetailsLimit | false | undefined
@@ -84,11 +75,7 @@ export interface FastifyHaptikOptions extends ReplyOptions {
   stateNamespace?: string | undefined
   /** Milliseconds each store operation may take; past it the step takes its failure path, and a webhook delivery gets 503. Default: 1000. */
   storeTimeout?: number | undefined
-  /**
-   * A client of Haptik's REST APIs (`createHaptikClient` from `fastify-haptik/client`): step
-   * handlers get it as `context.haptik`, webhook handlers as `haptik`, bound to the call's user,
-   * business and deadline (docs/client.md).
-   */
+  /** A `createHaptikClient` client: handlers get it as `context.haptik` (webhooks: `haptik`), bound to the call (docs/client.md). */
   client?: HaptikClient | undefined
   /** Serve Haptik's Bot API webhook: a handler per event, each run once (docs/webhooks.md). */
   webhooks?: WebhookOptions | undefined
@@ -105,7 +92,6 @@ export const DEFAULT_STORE_TIMEOUT = 1000
 export const DEFAULT_FALLBACK_MESSAGE = 'Sorry, I could not complete that just now. Please try again in a moment.'
 export const DEFAULT_INVALID_ENTITY_MESSAGE = "Sorry, I didn't quite get that. Could you say it another way?"
 
-/** The plugin's options, validated and resolved. */
 export interface ResolvedOptions {
   readonly prefix: string
   readonly telemetry: TelemetryOptions
@@ -169,7 +155,6 @@ function resolveDetailsLimit (limit: DetailsLimit | false): DetailsLimits | null
   return Object.freeze(resolved)
 }
 
-/** Validates the plugin's options and resolves every step's settings; throws on the first problem. */
 export function resolveOptions (options: FastifyHaptikOptions): ResolvedOptions {
   const {
     steps,

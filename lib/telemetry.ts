@@ -9,52 +9,22 @@ import { HaptikAbortError, HaptikApiError, HaptikConnectionError, HaptikTimeoutE
 import type { Observer } from './client/transport.js'
 import { whenSettled } from './untrusted.js'
 
-// What the plugin tells the outside about each step call: one log line,
-// OpenTelemetry spans and metrics (through @opentelemetry/api, which does
-// nothing unless the application installs an SDK), and diagnostics_channel
-// messages for APM agents, as undici and Fastify publish theirs.
+/**
+ * How a step call ended: `ok`; `failure` (the handler threw `StepFailure`); `fallback` (it threw or
+ * returned no valid reply; a hand-over with `onFailure: 'handoff'`); `timeout`; `invalid-entity` (the
+ * handler did not run); `handoff`; `store-error` and `state-conflict` (the state could not be read or
+ * written, or another call changed it first: the fallback).
+ */
+export type Outcome = 'ok' | 'failure' | 'fallback' | 'timeout' | 'invalid-entity' | 'handoff' | 'store-error' | 'state-conflict'
 
-/** How a step call ended. */
-export type Outcome =
-  /** The handler answered. */
-  | 'ok'
-  /** The handler threw `StepFailure`: its own message on the failure path. */
-  | 'failure'
-  /** The handler threw, or returned something that is not a valid reply: the fallback (or a hand-over, with `onFailure: 'handoff'`). */
-  | 'fallback'
-  /** The handler passed its deadline. */
-  | 'timeout'
-  /** The request's entities do not match the step's schema; the handler did not run. */
-  | 'invalid-entity'
-  /** The handler handed the chat over to an agent. */
-  | 'handoff'
-  /** The step's state could not be read or written (the store is down or slow): the fallback. */
-  | 'store-error'
-  /** Another call of the conversation changed its state first: the fallback. */
-  | 'state-conflict'
+/**
+ * How a webhook delivery ended. Answered 200: `handled`, `duplicate` (handled before), `ignored` (no
+ * handler for its event_name), `given-up` (failed `maxAttempts` times: `onGiveUp`, and 200 so that
+ * Haptik keeps the webhook enabled), `invalid` (not its event's schema: `onGiveUp`). Answered 503, so
+ * Haptik retries: `in-progress` (another delivery runs it), `failed`, `timeout`, `store-error`.
+ */
+export type WebhookOutcome = 'handled' | 'duplicate' | 'in-progress' | 'ignored' | 'failed' | 'timeout' | 'store-error' | 'given-up' | 'invalid'
 
-/** How a webhook delivery ended. */
-export type WebhookOutcome =
-  /** Its handler ran and succeeded: 200. */
-  | 'handled'
-  /** It was handled by an earlier delivery: 200, the handler not run. */
-  | 'duplicate'
-  /** Another delivery is running its handler: 503, Haptik retries. */
-  | 'in-progress'
-  /** No handler for its event_name: 200, as Haptik asks. */
-  | 'ignored'
-  /** Its handler threw: 503, Haptik retries. */
-  | 'failed'
-  /** Its handler passed the webhook's timeout: 503, Haptik retries. */
-  | 'timeout'
-  /** The store could not record it: 503, Haptik retries. */
-  | 'store-error'
-  /** Its handler failed `maxAttempts` times: `onGiveUp`, and 200, so that Haptik keeps the webhook enabled. */
-  | 'given-up'
-  /** It does not match its event's schema (or is no event): `onGiveUp`, and 200. */
-  | 'invalid'
-
-/** One webhook delivery being observed. */
 export interface WebhookCall {
   readonly event: string
   readonly request: FastifyRequest
@@ -90,7 +60,6 @@ export interface StepEndMessage extends StepStartMessage {
   readonly outcome: Outcome
   /** The handler's time, in milliseconds. */
   readonly durationMs: number
-  /** How many messages the reply carries. */
   readonly messages: number
   /** The position of the secret that signed the request in the configured list, if signed. */
   readonly secret: number | undefined
@@ -98,7 +67,6 @@ export interface StepEndMessage extends StepStartMessage {
 
 /** Published on `fastify-haptik:refused`. */
 export interface RefusedMessage {
-  /** The step the request was for, when known. */
   readonly step: string | undefined
   readonly code: string
   readonly statusCode: number
@@ -112,12 +80,10 @@ const refusedChannel = diagnostics.channel(DIAGNOSTICS_CHANNELS.refused)
 const SCOPE = 'fastify-haptik'
 const EVICTION_REPORT_INTERVAL = 60_000
 
-/** A call's step, and its environment label when the step has one. */
 function stepAttributes (step: string, environment: string | undefined): Attributes {
   return environment === undefined ? { 'haptik.step': step } : { 'haptik.step': step, 'haptik.environment': environment }
 }
 
-/** One step call being observed; the request path sets how it ended. */
 export interface Call {
   readonly step: string
   readonly environment: string | undefined
@@ -129,7 +95,7 @@ export interface Call {
   error: Error | undefined
 }
 
-/** How a call to Haptik's APIs ended, for spans and metrics: a bounded set. */
+/** How a call to Haptik's APIs ended: a bounded set, for metrics. */
 function apiOutcome (error: HaptikError | undefined): string {
   if (error === undefined) return 'ok'
   if (error instanceof HaptikApiError) return 'api-error'
@@ -139,7 +105,6 @@ function apiOutcome (error: HaptikError | undefined): string {
   return 'invalid'
 }
 
-/** Ends a call's span with its outcome, and its error if it failed. */
 function endSpan (span: Span, outcome: string, error: Error | undefined): void {
   if (!span.isRecording()) return
   span.setAttribute('haptik.outcome', outcome)
@@ -150,7 +115,6 @@ function endSpan (span: Span, outcome: string, error: Error | undefined): void {
   span.end()
 }
 
-/** The spans, metrics, channels and log lines of one registration of the plugin. */
 export class Telemetry {
   readonly #tracer
   readonly #calls: Counter
@@ -180,10 +144,7 @@ export class Telemetry {
     this.#apiDuration = meter.createHistogram('haptik.api.duration', { description: "Calls to Haptik's REST APIs, retries included, by method", unit: 'ms' })
   }
 
-  /**
-   * Observes the REST client's calls made within a step or webhook call:
-   * each a span (a child of `parent`), counted and timed by method and outcome.
-   */
+  /** Observes the REST client's calls within a step or webhook call: a child span of `parent` each, counted and timed. */
   apiObserver (parent: Span): Observer {
     return ({ method, family }) => {
       const startedAt = performance.now()
@@ -203,11 +164,7 @@ export class Telemetry {
     }
   }
 
-  /**
-   * Reports a store's evictions: counted, and logged at warn, at once for the
-   * first, then at most once a minute with the count since the last line.
-   * `close()` logs what is left unreported.
-   */
+  /** A store's evictions: counted, and logged at once, then at most once a minute; `close()` logs the rest. */
   evictionReport (store: string, log: FastifyBaseLogger): { readonly evicted: (count: number) => void, readonly close: () => void } {
     const attributes = { 'haptik.store': store }
     let unreported = 0
@@ -234,18 +191,15 @@ export class Telemetry {
     }
   }
 
-  /** Starts observing a webhook delivery: its span, a child of the request's. */
   startWebhook (event: string, request: FastifyRequest): WebhookCall {
     const span = this.#tracer.startSpan(`haptik webhook ${event}`, { kind: SpanKind.INTERNAL, attributes: { 'haptik.event': event } })
     return { event, request, startedAt: performance.now(), span }
   }
 
-  /** Runs a webhook handler in its delivery's span's context. */
   withinWebhook<T> (call: WebhookCall, handler: () => T): T {
     return call.span.isRecording() ? otelContext.with(trace.setSpan(otelContext.active(), call.span), handler) : handler()
   }
 
-  /** Ends a webhook delivery: its log line (event, outcome, duration, duplicate or not), metrics and span. */
   endWebhook (call: WebhookCall, outcome: WebhookOutcome, error?: Error): void {
     const durationMs = Math.round((performance.now() - call.startedAt) * 1000) / 1000
     const { event, request, span } = call
@@ -257,7 +211,6 @@ export class Telemetry {
     endSpan(span, outcome, error)
   }
 
-  /** A store operation's attributes, made once per store and operation. */
   #storeAttributes (store: string, operation: 'get' | 'set'): Attributes {
     let attributes = this.#storeAttributesByStore.get(store)
     if (attributes === undefined) {
@@ -268,10 +221,7 @@ export class Telemetry {
     return attributes[operation]
   }
 
-  /**
-   * Runs a state store operation of a call in a span of its own (a child of
-   * the step's), and records its time, and its failure.
-   */
+  /** Runs a state store operation in a child span of the step's, timed and counted when it fails. */
   storeOperation<T> (call: Call, store: string, operation: 'get' | 'set', run: () => T | Promise<T>): T | Promise<T> {
     const attributes = this.#storeAttributes(store, operation)
     const span = call.span.isRecording()
@@ -295,10 +245,6 @@ export class Telemetry {
     })
   }
 
-  /**
-   * Starts observing a call: its span (a child of the request's span when the
-   * app instruments Fastify) and its start message.
-   */
   start (step: string, environment: string | undefined, request: FastifyRequest): Call {
     const span = this.#tracer.startSpan(`haptik step ${step}`, { kind: SpanKind.INTERNAL, attributes: stepAttributes(step, environment) })
     const call: Call = { step, environment, request, startedAt: performance.now(), span, outcome: 'ok', error: undefined }
@@ -306,15 +252,12 @@ export class Telemetry {
     return call
   }
 
-  /** Runs a step's handler in its span's context, so the handler's own spans are its children. */
+  /** Runs a handler in its span's context, so the handler's own spans are its children. */
   within<A, T> (call: Call, handler: (argument: A) => T, argument: A): T {
     return call.span.isRecording() ? otelContext.with(trace.setSpan(otelContext.active(), call.span), handler, undefined, argument) : handler(argument)
   }
 
-  /**
-   * Ends a call: its log line, metrics, span and end message. `secret` is
-   * the position of the secret that signed the request, if signed.
-   */
+  /** Ends a call: log line, metrics, span, end message. `secret`: the signing secret's position, if signed. */
   end (call: Call, messages: number, secret: number | undefined): void {
     const durationMs = Math.round((performance.now() - call.startedAt) * 1000) / 1000
     const { step, environment, request, span, outcome, error } = call
@@ -327,7 +270,6 @@ export class Telemetry {
     if (endChannel.hasSubscribers) endChannel.publish({ step, environment, request, outcome, durationMs, messages, secret } satisfies StepEndMessage)
   }
 
-  /** Counts and publishes a request refused with an HTTP error. */
   refused (request: FastifyRequest, step: string | undefined, environment: string | undefined, code: string, statusCode: number): void {
     const attributes = step === undefined ? {} : stepAttributes(step, environment)
     attributes['error.type'] = code
@@ -337,11 +279,9 @@ export class Telemetry {
 }
 
 /**
- * Pino `redact` paths that keep Haptik's personal and secret fields out of any
- * log line holding a Haptik request, whole or under one key (`{ body }`,
- * `{ envelope }`): the user's names, auth code and id, the conversation's and
- * user's details, the bot's environment variables (API keys live there), and
- * each detection's value and the text the user typed.
+ * Pino `redact` paths that keep Haptik's personal and secret fields (names, auth, details, the bot's
+ * env_variables where API keys live, what the user typed) out of any log line holding a request,
+ * whole or under one key (`{ body }`).
  *
  * @example
  * ```ts

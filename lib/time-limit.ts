@@ -1,8 +1,3 @@
-// Every wait on something outside the plugin (a store, a user's function)
-// ends by a deadline. A wait that ends at its deadline lets go of everything
-// the waiter holds: the pending promise may stay pending for minutes (a
-// store whose server is paused), and must not keep a request alive.
-
 /** One wait: what the pending promise's callbacks reach, emptied once it ends. */
 class Wait<T> {
   #resolve: ((value: T) => void) | undefined
@@ -45,10 +40,8 @@ class Wait<T> {
 }
 
 /**
- * What `pending` settles to, or, once `timeout` ms have passed, a rejection
- * with what `expired()` returns (it may abort the work, too; it must not
- * throw). A promise or thenable that settles later is ignored and holds
- * nothing of the caller's.
+ * What `pending` settles to, or after `timeout` ms a rejection with `expired()` (which must not throw).
+ * A late settlement is ignored and holds nothing of the caller's.
  */
 export function settleWithin<T> (pending: PromiseLike<T>, timeout: number, expired: () => unknown): Promise<T> {
   let wait: Wait<T> | undefined

@@ -1,13 +1,5 @@
 import { types } from 'node:util'
 
-// Values from outside the plugin, read and quoted without trusting them.
-//
-// What a user's code throws is read without trusting it: a frozen Error, a
-// revoked Proxy or a getter that throws must not crash the request path or
-// the logger (pino's error serializer writes a marker on the error it logs,
-// which a frozen one refuses). Each field is read once, under try, into a
-// plain Error of our own that is safe to log, record on a span, or rethrow.
-
 const MAX_CAUSES = 3
 const MAX_FIELDS = 16
 
@@ -43,11 +35,7 @@ function copyError (error: Error, source: string, depth: number): Error {
   return copy
 }
 
-/**
- * A plain Error describing a value that `source` (e.g. "the handler") threw
- * or rejected with: an Error's message, name, stack, plain fields and causes,
- * each read under try; what another value is. Never throws.
- */
+/** A plain Error, safe to log, for what `source` (e.g. "the handler") threw: each field read once, under try. */
 export function safeError (value: unknown, source: string, depth = 0): Error {
   try {
     if (types.isProxy(value)) return new Error(`${source} threw a value that cannot be read (a Proxy)`)
@@ -71,11 +59,7 @@ export function hasTrueFlag (value: unknown, key: symbol): boolean {
 
 const LIMITS = { name: 64, path: 120 } as const
 
-/**
- * Text from a request, cut for messages and logs: names (a step, a header
- * parameter) at 64 characters, paths (a field, a URL) at 120. They are the
- * sender's, and on a route that also serves unsigned steps nobody signed them.
- */
+/** Request text cut for messages and logs: on a route serving unsigned steps nobody signed it. */
 export function cap (text: string, kind: keyof typeof LIMITS = 'name'): string {
   const max = LIMITS[kind]
   return text.length > max ? `${text.slice(0, max)}…` : text
@@ -86,12 +70,7 @@ export function isThenable (value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as PromiseLike<unknown>).then === 'function'
 }
 
-/**
- * Runs `run` and hands its outcome to `then` or `fail`: at once when it
- * returns a value or throws, once it settles when it returns a promise or
- * thenable. What they return or throw is the result, a promise only when
- * `run`'s was: a store that answers at once costs no promise and no tick.
- */
+/** `run`'s outcome through `then` or `fail`, a promise only when `run`'s was: a store that answers at once costs no tick. */
 export function whenSettled<T, R> (run: () => T | PromiseLike<T>, then: (value: T) => R, fail: (error: unknown) => never): R | Promise<R> {
   let result: T | PromiseLike<T>
   try {

@@ -1,12 +1,7 @@
 import type { FastifyInstance, RouteHandlerMethod } from 'fastify'
 import { HIDDEN_FROM_DOCS } from '../openapi/swagger-transform.js'
 
-/**
- * The handler of `GET` on a step URL. Haptik's docs ask for a server that
- * accepts GET and POST, and their sample server answers GET
- * (docs/bot-builder/integrations/integrating-apis.md): this one says what the
- * URL serves and how Haptik calls it. No step runs.
- */
+/** `GET` on a step URL: Haptik's sample server answers GET (docs/bot-builder/integrations/integrating-apis.md). */
 function describeStepUrl (steps: readonly string[]): RouteHandlerMethod {
   const answer = {
     steps,
@@ -18,12 +13,7 @@ function describeStepUrl (steps: readonly string[]): RouteHandlerMethod {
   }
 }
 
-/**
- * Answers `GET {prefix}{path}` with what the URL serves, unless the app
- * already serves that GET itself (a route declared before the plugin). The
- * dispatch route's URL is the prefix itself, with and without its trailing
- * slash; without a prefix it is the app's `/`, which is the app's own.
- */
+/** `GET {prefix}{path}` unless the app serves it; the dispatch route's is the prefix, with or without its slash. */
 export function stepUrlRoute (fastify: FastifyInstance, path: string, steps: readonly string[]): void {
   const { prefix } = fastify
   const taken = (url: string) => fastify.hasRoute({ method: 'GET', url })

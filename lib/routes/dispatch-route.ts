@@ -13,21 +13,12 @@ import type { Registration } from './registration.js'
 import { DetailsSchema, ReplySchema } from '../reply/reply-schema.js'
 import { cap } from '../untrusted.js'
 
-/**
- * `POST {prefix}/`: for bots whose steps all call one absolute URL. The body
- * names the step (ignoring case, as on the step routes); signature check,
- * validation and typing are the step's own.
- */
+/** `POST {prefix}/`: the body names the step (ignoring case); signature, validation and typing are the step's. */
 export function dispatchRoute (fastify: FastifyInstance, steps: readonly ServedStep[], settings: DocumentationOptions, registration: Registration): void {
   const targets = new Map(steps.map(step => [step.key, step]))
   const names = steps.map(({ name }) => name)
   const known = names.map(name => JSON.stringify(name)).join(', ')
 
-  /**
-   * Picks the step the body names, checks the body was signed with that
-   * step's secret, admits it as its step route does (the same parts,
-   * compiled once for both, and the envelope), and runs it.
-   */
   function handleHaptikDispatch (request: FastifyRequest, reply: FastifyReply) {
     // A request without a body never met the JSON parser, which checks signatures.
     const unverified = checkSignature(request)

@@ -20,10 +20,8 @@ const PROTOCOL_ERRORS: Record<string, (bodyLimit: number) => Error> = {
 function toProtocolError (step: ServedStep | undefined, error: FastifyError, request: FastifyRequest, bodyLimit: number): Error {
   if (error.code?.startsWith('FST_HAPTIK_')) return error
   if (error.validation !== undefined) {
-    // Validation runs only once the step is known, on the dispatch route too.
-    // A request without a body never met the JSON parser, which checks signatures:
-    // its signature is checked here, before any validation error is reported;
-    // then whether it is for this step at all, before its entities are.
+    // A request without a body never met the JSON parser, which checks signatures: check it
+    // before reporting validation, then whether it is for this step, before its entities.
     return checkSignature(request) ?? stepMismatch(step as ServedStep, request.body) ?? validationError((step as ServedStep).definition, error.validation, { validated: request.body, sent: receivedBody(request) })
   }
   const known = PROTOCOL_ERRORS[error.code]
@@ -43,10 +41,7 @@ function protocolErrorOf (step: ServedStep | undefined, error: FastifyError, req
   }
 }
 
-/**
- * Refusals that mean the bot builder and the server disagree on the secret:
- * logged at `warn`, to stand out from the rest of the traffic.
- */
+/** The bot builder and the server disagree on the secret: logged at `warn`, to stand out. */
 const MISCONFIGURATION = new Set(['FST_HAPTIK_INVALID_SIGNATURE', 'FST_HAPTIK_SECRET_NOT_FOUND'])
 
 /** The error handler of the step routes' encapsulated context; `steps` by `stepKey`. */

@@ -17,25 +17,18 @@ export interface EventRoute {
   readonly handler: RouteHandlerMethod
 }
 
-/**
- * `POST {prefix}{path}` with the plugin's body parser, body deadline and
- * signature hooks (the signature checked with the signers' secrets, or none
- * for UNSIGNED_AUTH).
- */
 export function eventRoute (fastify: FastifyInstance, { path, label, signers, bodyLimit, config, schema, handler }: EventRoute, registration: Registration): void {
-  const hooks = signatureHooks(signers, label, registration.lookup)
   fastify.route({
     method: 'POST',
     url: path,
     bodyLimit,
     config,
     ...(schema === undefined ? {} : { schema }),
-    ...registration.deadlines.withHook(hooks.routeOptions()),
+    ...registration.deadlines.withHook(signatureHooks(signers, label, registration.lookup)),
     handler
   })
 }
 
-/** Whether any of the signers checks a signature, and whether one looks its secret up. */
 export function signersOf (steps: ReadonlyArray<{ readonly auth: StepAuth }>): { signed: boolean, resolvers: boolean } {
   return { signed: steps.some(({ auth }) => auth.kind !== 'unsigned'), resolvers: steps.some(({ auth }) => auth.kind === 'resolver') }
 }

@@ -9,12 +9,7 @@ import { stepUrlRoute } from './describe-step-route.js'
 import { eventRoute, signersOf } from './event-route.js'
 import type { Registration } from './registration.js'
 
-/**
- * The step's handler: the call's admission (admission.ts), once Fastify has
- * validated the envelope every step shares, then the step. In the handler,
- * not in a hook: a hook costs per request, and an app's `onRoute` hook may
- * replace a route's hooks, which must not let an unchecked entity through.
- */
+/** Admission in the handler, not a hook: an app's `onRoute` hook may replace a route's hooks. */
 function stepHandler (step: ServedStep, registration: Registration): RouteHandlerMethod {
   return function handleHaptikStepRoute (request, reply) {
     const refused = admission(step, registration.validation, request, false)

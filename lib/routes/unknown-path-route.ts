@@ -3,24 +3,10 @@ import { UnknownPathError } from '../errors.js'
 import { HIDDEN_FROM_DOCS } from '../openapi/swagger-transform.js'
 import { cap } from '../untrusted.js'
 
-// A URL under the plugin's prefix that no route serves is a step URL typed
-// wrong in the bot builder: it gets the plugin's own 404, which lists the step
-// URLs served there. A catch-all route does it, answering before the body is
-// read (a not-found handler would parse the body first, and a prefix may hold
-// several registrations).
-
-/** The step URLs served under each prefix of each server, shared by the registrations on it. */
+/** The step URLs served under each prefix of each server: a prefix may hold several registrations. */
 const servedUnder = new WeakMap<object, Map<string, string[]>>()
 
-function describePath (request: FastifyRequest): string {
-  return JSON.stringify(cap(request.url.split('?')[0], 'path'))
-}
-
-/**
- * Answers every request under `fastify.prefix` that no route serves with
- * FST_HAPTIK_UNKNOWN_PATH. Without a prefix it does nothing: a catch-all would
- * take the whole app's 404s.
- */
+/** FST_HAPTIK_UNKNOWN_PATH under `fastify.prefix`; none without one, which would take the app's 404s. */
 export function unknownPathRoute (fastify: FastifyInstance, served: readonly string[]): void {
   const { prefix } = fastify
   if (prefix === '') return
@@ -37,8 +23,8 @@ export function unknownPathRoute (fastify: FastifyInstance, served: readonly str
   const urls = [...served]
   prefixes.set(prefix, urls)
   const refuse = async function refuseUnknownPath (request: FastifyRequest) {
-    throw new UnknownPathError(`${request.method} ${describePath(request)}`, urls.join(', '))
+    throw new UnknownPathError(`${request.method} ${JSON.stringify(cap(request.url.split('?')[0], 'path'))}`, urls.join(', '))
   }
-  // The hook answers before the body is read; a route needs a handler all the same.
+  // The hook answers before the body is read (a not-found handler would parse it); a route needs a handler all the same.
   fastify.route({ method: ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT', 'OPTIONS'], url: '/*', schema: HIDDEN_FROM_DOCS, onRequest: refuse, handler: refuse })
 }

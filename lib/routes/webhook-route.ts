@@ -20,11 +20,7 @@ const ANSWERS: Partial<Record<WebhookOutcome, string>> = {
   invalid: '{"status":"invalid"}'
 }
 
-/**
- * `POST {prefix}{path}`: Haptik's Bot API webhook. Signed as steps are; what
- * a delivery does is webhooks/delivery.ts's. An event that was not handled
- * gets 503, so that Haptik sends it again, until the plugin gives up on it.
- */
+/** `POST {prefix}{path}`: Haptik's Bot API webhook (webhooks/delivery.ts); 503 makes Haptik send it again. */
 export function webhookRoute (fastify: FastifyInstance, settings: WebhookSettings, bodyLimit: number, registration: Registration): void {
   const { telemetry, state } = registration
   const deliveries = new WebhookDeliveries(settings, state, registration.client)

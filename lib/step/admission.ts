@@ -13,13 +13,9 @@ import { nonFiniteEnvelopeField, nonFiniteMessage } from './finite-numbers.js'
 import type { ServedStep } from './served-step.js'
 
 /**
- * What refuses a call before its step's handler runs, or null: every check,
- * in one order, on the step's route and the dispatch route alike. The
- * signature (checked again, memoized: nothing unverified runs, whatever
- * validator the app configured), a body naming another step, Entities.Digits
- * sent as numbers (before the validator turns them into text), the entities
- * part by part (and the envelope with them on the dispatch route, which
- * Fastify does not validate), and numbers past 1e308 anywhere in the envelope.
+ * What refuses a call before its handler runs, or null, on the step and dispatch routes alike. The
+ * signature is checked again (memoized) whatever validator the app configured; Digits sent as numbers
+ * before the validator turns them into text; the envelope only on the dispatch route, which Fastify does not validate.
  */
 export function admission (step: ServedStep, validation: RequestValidation, request: FastifyRequest, withEnvelope: boolean): Error | null {
   return checkSignature(request) ??
@@ -34,27 +30,18 @@ function nonFinite (step: ServedStep, envelope: HaptikEnvelope): Error | null {
   return field === undefined ? null : new InvalidEnvelopeError(step.label, nonFiniteMessage(field).trimStart())
 }
 
-/**
- * The error a body naming another step than the route's gets, or null. A
- * body naming no step is the route's.
- */
+/** A body naming another step than the route's (naming none is the route's). */
 export function stepMismatch (step: { name: string, key: string }, body: unknown): Error | null {
   const called = namedStep(body)
   return called === undefined || called === step.name || stepKey(called) === step.key ? null : new StepMismatchError(step.name, cap(called))
 }
 
-/** The user's language code in a body that may not be a valid request. */
 function languageOf (body: unknown): string | undefined {
   const language = (body as { user?: { language_code?: unknown } }).user?.language_code
   return typeof language === 'string' ? language : undefined
 }
 
-/**
- * The answer to a signed call whose entities do not match the step: the
- * user's input, not a broken integration. The failure path with the step's
- * invalid-entity message, a warning that says what did not match (never the
- * value), and the call observed with the outcome `invalid-entity`.
- */
+/** Entities that do not match are the user's input, not a broken integration: the failure path, and a warning. */
 export function answerInvalidEntity (step: ServedStep, runtime: StepRuntime, request: FastifyRequest, error: Error & { code: string }): HaptikReply {
   const call = runtime.telemetry.start(step.name, step.environment, request)
   call.outcome = 'invalid-entity'

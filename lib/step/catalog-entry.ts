@@ -2,41 +2,26 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { keywordsOf, type DualSchema, type JsonSchema } from '../schema-reading.js'
 import { describeSchema } from './schema-description.js'
 
-// The entity catalog: for each of Haptik's entity types, a schema of every
-// shape its `entity_value` takes, and how that shape becomes the typed value a
-// handler receives. The shapes come from Haptik's NER, hellohaptik/chatbot_ner
-// (file named on each entry), and from Haptik's integration docs, which show
-// bare strings (`"entity_value": "71"`, docs/bot-builder/integrations/
-// integration-parameters.md). Every object keeps the keys it does not know.
-//
-// A structured entity that the NER could not parse arrives as the text alone,
-// `{"value": "<text>"}` (chatbot_ner ner_v2/detectors/base_detector.py,
-// `detect`; a date only when the structured value could not be read,
-// ner_v2/detectors/temporal/date/date_detection.py `detect`): it matches no
-// structured shape below, so the call takes the step's invalid-entity path
-// (the failure path by default), like any other value that does not match.
+// Haptik's docs show bare strings (docs/bot-builder/integrations/integration-parameters.md). An entity
+// the NER could not parse arrives as `{"value": "<text>"}` (chatbot_ner ner_v2/detectors/base_detector.py
+// `detect`; a date only when its structured value could not be read, ner_v2/detectors/temporal/date/
+// date_detection.py `detect`) and matches no structured shape: the invalid-entity path.
 
-/** A catalog entry: its schema (what Haptik sends) and how a value becomes the handler's. */
 interface CatalogEntry {
   /** For messages: what the entry accepts, in a few words. */
   readonly expected: string
-  /**
-   * Haptik's value, validated against the schema, as the handler receives it;
-   * throws an Error saying what was expected when it cannot be read exactly.
-   */
+  /** Haptik's value as the handler receives it; throws saying what was expected when it cannot be read exactly. */
   readonly decode: (value: unknown) => unknown
 }
 
 /** Decoders by the `title` their schema carries, which survives TypeBox's Optional and Array. */
 const entries = new Map<string, CatalogEntry>()
 
-/** The catalog entry a declared entity schema is, if any. */
 export function catalogEntry (schema: JsonSchema): CatalogEntry | undefined {
   const { title } = keywordsOf(schema)
   return typeof title === 'string' ? entries.get(title) : undefined
 }
 
-/** What an entity's value must be, for messages: the catalog's words for its entries, else the schema described. */
 export function expectedEntityValue (schema: JsonSchema): string {
   return catalogEntry(schema)?.expected ?? describeSchema(schema)
 }
@@ -49,13 +34,10 @@ export function isUnparsedText (schema: JsonSchema, value: unknown): boolean {
   return keys.length === 1 && keys[0] === 'value' && typeof text === 'string' && !NUMERIC_TEXT.test(text)
 }
 
-/** Registers a catalog entry, by its schema's title. */
 export function entry<S extends TSchema, Value> (schema: S, expected: string, decode: (value: unknown) => Value): DualSchema<Value, Static<S>> {
   entries.set(schema.title as string, { expected, decode })
   return schema as unknown as DualSchema<Value, Static<S>>
 }
-
-// ---- Reading values -----------------------------------------------------------
 
 export type Raw = Record<string, unknown>
 
@@ -65,11 +47,7 @@ export const NUMERIC_TEXT = new RegExp(NUMERIC)
 /** A number sent as a JSON number or as its digits ("30", "11.2"): chatbot_ner sends strings. */
 export const Numeric = Type.Union([Type.String({ pattern: NUMERIC }), Type.Number()])
 
-/**
- * A number sent as digits or as a JSON number, read exactly or refused: past
- * Number.MAX_SAFE_INTEGER an integer would be rounded, so it is refused
- * (long digit strings are Entities.Digits).
- */
+/** A number read exactly, or refused: past Number.MAX_SAFE_INTEGER it would be rounded. */
 export function readNumber (value: unknown): number {
   const number = Number(value)
   if (!Number.isFinite(number) || Math.abs(number) > Number.MAX_SAFE_INTEGER) {
@@ -86,3 +64,10 @@ export const NullableNumeric = Type.Union([Type.Null(), Numeric])
 
 /** The value of a one-string shape: the bare string Haptik's docs show, or chatbot_ner's `{ value }`. */
 export const asObject = (value: unknown): Raw => typeof value === 'string' ? { value } : value as Raw
+
+/** The flags as booleans, a missing one false; `normal` when none is set, unless it was sent. */
+export function withFlags (raw: Raw, names: readonly string[]): Raw {
+  const flags = Object.fromEntries(names.map(flag => [flag, raw[flag] === true]))
+  const normal = typeof raw.normal === 'boolean' ? raw.normal : !names.some(flag => flags[flag])
+  return { ...raw, ...flags, normal }
+}

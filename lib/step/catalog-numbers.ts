@@ -1,18 +1,14 @@
 import { Type } from '@sinclair/typebox'
 import { entry, NullableNumeric, NullableString, Numeric, readNullableNumber, readNumber, type Raw } from './catalog-entry.js'
 
-// Numbers in the entity catalog.
-
-/** What a number entity delivers. */
 export interface NumberValue {
   value: number
   /** The unit, when the entity asks for one (currency, kg, …); otherwise null. */
   unit: string | null
 }
 
-// chatbot_ner ner_v2/detectors/numeral/number/standard_number_detector.py:
-// { value: "30", unit: null }, the value as a string; v1 sends { value } alone,
-// Haptik's docs the bare "71".
+// chatbot_ner ner_v2/detectors/numeral/number/standard_number_detector.py: { value: "30", unit: null };
+// v1 sends { value } alone, Haptik's docs the bare "71".
 export const NumberEntity = entry(Type.Union([
   Numeric,
   Type.Object({ value: Numeric, unit: Type.Optional(NullableString) })
@@ -75,9 +71,8 @@ export const Currency = entry(Type.Object({ value: Numeric, unit: Type.String() 
 
 /** What a budget entity delivers. 0 means no bound on that side. */
 export interface BudgetValue {
-  /** The lowest amount, or 0 for no lower bound. */
   min_budget: number
-  /** The highest amount, or 0 for no upper bound ("under 2k" gives { min_budget: 0, max_budget: 2000 }). */
+  /** "under 2k" gives { min_budget: 0, max_budget: 2000 }. */
   max_budget: number
   /** `normal_budget`, or `text_budget` (from the entity's dictionary, always 0 and 0). */
   type: 'normal_budget' | 'text_budget' | (string & {})

@@ -1,9 +1,6 @@
 import { Type } from '@sinclair/typebox'
-import { asObject, entry, NullableString, type Raw } from './catalog-entry.js'
+import { asObject, entry, NullableString, withFlags, type Raw } from './catalog-entry.js'
 
-// Places and people in the entity catalog.
-
-/** What a city entity delivers. */
 export interface CityValue {
   value: string
   /** Said as where a trip starts: "from Mumbai". */
@@ -17,7 +14,7 @@ export interface CityValue {
 
 // chatbot_ner ner_v1/detectors/textual/city/city_detection.py: { value, from, to, via, normal };
 // an unparsed value is { value } alone, and Haptik's docs send bare strings.
-export const CityFlags = ['from', 'to', 'via'] as const
+const CITY_FLAGS = ['from', 'to', 'via'] as const
 export const City = entry(Type.Union([
   Type.String(),
   Type.Object({
@@ -31,14 +28,8 @@ export const City = entry(Type.Union([
   title: 'HaptikCity',
   description: 'A city, and whether it was said as a source, a destination or a stop; a missing flag is false',
   examples: [{ value: 'Mumbai', from: false, to: true, via: false, normal: false }]
-}), 'a city ("x" or { value, from?, to?, via?, normal? })', (value): CityValue => {
-  const city = asObject(value)
-  const flags = Object.fromEntries(CityFlags.map(flag => [flag, city[flag] === true]))
-  const normal = typeof city.normal === 'boolean' ? city.normal : !CityFlags.some(flag => flags[flag])
-  return { ...city, ...flags, normal } as unknown as CityValue
-})
+}), 'a city ("x" or { value, from?, to?, via?, normal? })', (value): CityValue => withFlags(asObject(value), CITY_FLAGS) as unknown as CityValue)
 
-/** What a person-name entity delivers. */
 export interface PersonNameValue {
   first_name: string
   middle_name: string | null
@@ -47,11 +38,7 @@ export interface PersonNameValue {
   model_verified?: boolean
 }
 
-/**
- * A name said as one string, split as chatbot_ner's NameDetector.get_format_name
- * splits it (ner_v1/detectors/textual/name/name_detection.py): the first word,
- * the last, and everything between as the middle name.
- */
+/** Split as chatbot_ner's NameDetector.get_format_name does (ner_v1/detectors/textual/name/name_detection.py). */
 function splitName (name: string): PersonNameValue {
   const words = name.trim().split(/\s+/)
   return {

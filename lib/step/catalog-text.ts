@@ -1,8 +1,6 @@
 import { Type } from '@sinclair/typebox'
 import { asObject, entry } from './catalog-entry.js'
 
-// Text and patterns in the entity catalog.
-
 /** What a words-and-phrases entity delivers: the dictionary's value, and how it was verified. */
 export interface TextValue {
   /** The dictionary's value, not the text typed ("dominos" → "Domino's Pizza"). */
@@ -38,11 +36,9 @@ export const Regex = Type.String({ title: 'HaptikRegex', description: 'A regex e
 export const Email = Type.String({ title: 'HaptikEmail', description: 'An email address (the NER lower-cases it)', examples: ['hello@haptik.ai'] })
 
 // OTPs, PINs, account and order numbers: a string, so no digit and no leading zero is lost.
-/** The title that marks a schema as `Entities.Digits`. */
 export const DIGITS_TITLE = 'HaptikDigits'
 export const Digits = Type.String({ title: DIGITS_TITLE, pattern: '^[0-9]+$', description: 'Digits kept as text: leading zeros and every digit', examples: ['004521'] })
 
-/** What a phone-number entity delivers. */
 export interface PhoneValue {
   /** The number: the national number (v2), or the text matched (v1, may keep "+91"). */
   value: string
@@ -50,12 +46,9 @@ export interface PhoneValue {
   country_calling_code?: string
 }
 
-// chatbot_ner ner_v2/detectors/pattern/phone_number/phone_number_detection.py:
-// { value, country_calling_code }; from 2019-09-23 to 2019-10-22 the number was
-// `phone_number` (its README); v1 and Haptik's docs send the number alone.
-// v1's value is its regex's match (ner_v1/detectors/pattern/phone_number/phone_detection.py),
-// which may keep "+91", spaces and a hyphen: digits and those, at least four
-// digits, so the unparsed text ({"value": "call me later"}) is not a number.
+// chatbot_ner ner_v2/detectors/pattern/phone_number/phone_number_detection.py: { value, country_calling_code };
+// `phone_number` from 2019-09-23 to 2019-10-22 (its README). v1's regex match may keep "+91", spaces and a
+// hyphen (ner_v1/detectors/pattern/phone_number/phone_detection.py); four digits at least, so unparsed text is no number.
 export const PhoneNumber = Type.String({ pattern: '^[+]?[\\s().-]*([0-9][\\s().-]*){4,}$' })
 export const Phone = entry(Type.Union([
   PhoneNumber,

@@ -1,20 +1,13 @@
 import { Type } from '@sinclair/typebox'
-import { entry, NullableString, type Raw } from './catalog-entry.js'
+import { entry, NullableString, withFlags, type Raw } from './catalog-entry.js'
 
-// Dates and times in the entity catalog.
-
-/**
- * The kinds of a date entity (`value.type`): an exact date, one said relative
- * to today, or one of a repeated series (`everyday`, `weekdays`, … give one
- * detection per day).
- */
+/** A date's `value.type`: exact, relative to today, or repeated (`everyday`, … give one detection per day). */
 export type DateKind =
   | 'date' | 'today' | 'tomorrow' | 'yesterday' | 'day_after' | 'day_before' | 'after_n_days'
   | 'day_in_next_week' | 'day_within_one_week' | 'possible_day' | 'past'
   | 'everyday' | 'weekdays' | 'repeat_weekdays' | 'weekends' | 'repeat_weekends' | 'repeat_day'
   | (string & {})
 
-/** What a date entity delivers. */
 export interface DateValue {
   value: { dd: number, mm: number, yy: number, type: DateKind }
   /** A date said alone. */
@@ -27,17 +20,15 @@ export interface DateValue {
   end_range: boolean
 }
 
-// chatbot_ner ner_v2/detectors/temporal/constant.py (the kinds) and
-// ner_v2/detectors/temporal/date/date_detection.py (unzip_convert_date_dictionaries:
-// { value: { dd, mm, yy, type }, from, to, start_range, end_range, normal });
-// before 2017, v1 sent the flat { dd, mm, yy, type }.
+// chatbot_ner ner_v2/detectors/temporal/constant.py (the kinds), ner_v2/detectors/temporal/date/date_detection.py
+// (unzip_convert_date_dictionaries); before 2017, v1 sent the flat { dd, mm, yy, type }.
 export const DateParts = Type.Object({
   dd: Type.Integer({ minimum: 1, maximum: 31 }),
   mm: Type.Integer({ minimum: 1, maximum: 12 }),
   yy: Type.Integer(),
   type: Type.String()
 })
-export const DateFlags = ['from', 'to', 'start_range', 'end_range'] as const
+const DATE_FLAGS = ['from', 'to', 'start_range', 'end_range'] as const
 
 export const DateEntity = entry(Type.Union([
   Type.Object({
@@ -55,19 +46,12 @@ export const DateEntity = entry(Type.Union([
   examples: [{ value: { dd: 23, mm: 12, yy: 2026, type: 'date' }, normal: true, from: false, to: false, start_range: false, end_range: false }]
 }), 'a date ({ value: { dd, mm, yy, type }, normal?, from?, to?, start_range?, end_range? })', (value): DateValue => {
   const raw = value as Raw
-  const date = typeof raw.value === 'object' ? raw : { value: raw }
-  const flags = Object.fromEntries(DateFlags.map(flag => [flag, date[flag] === true]))
-  const normal = typeof date.normal === 'boolean' ? date.normal : !DateFlags.some(flag => flags[flag])
-  return { ...date, ...flags, normal } as unknown as DateValue
+  return withFlags(typeof raw.value === 'object' ? raw : { value: raw }, DATE_FLAGS) as unknown as DateValue
 })
 
-/**
- * How a time was said: `am`/`pm` (12-hour), `hrs` (24-hour), `df` (from now:
- * "in 15 mins"), `ndf` (before now), `ev` (every: "every 16 minutes").
- */
+/** `am`/`pm`, `hrs` (24-hour), `df` (from now: "in 15 mins"), `ndf` (before now), `ev` ("every 16 minutes"). */
 export type TimeKind = 'am' | 'pm' | 'hrs' | 'df' | 'ndf' | 'ev' | (string & {})
 
-/** What a time entity delivers. */
 export interface TimeValue {
   hh: number
   mm: number
@@ -80,9 +64,8 @@ export interface TimeValue {
   time_type?: string | null
 }
 
-// chatbot_ner ner_v2/detectors/temporal/time/en/time_detection.py and
-// time_ner_tests.yaml: { hh, mm, nn, tz }, range ends with { range, time_type };
-// before 2020-04 relative times sent hh or mm as strings.
+// chatbot_ner ner_v2/detectors/temporal/time/en/time_detection.py and time_ner_tests.yaml: { hh, mm, nn, tz },
+// range ends with { range, time_type }; before 2020-04 relative times sent hh or mm as strings.
 export const TimeEntity = entry(Type.Object({
   hh: Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^[0-9]+$' })]),
   mm: Type.Union([Type.Integer({ minimum: 0 }), Type.String({ pattern: '^[0-9]+$' })]),

@@ -4,15 +4,8 @@ import { City, PersonName } from './catalog-places.js'
 import { Digits, Email, Phone, Regex, Text } from './catalog-text.js'
 import { DateEntity, TimeEntity } from './catalog-time.js'
 
-// The entity catalog users declare entities with: Entities.Date, Entities.City, …
-// Each entry's schema and reader live in the catalog-*.ts file of its kind.
-
 /**
- * TypeBox schemas of the values Haptik's entity types deliver, for either
- * TypeBox. Declare a step's entity with one and its handler receives the typed
- * value, whichever of its shapes Haptik sent (a bare string, chatbot_ner's
- * object, older builds' keys).
- *
+ * Schemas of Haptik's entity types, for either TypeBox: the handler receives the typed value, whichever shape Haptik sent.
  * @example
  * ```ts
  * entities: Type.Object({ travel_date: Entities.Date, destination: Entities.City, notes: Type.Optional(Entities.Text) })

@@ -11,11 +11,8 @@ import { NoClientError } from '../errors.js'
 /** What the steps of one registration share at run time. */
 export interface StepRuntime {
   readonly telemetry: Telemetry
-  /** Where and how long steps' state is kept. */
   readonly state: StateSettings
-  /** The plugin's `client` option: `context.haptik`, bound to each call. */
   readonly client: HaptikClient | undefined
-  /** Set once the server's close() is called. */
   readonly closing: boolean
 }
 
@@ -37,9 +34,7 @@ export class Context implements StepContext {
     readonly environment: string | undefined,
     readonly envelope: HaptikEnvelope,
     readonly entities: Record<string, unknown>,
-    /** The call as the plugin observes it (not part of StepContext). */
     readonly call: Call,
-    /** What the registration's steps share (not part of StepContext). */
     readonly runtime: StepRuntime
   ) {}
 

@@ -10,34 +10,24 @@ import { idText } from '../wire/number-text.js'
 import type { HaptikEnvelope } from '../wire/request-schema.js'
 import { keywordsOf } from '../schema-reading.js'
 
-// State beyond Haptik's details limits: per conversation (Haptik's user id and
-// conversation number) and per user, kept in the registration's store as JSON,
-// read before the handler runs and written, compare-and-set, only when the
-// call succeeds, before its answer goes out.
-
-/** How one registration of the plugin keeps state. */
+/** How one registration of the plugin keeps state; times in milliseconds. */
 export interface StateSettings {
   readonly store: StateStore
-  /** Lifetime of a conversation's state, in milliseconds. */
   readonly ttl: number
-  /** Lifetime of a user's state, in milliseconds; undefined: until replaced. */
+  /** undefined: until replaced. */
   readonly userTtl: number | undefined
-  /** Largest JSON text of one state, in characters. */
   readonly limit: number
   /** Starts every key: registrations with the same namespace and store share state. */
   readonly namespace: string
-  /** Milliseconds each store operation may take (`storeTimeout`). */
   readonly timeout: number
 }
 
-/** One of a step's state schemas, read once at registration. */
 export interface StateRules {
   readonly schema: object
   /** The schema's `default`, as JSON text (a fresh copy for every call). */
   readonly initial: string | undefined
 }
 
-/** A step's `state` or `userState` schema, ready to serve; undefined when the step declares none. */
 export function stateRules (schema: object | undefined): StateRules | undefined {
   if (schema === undefined) return undefined
   // Ajv's strict mode refuses a `default` at a schema's root: it is the plugin's to apply.
@@ -49,10 +39,8 @@ type Kind = 'state' | 'userState'
 
 const WHAT: Record<Kind, string> = { state: "conversation's state", userState: "user's state" }
 
-/** Where a store operation is observed: spans, a latency histogram, error counts. A store that answers at once is answered at once. */
 export type StoreObserver = <T>(operation: 'get' | 'set', run: () => T | Promise<T>) => T | Promise<T>
 
-/** One kind of state of one call: its key, the version read, and the value the handler sees. */
 interface Slot {
   readonly kind: Kind
   readonly rules: StateRules
@@ -61,10 +49,7 @@ interface Slot {
   value: unknown
 }
 
-/**
- * The keys of a call's states, or undefined without a user: both of one user
- * share a hash tag (`{…}`), so that Redis Cluster can write them in one step.
- */
+/** Both keys of one user share a hash tag (`{…}`), so that Redis Cluster can write them in one step. */
 function keysOf (namespace: string, request: FastifyRequest): Record<Kind, string> | undefined {
   const { user, conversation_no: conversationNo } = request.body as HaptikEnvelope
   const userId = user?.user_id
@@ -73,14 +58,12 @@ function keysOf (namespace: string, request: FastifyRequest): Record<Kind, strin
   return { state: `${tagged}:conversation:${conversationNo ?? ''}`, userState: `${tagged}:user` }
 }
 
-/** The states of one call of a step, loaded from the store and saved back. */
 export class CallState {
   readonly #slots: Slot[]
   readonly #settings: StateSettings
   readonly #step: string
   readonly #request: FastifyRequest
   readonly #observe: StoreObserver
-  /** Reads and writes of the store under way. */
   #reading = 0
   #writing = 0
   /** Some state of this call was saved: the call is not run again. */
@@ -97,16 +80,11 @@ export class CallState {
     this.#observe = observe
   }
 
-  /** The value the handler sees for a kind of state. */
   value (kind: Kind): unknown {
     return this.#slots.find(slot => slot.kind === kind)?.value
   }
 
-  /**
-   * Reads every state of the step (both at once), or its default when there
-   * is none, or none that can be used. Undefined when the store answered at
-   * once (memoryStore): no promise, no tick.
-   */
+  /** Undefined when the store answered at once (memoryStore): no promise, no tick. */
   load (): Promise<void> | undefined {
     let pending: Array<Promise<void>> | undefined
     try {
@@ -139,12 +117,7 @@ export class CallState {
     return slot.rules.initial === undefined ? undefined : JSON.parse(slot.rules.initial)
   }
 
-  /**
-   * A stored state, checked as a request is: its size before it is parsed, no
-   * poisoning key, and the step's schema (after a deploy it may no longer fit).
-   * One that cannot be used is read as the default, with a warning; its
-   * version is kept, so the next success replaces it.
-   */
+  /** Checked as a request is (after a deploy it may not fit): if unusable, the default, its version kept. */
   #usable (slot: Slot, text: string): unknown {
     try {
       if (text.length > this.#settings.limit) throw new Error(`it is ${text.length} characters, over the stateLimit of ${this.#settings.limit}`)
@@ -157,12 +130,7 @@ export class CallState {
     }
   }
 
-  /**
-   * Saves what the handler returned as `state` and `userState`, checked
-   * against the step's schemas and `stateLimit`, compare-and-set against the
-   * versions read: both in one step when the store can (`setAll`). False when
-   * another call changed one first; a promise only when the store answers later.
-   */
+  /** Compare-and-set against the versions read, both at once when the store can: false when another call won. */
   save (returned: { state?: unknown, userState?: unknown }): boolean | Promise<boolean> {
     const writes = this.#slots.filter(slot => returned[slot.kind] !== undefined).map(slot => ({ slot, text: this.#checked(slot, returned[slot.kind]) }))
     const { store } = this.#settings
@@ -178,7 +146,6 @@ export class CallState {
     return slot.kind === 'state' ? this.#settings.ttl : this.#settings.userTtl
   }
 
-  /** A store without `setAll`: each state compare-and-set, one after the other. */
   #writeEach (writes: ReadonlyArray<{ slot: Slot, text: string }>, from: number): boolean | Promise<boolean> {
     for (let index = from; index < writes.length; index++) {
       const { slot, text } = writes[index]
@@ -197,7 +164,6 @@ export class CallState {
     return true
   }
 
-  /** The JSON text to store for a returned state, or an error naming the step and what is wrong. */
   #checked (slot: Slot, value: unknown): string {
     if (slot.key === undefined) throw new InvalidReplyError(this.#step, `${slot.kind} cannot be kept: the request has no user.user_id`)
     const { text } = checkedData(this.#request, slot.rules.schema, value, slot.kind, this.#step, 'state is kept as the handler returns it')
@@ -205,7 +171,6 @@ export class CallState {
     return text
   }
 
-  /** The error a lost race answers with. */
   conflict (): Error {
     return new StateConflictError(this.#step, this.#slots.map(slot => WHAT[slot.kind]).join(' or '))
   }
@@ -215,7 +180,7 @@ export class CallState {
     return this.#writing > 0
   }
 
-  /** The error for a deadline that passed while the store was still being read, or undefined when it was not. */
+  /** The error for a deadline that passed while the store was still being read. */
   slowStore (timeout: number): Error | undefined {
     return this.#reading === 0 ? undefined : new StoreUnavailableError(this.#step, this.#settings.store.kind, `did not answer within the step's timeout of ${timeout} ms`)
   }

@@ -12,29 +12,17 @@ import type { UserText } from '../reply/languages.js'
 import { DetailsSchema, StringDetailsSchema } from '../reply/reply-schema.js'
 import type { StateOf } from './state-schema.js'
 
-/**
- * What a signed call whose entities do not match the step's schema gets: the
- * failure path with `invalidEntityMessage` (`'failure'`), or a 400 (`'reject'`).
- */
+/** Entities that do not match: the failure path with `invalidEntityMessage` (`'failure'`), or a 400 (`'reject'`). */
 export type InvalidEntities = 'failure' | 'reject'
 
-/**
- * What a step handler receives for one call from Haptik. `State` and
- * `UserState` are what `state` and `userState` hold: `StateOf<typeof Schema>`.
- */
+/** What a step handler receives for one call; `State` and `UserState` are `StateOf<typeof Schema>`. */
 export interface StepContext<Entities extends ObjectSchema = ObjectSchema, State = unknown, UserState = unknown> {
   /** The declared entities, flattened to their values and typed from the schema. */
   readonly entities: StaticOf<Entities>
-  /**
-   * The conversation's state, kept by the plugin's store: what a step of this
-   * registration last returned as `state` in this conversation, else the
-   * step's `state` schema's `default`, else undefined (never undefined for a
-   * schema made with `withDefault`).
-   */
+  /** What a step of this registration last returned as `state` in this conversation, else the schema's `default`. */
   readonly state: State
   /** The user's state, kept across conversations: as `state`, for `userState`. */
   readonly userState: UserState
-  /** The step's name. */
   readonly step: string
   /** The registration's `environment` label (e.g. `'test'`, `'production'`), if any. */
   readonly environment: string | undefined
@@ -42,15 +30,7 @@ export interface StepContext<Entities extends ObjectSchema = ObjectSchema, State
   readonly user: HaptikUser
   /** The user's language code (`user.language_code`, e.g. `'hi'`), if Haptik sent it. */
   readonly language: string | undefined
-  /**
-   * Picks a text for the user's language: the exact code, else the language
-   * without its region, else `default`.
-   *
-   * @example
-   * ```ts
-   * localize({ default: 'Your order is on its way.', hi: 'आपका ऑर्डर रास्ते में है।' })
-   * ```
-   */
+  /** A text for the user's language (`{ default, hi }`): the exact code, else without its region, else `default`. */
   localize: (text: UserText) => string
   /** The request's `event` (Haptik's docs show `API_INTEGRATION`), if sent. */
   readonly event: string | undefined
@@ -66,16 +46,7 @@ export interface StepContext<Entities extends ObjectSchema = ObjectSchema, State
   readonly envelope: HaptikEnvelope
   /** Aborts when the step's deadline passes: hand it to `fetch` and friends. */
   readonly signal: AbortSignal
-  /**
-   * The plugin's `client` (Haptik's REST APIs), bound to this call: its calls
-   * end at the step's deadline, and the request's user fills in `userName`
-   * and `authId` where a call leaves them out (docs/client.md).
-   *
-   * @example
-   * ```ts
-   * await context.haptik.sendChatToAgent({ teamName: 'billing' })
-   * ```
-   */
+  /** The plugin's `client`, bound to this call: ends at the deadline, fills in `userName` and `authId` (docs/client.md). */
   readonly haptik: BoundHaptikClient
   /** The request logger, bound to this step. */
   readonly log: FastifyBaseLogger
@@ -88,7 +59,6 @@ export type StringValued<T extends JsonSchema> = StaticOf<T> extends Record<stri
   ? unknown
   : { 'user_details values must be strings': never }
 
-/** A step handler: the context in, the reply out (or a promise of it). */
 export type StepHandler<
   Entities extends ObjectSchema = ObjectSchema,
   ConversationDetails extends JsonSchema = JsonSchema,
@@ -117,23 +87,12 @@ export interface StepDefinition<
   conversationDetails?: ConversationDetails | undefined
   /** Schema of the `user_details` the handler returns; Haptik keeps strings. Default: string values. */
   userDetails?: UserDetails & StringValued<UserDetails> | undefined
-  /** Answers the call. */
   handler: StepHandler<Entities, ConversationDetails, UserDetails, State, UserState>
-  /**
-   * Schema of the conversation's state, which the plugin keeps in its `store`
-   * beyond Haptik's details limits: the handler reads `context.state` and
-   * returns `{ response, state }` to change it. Its `default` is the state of
-   * a new conversation: make the schema with `withDefault` for TypeScript to
-   * see it. Shared by the steps of one registration.
-   */
+  /** Conversation state's schema: read `context.state`, return `{ response, state }`; `withDefault` types its default. */
   state?: State
   /** Schema of the user's state, kept across conversations: `context.userState`, returned as `userState`. */
   userState?: UserState
-  /**
-   * The handler is safe to run twice (its only effect is the state it
-   * returns): when another call of the conversation changed the state first,
-   * it runs once more on the new state instead of taking the failure path. Default: `false`.
-   */
+  /** Safe to run twice: on a state conflict it runs again on the new state, not the failure path. Default: `false`. */
   repeatable?: boolean | undefined
   /** Overrides the plugin's `secret` for this step. */
   secret?: SecretOption | undefined
@@ -151,10 +110,7 @@ export interface StepDefinition<
   description?: string | undefined
   /** OpenAPI tags of the route. */
   tags?: string[] | undefined
-  /**
-   * The step hands the chat over to an agent (it returns `handoff()`): without
-   * `examples`, its documented reply is the hand-over, not a generated answer. Default: `false`.
-   */
+  /** The step returns `handoff()`: without `examples`, its documented reply is the hand-over. Default: `false`. */
   handsOver?: boolean | undefined
   /** Example calls for the OpenAPI docs: entity values and the reply they get. */
   examples?: ReadonlyArray<StepExample<StaticOf<Entities>, StepResult<StaticOf<ConversationDetails>, StaticOf<UserDetails>, StateOf<State>, StateOf<UserState>>>> | undefined
@@ -182,7 +138,6 @@ export type AnyStep = HaptikStep<any, any, any, any, any>
 
 const STEP_NAME = /^[A-Za-z0-9_.-]+$/
 
-/** The entities of a step that declares none. */
 const NoEntities = Type.Object({})
 
 /** Whether a value is a step made by `defineStep`. */
@@ -191,10 +146,7 @@ export function isStep (value: unknown): value is AnyStep {
 }
 
 /**
- * Declares a Haptik step: its name, its entities as a TypeBox schema and the
- * handler. The handler's `entities` are typed from the schema, and what it
- * returns is checked against the declared details at compile time.
- *
+ * Declares a Haptik step: the handler's `entities` are typed from the schema, its reply checked against the details.
  * @example
  * ```ts
  * const productPrice = defineStep({

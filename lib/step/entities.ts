@@ -5,14 +5,12 @@ import { describeType } from '../json-values.js'
 import { catalogEntry } from './catalog-entry.js'
 import { DIGITS_TITLE } from './catalog-text.js'
 
-/** How one declared entity is read out of Haptik's list of detections. */
 export interface EntityReader {
   readonly name: string
   /** Declared as an array: every detection's value, not only the first. */
   readonly all: boolean
   /** Declared as a scalar: `{"value": x}` becomes `x`. */
   readonly unwrap: boolean
-  /** Declared as a catalog entity: its shapes become the typed value. */
   readonly decode: ((value: unknown) => unknown) | undefined
   /** The declared value may hold a number: checked to be finite. */
   readonly numeric: boolean
@@ -21,7 +19,6 @@ export interface EntityReader {
 const NUMBER_TYPES = new Set<unknown>(['number', 'integer'])
 const SUBSCHEMAS = ['anyOf', 'oneOf', 'allOf', 'items', 'prefixItems', 'properties', 'patternProperties', 'additionalProperties', 'not', 'if', 'then', 'else']
 
-/** Whether a schema, or any schema inside it, accepts a number. */
 function mayHoldNumber (schema: unknown, depth = 0): boolean {
   if (typeof schema !== 'object' || schema === null || depth > 32) return false
   const keywords = keywordsOf(schema)
@@ -34,7 +31,6 @@ function mayHoldNumber (schema: unknown, depth = 0): boolean {
   })
 }
 
-/** Works out once, at registration, how to read each declared entity. */
 export function entityReaders (entities: ObjectSchema): EntityReader[] {
   return propertiesOf(entities).map(([name, declared]) => {
     const items = listItems(declared)
@@ -66,13 +62,7 @@ function valueOf (step: string, reader: EntityReader, detection: Detection, inde
   return read
 }
 
-/**
- * Haptik's `{name: [{detection, original_text, entity_value}, …]}` as plain
- * values: the first detection of each entity (all of them for array entities),
- * scalars unwrapped, catalog entities read into their typed form. Entities sent
- * with no detection are left out. Throws FST_HAPTIK_INVALID_ENTITY for a value
- * the schema accepts but that cannot be read exactly (a number past 2^53).
- */
+/** Haptik's `{name: [{detection, original_text, entity_value}, …]}` as values; entities with no detection left out. */
 export function readEntities (
   step: string,
   readers: readonly EntityReader[],
@@ -96,12 +86,7 @@ export function digitsEntities (entities: ObjectSchema): readonly string[] {
     .map(([name]) => name)
 }
 
-/**
- * FST_HAPTIK_INVALID_ENTITY for an `Entities.Digits` value sent as a JSON
- * number, or null. Checked before validation, which would turn 4521 into
- * "4521" silently: a number has lost its leading zeros already (an OTP of
- * 004521 arrives as 4521), so a step that keeps every digit refuses it.
- */
+/** Checked before validation, which would turn 4521 into "4521": a JSON number has lost its leading zeros. */
 export function digitsSentAsNumber (label: string, names: readonly string[], body: unknown): Error | null {
   const entities = (body as { entities?: unknown } | null)?.entities
   if (typeof entities !== 'object' || entities === null) return null

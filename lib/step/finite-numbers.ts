@@ -1,17 +1,15 @@
 import type { HaptikEnvelope } from '../wire/request-schema.js'
 import { cap } from '../untrusted.js'
 
-// JSON.parse reads 1e400 as Infinity, and Fastify's Ajv coerces the string
-// "1e400" to Infinity after its type check (and lets -Infinity past a
-// `maximum`): numbers that reach a handler are checked to be finite.
+// JSON.parse reads 1e400 as Infinity, and Fastify's Ajv coerces "1e400" to Infinity after its type
+// check (and lets -Infinity past a `maximum`): numbers that reach a handler are checked to be finite.
 
-/** A number that is not finite, and where it is in a value (`''` for the value itself). */
 export interface NonFinite {
+  /** `''` for the value itself. */
   readonly path: string
   readonly value: number
 }
 
-/** The first number in a value that is not finite, or undefined. */
 export function firstNonFinite (value: unknown, path = ''): NonFinite | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : { path, value }
   if (typeof value !== 'object' || value === null) return undefined
@@ -28,10 +26,7 @@ export function nonFiniteMessage ({ path, value }: NonFinite): string {
   return `${field} must be a finite number, got ${String(value)} (a number too large to represent, such as 1e400)`
 }
 
-/**
- * The first number field of the envelope that is not finite, or undefined:
- * the validator coerces the string "1e400" to Infinity, and lets it pass as an integer.
- */
+/** The validator coerces the string "1e400" to Infinity, and lets it pass as an integer. */
 export function nonFiniteEnvelopeField ({ conversation_no: conversationNo, user }: HaptikEnvelope): NonFinite | undefined {
   return firstNonFinite(conversationNo, 'conversation_no') ?? firstNonFinite(user?.device_platform, 'user.device_platform')
 }

@@ -25,7 +25,6 @@ function settle (step: ServedStep, context: Context, value: unknown): HaptikRepl
   return reply
 }
 
-/** The reply of a handler that threw StepFailure: its own messages on the failure path. */
 function stepFailureReply (step: ServedStep, context: Context, failure: StepFailure): HaptikReply {
   const messages = failure.userMessages
   const reply = isLocalized(messages) ? failureReply(messages, context.language) : { status: false, response: messagesToWire(messages, step.name) }
@@ -34,10 +33,7 @@ function stepFailureReply (step: ServedStep, context: Context, failure: StepFail
   return reply
 }
 
-/**
- * What a thrown (or rejected) value answers. Total: the value may be
- * anything, hostile included, and reading it must not throw.
- */
+/** What a thrown value answers; it may be hostile, and reading it must not throw. */
 function fail (step: ServedStep, context: Context, thrown: unknown): HaptikReply {
   try {
     if (isHandoff(thrown)) return settle(step, context, thrown)
@@ -58,7 +54,6 @@ function fail (step: ServedStep, context: Context, thrown: unknown): HaptikReply
 
 const STORE_OUTCOMES: Readonly<Record<string, Outcome>> = { FST_HAPTIK_STORE_UNAVAILABLE: 'store-error', FST_HAPTIK_STATE_CONFLICT: 'state-conflict' }
 
-/** The answer of a call past its deadline: the fallback, the handler's signal aborted, and a log line. */
 function timedOut (step: ServedStep, context: Context): HaptikReply {
   const error = new StepTimeoutError(step.name, step.timeout)
   context.abort(error)
@@ -68,7 +63,6 @@ function timedOut (step: ServedStep, context: Context): HaptikReply {
   return fallbackReply(step.replies, step.fallbackMessage, context.language)
 }
 
-/** A call's reply, once it is known: its log line, span, metrics and end message. */
 function complete (step: ServedStep, context: Context, reply: HaptikReply): HaptikReply {
   // Once close() is called, a keep-alive client would hold it until Fastify's keepAliveTimeout.
   if (context.runtime.closing) context.reply.header('connection', 'close')
@@ -76,12 +70,7 @@ function complete (step: ServedStep, context: Context, reply: HaptikReply): Hapt
   return reply
 }
 
-/**
- * Sends the reply of a call that ends after its handler returned: the route
- * handler returned nothing, so Fastify awaits no promise of ours. What throws
- * while the reply is made (an app's tracer, say) is answered as an error,
- * never thrown from a callback where it would crash the process.
- */
+/** The route handler returned nothing: what throws while the reply is made is answered, not thrown from a callback. */
 function sendLater (context: Context, make: () => HaptikReply): void {
   let reply: HaptikReply
   try {
@@ -95,31 +84,19 @@ function sendLater (context: Context, make: () => HaptikReply): void {
 
 const kLate = Symbol('fastify-haptik.late')
 
-/** The deadline of a call still waiting for its answer. */
 function expireCall (call: StepCall): void {
   call.expire()
 }
 
-/**
- * One call of a step, from its states to its answer: the states read (a step
- * without state has none), the handler run on them, what it returns as
- * `state` and `userState` written (only on `status: true`, before the answer
- * goes out, compare-and-set), all under the step's deadline. What answers at
- * once (a synchronous handler, the memory store) is answered at once, with no
- * timer and no promise; each wait is one callback on what is awaited, and a
- * timer watches the deadline.
- */
+/** One call: states read, handler run, states written, under one deadline; what answers at once needs no timer. */
 class StepCall {
-  /** The reply known before `start` returned. */
   #reply: HaptikReply | undefined
   #started = false
-  /** The deadline passed before the answer was known... */
+  // Past the deadline before the answer was known: while a write was under way (its outcome answers),
+  // while the store was read, or then the handler failed (logged).
   #late = false
-  /** ...while the state was being written: the write's outcome answers. */
   #deferred = false
-  /** ...while the state was being read: the answer's log line said so. */
   #storeSlow = false
-  /** ...and the handler then failed, which was logged. */
   #failedLate = false
   #reruns = 0
   #timer: NodeJS.Timeout | undefined
@@ -135,7 +112,6 @@ class StepCall {
     return undefined
   }
 
-  /** `next(value)`, at once when the value is there, once it settles when it is a promise; a failure answers. */
   #then<T> (value: T | PromiseLike<T>, next: (value: T) => void): void {
     // Promise.resolve: a hand-made thenable may throw in `then`, or call back twice.
     if (isThenable(value)) Promise.resolve(value).then(settled => { this.#guard(() => { next(settled) }) }, error => { this.#answer(this.#failed(error)) })
@@ -161,11 +137,7 @@ class StepCall {
     }
   }
 
-  /**
-   * The deadline passed. A write under way decides the answer (it ends
-   * within storeTimeout, so that a fallback always means nothing was saved);
-   * otherwise the fallback goes out now, and a late answer is discarded.
-   */
+  /** A write under way decides the answer (it ends within storeTimeout: a fallback means nothing was saved). */
   expire (): void {
     const { step, context, state } = this
     this.#late = true
@@ -180,7 +152,6 @@ class StepCall {
     sendLater(context, () => complete(step, context, slow === undefined ? timedOut(step, context) : fail(step, context, slow)))
   }
 
-  /** One run of the handler on the states read, then the states it returns saved. */
   #run (): void {
     const { step, context, state } = this
     // Past the deadline (the store was slow, or a rerun's turn came too late): the handler does not run late.
@@ -221,7 +192,7 @@ class StepCall {
   }
 }
 
-/** Runs a call that passed its admission (admission.ts): its entities read, its handler run, its reply sent or returned. */
+/** Runs a call that passed its admission (admission.ts): its reply, or undefined when it is sent later. */
 export function runStep (step: ServedStep, runtime: StepRuntime, request: FastifyRequest, reply: FastifyReply): HaptikReply | undefined {
   const envelope = request.body as HaptikEnvelope
   const entities = readEntities(step.name, step.readers, envelope.entities)

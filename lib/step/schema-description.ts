@@ -15,10 +15,7 @@ function constraints (schema: Schema): string {
   return parts.length === 0 ? '' : ` (${parts.join(', ')})`
 }
 
-/**
- * A short human description of what a JSON schema accepts, for error messages:
- * `"speaker" | "powerbank"`, `string (format email)`, `{ value: string, unit?: string }`.
- */
+/** For error messages: `"speaker" | "powerbank"`, `string (format email)`, `{ value: string, unit?: string }`. */
 export function describeSchema (schema: JsonSchema, depth = 0): string {
   const s = schema as Schema
   if (s.const !== undefined) return JSON.stringify(s.const)

@@ -21,46 +21,31 @@ export interface StepSettings {
   readonly invalidEntityMessage: UserText
   readonly environment: string | undefined
   readonly detailsLimit: DetailsLimits | null
-  /** Channels, channel limits and what failures answer. */
   readonly replies: ReplyPolicy
 }
 
-/**
- * One step as the plugin serves it, made once at registration and never
- * changed: the definition `defineStep` made, its settings, and what the
- * request path needs computed (the key requests match it by, entity readers,
- * the parts of its request body and its reply schema). Its route, the
- * dispatch route, the error handler and the docs all read this one object.
- */
+/** One step as served, made once at registration: its route, the dispatch route, the error handler and the docs read it. */
 export interface ServedStep extends Omit<StepSettings, 'detailsLimit'> {
   readonly definition: AnyStep
   readonly name: string
-  /** The name as requests are matched to it (`stepKey`). */
   readonly key: string
-  /** How messages name it: `Step "name"`. */
   readonly label: string
   readonly handler: StepHandler
   readonly readers: readonly EntityReader[]
   /** The entities declared as `Entities.Digits`, refused when sent as numbers. */
   readonly digits: readonly string[]
-  /** What the handler may return as details, and how large. */
   readonly details: DetailsRules
   /** Haptik's request with this step's entities, in the parts it is validated by (request-validation.ts). */
   readonly bodyParts: readonly BodyPart[]
-  /** The reply with this step's details. */
   readonly replySchema: TSchema
-  /** The step's `state` and `userState` schemas, when it declares them. */
   readonly stateRules: Readonly<{ state: StateRules | undefined, userState: StateRules | undefined }>
-  /** It declares `state` or `userState`: its calls read and write the store. */
   readonly stateful: boolean
-  /** Its handler may run again when another call changed the state first. */
   readonly repeatable: boolean
 }
 
 /** The catalog's entities are compiled when the server starts: few, and declared by many steps. */
 const isCatalogEntry = (value: JsonSchema) => catalogEntry(value) !== undefined
 
-/** A step as served; `schemas` holds the request parts its registration's steps share. */
 export function serveStep (definition: AnyStep, { detailsLimit, ...settings }: StepSettings, schemas: SchemaPool): ServedStep {
   const { name, entities, conversationDetails, userDetails } = definition
   const stateRulesOf = Object.freeze({ state: stateRules(definition.state), userState: stateRules(definition.userState) })

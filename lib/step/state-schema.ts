@@ -1,24 +1,16 @@
 import { InvalidOptionError } from '../errors.js'
 import type { JsonSchema, StaticOf } from '../schema-reading.js'
 
-/** A schema with a `default` TypeScript can see, made by `withDefault`. */
+/** A schema with a `default` TypeScript sees, made by `withDefault`. */
 export type WithDefault<Schema extends JsonSchema> = Schema & { readonly default: StaticOf<Schema> }
 
-/**
- * What a handler reads as `context.state` (or `userState`) for a step's
- * schema: its value, or `undefined` before the first save, unless the schema
- * has a default made with `withDefault`; `undefined` for a step that declares none.
- */
+/** What a handler reads as `context.state` (or `userState`): `undefined` before the first save, unless `withDefault`. */
 export type StateOf<Schema> = Schema extends JsonSchema
   ? Schema extends { readonly default: unknown } ? StaticOf<Schema> : StaticOf<Schema> | undefined
   : undefined
 
 /**
- * The schema with a `default`, as TypeBox's `{ default }` option sets it, and
- * typed so that TypeScript sees it (TypeBox's types do not carry that
- * option): a step whose `state` or `userState` schema is made with it reads
- * the state as a value, never `undefined`. The schema itself is not changed.
- *
+ * The schema with a `default` TypeScript sees: the step reads its state as a value, never `undefined`.
  * @example
  * ```ts
  * const Cart = withDefault(Type.Object({ items: Type.Array(Type.String()) }), { items: [] })

@@ -11,7 +11,6 @@ export interface StepExample<EntityValues = Record<string, unknown>, Reply = Ste
   reply: Reply
 }
 
-/** Checks a step's `examples` when the step is defined; throws `FST_HAPTIK_INVALID_OPTION` naming the bad one. */
 export function checkExamples (step: string, examples: unknown): void {
   if (examples === undefined) return
   if (!Array.isArray(examples)) {

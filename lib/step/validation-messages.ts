@@ -7,12 +7,10 @@ import { firstNonFinite, nonFiniteMessage } from './finite-numbers.js'
 import { cap } from '../untrusted.js'
 import { expectedEntityValue, isUnparsedText } from './catalog-entry.js'
 
-/** The message for a body without a field the envelope requires. */
 export function missingField (name: string): string {
   return `the request has no "${name}" field; expected a Haptik step request`
 }
 
-/** The message for a body that is JSON but not an object. */
 export function notAStepRequest (body: unknown): string {
   return `the body must be a Haptik step request (a JSON object), got ${describeType(body)}`
 }
@@ -21,18 +19,12 @@ function unescapePointer (token: string): string {
   return token.replaceAll('~1', '/').replaceAll('~0', '~')
 }
 
-/** The request as the validator left it (values coerced, lists wrapped), and as it was sent. */
 export interface RefusedBody {
   readonly validated: unknown
   readonly sent: unknown
 }
 
-/**
- * The value an Ajv instance path points at: as validated (every step of the
- * path exists there), and as sent where the sent body has it (the validator
- * coerces "30" to 30 and 4521 to "4521", and wraps a lone object in a list).
- * Their types go into messages, never the values.
- */
+/** The value at an Ajv path, as validated and as sent (the validator coerces "30" to 30 and 4521 to "4521"). */
 function valuesAt ({ validated, sent }: RefusedBody, pointer: string): { validated: unknown, sent: unknown } {
   const tokens = pointer.split('/').slice(1).map(unescapePointer)
   let value = validated
@@ -49,11 +41,7 @@ function valuesAt ({ validated, sent }: RefusedBody, pointer: string): { validat
 
 const MAX_NAMED = 3
 
-/**
- * The entities a request has that the step does not declare, for the
- * message about a missing one: a name spelled one way in the bot builder and
- * another in the step is the likely mistake.
- */
+/** Undeclared entities, for a missing one's message: a name spelled differently in the bot builder is likely. */
 function undeclaredNote (entities: { properties: Record<string, unknown> }, sent: unknown): string {
   // The validator found `entities` an object: the sent body has that same object.
   const given = (sent as { entities: Record<string, unknown> }).entities
@@ -89,7 +77,6 @@ function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body
   if (isUnparsedText(valueSchema, value)) {
     return `${detection} must be ${expectedEntityValue(valueSchema)}, got only the text the user typed ({ value: string }): Haptik's NER could not read it`
   }
-  // A scalar may come wrapped as { value }: say what was inside.
   const wrapped = isScalarSchema(valueSchema) && isValueWrapper(value)
   // Non-finite as validated: "1e400" was sent as text and read as Infinity.
   const nonFinite = firstNonFinite(isScalarSchema(valueSchema) && isValueWrapper(validated) ? validated.value : validated)
@@ -100,11 +87,7 @@ function entityMessage (step: AnyStep, issue: FastifySchemaValidationError, body
 
 const BROKEN: Readonly<Record<string, string>> = { '>=': '<', '>': '<=', '<=': '>', '<': '>=' }
 
-/**
- * Which rule of the declared schema a value broke, from Ajv's issue, in the
- * schema's own terms (` < 1`, ` that is not an integer`), never the value;
- * nothing for a rule of a part of it (a union's member, an object's field).
- */
+/** The declared schema's rule a value broke (` < 1`), never the value; nothing for a rule of a part of it. */
 function brokenRule ({ keyword, params, instancePath }: FastifySchemaValidationError, schema: JsonSchema): string {
   if (!instancePath.endsWith('/entity_value') || !Object.hasOwn(keywordsOf(schema), keyword)) return ''
   const { comparison, limit, type, multipleOf } = params as Record<string, unknown>
@@ -133,11 +116,6 @@ function envelopeMessage (issue: FastifySchemaValidationError, body: RefusedBody
   return `field "${cap(path, 'path')}" ${issue.message as string}, got ${describeType(sent)}`
 }
 
-/**
- * The coded error for a request the step's schema refused, from Ajv's first
- * issue: FST_HAPTIK_INVALID_ENTITY naming the entity, the detection and what
- * was expected, or FST_HAPTIK_INVALID_ENVELOPE naming the field. Never the value.
- */
 export function validationError (step: AnyStep, issues: FastifySchemaValidationError[], body: RefusedBody): Error {
   // Ajv lists the failing branches of a union before the union itself: the first issue is the deepest.
   const issue = issues[0]

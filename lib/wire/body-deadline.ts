@@ -2,13 +2,8 @@ import type { Readable } from 'node:stream'
 import type { FastifyReply, FastifyRequest, onRequestHookHandler, preParsingHookHandler } from 'fastify'
 import { BodyTimeoutError } from '../errors.js'
 
-// A client that trickles its body holds a connection and a request for as
-// long as it likes under Fastify's defaults (no requestTimeout). On the
-// plugin's routes a body must arrive within `bodyTimeout`: past it the call
-// gets 408 and its connection is closed, as Node's own requestTimeout does,
-// without touching the app's other routes.
+// Fastify sets no requestTimeout by default: a body trickled in would hold its connection for ever.
 
-/** The timer of the request's body being received (set by the preParsing hook). */
 export const kPendingBody = Symbol('fastify-haptik.pendingBody')
 
 type TimedRequest = FastifyRequest & { [kPendingBody]: NodeJS.Timeout | null }
@@ -19,7 +14,6 @@ function hasBody (request: FastifyRequest): boolean {
   return encoding !== undefined || (length !== undefined && length !== '0')
 }
 
-/** The bodies being received on one registration's routes, each with its deadline. */
 export class BodyDeadlines {
   readonly #timeout: number
   #closed = false
@@ -28,11 +22,7 @@ export class BodyDeadlines {
     this.#timeout = timeout
   }
 
-  /**
-   * Starts the clock of a request whose body is still to arrive (in the
-   * route's preParsing hook; a small body came with the headers, whole). The
-   * timer never holds the process open: the body's socket does.
-   */
+  /** A small body came with the headers, whole; the timer is unref'd: the body's socket holds the process. */
   start (request: FastifyRequest, reply: FastifyReply, payload: Readable): void {
     if (request.raw.complete || !hasBody(request)) return
     (request as TimedRequest)[kPendingBody] = setTimeout(this.#expire, this.#timeout, reply, payload).unref()
@@ -43,12 +33,10 @@ export class BodyDeadlines {
     // which stop the clock; a reply sent some other way must not be answered twice.
     /* c8 ignore next */
     if (this.#closed || reply.sent) return
-    // Fastify's body reader takes the error: it answers 408 through the
-    // routes' error handler with `Connection: close`, and stops reading.
+    // Fastify's body reader takes it: 408 through the error handler with `Connection: close`.
     payload.emit('error', new BodyTimeoutError(this.#timeout))
   }
 
-  /** The body arrived, or the request was answered before it did. */
   done (request: FastifyRequest): void {
     const timer = (request as TimedRequest)[kPendingBody]
     if (timer === null) return
@@ -56,7 +44,6 @@ export class BodyDeadlines {
     clearTimeout(timer)
   }
 
-  /** A route's hooks, its preParsing hook starting the body's clock first. */
   withHook (hooks: { onRequest?: onRequestHookHandler, preParsing: preParsingHookHandler }) {
     const { preParsing } = hooks
     const deadlines = this
@@ -67,7 +54,6 @@ export class BodyDeadlines {
     return { ...hooks, preParsing: startThenCheck }
   }
 
-  /** The server closes: no body expires from now on. */
   close (): void {
     this.#closed = true
   }

@@ -15,12 +15,8 @@ const CONSTRUCTOR = Buffer.from('constructor')
 const ASCII_ESCAPE = Buffer.from('\\u00')
 
 /**
- * Whether the bytes could spell a key that prototype poisoning uses,
- * `__proto__` or `constructor`, plainly or with `\u` escapes. Their letters
- * are ASCII, so an escape of one is `\u00XX`: Hindi or emoji escaped by
- * Python's json.dumps (`\u0939`, `\ud83d`) stays on the fast path. When
- * nothing matches, JSON.parse alone is as safe as secure-json-parse, whose
- * regular-expression scans of the text cost more than the rest of the parse.
+ * Could the bytes spell `__proto__` or `constructor`, escaped or not (`\u00XX`: Python's escaped Hindi or
+ * emoji stays on the fast path)? If not, JSON.parse is as safe as secure-json-parse, and cheaper.
  */
 export function mayPoison (body: Buffer): boolean {
   return body.includes(PROTO) || body.includes(CONSTRUCTOR) || body.includes(ASCII_ESCAPE)
@@ -28,17 +24,18 @@ export function mayPoison (body: Buffer): boolean {
 
 const POISON_TEXT = ['__proto__', 'constructor', '\\u00']
 const REFUSE_POISON = { protoAction: 'error', constructorAction: 'error' } as const
+const FORBIDDEN_KEY = 'Object contains forbidden prototype property'
 
-/**
- * JSON text from outside the request (what a store kept), parsed as a body
- * is: a `__proto__` or `constructor.prototype` key is refused. Throws an
- * Error whose message says why, never quoting the text.
- */
+/** Why parsing failed, in words that never quote the text. */
+const failureReason = (error: unknown, otherwise: string) =>
+  (error as Error).message === FORBIDDEN_KEY ? 'it has a "__proto__" or "constructor.prototype" key' : otherwise
+
+/** JSON text a store kept, parsed as a body is; the error never quotes the text. */
 export function parseJsonText (text: string): unknown {
   try {
     return POISON_TEXT.some(needle => text.includes(needle)) ? secureJson.parse(text, undefined, REFUSE_POISON) : JSON.parse(text)
   } catch (error) {
-    throw new Error((error as Error).message === FORBIDDEN_KEY ? 'it has a "__proto__" or "constructor.prototype" key' : 'it is not JSON')
+    throw new Error(failureReason(error, 'it is not JSON'))
   }
 }
 
@@ -47,12 +44,8 @@ function parsePlain (body: Buffer): unknown {
   const text = body.toString()
   return JSON.parse(text.charCodeAt(0) === 0xFEFF ? text.slice(1) : text)
 }
-const FORBIDDEN_KEY = 'Object contains forbidden prototype property'
 
-/**
- * The body as it arrived, before the validator coerced its values ("30" to
- * 30, 4521 to "4521"): for messages that name the type the sender sent.
- */
+/** The body before the validator coerced it ("30" to 30), for messages naming the type sent. */
 export function receivedBody (request: FastifyRequest): unknown {
   return request.rawBody == null ? request.body : parsePlain(request.rawBody)
 }
@@ -60,11 +53,7 @@ export function receivedBody (request: FastifyRequest): unknown {
 /** Why JSON did not parse, for messages: V8's own reasons quote the body. */
 export const INVALID_JSON_REASON = 'unexpected or missing characters'
 
-/**
- * Why a content type's parameters are refused, or undefined: a charset other
- * than UTF-8, or a parameter given twice (`charset=utf-8; charset=latin1`
- * reads one way here and another elsewhere).
- */
+/** A charset other than UTF-8, or a parameter twice (`charset=utf-8; charset=latin1` reads differently elsewhere). */
 function contentTypeProblem (contentType: string | undefined): string | undefined {
   if (contentType === undefined || !contentType.includes(';')) return undefined
   const names = new Set<string>()
@@ -80,11 +69,7 @@ function contentTypeProblem (contentType: string | undefined): string | undefine
   return charset === undefined || charset === 'utf-8' || charset === 'utf8' ? undefined : 'only UTF-8 JSON is supported (charset=utf-8)'
 }
 
-/**
- * The step routes' only content-type parser: keeps the exact bytes as
- * `request.rawBody`, checks the signature before anything reads them, then
- * parses the JSON (prototype-poisoning safe, as Fastify's own parser).
- */
+/** The routes' only content-type parser: the signature is checked on `request.rawBody` before anything reads it. */
 export function jsonBodyParser (fastify: FastifyInstance, deadlines: BodyDeadlines) {
   const { onProtoPoisoning = 'error', onConstructorPoisoning = 'error' } = fastify.initialConfig
   const parseOptions = { protoAction: onProtoPoisoning, constructorAction: onConstructorPoisoning }
@@ -115,10 +100,7 @@ export function jsonBodyParser (fastify: FastifyInstance, deadlines: BodyDeadlin
       done(null, mayPoison(body) ? secureJson.parse(body, undefined, parseOptions) : parsePlain(body))
     } catch (error) {
       // Only the poisoning message is free of the body.
-      const reason = (error as Error).message === FORBIDDEN_KEY
-        ? 'it has a "__proto__" or "constructor.prototype" key'
-        : INVALID_JSON_REASON
-      done(new InvalidJsonError(routeLabel(request), reason))
+      done(new InvalidJsonError(routeLabel(request), failureReason(error, INVALID_JSON_REASON)))
     }
   }
 }

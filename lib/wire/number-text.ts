@@ -1,7 +1,5 @@
-// JSON.parse keeps 17 significant digits of a number: Haptik's ids
-// 9007199254740993 and 9007199254740992 parse to one value. Where an id must
-// stay the id as sent, its digits are read from the body's bytes. The bytes
-// are JSON that parsed already, so the walk needs no error handling.
+// JSON.parse reads ids 9007199254740993 and 9007199254740992 as one value: such digits are read from the
+// body's bytes, which parsed already, so the walk needs no error handling.
 
 const QUOTE = 0x22
 const BACKSLASH = 0x5c
@@ -72,11 +70,7 @@ export function numberText (body: Buffer, path: readonly string[]): string | und
   return body.toString('utf8', at, valueEnd(body, at))
 }
 
-/**
- * An id from a parsed body (`user.user_id`, `message.id`) as the text that was
- * sent: a number JSON.parse could not keep exactly, or the validator's text
- * of one, is read again from the bytes.
- */
+/** An id (`user.user_id`, `message.id`) as sent: a number JSON.parse could not keep exactly is read from the bytes. */
 export function idText (id: string | number, body: Buffer, path: readonly string[]): string {
   const text = String(id)
   const number = Number(text)

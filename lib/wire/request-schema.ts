@@ -1,11 +1,7 @@
 import { Type, type Static, type TObject, type TSchema } from '@sinclair/typebox'
 import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, withoutModifiers, type JsonSchema, type ObjectSchema } from '../schema-reading.js'
 
-/**
- * The `event` Haptik's docs show for step integrations ("event type e.g.
- * API_INTEGRATION", docs/bot-builder/integrations/integration-parameters.md):
- * an example, not a rule, so any event is accepted.
- */
+/** "event type e.g. API_INTEGRATION" (docs/bot-builder/integrations/integration-parameters.md): an example, so any event passes. */
 export const HAPTIK_EVENT = 'API_INTEGRATION'
 
 /** `user` in Haptik's request: who is chatting. Extra fields are tolerated. */
@@ -29,7 +25,6 @@ export function DetectionSchema<T extends TSchema> (value: T) {
   })
 }
 
-/** The schema of one detection's `entity_value` for a declared entity value type. */
 export function entityValueSchema (declared: JsonSchema): TSchema {
   const schema = withoutModifiers(declared)
   return isScalarSchema(declared)
@@ -37,11 +32,7 @@ export function entityValueSchema (declared: JsonSchema): TSchema {
     : schema
 }
 
-/**
- * How many detections an entity may have: at least one when required, and an
- * array entity's own `minItems`/`maxItems` (one value per detection;
- * `uniqueItems` cannot be checked on detections and is not).
- */
+/** An array entity's `minItems`/`maxItems` bound its detections (`uniqueItems` cannot be checked on them). */
 export function listBounds (declared: JsonSchema, required: boolean): { minItems: number, maxItems?: number } {
   const bounds: { minItems: number, maxItems?: number } = { minItems: required ? 1 : 0 }
   if (listItems(declared) !== undefined) {
@@ -55,10 +46,6 @@ export function listBounds (declared: JsonSchema, required: boolean): { minItems
 
 const ENTITIES_DESCRIPTION = 'One list of detections per entity'
 
-/**
- * The `entities` object of the envelope for a step's declared entities: each
- * entity is Haptik's list of detections, and declared-optional entities may be absent.
- */
 function EntitiesEnvelopeSchema (entities: ObjectSchema): TObject {
   const properties: Record<string, TSchema> = {}
   const required = new Set(requiredOf(entities))
@@ -76,11 +63,7 @@ export function EnvelopeSchema (entities: ObjectSchema) {
   return envelopeWith(EntitiesEnvelopeSchema(entities))
 }
 
-/**
- * The envelope with `entities` any object, whatever the step: it names no
- * entity, so not even Ajv's `removeAdditional: 'all'` removes one. The step
- * routes validate their entities in parts (request-validation.ts).
- */
+/** Names no entity, so not even Ajv's `removeAdditional: 'all'` removes one (request-validation.ts checks them). */
 export const AnyStepEnvelopeSchema = envelopeWith(Type.Unsafe<HaptikEnvelope['entities']>({ type: 'object', description: ENTITIES_DESCRIPTION }))
 
 function envelopeWith<Entities extends TSchema> (entities: Entities) {

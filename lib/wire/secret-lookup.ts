@@ -6,11 +6,6 @@ import { toKeys } from './signature.js'
 import { safeError } from '../untrusted.js'
 import { CallLimit } from '../call-limit.js'
 
-// A secret function may ask a vault or a database, which may be slow or
-// down: each lookup is a limited call (call-limit.ts: a deadline, a cap on
-// those pending, cancelled by closing), and keys may be cached (as JWKS
-// clients cache keys) so that the vault is not asked once per call.
-
 type ResolverAuth = Extract<StepAuth, { kind: 'resolver' }>
 
 /** Caching of the keys a secret function returns, by a key of the request (a tenant id, say). */
@@ -104,7 +99,6 @@ export class SecretLookup {
     if (entries.size > max) entries.delete(entries.keys().next().value as string)
   }
 
-  /** One call of the secret function, under the deadline and the cap. */
   async #lookup ({ resolve }: ResolverAuth, request: FastifyRequest, label: string): Promise<readonly KeyObject[]> {
     const { timeout, concurrency } = this.#settings
     const secrets = await this.#calls.call(async signal => await callResolver(resolve, request, signal), {

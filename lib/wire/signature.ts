@@ -10,13 +10,9 @@ export const SIGNATURE_HEADER = 'x-hub-signature'
 const ALGORITHM = 'sha1'
 const PREFIX = 'sha1='
 
-/** Why a signature header could not be read; each maps to an error message. */
 export type SignatureProblem = 'missing' | 'repeated' | 'wrong-prefix' | 'wrong-length' | 'not-hex'
 
-/**
- * Turns secrets into key objects once, so requests never re-encode them.
- * Throws a TypeError for an empty or non-string, non-Buffer secret.
- */
+/** Key objects made once, so requests never re-encode the secrets. */
 export function toKeys (secrets: Secret | readonly Secret[]): KeyObject[] {
   const list = Array.isArray(secrets) ? secrets : [secrets]
   return list.map((secret: unknown, index) => {
@@ -31,9 +27,7 @@ export function toKeys (secrets: Secret | readonly Secret[]): KeyObject[] {
 }
 
 /**
- * The `X-Hub-Signature` value Haptik sends for `body` signed with `secret`:
- * `sha1=` and the lower-case hex HMAC-SHA1 of the exact bytes.
- *
+ * The `X-Hub-Signature` Haptik sends for `body`: `sha1=` and the hex HMAC-SHA1 of the exact bytes.
  * @example
  * ```ts
  * sign('{"step":"product_price"}', 'test') // 'sha1=…'
@@ -43,10 +37,7 @@ export function sign (body: string | Buffer, secret: Secret | KeyObject): string
   return PREFIX + createHmac(ALGORITHM, secret).update(body).digest('hex')
 }
 
-/**
- * Reads an `X-Hub-Signature` header into the 20 digest bytes, or says what is
- * wrong with it. Never throws, whatever the input.
- */
+/** An `X-Hub-Signature` header's 20 digest bytes, or what is wrong with it. Never throws. */
 export function parseSignature (header: unknown): Buffer | SignatureProblem {
   if (header === undefined || header === '') return 'missing'
   if (typeof header !== 'string') return 'repeated'
@@ -61,12 +52,7 @@ export function parseSignature (header: unknown): Buffer | SignatureProblem {
 const NONE: readonly number[] = Object.freeze([])
 const FIRST: readonly number[] = Object.freeze([0])
 
-/**
- * Indexes of the keys whose HMAC-SHA1 of the body equals the expected digest,
- * compared in constant time. One HMAC of the whole body per key: measured, it
- * costs the same as feeding the HMAC chunk by chunk while the body streams in,
- * and it needs no state per chunk.
- */
+/** One HMAC of the whole body per key: measured, as fast as hashing while the body streams in, with no state per chunk. */
 export function matchingKeys (expected: Buffer, keys: readonly KeyObject[], body: Buffer): readonly number[] {
   if (keys.length === 1) return signs(expected, keys[0], body) ? FIRST : NONE
   const matched: number[] = []
@@ -74,16 +60,13 @@ export function matchingKeys (expected: Buffer, keys: readonly KeyObject[], body
   return matched
 }
 
-/** Whether the HMAC-SHA1 of the body under the key is the expected digest, compared in constant time. */
 export function signs (expected: Buffer, key: KeyObject, body: Buffer): boolean {
   // timingSafeEqual: the time taken must not tell an attacker how many bytes matched.
   return timingSafeEqual(createHmac(ALGORITHM, key).update(body).digest(), expected)
 }
 
 /**
- * Checks an `X-Hub-Signature` header against a body, for use outside the
- * plugin's routes. Any listed secret passes (rotation). Never throws on a bad header.
- *
+ * Checks `X-Hub-Signature` against a body outside the plugin's routes; any listed secret passes; never throws on a bad header.
  * @example
  * ```ts
  * verify(rawBody, request.headers['x-hub-signature'], [newSecret, oldSecret])

@@ -4,22 +4,15 @@ import type { FastifyRequest } from 'fastify'
 export const DISPATCH_LABEL = 'Dispatch route'
 
 /**
- * The key a step name is matched by. Haptik's bot builder shows system names
- * in capitals ("Only underscores and capital case alphanumeric characters",
- * docs/bot-builder/basic/creating-nodes.md), so case is ignored. A sample
- * request in Haptik's docs names its node "KLI::KLI::VALIDATE_OTP"
- * (docs/bot-builder/integrations/assets/RunCode.png), so a name namespaced
- * with "::" is the step its last part names.
+ * Case is ignored: the bot builder shows system names in capitals (docs/bot-builder/basic/creating-nodes.md).
+ * "KLI::KLI::VALIDATE_OTP" is the step its last part names (docs/bot-builder/integrations/assets/RunCode.png).
  */
 export function stepKey (name: string): string {
   const namespace = name.lastIndexOf('::')
   return (namespace === -1 ? name : name.slice(namespace + 2)).toLowerCase()
 }
 
-/**
- * The step a body names: `step` when it is a string, else `node` when `step`
- * is absent (older bots).
- */
+/** `step`, else `node` when `step` is absent (older bots). */
 export function namedStep (body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined
   const { step, node } = body as { step?: unknown, node?: unknown }
@@ -27,10 +20,6 @@ export function namedStep (body: unknown): string | undefined {
   return step === undefined && typeof node === 'string' ? node : undefined
 }
 
-/**
- * The step a request on the plugin's routes is for: the route's own, or on
- * the dispatch route the one the body names, once parsed.
- */
 export function requestedStep (request: FastifyRequest): string | undefined {
   const { haptikStep, haptikRoute } = request.routeOptions.config
   // The webhook and signup routes serve no step, whatever their bodies say.
