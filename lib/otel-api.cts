@@ -4,7 +4,8 @@ import type * as Api from '@opentelemetry/api'
 // it, and the plugin then reports to its global providers; without it, the
 // plugin's telemetry is off (spans that record nothing, metrics that count
 // nothing), as the API's own no-op providers would do. CommonJS in both builds,
-// so that the API is looked for with require(), synchronously, from here.
+// so that the API is looked for with require(), synchronously, from here; one
+// object as module.exports, which ESM imports as its default export.
 
 function load (): typeof Api | undefined {
   try {
@@ -35,16 +36,18 @@ const tracer = { startSpan: () => span } as unknown as Api.Tracer
 
 const api = load()
 
-export const trace: Pick<typeof Api.trace, 'getTracerProvider' | 'setSpan'> = api?.trace ?? {
+const trace: Pick<typeof Api.trace, 'getTracerProvider' | 'setSpan'> = api?.trace ?? {
   getTracerProvider: () => ({ getTracer: () => tracer }),
   setSpan: (context: Api.Context) => context
 }
-export const metrics: Pick<typeof Api.metrics, 'getMeterProvider'> = api?.metrics ?? {
+const metrics: Pick<typeof Api.metrics, 'getMeterProvider'> = api?.metrics ?? {
   getMeterProvider: () => ({ getMeter: () => meter })
 }
-export const context: Pick<typeof Api.context, 'active' | 'with'> = api?.context ?? {
+const context: Pick<typeof Api.context, 'active' | 'with'> = api?.context ?? {
   active: () => ({ getValue: () => undefined, setValue () { return this }, deleteValue () { return this } }),
   with: (_context, fn, thisArg, ...args) => fn.call(thisArg, ...args)
 }
-export const SpanKind = { INTERNAL: 0, CLIENT: 2 } as const satisfies Partial<Record<keyof typeof Api.SpanKind, Api.SpanKind>>
-export const SpanStatusCode = { ERROR: 2 } as const satisfies Partial<Record<keyof typeof Api.SpanStatusCode, Api.SpanStatusCode>>
+const SpanKind = { INTERNAL: 0, CLIENT: 2 } as const satisfies Partial<Record<keyof typeof Api.SpanKind, Api.SpanKind>>
+const SpanStatusCode = { ERROR: 2 } as const satisfies Partial<Record<keyof typeof Api.SpanStatusCode, Api.SpanStatusCode>>
+
+export = { trace, metrics, context, SpanKind, SpanStatusCode }

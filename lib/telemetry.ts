@@ -5,7 +5,9 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import { HaptikAbortError, HaptikApiError, HaptikConnectionError, HaptikTimeoutError, type HaptikError } from './client/errors.js'
 import type { Observer } from './client/transport.js'
 import { whenSettled } from './untrusted.js'
-import { context as otelContext, metrics, SpanKind, SpanStatusCode, trace } from './otel-api.cjs'
+import otelApi from './otel-api.cjs'
+
+const { context: otelContext, metrics, SpanKind, SpanStatusCode, trace } = otelApi
 
 // What the plugin tells the outside about each step call: one log line,
 // OpenTelemetry spans and metrics (through @opentelemetry/api, which does
