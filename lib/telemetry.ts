@@ -1,13 +1,13 @@
 import diagnostics from 'node:diagnostics_channel'
 import { performance } from 'node:perf_hooks'
-import {
-  context as otelContext, metrics, SpanKind, SpanStatusCode, trace,
-  type Attributes, type Counter, type Histogram, type MeterProvider, type Span, type TracerProvider
-} from '@opentelemetry/api'
+import type { Attributes, Counter, Histogram, MeterProvider, Span, TracerProvider } from '@opentelemetry/api'
 import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import { HaptikAbortError, HaptikApiError, HaptikConnectionError, HaptikTimeoutError, type HaptikError } from './client/errors.js'
 import type { Observer } from './client/transport.js'
 import { whenSettled } from './untrusted.js'
+import otelApi from './otel-api.cjs'
+
+const { context: otelContext, metrics, SpanKind, SpanStatusCode, trace } = otelApi
 
 /**
  * How a step call ended: `ok`; `failure` (the handler threw `StepFailure`); `fallback` (it threw or
