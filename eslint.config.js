@@ -1,3 +1,3 @@
 import neostandard, { resolveIgnoresFromGitignore } from 'neostandard'
 
-export default neostandard({ ignores: resolveIgnoresFromGitignore(), ts: true })
+export default neostandard({ ignores: resolveIgnoresFromGitignore(), ts: true, filesTs: ['**/*.cts'] })
