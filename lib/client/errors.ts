@@ -5,9 +5,8 @@ export type HaptikFamily = 'messaging' | 'platform' | 'whatsapp'
 
 /** Which call failed, and where it went: never a header, a query string or a body. */
 export interface HaptikCallInfo {
-  /** The client method, e.g. `'logMessage'` (`'request'` for the escape hatch). */
+  /** The client method, e.g. `'logMessage'`. */
   readonly call: string
-  /** The HTTP method. */
   readonly method: string
   readonly family: HaptikFamily
   /** The endpoint's path, without the query string. */
@@ -16,17 +15,12 @@ export interface HaptikCallInfo {
   readonly attempts: number
 }
 
-/**
- * The base class of everything the client throws. `Info` says which of the
- * call's details it carries: all of them once a request was due (an answer,
- * a timeout, a connection, an abort), `call` alone for a refused input.
- */
+/** The base class of everything the client throws: with every call detail once a request was due, `call` alone for a refused input. */
 export class HaptikError<Info extends Partial<HaptikCallInfo> = Partial<HaptikCallInfo>> extends Error {
   static {
     this.prototype.name = 'HaptikError'
   }
 
-  /** The client method, e.g. `'logMessage'`. */
   declare readonly call: Info['call']
   declare readonly method: Info['method']
   declare readonly family: Info['family']
@@ -52,10 +46,7 @@ export interface HaptikApiErrorDetails {
   readonly retryAfter?: number | undefined
 }
 
-/**
- * An answer from Haptik that is an error: a status other than 2xx, or a 2xx
- * whose body has `success: false` or an `error_message`, or is not JSON.
- */
+/** An answer from Haptik that is an error: not 2xx, or with `success: false` or an `error_message`, or not JSON. */
 export class HaptikApiError extends HaptikError<HaptikCallInfo> implements HaptikApiErrorDetails {
   static {
     this.prototype.name = 'HaptikApiError'
@@ -83,7 +74,6 @@ export class HaptikTimeoutError extends HaptikError<HaptikCallInfo> {
     this.prototype.name = 'HaptikTimeoutError'
   }
 
-  /** The per-attempt timeout, in milliseconds. */
   readonly timeout: number
 
   constructor (message: string, info: HaptikCallInfo, timeout: number) {
