@@ -17,9 +17,7 @@ export interface HaptikCallInfo {
 
 /** The base class of everything the client throws: with every call detail once a request was due, `call` alone for a refused input. */
 export class HaptikError<Info extends Partial<HaptikCallInfo> = Partial<HaptikCallInfo>> extends Error {
-  static {
-    this.prototype.name = 'HaptikError'
-  }
+  static { this.prototype.name = 'HaptikError' }
 
   declare readonly call: Info['call']
   declare readonly method: Info['method']
@@ -48,9 +46,7 @@ export interface HaptikApiErrorDetails {
 
 /** An answer from Haptik that is an error: not 2xx, or with `success: false` or an `error_message`, or not JSON. */
 export class HaptikApiError extends HaptikError<HaptikCallInfo> implements HaptikApiErrorDetails {
-  static {
-    this.prototype.name = 'HaptikApiError'
-  }
+  static { this.prototype.name = 'HaptikApiError' }
 
   readonly status: number
   readonly code: HaptikErrorCode
@@ -70,9 +66,7 @@ export class HaptikApiError extends HaptikError<HaptikCallInfo> implements Hapti
 
 /** No answer within the call's `timeout` (per attempt), on the last attempt. */
 export class HaptikTimeoutError extends HaptikError<HaptikCallInfo> {
-  static {
-    this.prototype.name = 'HaptikTimeoutError'
-  }
+  static { this.prototype.name = 'HaptikTimeoutError' }
 
   readonly timeout: number
 
@@ -84,9 +78,7 @@ export class HaptikTimeoutError extends HaptikError<HaptikCallInfo> {
 
 /** Haptik could not be reached, or the connection broke before the answer; `cause` is the network error. */
 export class HaptikConnectionError extends HaptikError<HaptikCallInfo> {
-  static {
-    this.prototype.name = 'HaptikConnectionError'
-  }
+  static { this.prototype.name = 'HaptikConnectionError' }
 
   /** The connection failed before the request was sent (refused, no such host): Haptik cannot have acted on it. */
   readonly beforeSending: boolean
@@ -99,9 +91,7 @@ export class HaptikConnectionError extends HaptikError<HaptikCallInfo> {
 
 /** The caller's `signal` aborted the call (before it was sent, during a request or during a backoff); `cause` is its reason. */
 export class HaptikAbortError extends HaptikError<HaptikCallInfo> {
-  static {
-    this.prototype.name = 'HaptikAbortError'
-  }
+  static { this.prototype.name = 'HaptikAbortError' }
 
   constructor (message: string, info: HaptikCallInfo, reason: unknown) {
     super(message, info, { cause: reason })
@@ -110,9 +100,7 @@ export class HaptikAbortError extends HaptikError<HaptikCallInfo> {
 
 /** An input or option the client refused before sending anything. */
 export class HaptikValidationError extends HaptikError {
-  static {
-    this.prototype.name = 'HaptikValidationError'
-  }
+  static { this.prototype.name = 'HaptikValidationError' }
 
   /** The input field at fault, e.g. `'rating'` or `'customData.address'`. */
   readonly field: string

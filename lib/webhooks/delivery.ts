@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import { bindClient, userBinding } from '../client/bind.js'
 import type { BoundHaptikClient, HaptikClient } from '../client/client.js'
 import type { Observer } from '../client/transport.js'
+import { isObject } from '../client/wire-case.js'
 import { InvalidEventError, NoClientError, WebhookTimeoutError } from '../errors.js'
 import type { StateStore, Version } from '../store/state-store.js'
 import type { WebhookOutcome } from '../telemetry.js'
@@ -37,8 +38,6 @@ export interface RecordStore {
 }
 
 type Ran = { readonly ok: true } | { readonly ok: false, readonly error: Error }
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** A handler's context: `haptik` bound on first use to the event's user and business, and to the handler's signal. */
 function contextOf<Extra extends object> (body: Record<string, unknown>, client: HaptikClient | undefined, scope: DeliveryScope, log: FastifyBaseLogger, signal: AbortSignal, extra: Extra): WebhookContext & Extra {
