@@ -238,9 +238,9 @@ export function createHaptikClient (options: HaptikClientOptions): HaptikClient 
   const call = 'createHaptikClient'
   if (!isObject(options)) throw invalid(call, 'options', 'an object', options)
   const { logger, fetch = globalThis.fetch } = options
-  const given = typeof options.baseUrl === 'string' ? Object.fromEntries(FAMILIES.map(family => [family, options.baseUrl])) : options.baseUrl
-  if (!isObject(given)) throw invalid(call, 'baseUrl', "a URL, or { messaging, platform, whatsapp }: Haptik's hosts have no default", given)
   const single = typeof options.baseUrl === 'string'
+  const given = single ? Object.fromEntries(FAMILIES.map(family => [family, options.baseUrl])) : options.baseUrl
+  if (!isObject(given)) throw invalid(call, 'baseUrl', "a URL, or { messaging, platform, whatsapp }: Haptik's hosts have no default", given)
   const baseUrls = Object.fromEntries(FAMILIES.map(family => [family, baseUrlOf(single ? '' : family, given[family])]))
   if (FAMILIES.every(family => baseUrls[family] === undefined)) throw invalid(call, 'baseUrl', 'at least one of messaging, platform and whatsapp', given)
   if (logger !== undefined && (!isObject(logger) || !['trace', 'debug', 'info', 'warn'].every(level => typeof logger[level as keyof HaptikLogger] === 'function'))) {

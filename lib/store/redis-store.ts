@@ -105,10 +105,7 @@ export function redisStore (client: unknown, { prefix = 'fastify-haptik:', quit 
       const [version, value] = await redis.command(['HMGET', prefix + key, 'v', 'd']) as [string | null, string | null]
       return version === null ? undefined : { value: value ?? '', version }
     },
-    async set (key, value, version, ttl, options) {
-      const written = await setAll([{ key, value, version, ttl }], options)
-      return written?.[0]
-    },
+    set: async (key, value, version, ttl, options) => (await setAll([{ key, value, version, ttl }], options))?.[0],
     setAll,
     async close () {
       if (!quit) return
