@@ -11,7 +11,7 @@ import { Transport, type CallSettings, type HaptikFetch, type HaptikLogger, type
 import { businessId, integer, invalid, optionalSignal } from './validate.js'
 import { isObject } from './wire-case.js'
 
-/** Haptik's hosts, per family: given by Haptik per region and deployment (no defaults). */
+/** Haptik's hosts, per family: given by Haptik per region and deployment (no defaults). A path in one is kept. */
 export interface HaptikBaseUrls {
   /** The Bot API: users, messages, files, feedback, the webhook (e.g. `https://staging-messenger.haptikapi.com`). */
   messaging?: string | undefined
@@ -70,7 +70,7 @@ export interface HaptikClientMethods<Filled extends Fillable> {
   logFile: (input: Fill<LogFileInput, Filled & 'authId'>, options?: HaptikCallOptions) => Promise<LoggedFile>
   /** A user's feedback: POST /v1.0/log_feedback_from_user/. Retried; a duplicate answering a retry is success. */
   logFeedback: (input: Fill<LogFeedbackInput, Filled & 'authId'>, options?: HaptikCallOptions) => Promise<LoggedFeedback>
-  /** Turns the webhook back on after Haptik disabled it: POST /v1.0/webhook/. Retried. */
+  /** Turns the webhook back on after Haptik disabled it (six failed deliveries, docs/webhooks/protocols.md:31-34): POST /v1.0/webhook/. Retried. */
   enableWebhook: (input?: EnableWebhookInput, options?: HaptikCallOptions) => Promise<WebhookState>
   /** Moves the chat to a team of agents: POST /integration/external/v1.0/send_chat_to_agent/ (v2.0 as an option). Sent once (a repeat may hand the chat over twice). */
   sendChatToAgent: (input: Fill<SendChatToAgentInput, Filled & 'userName'>, options?: HaptikCallOptions) => Promise<HandedOver>
@@ -79,7 +79,7 @@ export interface HaptikClientMethods<Filled extends Fillable> {
     (input: Fill<ChatHistoryInput, Filled & 'userName'> & { responseType?: 'json' | undefined }, options?: HaptikCallOptions): Promise<ChatHistory>
     (input: Fill<ChatHistoryInput, Filled & 'userName'> & { responseType: 'text' }, options?: HaptikCallOptions): Promise<ChatTranscript>
   }
-  /** A WhatsApp template message: POST /whatsapp/notification/v2/ with `type: "template"`. Sent once (a repeat sends the user a second template, and templates are billed). */
+  /** A WhatsApp template message, the only way to reach a user after WhatsApp's 24-hour window: POST /whatsapp/notification/v2/ with `type: "template"`. Sent once (a repeat sends the user a second template, and templates are billed). */
   sendWhatsAppTemplate: (input: SendWhatsAppTemplateInput, options?: HaptikCallOptions) => Promise<WhatsAppSent>
   /** Any other endpoint, with the same headers, deadlines, errors and retry rules; the answer's JSON as it is. */
   request: <T = unknown>(request: HaptikRequest, options?: HaptikCallOptions) => Promise<T>

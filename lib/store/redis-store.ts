@@ -103,6 +103,7 @@ export function redisStore (client: unknown, { prefix = 'fastify-haptik:', quit 
     kind: 'redis',
     async get (key) {
       const [version, value] = await redis.command(['HMGET', prefix + key, 'v', 'd']) as [string | null, string | null]
+      // A hash without its JSON reads as unusable text, which the next write replaces.
       return version === null ? undefined : { value: value ?? '', version }
     },
     set: async (key, value, version, ttl, options) => (await setAll([{ key, value, version, ttl }], options))?.[0],

@@ -1,7 +1,6 @@
 /** A version, opaque to the plugin. A store never gives a key a version it gave that key before, even after it expired, so that a late writer cannot mistake a newer value for its own. */
 export type Version = string | number
 
-/** A stored value and its version. */
 export interface Versioned {
   /** JSON text, as written (a store may hand back text it cannot vouch for: the plugin checks it). */
   readonly value: string

@@ -4,8 +4,9 @@ import { InternalError, InvalidOptionError, SignupBusyError, SignupTimeoutError 
 import { checkPath, checkPositiveInteger, MAX_TIMEOUT } from '../option-checks.js'
 import { safeError } from '../untrusted.js'
 
-// The Web SDK's custom signup (hellohaptik/docs_haptik docs/web-sdk/feature-user-signup.md:80-119): the docs name no
-// signature, so the route checks none; every check has a deadline and a cap, and a rate limit belongs in front of it.
+// The Web SDK's custom signup: Haptik POSTs `{ auth_id, auth_code }` and expects 200 `{"status": true}` when they match,
+// 400 when not (hellohaptik/docs_haptik docs/web-sdk/feature-user-signup.md:80-119). The docs name no signature, so the
+// route checks none; every check has a deadline and a cap, and a rate limit belongs in front of it.
 
 /** The credentials of a signup, as Haptik sends them. */
 export interface SignupCredentials {

@@ -53,6 +53,7 @@ export interface LoggedFile extends LoggedMessage {
   fileUrl: string
 }
 
+// send-file-to-haptik.md:40-45.
 export const MAX_FILE_BYTES = 10 * 1024 * 1024
 const TYPES: Record<string, readonly [FileKind, string]> = {
   jpg: ['image', 'image/jpeg'],
