@@ -32,7 +32,7 @@ export interface HaptikClientOptions {
   businessId?: BusinessId | undefined
   /** Milliseconds each attempt may take. Default 10 000. */
   timeout?: number | undefined
-  /** Retries of a call that is safe to repeat (and of any call whose connection failed before it was sent). Default 2. */
+  /** Retries of a call that is safe to repeat, or that failed before it was sent. Default 2. */
   maxRetries?: number | undefined
   /** Where the client logs, pino-style (e.g. `app.log`): method, family, path, status, attempt and duration, never a header or a body. */
   logger?: HaptikLogger | undefined
@@ -46,7 +46,6 @@ export interface HaptikCallOptions {
   signal?: AbortSignal | undefined
   /** Milliseconds each attempt may take, instead of the client's. */
   timeout?: number | undefined
-  /** Instead of the client's. */
   maxRetries?: number | undefined
 }
 
@@ -59,32 +58,28 @@ export type Fill<T, K extends PropertyKey> = [K] extends [never]
 /** What a binding may fill in. */
 export type Fillable = 'authId' | 'userName'
 
-/**
- * The client's methods, where the inputs may leave out the `Filled` fields:
- * none on a client, both on a bound one (whose binding fills them in). A
- * bound client is a client: its methods take more.
- */
+/** The client's methods; the inputs may leave out the `Filled` fields, which a bound client's binding fills in. */
 export interface HaptikClientMethods<Filled extends Fillable> {
   /** Registers a user of your channel: POST /v1.0/user/. Retried. */
   createUser: (input: Fill<HaptikUserInput, Filled & 'authId'>, options?: HaptikCallOptions) => Promise<HaptikUserRecord>
   /** Updates a user: PUT /v1.0/user/. Retried. */
   updateUser: (input: Fill<HaptikUserInput, Filled & 'authId'>, options?: HaptikCallOptions) => Promise<HaptikUserRecord>
-  /** A user's message for the bot, which answers on the webhook: POST /v1.0/log_message_from_user/. Sent once. */
+  /** A user's message for the bot, which answers on the webhook: POST /v1.0/log_message_from_user/. Sent once (a repeat would give the bot the message twice). */
   logMessage: (input: Fill<LogMessageInput, Filled & 'authId'>, options?: HaptikCallOptions) => Promise<LoggedMessage>
-  /** A user's file, multipart: POST /v1.0/log_file_from_user/. Sent once. */
+  /** A user's file, multipart: POST /v1.0/log_file_from_user/. Sent once, as a message. */
   logFile: (input: Fill<LogFileInput, Filled & 'authId'>, options?: HaptikCallOptions) => Promise<LoggedFile>
   /** A user's feedback: POST /v1.0/log_feedback_from_user/. Retried; a duplicate answering a retry is success. */
   logFeedback: (input: Fill<LogFeedbackInput, Filled & 'authId'>, options?: HaptikCallOptions) => Promise<LoggedFeedback>
-  /** Turns the webhook back on after Haptik disabled it: POST /v1.0/webhook/. Retried. */
+  /** Turns the webhook back on after Haptik disabled it (six failed deliveries, docs/webhooks/protocols.md:31-34): POST /v1.0/webhook/. Retried. */
   enableWebhook: (input?: EnableWebhookInput, options?: HaptikCallOptions) => Promise<WebhookState>
-  /** Moves the chat to a team of agents: POST /integration/external/v1.0/send_chat_to_agent/ (v2.0 as an option). Sent once. */
+  /** Moves the chat to a team of agents: POST /integration/external/v1.0/send_chat_to_agent/ (v2.0 as an option). Sent once (a repeat may hand the chat over twice). */
   sendChatToAgent: (input: Fill<SendChatToAgentInput, Filled & 'userName'>, options?: HaptikCallOptions) => Promise<HandedOver>
   /** A chat's transcript: GET /integration/external/v2.0/get_chat_history/. Retried. */
   getChatHistory: {
     (input: Fill<ChatHistoryInput, Filled & 'userName'> & { responseType?: 'json' | undefined }, options?: HaptikCallOptions): Promise<ChatHistory>
     (input: Fill<ChatHistoryInput, Filled & 'userName'> & { responseType: 'text' }, options?: HaptikCallOptions): Promise<ChatTranscript>
   }
-  /** A WhatsApp template message: POST /whatsapp/notification/v2/ with `type: "template"`. Sent once (templates are billed). */
+  /** A WhatsApp template message, the only way to reach a user after WhatsApp's 24-hour window: POST /whatsapp/notification/v2/ with `type: "template"`. Sent once (a repeat sends the user a second template, and templates are billed). */
   sendWhatsAppTemplate: (input: SendWhatsAppTemplateInput, options?: HaptikCallOptions) => Promise<WhatsAppSent>
   /** Any other endpoint, with the same headers, deadlines, errors and retry rules; the answer's JSON as it is. */
   request: <T = unknown>(request: HaptikRequest, options?: HaptikCallOptions) => Promise<T>
@@ -96,7 +91,6 @@ export interface HaptikClient extends HaptikClientMethods<never> {}
 /** A client bound to a call: its signal, and its user and business, which the methods fill in where not given. */
 export interface BoundHaptikClient extends HaptikClientMethods<Fillable> {}
 
-/** A binding, checked, with the observers of every binding it joins. */
 export interface ResolvedBinding extends Defaults {
   readonly signal: AbortSignal | undefined
   readonly observers: readonly Observer[]
@@ -117,9 +111,6 @@ export function joinSignals (first: AbortSignal | undefined, second: AbortSignal
   return first === undefined ? second : second === undefined ? first : AbortSignal.any([first, second])
 }
 
-// One small object per client, cheap to make per call bound: the methods are
-// on the prototype and read the client from `this`; the settings sit in
-// private fields, which neither util.inspect nor JSON shows.
 export class Client implements BoundHaptikClient {
   readonly #core: Core
   readonly #binding: ResolvedBinding
@@ -129,7 +120,6 @@ export class Client implements BoundHaptikClient {
     this.#binding = binding
   }
 
-  /** The client bound to `binding` on top of its own binding. */
   static bind (client: unknown, binding: ResolvedBinding): Client {
     if (!(client instanceof Client)) throw invalid('bindClient', 'client', 'a client made by createHaptikClient', client)
     const previous = client.#binding
@@ -204,7 +194,7 @@ export class Client implements BoundHaptikClient {
     }, settings)
   }
 
-  /** The settings, and the names (never the values) of what the client is bound to. */
+  /** The settings, and the names (never the values) of what the client is bound to: never the token or the client id. */
   #shown (): Record<string, unknown> {
     const { baseUrls, businessId, timeout, maxRetries } = this.#core
     const { observers, ...binding } = this.#binding
@@ -213,7 +203,6 @@ export class Client implements BoundHaptikClient {
     return { baseUrl: baseUrls, businessId, timeout, maxRetries, ...(bound.length === 0 ? {} : { bound }) }
   }
 
-  /** What `util.inspect` shows: the settings, never the token or the client id. */
   [Symbol.for('nodejs.util.inspect.custom')] (depth: number, options: unknown, inspect: (value: unknown, options: unknown) => string): string {
     return `HaptikClient ${inspect(this.#shown(), options)}`
   }
@@ -226,15 +215,9 @@ export class Client implements BoundHaptikClient {
 function baseUrlOf (family: string, value: unknown): string | undefined {
   if (value === undefined) return undefined
   const field = `baseUrl${family === '' ? '' : `.${family}`}`
-  const expected = 'an http(s) URL without credentials, query or fragment'
-  let url: URL
-  try {
-    url = new URL(String(value))
-  } catch {
-    throw invalid('createHaptikClient', field, expected, value, 'something else')
-  }
-  if (typeof value !== 'string' || !['http:', 'https:'].includes(url.protocol) || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-    throw invalid('createHaptikClient', field, expected, value, 'something else')
+  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined
+  if (url === undefined || !['http:', 'https:'].includes(url.protocol) || url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
+    throw invalid('createHaptikClient', field, 'an http(s) URL without credentials, query or fragment', value, 'something else')
   }
   return url.href.replace(/\/+$/, '')
 }
@@ -245,28 +228,19 @@ function credential (field: string, value: unknown): string {
   return value
 }
 
-/**
- * A client of Haptik's REST APIs: the Bot API (users, messages, files,
- * feedback, the webhook), hand-over and transcripts, WhatsApp templates.
- *
- * @example
- * ```ts
- * const haptik = createHaptikClient({ token: process.env.HAPTIK_TOKEN!, clientId: process.env.HAPTIK_CLIENT_ID!, baseUrl: 'https://staging-messenger.haptikapi.com', businessId: 343 })
- * const { messageId } = await haptik.logMessage({ authId: 'user-42', message: 'Where is my order?' })
- * ```
- */
 /** Whether a value is a client made by `createHaptikClient` (for the plugin's `client` option). */
 export function isHaptikClient (value: unknown): value is HaptikClient {
   return value instanceof Client
 }
 
+/** A client of Haptik's REST APIs: the Bot API (users, messages, files, feedback, the webhook), hand-over and transcripts, WhatsApp templates. */
 export function createHaptikClient (options: HaptikClientOptions): HaptikClient {
   const call = 'createHaptikClient'
   if (!isObject(options)) throw invalid(call, 'options', 'an object', options)
   const { logger, fetch = globalThis.fetch } = options
-  const given = typeof options.baseUrl === 'string' ? Object.fromEntries(FAMILIES.map(family => [family, options.baseUrl])) : options.baseUrl
-  if (!isObject(given)) throw invalid(call, 'baseUrl', "a URL, or { messaging, platform, whatsapp }: Haptik's hosts have no default", given)
   const single = typeof options.baseUrl === 'string'
+  const given = single ? Object.fromEntries(FAMILIES.map(family => [family, options.baseUrl])) : options.baseUrl
+  if (!isObject(given)) throw invalid(call, 'baseUrl', "a URL, or { messaging, platform, whatsapp }: Haptik's hosts have no default", given)
   const baseUrls = Object.fromEntries(FAMILIES.map(family => [family, baseUrlOf(single ? '' : family, given[family])]))
   if (FAMILIES.every(family => baseUrls[family] === undefined)) throw invalid(call, 'baseUrl', 'at least one of messaging, platform and whatsapp', given)
   if (logger !== undefined && (!isObject(logger) || !['trace', 'debug', 'info', 'warn'].every(level => typeof logger[level as keyof HaptikLogger] === 'function'))) {

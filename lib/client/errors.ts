@@ -5,9 +5,8 @@ export type HaptikFamily = 'messaging' | 'platform' | 'whatsapp'
 
 /** Which call failed, and where it went: never a header, a query string or a body. */
 export interface HaptikCallInfo {
-  /** The client method, e.g. `'logMessage'` (`'request'` for the escape hatch). */
+  /** The client method, e.g. `'logMessage'`. */
   readonly call: string
-  /** The HTTP method. */
   readonly method: string
   readonly family: HaptikFamily
   /** The endpoint's path, without the query string. */
@@ -16,17 +15,10 @@ export interface HaptikCallInfo {
   readonly attempts: number
 }
 
-/**
- * The base class of everything the client throws. `Info` says which of the
- * call's details it carries: all of them once a request was due (an answer,
- * a timeout, a connection, an abort), `call` alone for a refused input.
- */
+/** The base class of everything the client throws: with every call detail once a request was due, `call` alone for a refused input. */
 export class HaptikError<Info extends Partial<HaptikCallInfo> = Partial<HaptikCallInfo>> extends Error {
-  static {
-    this.prototype.name = 'HaptikError'
-  }
+  static { this.prototype.name = 'HaptikError' }
 
-  /** The client method, e.g. `'logMessage'`. */
   declare readonly call: Info['call']
   declare readonly method: Info['method']
   declare readonly family: Info['family']
@@ -52,14 +44,9 @@ export interface HaptikApiErrorDetails {
   readonly retryAfter?: number | undefined
 }
 
-/**
- * An answer from Haptik that is an error: a status other than 2xx, or a 2xx
- * whose body has `success: false` or an `error_message`, or is not JSON.
- */
+/** An answer from Haptik that is an error: not 2xx, or with `success: false` or an `error_message`, or not JSON. */
 export class HaptikApiError extends HaptikError<HaptikCallInfo> implements HaptikApiErrorDetails {
-  static {
-    this.prototype.name = 'HaptikApiError'
-  }
+  static { this.prototype.name = 'HaptikApiError' }
 
   readonly status: number
   readonly code: HaptikErrorCode
@@ -79,11 +66,8 @@ export class HaptikApiError extends HaptikError<HaptikCallInfo> implements Hapti
 
 /** No answer within the call's `timeout` (per attempt), on the last attempt. */
 export class HaptikTimeoutError extends HaptikError<HaptikCallInfo> {
-  static {
-    this.prototype.name = 'HaptikTimeoutError'
-  }
+  static { this.prototype.name = 'HaptikTimeoutError' }
 
-  /** The per-attempt timeout, in milliseconds. */
   readonly timeout: number
 
   constructor (message: string, info: HaptikCallInfo, timeout: number) {
@@ -94,9 +78,7 @@ export class HaptikTimeoutError extends HaptikError<HaptikCallInfo> {
 
 /** Haptik could not be reached, or the connection broke before the answer; `cause` is the network error. */
 export class HaptikConnectionError extends HaptikError<HaptikCallInfo> {
-  static {
-    this.prototype.name = 'HaptikConnectionError'
-  }
+  static { this.prototype.name = 'HaptikConnectionError' }
 
   /** The connection failed before the request was sent (refused, no such host): Haptik cannot have acted on it. */
   readonly beforeSending: boolean
@@ -109,9 +91,7 @@ export class HaptikConnectionError extends HaptikError<HaptikCallInfo> {
 
 /** The caller's `signal` aborted the call (before it was sent, during a request or during a backoff); `cause` is its reason. */
 export class HaptikAbortError extends HaptikError<HaptikCallInfo> {
-  static {
-    this.prototype.name = 'HaptikAbortError'
-  }
+  static { this.prototype.name = 'HaptikAbortError' }
 
   constructor (message: string, info: HaptikCallInfo, reason: unknown) {
     super(message, info, { cause: reason })
@@ -120,9 +100,7 @@ export class HaptikAbortError extends HaptikError<HaptikCallInfo> {
 
 /** An input or option the client refused before sending anything. */
 export class HaptikValidationError extends HaptikError {
-  static {
-    this.prototype.name = 'HaptikValidationError'
-  }
+  static { this.prototype.name = 'HaptikValidationError' }
 
   /** The input field at fault, e.g. `'rating'` or `'customData.address'`. */
   readonly field: string

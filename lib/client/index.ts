@@ -1,15 +1,4 @@
-/**
- * fastify-haptik/client: the calls a server makes to Haptik's REST APIs,
- * typed. No Fastify, no dependency beyond Node's `fetch`: usable from a
- * worker or a script.
- *
- * @example
- * ```ts
- * import { createHaptikClient, HaptikApiError } from 'fastify-haptik/client'
- * const haptik = createHaptikClient({ token, clientId, baseUrl: { messaging, platform, whatsapp }, businessId: 343 })
- * await haptik.sendChatToAgent({ userName, teamName: 'billing' })
- * ```
- */
+/** fastify-haptik/client: typed calls to Haptik's REST APIs, with no dependency beyond Node's `fetch` (usable from a worker or a script). */
 export { createHaptikClient } from './client.js'
 export type { BoundHaptikClient, Fill, Fillable, HaptikBaseUrls, HaptikCallOptions, HaptikClient, HaptikClientMethods, HaptikClientOptions } from './client.js'
 export { HaptikAbortError, HaptikApiError, HaptikConnectionError, HaptikError, HaptikTimeoutError, HaptikValidationError } from './errors.js'

@@ -1,7 +1,5 @@
-// When and how long to wait before sending a call again. Haptik documents no
-// retry policy, no idempotency key and no Retry-After (haptik-rest-api.md
-// §1.4): a call is sent again only where a repeat does no harm, or where the
-// first never left this machine.
+// Haptik documents no retry policy, idempotency key or Retry-After (haptik-rest-api.md §1.4): a call is sent again only
+// where a repeat does no harm, or where the first never left this machine.
 
 const BASE_DELAY = 500
 const MAX_DELAY = 8_000
@@ -28,15 +26,9 @@ export function retryAfter (value: string | null, now = Date.now()): number | un
   return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000)
 }
 
-// The codes of a connection that failed before a byte of the request was
-// written: the host is unknown, unreachable, or refused the connection.
 const NOTHING_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT'])
 
-/**
- * Whether a failed fetch is known to have sent nothing. undici rejects with
- * `TypeError: fetch failed` whose `cause` carries the code; connecting to a
- * host with several addresses gives an AggregateError of one per address.
- */
+/** Whether a failed fetch sent nothing: undici's `cause` has the code, or is an AggregateError of one per address tried. */
 export function sentNothing (error: unknown): boolean {
   const cause = (error as { cause?: unknown } | null)?.cause
   const causes = cause instanceof AggregateError ? cause.errors : [cause]

@@ -3,11 +3,6 @@ import { HaptikAbortError, HaptikApiError, HaptikConnectionError, HaptikTimeoutE
 import { backoff, MAX_RETRY_AFTER, retryAfter, retryableStatus, sentNothing, sleep } from './retry.js'
 import { isObject } from './wire-case.js'
 
-// One call to Haptik: its attempts, each under its own timeout and the
-// caller's signal, the answer read as JSON and turned into a result or an
-// error, the retries where a repeat is safe, and what the logger and the
-// observers see (an allow-list: never a header, a query string or a body).
-
 /** The `fetch` the client sends with: Node's own by default. */
 export type HaptikFetch = (url: string, init: RequestInit) => Promise<Response>
 

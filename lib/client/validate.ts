@@ -1,11 +1,7 @@
 import { HaptikValidationError } from './errors.js'
 import { isObject } from './wire-case.js'
 
-// Inputs checked before anything is sent. Messages say what was expected and
-// what kind of value came, never the value: inputs hold phone numbers,
-// e-mail addresses and users' messages.
-
-/** What a value is, for a message: `a string of 3 characters`, `7`, `an object`. */
+/** What a value is, for a message, never the value itself (inputs hold phone numbers and users' messages). */
 export function kindOf (value: unknown): string {
   if (typeof value === 'string') return `a string of ${value.length} characters`
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value)
@@ -37,11 +33,7 @@ export function integer (call: string, field: string, value: unknown, min: numbe
   return value
 }
 
-/**
- * A business id as a number. Haptik's docs write it as a number and as a
- * numeric string (additional-apis.md:41, re-enable-webhook.md:67): both are
- * taken, and it is sent as the docs' JSON examples send it.
- */
+/** A business id as a number: the docs write it as a number and as digits (additional-apis.md:41, re-enable-webhook.md:67). */
 export function businessId (call: string, value: unknown): number {
   const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value
   if (typeof number !== 'number' || !Number.isSafeInteger(number) || number <= 0) {

@@ -1,8 +1,3 @@
-// Haptik's wire is snake_case, the client's inputs and outputs camelCase. The
-// mapping is by listed fields, one level deep: the values inside (a user's
-// `custom_data`, a WhatsApp template's parameters) are the caller's own keys
-// or another service's format, so they are never renamed.
-
 /** `message_id` → `messageId`. */
 export function camel (key: string): string {
   return key.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase())
@@ -13,7 +8,7 @@ export function snake (key: string): string {
   return key.replace(/[A-Z]/g, letter => `_${letter.toLowerCase()}`)
 }
 
-/** An object's own keys in camelCase (one level). */
+/** An object's own keys in camelCase, one level: the values inside (`custom_data`) are the caller's own keys. */
 export function camelKeys (value: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(value).map(([key, inner]) => [camel(key), inner]))
 }

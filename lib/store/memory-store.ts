@@ -12,9 +12,7 @@ export interface MemoryStoreOptions {
 }
 
 interface Entry extends Versioned {
-  /** When it expires (Date.now() time), or Infinity. */
   readonly expires: number
-  /** Its key's and value's UTF-8 bytes. */
   readonly bytes: number
 }
 
@@ -29,20 +27,7 @@ function checkLimit (value: unknown, what: string): number {
   return value
 }
 
-const late = () => new Error('the write arrived after its deadline')
-
-/**
- * The default store: in this process's memory and expiring. States are
- * bounded (entries and bytes; the least recently used go first, and each
- * eviction is reported); webhook event records have a bound of their own and
- * are never dropped before their time. Nothing in it survives a restart or
- * is shared between instances: give several instances `redisStore(client)`.
- *
- * @example
- * ```ts
- * await app.register(fastifyHaptik, { secret, steps, store: memoryStore({ maxEntries: 50_000 }) })
- * ```
- */
+/** The default store, in this process's memory: bounded, the least recently used states go first. Not shared: give several instances `redisStore(client)`. */
 export function memoryStore ({ maxEntries = DEFAULT_MEMORY_ENTRIES, maxBytes = DEFAULT_MEMORY_BYTES, maxRecords = DEFAULT_MEMORY_RECORDS }: MemoryStoreOptions = {}): StateStore {
   checkLimit(maxEntries, 'maxEntries')
   checkLimit(maxBytes, 'maxBytes')
@@ -52,7 +37,6 @@ export function memoryStore ({ maxEntries = DEFAULT_MEMORY_ENTRIES, maxBytes = D
   const records = new Map<string, Entry>()
   const listeners = new Set<(count: number) => void>()
   let bytes = 0
-  // Every write's version is new to the store, so never one a key had before.
   let versions = 0
 
   const live = (map: Map<string, Entry>, key: string): Entry | undefined => {
@@ -65,10 +49,6 @@ export function memoryStore ({ maxEntries = DEFAULT_MEMORY_ENTRIES, maxBytes = D
     map.delete(key)
     if (map === states) bytes -= entry.bytes
   }
-  const sweepRecords = () => {
-    const now = Date.now()
-    for (const [key, entry] of records) if (entry.expires <= now) records.delete(key)
-  }
   const overBounds = () => states.size > maxEntries || bytes > maxBytes
   const evict = () => {
     let evicted = 0
@@ -79,10 +59,6 @@ export function memoryStore ({ maxEntries = DEFAULT_MEMORY_ENTRIES, maxBytes = D
     }
     if (evicted > 0) for (const listener of listeners) listener(evicted)
   }
-  const mapOf = (options: WriteOptions | undefined) => options?.retain === true ? records : states
-  const check = (options: WriteOptions | undefined) => {
-    if (options?.deadline !== undefined && Date.now() > options.deadline) throw late()
-  }
   const write = (map: Map<string, Entry>, { key, value, ttl }: StoreWrite): Version => {
     const entryBytes = Buffer.byteLength(key) + Buffer.byteLength(value)
     const version = ++versions
@@ -90,12 +66,15 @@ export function memoryStore ({ maxEntries = DEFAULT_MEMORY_ENTRIES, maxBytes = D
     if (map === states) bytes += entryBytes
     return version
   }
-  /** Whether every key is still at its version; the ones that are there are taken out, to be written again. */
+  /** Whether every key is still at its version; if so, they are taken out, to be written again. */
   const takeIfUnchanged = (map: Map<string, Entry>, writes: readonly StoreWrite[]): boolean => {
     if (writes.some(({ key, version }) => live(map, key)?.version !== version)) return false
     if (map === records) {
       const added = writes.filter(({ key }) => !records.has(key)).length
-      if (records.size + added > maxRecords) sweepRecords()
+      if (records.size + added > maxRecords) {
+        const now = Date.now()
+        for (const [key, entry] of records) if (entry.expires <= now) records.delete(key)
+      }
       if (records.size + added > maxRecords) throw new Error(`the memory store holds its most webhook event records (maxRecords: ${maxRecords}); none is dropped before its time`)
     }
     for (const { key } of writes) {
@@ -103,6 +82,14 @@ export function memoryStore ({ maxEntries = DEFAULT_MEMORY_ENTRIES, maxBytes = D
       if (entry !== undefined) remove(map, key, entry)
     }
     return true
+  }
+  const setAll = (writes: readonly StoreWrite[], options: WriteOptions | undefined): Version[] | undefined => {
+    if (options?.deadline !== undefined && Date.now() > options.deadline) throw new Error('the write arrived after its deadline')
+    const map = options?.retain === true ? records : states
+    if (!takeIfUnchanged(map, writes)) return undefined
+    const next = writes.map(one => write(map, one))
+    if (map === states) evict()
+    return next
   }
 
   return {
@@ -116,23 +103,8 @@ export function memoryStore ({ maxEntries = DEFAULT_MEMORY_ENTRIES, maxBytes = D
       states.set(key, entry)
       return { value: entry.value, version: entry.version }
     },
-    set (key, value, version, ttl, options) {
-      check(options)
-      const map = mapOf(options)
-      const one = { key, value, version, ttl }
-      if (!takeIfUnchanged(map, [one])) return undefined
-      const next = write(map, one)
-      if (map === states) evict()
-      return next
-    },
-    setAll (writes, options) {
-      check(options)
-      const map = mapOf(options)
-      if (!takeIfUnchanged(map, writes)) return undefined
-      const next = writes.map(one => write(map, one))
-      if (map === states) evict()
-      return next
-    },
+    set: (key, value, version, ttl, options) => setAll([{ key, value, version, ttl }], options)?.[0],
+    setAll,
     watchEvictions (listener) {
       listeners.add(listener)
       return () => { listeners.delete(listener) }

@@ -3,21 +3,11 @@ import { InvalidOptionError } from '../errors.js'
 import { settleWithin } from '../time-limit.js'
 import type { StateStore, StoreWrite, Version, WriteOptions } from './state-store.js'
 
-// State in Redis, through the client the app already has: ioredis or
-// node-redis (v4 and later). Each key is a hash of its version (`v`) and its
-// JSON (`d`). Writes are one Lua script, so comparing the versions and
-// writing are one atomic step across every instance sharing the server; the
-// script reads Redis's own clock to refuse a write that arrives after its
-// deadline. Redis expires keys itself.
-
 /** Options of `redisStore()`. */
 export interface RedisStoreOptions {
   /** Put before every key, to share a Redis database with other data. Default: `'fastify-haptik:'`. */
   prefix?: string | undefined
-  /**
-   * Close the client when the app closes. Default: `false`: the store does not
-   * own the client, and a client left open keeps the process alive.
-   */
+  /** Close the client when the app closes. Default: `false` (the store does not own the client; one left open keeps the process alive). */
   quit?: boolean | undefined
 }
 
@@ -25,7 +15,6 @@ type Command = (args: string[]) => Promise<unknown>
 
 interface Client {
   readonly command: Command
-  /** Closes the connection once replies in flight are in; `force` drops it. */
   readonly quit: () => Promise<unknown>
   readonly force: () => void
 }
@@ -51,10 +40,8 @@ function clientOf (client: unknown): Client {
   throw new InvalidOptionError('redisStore takes an ioredis or node-redis client (it has neither call() nor sendCommand())')
 }
 
-// ARGV[1] the deadline in Redis's milliseconds ('' for none); then, for the
-// i-th key, ARGV[4i-2] the version read ('' for none), ARGV[4i-1] the JSON,
-// ARGV[4i] the lifetime in ms ('' for none), ARGV[4i+1] the new version.
-// Answers {1 written | 0 another write came first | -1 late, Redis's TIME}.
+// ARGV[1] the deadline in Redis's ms ('' for none); for the i-th key, ARGV[4i-2] the version read, ARGV[4i-1] the JSON,
+// ARGV[4i] the lifetime in ms, ARGV[4i+1] the new version. Answers {1 written | 0 another came first | -1 late, Redis's TIME}.
 const SET_ALL = `
 local t = redis.call('TIME')
 local answer = function (status) return {status, t[1], t[2]} end
@@ -72,28 +59,17 @@ const OFFSET_LIFETIME = 60_000
 const CLOSE_TIMEOUT = 2000
 
 /**
- * A store on Redis, through your own ioredis or node-redis client: state
- * shared by every instance of the app, kept as JSON, expired by Redis. A
- * write that another instance beat is refused, never lost. The store does not
- * own the client unless `quit: true`. Build the client to fail fast when
- * Redis is down (docs/state.md): ioredis `enableOfflineQueue: false`,
- * node-redis `disableOfflineQueue: true`.
- *
- * @example
- * ```ts
- * const redis = new Redis(process.env.REDIS_URL, { enableOfflineQueue: false })
- * await app.register(fastifyHaptik, { secret, steps, store: redisStore(redis, { quit: true }) })
- * ```
+ * A store on Redis through your ioredis or node-redis client, shared by every instance. Build the client to fail fast
+ * (docs/state.md), e.g. `redisStore(new Redis(url, { enableOfflineQueue: false }), { quit: true })`.
  */
 export function redisStore (client: unknown, { prefix = 'fastify-haptik:', quit = false }: RedisStoreOptions = {}): StateStore {
   const redis = clientOf(client)
   if (typeof prefix !== 'string') throw new InvalidOptionError('redisStore: prefix must be a string')
   if (typeof quit !== 'boolean') throw new InvalidOptionError('redisStore: quit must be a boolean')
-  // Versions new to every key, across instances and restarts: this store's own random start, then a count.
+  // A random start, so that versions are new to every key across instances and restarts.
   const origin = randomBytes(6).toString('base64url')
   let versions = 0
-  // Redis's clock minus this process's, as the largest lately seen: a reply
-  // travels, so it errs towards refusing a write early, never late.
+  // Redis's clock minus ours, the largest lately seen: a reply travels, so this errs towards refusing a write early, never late.
   let offset: number | undefined
   let offsetSince = 0
   const observe = (seconds: unknown, micros: unknown) => {
@@ -127,17 +103,13 @@ export function redisStore (client: unknown, { prefix = 'fastify-haptik:', quit 
     kind: 'redis',
     async get (key) {
       const [version, value] = await redis.command(['HMGET', prefix + key, 'v', 'd']) as [string | null, string | null]
-      // A hash without its JSON cannot be used: read as unusable, replaced by the next write.
+      // A hash without its JSON reads as unusable text, which the next write replaces.
       return version === null ? undefined : { value: value ?? '', version }
     },
-    async set (key, value, version, ttl, options) {
-      const written = await setAll([{ key, value, version, ttl }], options)
-      return written?.[0]
-    },
+    set: async (key, value, version, ttl, options) => (await setAll([{ key, value, version, ttl }], options))?.[0],
     setAll,
     async close () {
       if (!quit) return
-      // Refused (closed already) or not answered (Redis paused): the connection is dropped.
       await settleWithin(redis.quit(), CLOSE_TIMEOUT, () => new Error('the Redis client did not close in time')).catch(redis.force)
     }
   }

@@ -2,11 +2,6 @@ import { isThenable } from '../untrusted.js'
 import { settleWithin } from '../time-limit.js'
 import type { WriteOptions } from './state-store.js'
 
-// Every store operation ends by `storeTimeout`, and a write carries the
-// deadline past which the store must refuse it: a write the plugin gave up
-// on never lands later. The store's own deadline comes a little before the
-// plugin's, so that an answer has time to travel back.
-
 /** The time, at most, a write's answer is given to travel back from the store. */
 const MAX_REPLY_TIME = 100
 
@@ -23,7 +18,7 @@ export function storeCall<T> (run: () => T | PromiseLike<T>, timeout: number): T
   return isThenable(result) ? settleWithin(result, timeout, () => new StoreTimeoutError(timeout)) : result
 }
 
-/** How a write started now is made under `storeTimeout`. */
+/** A write started now, with a store deadline a little before `storeTimeout`, so that its answer has time to travel back. */
 export function writeWithin (timeout: number, retain?: boolean): WriteOptions {
   const deadline = Date.now() + timeout - Math.min(MAX_REPLY_TIME, Math.floor(timeout / 5))
   return retain === true ? { deadline, retain } : { deadline }

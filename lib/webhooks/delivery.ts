@@ -3,6 +3,7 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import { bindClient, userBinding } from '../client/bind.js'
 import type { BoundHaptikClient, HaptikClient } from '../client/client.js'
 import type { Observer } from '../client/transport.js'
+import { isObject } from '../client/wire-case.js'
 import { InvalidEventError, NoClientError, WebhookTimeoutError } from '../errors.js'
 import type { StateStore, Version } from '../store/state-store.js'
 import type { WebhookOutcome } from '../telemetry.js'
@@ -14,18 +15,11 @@ import { eventKey } from './event-key.js'
 import { EventRecords } from './event-records.js'
 import { ANSWER_MARGIN, type GiveUpContext, type GiveUpHandler, type WebhookContext, type WebhookSettings } from './webhook-options.js'
 
-// One delivery of a webhook event, from its body to what it answers: the
-// event is checked against its schema, claimed in the store, run under the
-// timeout while its claim is renewed, then recorded done, or released for
-// the next delivery, or given up after `maxAttempts`. The whole of it ends
-// within `timeout` plus ANSWER_MARGIN, under Haptik's 5 s.
-
 /** How a delivery ended, and why when Haptik is to send the event again. */
 export interface DeliveryResult {
   readonly outcome: WebhookOutcome
-  /** Why the event was not handled (the 503's message). */
+  /** The 503's message. */
   readonly reason?: string | undefined
-  /** What failed, for the log line and the span. */
   readonly error?: Error | undefined
 }
 
@@ -36,17 +30,14 @@ export interface DeliveryScope {
   readonly observe: Observer
 }
 
-/** Where the registration keeps its event records. */
 export interface RecordStore {
   readonly store: StateStore
   readonly namespace: string
-  /** Milliseconds each store operation may take (`storeTimeout`). */
+  /** `storeTimeout`. */
   readonly timeout: number
 }
 
 type Ran = { readonly ok: true } | { readonly ok: false, readonly error: Error }
-
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** A handler's context: `haptik` bound on first use to the event's user and business, and to the handler's signal. */
 function contextOf<Extra extends object> (body: Record<string, unknown>, client: HaptikClient | undefined, scope: DeliveryScope, log: FastifyBaseLogger, signal: AbortSignal, extra: Extra): WebhookContext & Extra {
@@ -70,7 +61,6 @@ function contextOf<Extra extends object> (body: Record<string, unknown>, client:
   }
 }
 
-/** Milliseconds until a `performance.now()` time, at least 1. */
 const until = (time: number) => Math.max(1, Math.floor(time - performance.now()))
 
 /** The event as its handler receives it: `message.body` read as a message, `message.id` with the digits sent. */
@@ -117,10 +107,7 @@ class HeldClaim {
     }, Math.floor(claimTtl / 3)).unref()
   }
 
-  /**
-   * Stops renewing; the claim's version once a renewal under way is in (at
-   * most `within` ms), or undefined when the claim was lost.
-   */
+  /** Stops renewing: the claim's version once a renewal under way is in (within `within` ms), or undefined when it was lost. */
   async release (within: number): Promise<Version | undefined> {
     clearInterval(this.#timer)
     const renewing = this.#renewing
@@ -148,22 +135,21 @@ export class WebhookDeliveries {
     this.#checks = new Map(Object.keys(settings.on).map(name => [name, eventCheck(name as WebhookEventName)]))
   }
 
-  /** Delivers one signed body: what to answer Haptik. */
   async deliver (body: unknown, scope: DeliveryScope): Promise<DeliveryResult> {
     const started = performance.now()
     const handlerDeadline = started + this.#settings.timeout
     const answerDeadline = handlerDeadline + ANSWER_MARGIN
     if (!isObject(body) || typeof body.event_name !== 'string') {
-      return await this.#invalid(body, new InvalidEventError('the body', 'it is not a Haptik webhook event: a JSON object with an "event_name"'), scope, answerDeadline)
+      return await this.#giveUp(body, new InvalidEventError('the body', 'it is not a Haptik webhook event: a JSON object with an "event_name"'), { attempts: 0 }, scope, answerDeadline)
     }
     const name = body.event_name
     const handler = Object.hasOwn(this.#settings.on, name) ? this.#settings.on[name as WebhookEventName] as (event: WebhookEvent, context: WebhookContext) => unknown : undefined
     // Haptik may add event names: one the app has no handler for is acknowledged (webhook-payload.md:305).
     if (handler === undefined) return { outcome: 'ignored' }
     const mismatch = (this.#checks.get(name) as (body: unknown) => string | undefined)(body)
-    if (mismatch !== undefined) return await this.#invalid(body, new InvalidEventError(`the ${name} event`, `it does not match its schema (${mismatch})`), scope, answerDeadline)
+    if (mismatch !== undefined) return await this.#giveUp(body, new InvalidEventError(`the ${name} event`, `it does not match its schema (${mismatch})`), { attempts: 0 }, scope, answerDeadline)
     const { request } = scope
-    // A signed delivery has its bytes: a request without a body fails the signature check.
+    // A request without a body fails the signature check.
     const raw = request.rawBody as Buffer
     const key = eventKey(name, body, raw)
     let claim
@@ -202,7 +188,7 @@ export class WebhookDeliveries {
     return ran.ok ? { outcome: 'handled' } : { outcome: 'failed', reason: 'its handler failed', error: ran.error }
   }
 
-  /** Records a run's outcome on its claim by `deadline` (a `performance.now()` time): done, or free for the next delivery. Never throws. */
+  /** Records a run's outcome by `deadline` (a `performance.now()` time): done, or free for the next delivery. Never throws. */
   async #record (name: string, key: string, held: HeldClaim, attempt: number, handled: boolean, deadline: number, log: FastifyBaseLogger): Promise<void> {
     const version = await held.release(until(deadline))
     const timeout = Math.min(this.#storeTimeout, until(deadline))
@@ -218,16 +204,7 @@ export class WebhookDeliveries {
     if (recorded === undefined && handled) log.warn(`fastify-haptik: the ${name} event was handled, but its claim had passed to another delivery; a retry may run it again`)
   }
 
-  /** A delivery that is not its event as documented: given up at once, and 200, since Haptik would send it again and again. */
-  async #invalid (body: unknown, error: Error, scope: DeliveryScope, answerDeadline: number): Promise<DeliveryResult> {
-    return await this.#giveUp(body, error, { attempts: 0 }, scope, answerDeadline)
-  }
-
-  /**
-   * Gives up on an event: recorded done, `onGiveUp` called (waited for until
-   * the answer's deadline, and given `timeout` of its own), logged at error,
-   * and 200, so that Haptik does not disable the webhook for every user.
-   */
+  /** Gives up on an event: recorded done, handed to `onGiveUp`, and 200, so that Haptik does not disable the webhook for every user. */
   async #giveUp (body: unknown, error: Error, record: { attempts: number, key?: string, version?: Version | undefined }, scope: DeliveryScope, answerDeadline: number): Promise<DeliveryResult> {
     const { request } = scope
     const name = isObject(body) && typeof body.event_name === 'string' ? body.event_name : 'unnamed'

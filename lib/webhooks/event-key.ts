@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { idPart } from '../store/keys.js'
 import { idText } from '../wire/number-text.js'
 
-/** JSON text with every object's keys sorted (and, as JSON.stringify, those set to undefined left out): one text for one value, whatever order its keys came in. */
+/** JSON text with every object's keys sorted (and those set to undefined left out): one text for one value. */
 export function canonicalJson (value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
   if (typeof value !== 'object' || value === null) return JSON.stringify(value)
@@ -22,12 +22,8 @@ function bodyHash (body: Record<string, unknown>, raw: Buffer): string {
 }
 
 /**
- * What identifies an event across deliveries: its `message.id` (unique,
- * webhook-payload.md:77-78), digits as sent; else, for events without one
- * (`webhook_conversation_complete`), the hash of the body without its
- * `timestamp`: it says when the request was created (webhook-payload.md:30),
- * and Haptik's docs do not say whether a retry keeps it, so it is left out
- * in case one does not.
+ * An event's identity across deliveries: its `message.id` (unique, webhook-payload.md:77-78), else the hash of the body
+ * without `timestamp`, the request's time (:30), which the docs do not say a retry keeps.
  */
 export function eventKey (eventName: string, body: Record<string, unknown>, raw: Buffer): string {
   const id = (body.message as { id?: unknown } | undefined)?.id

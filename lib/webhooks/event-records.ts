@@ -1,14 +1,8 @@
 import { storeCall, writeWithin } from '../store/store-call.js'
 import type { StateStore, Version } from '../store/state-store.js'
 
-// Haptik retries a webhook event that was not answered with a 2xx within 5 s
-// (6 times over 60 minutes, docs/webhooks/protocols.md:23-34), and says
-// duplicates within a short time are the receiver's to handle (:36). Each
-// event gets a record in the registration's store, so that its handler runs
-// once, across retries, concurrent deliveries and instances sharing a store:
-// claimed ("running", renewed while the handler runs) before the handler
-// runs, "done" once it has (or was given up), and "free" when it failed, with
-// the number of attempts, so that the next delivery runs it again or gives up.
+// Haptik retries an event not answered 2xx within 5 s (6 times over 60 minutes, docs/webhooks/protocols.md:23-34) and
+// leaves duplicates to the receiver (:36): a record per event makes its handler run once across retries and instances.
 
 /** What a delivery of an event may do. */
 export type Claim =
@@ -22,7 +16,6 @@ export type Claim =
 export interface RecordSettings {
   readonly store: StateStore
   readonly namespace: string
-  /** How long a handled event is remembered, in ms: longer than Haptik's 60-minute retry window. */
   readonly doneTtl: number
   /** How long a claim holds unless renewed, in ms (a crashed instance's claim lapses). */
   readonly claimTtl: number
@@ -35,7 +28,7 @@ interface EventRecord {
 
 const STATES = new Set(['running', 'free', 'done'])
 
-/** A stored record, or undefined when it cannot be used (it is replaced). */
+/** A stored record, or undefined when it cannot be used (and is replaced). */
 function recordOf (text: string): EventRecord | undefined {
   try {
     const { state, attempts = 0 } = JSON.parse(text) as Partial<EventRecord>
@@ -75,17 +68,15 @@ export class EventRecords {
     return version === undefined ? { kind: 'running' } : { kind: 'run', version, attempt, replaced: current !== undefined && record === undefined }
   }
 
-  /** Holds a claim for another `claimTtl`: its new version, or undefined when it is no longer this delivery's. */
+  /** Holds a claim for another `claimTtl`: its new version, or undefined when it is another delivery's. */
   async renew (event: string, version: Version, attempt: number, timeout: number): Promise<Version | undefined> {
     return await this.#write(event, { state: 'running', attempts: attempt }, version, this.#settings.claimTtl, timeout)
   }
 
-  /** The handler ran, or was given up on: later deliveries answer 200 without running it. */
   async done (event: string, version: Version, attempt: number, timeout: number): Promise<Version | undefined> {
     return await this.#write(event, { state: 'done', attempts: attempt }, version, this.#settings.doneTtl, timeout)
   }
 
-  /** The handler failed: the next delivery runs it again, as attempt `attempt + 1`. */
   async release (event: string, version: Version, attempt: number, timeout: number): Promise<Version | undefined> {
     return await this.#write(event, { state: 'free', attempts: attempt }, version, this.#settings.doneTtl, timeout)
   }

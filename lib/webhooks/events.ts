@@ -2,11 +2,8 @@ import { Type, type Static } from '@sinclair/typebox'
 import { TypeCompiler, type ValueError } from '@sinclair/typebox/compiler'
 import { messageFromWire, type Message } from '../hsl/index.js'
 
-// What Haptik's Bot API webhook POSTs, from hellohaptik/docs_haptik
-// docs/webhooks/webhook-payload.md (the table, lines 16-88, and one example
-// per event, lines 103-299). The docs mark no field required and ask
-// receivers to guard every key (:303) and to expect new keys (:304), so every
-// field is optional and every object keeps the keys it does not know.
+// Haptik's Bot API webhook, from hellohaptik/docs_haptik docs/webhooks/webhook-payload.md:16-299. The docs ask receivers
+// to guard every key (:303) and expect new ones (:304): every field is optional, every object keeps unknown keys.
 
 const Loose = { additionalProperties: true } as const
 

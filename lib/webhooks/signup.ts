@@ -4,12 +4,9 @@ import { InternalError, InvalidOptionError, SignupBusyError, SignupTimeoutError 
 import { checkPath, checkPositiveInteger, MAX_TIMEOUT } from '../option-checks.js'
 import { safeError } from '../untrusted.js'
 
-// The Web SDK's custom signup: Haptik POSTs `{ auth_id, auth_code }` to a
-// verification endpoint and expects 200 `{"status": true}` when they match,
-// 400 when they do not (hellohaptik/docs_haptik
-// docs/web-sdk/feature-user-signup.md:80-119). The docs name no signature, so
-// the route checks none: every check is a limited call (a deadline, a cap on
-// those pending), and a rate limit belongs in front of it.
+// The Web SDK's custom signup: Haptik POSTs `{ auth_id, auth_code }` and expects 200 `{"status": true}` when they match,
+// 400 when not (hellohaptik/docs_haptik docs/web-sdk/feature-user-signup.md:80-119). The docs name no signature, so the
+// route checks none; every check has a deadline and a cap, and a rate limit belongs in front of it.
 
 /** The credentials of a signup, as Haptik sends them. */
 export interface SignupCredentials {
@@ -34,7 +31,6 @@ export interface SignupOptions {
   config?: Record<string, unknown> | undefined
 }
 
-/** The signup route's settings, resolved. */
 export interface SignupSettings {
   readonly path: string
   readonly verify: SignupVerify
@@ -46,7 +42,6 @@ export interface SignupSettings {
 export const DEFAULT_SIGNUP_TIMEOUT = 2000
 export const DEFAULT_SIGNUP_CONCURRENCY = 100
 
-/** The `signup` option, checked and resolved. */
 export function resolveSignup (signup: SignupOptions | undefined): SignupSettings | undefined {
   if (signup === undefined) return undefined
   if (typeof signup !== 'object' || signup === null || typeof signup.verify !== 'function') {
@@ -96,7 +91,6 @@ export class SignupChecks {
     })
   }
 
-  /** Cancels every pending check. */
   close (): void {
     this.#calls.close()
   }

@@ -12,11 +12,7 @@ export interface WebhookContext {
   /** Aborts when the webhook's `timeout` passes. */
   readonly signal: AbortSignal
   readonly request: FastifyRequest
-  /**
-   * The plugin's `client` (Haptik's REST APIs), bound to this event: its
-   * calls end with `signal`, and the event's `user` and `business_id` fill in
-   * `userName`, `authId` and `businessId` where a call leaves them out.
-   */
+  /** The plugin's `client`, bound to this event: its calls end with `signal`; the event's user and business fill in what a call leaves out. */
   readonly haptik: BoundHaptikClient
 }
 
@@ -31,11 +27,7 @@ export type WebhookHandlers = {
   [Name in WebhookEventName]?: (event: WebhookEvent<Name>, context: WebhookContext) => unknown
 }
 
-/**
- * Where an event the plugin stops trying to handle goes (a dead letter): one
- * whose handler failed `maxAttempts` times, or a delivery that does not match
- * its event's schema. `event` is the body as sent; `error` is coded.
- */
+/** Gets an event the plugin gives up on (a dead letter): its handler failed `maxAttempts` times, or it does not match its schema. */
 export type GiveUpHandler = (event: unknown, error: Error & { code?: string }, context: GiveUpContext) => unknown
 
 /** `webhooks`: Haptik's Bot API webhook. */
@@ -56,12 +48,11 @@ export interface WebhookOptions {
   on: WebhookHandlers
 }
 
-/** The webhook route's settings, resolved. */
 export interface WebhookSettings {
   readonly path: string
   readonly auth: StepAuth
   readonly timeout: number
-  /** How long a handled event is remembered, in milliseconds. */
+  /** `rememberFor`, in milliseconds. */
   readonly doneTtl: number
   readonly maxAttempts: number
   readonly onGiveUp: GiveUpHandler | undefined
@@ -76,7 +67,7 @@ export const ANSWER_MARGIN = 500
 /** Haptik waits 5 s for an answer (docs/webhooks/protocols.md:13); the delivery answers 100 ms before. */
 const MAX_WEBHOOK_TIMEOUT = 5000 - 100 - ANSWER_MARGIN
 
-/** The `webhooks` option, checked and resolved; `sharedAuth` is the plugin's secret. */
+/** `sharedAuth` is the plugin's secret. */
 export function resolveWebhooks (webhooks: WebhookOptions | undefined, sharedAuth: StepAuth | undefined): WebhookSettings | undefined {
   if (webhooks === undefined) return undefined
   if (typeof webhooks !== 'object' || webhooks === null || typeof webhooks.on !== 'object' || webhooks.on === null) {

@@ -2,10 +2,7 @@ import { invalid, integer, text } from '../validate.js'
 import { camelKeys, isObject } from '../wire-case.js'
 import { businessIdOf, method, userNameOf, type BusinessId, type Method, type Unchecked } from './method.js'
 
-// Conversation Studio's APIs on a chat: docs/bot-builder/integrations/additional-apis.md.
-// `userName` is Haptik's `user_name`, as a step request's `user.user_name` carries it.
-
-/** Moving the chat to a team of agents (additional-apis.md:39-50). */
+/** Moving the chat to a team of agents (docs/bot-builder/integrations/additional-apis.md:39-50). */
 export interface SendChatToAgentInput {
   /** Haptik's user name ("provided by Haptik when invoking the Integration API"). */
   userName: string
@@ -30,7 +27,6 @@ const handOverEndpoint = (version: string) => ({ call: 'sendChatToAgent', family
 const V1 = handOverEndpoint('v1.0')
 const V2 = handOverEndpoint('v2.0')
 
-// Not retried: a repeat after a lost answer may hand the chat over twice.
 export const sendChatToAgent: Method<Unchecked<SendChatToAgentInput>, HandedOver> = {
   call: 'sendChatToAgent',
   endpoint: input => input.version === 'v2' ? V2 : V1,
@@ -54,16 +50,12 @@ export const sendChatToAgent: Method<Unchecked<SendChatToAgentInput>, HandedOver
 interface ChatHistoryCommon {
   /** The conversation's number (a step request's `conversation_no`). */
   conversationNo: number
-  /** At most this many messages. */
   limit?: number | undefined
   /** `'json'` (the default): the messages; `'text'`: the transcript as one text. */
   responseType?: 'json' | 'text' | undefined
 }
 
-/**
- * Which chat (additional-apis.md:259-296): Haptik's user name and business
- * (group 1), or a TRACT `pxut` (group 2).
- */
+/** Which chat (additional-apis.md:259-296): Haptik's user name and business (group 1), or a TRACT `pxut` (group 2). */
 export type ChatHistoryInput = ChatHistoryCommon & (
   | { userName: string, businessId?: BusinessId | undefined, pxut?: undefined }
   | { pxut: string, userName?: undefined, businessId?: undefined }
@@ -79,17 +71,13 @@ export interface ChatMessage {
   timestamp: string
   /** `timestamp` read, when it has that form. */
   sentAt: Date | undefined
-  /** Sent by an agent: neither the user nor the bot. */
   isAgent: boolean
   [key: string]: unknown
 }
 
-/** `responseType: 'json'`: the messages. */
 export interface ChatHistory { messages: ChatMessage[] }
-/** `responseType: 'text'`: `user: …\nbot: …\n`. */
 export interface ChatTranscript { text: string }
 
-/** `MM/DD/YY hh:mm:ss AM UTC` as a Date. */
 export function transcriptTime (value: unknown): Date | undefined {
   const parts = typeof value === 'string' ? /^(\d\d)\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d) (AM|PM) UTC$/.exec(value) : null
   if (parts === null) return undefined
@@ -102,7 +90,6 @@ function chatMessage (entry: Record<string, unknown>): ChatMessage {
   return { ...camelKeys(entry) as ChatMessage, sentAt: transcriptTime(entry.timestamp), isAgent: sender !== 'user' && sender !== 'bot' }
 }
 
-// A read: retried.
 export const getChatHistory = method<Unchecked<ChatHistoryInput>, ChatHistory | ChatTranscript>({ call: 'getChatHistory', family: 'platform', method: 'GET', path: '/integration/external/v2.0/get_chat_history/', idempotent: true }, (input, defaults, call) => {
   const { pxut, limit, responseType } = input
   const conversationNo = integer(call, 'conversationNo', input.conversationNo, 0, Number.MAX_SAFE_INTEGER)

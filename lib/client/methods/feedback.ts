@@ -2,27 +2,20 @@ import { HaptikValidationError } from '../errors.js'
 import { integer, optionalText } from '../validate.js'
 import { authIdOf, businessIdOf, method, type BusinessId, type Unchecked } from './method.js'
 
-// A user's feedback on a conversation: docs/webhooks/send-feedback-to-haptik.md.
-// Haptik takes one per user per hour and answers `duplicate feedback` to
-// another (:55-61), so a repeat cannot count twice: it is retried, and a
-// duplicate answering a repeat of a call that may have landed is its success.
-
-/** The user's feedback (send-feedback-to-haptik.md:37-41). */
+/** The user's feedback (docs/webhooks/send-feedback-to-haptik.md:37-41). */
 export interface LogFeedbackInput {
   authId: string
   businessId?: BusinessId | undefined
-  /** Whether the user's query was resolved (`query_resolved`). */
   resolved: boolean
   /** From 1 to 5 (`query_rating`). */
   rating: number
-  /** The user's words. */
   feedback?: string | undefined
 }
 
 /** Feedback logged: answered 201 `{"success": true}` (:45-51). */
 export interface LoggedFeedback {
   success: true
-  /** A retry found the feedback there already: an earlier attempt landed, though its answer was lost. */
+  /** A retry was answered `duplicate feedback` (one per hour, :55-61): an earlier attempt landed, though its answer was lost. */
   alreadySubmitted: boolean
 }
 

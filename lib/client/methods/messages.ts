@@ -2,15 +2,10 @@ import { invalid, integer, optionalText, text } from '../validate.js'
 import { camelKeys } from '../wire-case.js'
 import { authIdOf, businessIdOf, method, type BusinessId, type Unchecked } from './method.js'
 
-// A user's message and a user's file, into the bot: docs/webhooks/send-message-to-haptik.md
-// and send-file-to-haptik.md. The bot answers later, on the webhook. Neither is
-// retried: a repeat after a lost answer gives the bot the message twice.
-
-/** A user's message for the bot (send-message-to-haptik.md:38-41). */
+/** A user's message for the bot (docs/webhooks/send-message-to-haptik.md:38-41). */
 export interface LogMessageInput {
   /** The user's `auth_id`, registered with `createUser` first. */
   authId: string
-  /** The text, "message to be sent to the bot or agent". */
   message: string
   businessId?: BusinessId | undefined
   /** `0` for a standard message (the default). */
@@ -40,14 +35,13 @@ export const logMessage = method<Unchecked<LogMessageInput>, LoggedMessage>({ ca
 /** What a file is to Haptik: its `message_type` is 1 for an image, 52 for a document. */
 export type FileKind = 'image' | 'document'
 
-/** A user's file for the bot (send-file-to-haptik.md:37-45). */
+/** A user's file for the bot (docs/webhooks/send-file-to-haptik.md:37-45). */
 export interface LogFileInput {
   authId: string
   /** The file's bytes, at most 10 MB. */
   file: Blob | Uint8Array
   /** Its name; the extension says its kind: jpg, jpeg, png, gif (an image) or docx, doc, pdf, xls, xlsx, csv (a document). */
   filename: string
-  /** Checked against the extension when given. */
   kind?: FileKind | undefined
   /** Text sent with the file (empty by default, as in the docs' curl). */
   message?: string | undefined

@@ -1,11 +1,7 @@
 import type { Endpoint, Operation } from '../transport.js'
 import { businessId, text } from '../validate.js'
 
-/**
- * What fills in an input's user and business when the call does not give
- * them: the binding's `authId`, `userName` and `businessId`, then the
- * client's `businessId` option.
- */
+/** What fills in an input's user and business when the call does not: the binding's, then the client's `businessId`. */
 export interface Defaults {
   readonly authId?: string | undefined
   readonly userName?: string | undefined
@@ -15,9 +11,7 @@ export interface Defaults {
 /** An input as it may come (from JavaScript, past a cast): every field possibly missing, each checked before use. */
 export type Unchecked<T> = T extends unknown ? { [K in keyof T]?: T[K] | undefined } : never
 
-/** One client method: the endpoint it calls, and what it sends for an input. */
 export interface Method<I, O> {
-  /** The client method's name. */
   readonly call: string
   readonly endpoint: Endpoint | ((input: I) => Endpoint)
   /** Validates the input (throwing HaptikValidationError) and says what to send. */
@@ -27,22 +21,18 @@ export interface Method<I, O> {
 /** A business id: a number or digits. Haptik's docs write it both ways (haptik-rest-api.md §4.1). */
 export type BusinessId = number | string
 
-/** A method of one endpoint; `prepare` also gets the method's name, for its messages. */
 export function method<I, O> (endpoint: Endpoint, prepare: (input: I, defaults: Defaults, call: string) => Operation<O>): Method<I, O> {
   return { call: endpoint.call, endpoint, prepare: (input, defaults) => prepare(input, defaults, endpoint.call) }
 }
 
-/** The input's `authId`, else the binding's. */
 export function authIdOf (call: string, input: { authId?: string | undefined }, defaults: Defaults): string {
   return text(call, 'authId', input.authId ?? defaults.authId)
 }
 
-/** The input's `userName`, else the binding's. */
 export function userNameOf (call: string, input: { userName?: string | undefined }, defaults: Defaults): string {
   return text(call, 'userName', input.userName ?? defaults.userName)
 }
 
-/** The input's `businessId`, else the binding's, else the client's. */
 export function businessIdOf (call: string, input: { businessId?: BusinessId | undefined }, defaults: Defaults): number {
   return businessId(call, input.businessId ?? defaults.businessId)
 }

@@ -3,20 +3,15 @@ import { invalid } from '../validate.js'
 import { isObject } from '../wire-case.js'
 import type { Method } from './method.js'
 
-// The escape hatch: an endpoint the client does not name yet (the synchronous
-// message API, whose path the docs never give; the FAQ uploads), with the same
-// headers, deadlines, errors, logs and retry rules as the named ones.
-
-/** A call the client has no method for: sent and answered as Haptik's wire has it (snake_case), nothing renamed. */
+/** A call the client has no method for (e.g. the synchronous message API, whose path the docs never give): nothing renamed. */
 export interface HaptikRequest {
   family: HaptikFamily
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   /** The path after the family's base URL, e.g. `/v1.0/user/`; the query goes in `query`. */
   path: string
   query?: Record<string, string | number | boolean | undefined> | undefined
-  /** Sent as JSON. */
+  /** Sent as JSON; `form` as multipart/form-data instead. */
   body?: unknown
-  /** Sent as multipart/form-data instead. */
   form?: FormData | undefined
   /** Safe to send twice, so retried on a timeout, 408, 429 and 5xx. Default: true for GET and PUT, false otherwise. */
   idempotent?: boolean | undefined

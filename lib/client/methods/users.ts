@@ -3,8 +3,6 @@ import { flatObject, optionalText } from '../validate.js'
 import { camelKeys, wireFields } from '../wire-case.js'
 import { authIdOf, method, type Method, type Unchecked } from './method.js'
 
-// Registering a Bot API user, and updating one: docs/webhooks/create-haptik-user.md.
-
 /** A user of your channel, as Haptik registers it. */
 export interface HaptikUserInput {
   /** Your own identifier of the user ("alphanumeric User identifier from your System"). */
@@ -38,7 +36,6 @@ function userMethod (endpoint: Endpoint): Method<Unchecked<HaptikUserInput>, Hap
   })
 }
 
-// create-haptik-user.md:19: "register the user via a POST request or update the user info via PUT request".
-// Keyed by auth_id, so a repeat registers or updates the same user: retried.
+// POST registers, PUT updates (docs/webhooks/create-haptik-user.md:19), keyed by auth_id: a repeat does no harm, so retried.
 export const createUser = userMethod({ call: 'createUser', family: 'messaging', method: 'POST', path: '/v1.0/user/', idempotent: true })
 export const updateUser = userMethod({ call: 'updateUser', family: 'messaging', method: 'PUT', path: '/v1.0/user/', idempotent: true })

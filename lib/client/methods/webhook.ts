@@ -2,11 +2,7 @@ import { integer } from '../validate.js'
 import { camelKeys } from '../wire-case.js'
 import { businessIdOf, method, type BusinessId } from './method.js'
 
-// Turning the webhook back on after Haptik disabled it (six failed
-// deliveries, docs/webhooks/protocols.md:31-34): docs/webhooks/re-enable-webhook.md.
-// It sets a flag, so a repeat is harmless: retried.
-
-/** Which webhook: the page's body is `{"enabled": true}` (:32-34), its curl adds the business and the platform (:67). */
+/** Which webhook: docs/webhooks/re-enable-webhook.md's body is `{"enabled": true}` (:32-34), its curl adds the business and platform (:67). */
 export interface EnableWebhookInput {
   businessId?: BusinessId | undefined
   /** 13 for Bot API (webhook) users, 5 for Web SDK users (bot-configuration/webhooks.md). Default 13. */
@@ -21,7 +17,6 @@ export interface WebhookState {
 
 export const enableWebhook = method<EnableWebhookInput, WebhookState>({ call: 'enableWebhook', family: 'messaging', method: 'POST', path: '/v1.0/webhook/', idempotent: true }, (input, defaults, call) => {
   const devicePlatform = integer(call, 'devicePlatform', input.devicePlatform ?? 13, 0, Number.MAX_SAFE_INTEGER)
-  // Without a business id anywhere, the page's own body; with one, its curl's.
   const business = input.businessId ?? defaults.businessId
   const json = business === undefined
     ? { enabled: true }

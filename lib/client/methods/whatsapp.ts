@@ -2,11 +2,7 @@ import { invalid, integer, text } from '../validate.js'
 import { camelKeysDeep, isObject } from '../wire-case.js'
 import { businessIdOf, method, type BusinessId, type Unchecked } from './method.js'
 
-// A WhatsApp template message, the only way to reach a user after WhatsApp's
-// 24-hour window: docs/whatsapp/sending-notifications.md:97-432, `type: "template"`.
-// The fields are WhatsApp's (:157-161): the template is sent with its own
-// names, `subType` as `sub_type`. Never retried: a repeat after a lost answer
-// sends the user a second template, and templates are billed.
+// docs/whatsapp/sending-notifications.md:97-432. The template keeps WhatsApp's own field names (:157-161).
 
 /** A parameter of a template's header or body (sending-notifications.md:202-333). */
 export type WhatsAppParameter =
@@ -15,7 +11,6 @@ export type WhatsAppParameter =
   | { type: 'document', document: { link: string, filename?: string | undefined } }
   | { type: 'video', video: { link: string } }
 
-/** A part of the template to fill in. */
 export type WhatsAppComponent =
   | { type: 'header' | 'body', parameters: WhatsAppParameter[] }
   /** A quick-reply button's payload (:358-389); `index` counts from 0. */
@@ -25,7 +20,6 @@ export type WhatsAppComponent =
 
 /** A template approved on WhatsApp Business Manager. */
 export interface WhatsAppTemplate {
-  /** From the WhatsApp dashboard. */
   namespace?: string | undefined
   name: string
   /** `code`, e.g. `'en'`; `policy` is `'deterministic'`, the only one the docs show. */
@@ -42,7 +36,6 @@ export interface SendWhatsAppTemplateInput {
 
 /** WhatsApp's answer (:142-155), in camelCase: sent, not delivered. */
 export interface WhatsAppSent {
-  /** `messages[0].id`. */
   messageId: string | undefined
   messages: Array<{ id: string }>
   meta?: { apiStatus?: string, version?: string }
