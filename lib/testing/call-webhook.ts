@@ -11,10 +11,9 @@ export interface CallWebhookOptions {
   headers?: Record<string, string> | undefined
 }
 
-/** What one delivery answered: 200 when handled (or before, or unhandled); 503 when Haptik would send it again. */
+/** A delivery's answer: 200 with `status` handled, duplicate, ignored, given-up or invalid; 503 when Haptik would retry. */
 export interface WebhookCall {
   readonly statusCode: number
-  /** `handled`, `duplicate`, `ignored`, `given-up` or `invalid` on a 200. */
   readonly status: string | undefined
   readonly error: HaptikErrorBody | undefined
   readonly event: Record<string, unknown>

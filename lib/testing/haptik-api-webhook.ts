@@ -47,7 +47,7 @@ async function post (webhook: HaptikApiWebhook, text: string, event: Record<stri
   }
 }
 
-function jsonOrText (text: string): unknown {
+export function jsonOrText (text: string): unknown {
   try {
     return JSON.parse(text)
   } catch {

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import type { WebhookEventName } from '../index.js'
 import { answer, newUser, route, type HaptikApiCall, type HaptikApiFile, type HaptikApiUser, type HaptikEndpoint, type Reply, type StandInState } from './haptik-api-endpoints.js'
-import { botReply, deliver, DOCS_REPLY, type HaptikApiWebhook, type WebhookDelivery } from './haptik-api-webhook.js'
+import { botReply, deliver, DOCS_REPLY, jsonOrText, type HaptikApiWebhook, type WebhookDelivery } from './haptik-api-webhook.js'
 
 /** How the stand-in serves (a free port on `127.0.0.1` by default); `token`, `clientId` and `teams` accept only those. */
 export interface HaptikApiOptions {
@@ -56,12 +56,7 @@ async function parseBody (contentType: string | undefined, raw: Buffer): Promise
     }
     return fields
   }
-  const text = raw.toString('utf8')
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
-  }
+  return jsonOrText(raw.toString('utf8'))
 }
 
 function send (response: ServerResponse, reply: Reply): void {
