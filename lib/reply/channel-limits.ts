@@ -3,7 +3,7 @@ import { BUTTON_COUNT_LIMITS, BUTTON_LABEL_LIMITS, QUICK_REPLY_LABEL_LIMITS, typ
 import { messageFromWire } from '../hsl/message.js'
 import { isJsonObject, objectsIn, type JsonObject } from '../json-values.js'
 
-/** The channel of each documented `user.device_platform` (integration-parameters.md:87-96; none for GBM). */
+/** The channel of each documented `user.device_platform` (docs/bot-builder/integrations/integration-parameters.md:87-96; none for GBM). */
 export const DEVICE_PLATFORMS: Readonly<Record<number, Channel>> = Object.freeze({
   2: 'android', 3: 'facebook', 4: 'jio', 5: 'web', 6: 'ios', 13: 'bot_api', 14: 'whatsapp', 15: 'jio_chat'
 })
@@ -38,7 +38,7 @@ const GBM: readonly ChannelRule[] = [
   { element: 'button action', strength: 'limit', allows: 'only text buttons (shown as quick replies)', source: 'docs/gbm/on-cs.md:46-47' }
 ]
 
-// WhatsApp's 20-character buttons are for notification templates (sending-notifications.md:44-45, 70-71), not replies.
+// WhatsApp's 20-character buttons are for notification templates (docs/whatsapp/sending-notifications.md:44-45, 70-71), not replies.
 const WHATSAPP: readonly ChannelRule[] = [
   { element: 'message type', strength: 'limit', allows: 'only text and images (Raw Text/JSON and Image HSL)', source: 'docs/whatsapp/cs-wa.md:69-73' }
 ]

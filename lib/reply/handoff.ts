@@ -1,7 +1,7 @@
 import { hasTrueFlag } from '../untrusted.js'
 
-// A hand-over is a 200 reply with no messages (integration-parameters.md:278-282), and status false: true would
-// move an end step's chat to Complete (integration-parameters.md:172). See CONTRIBUTING's Architecture.
+// A hand-over is a 200 reply with no messages (docs/bot-builder/integrations/integration-parameters.md:278-282), and
+// status false: true would move an end step's chat to Complete (integration-parameters.md:172). See CONTRIBUTING.
 export const HANDOFF_STATUS = false
 
 const kHandoff = Symbol.for('fastify-haptik.handoff')

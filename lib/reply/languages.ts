@@ -1,7 +1,8 @@
 import { InvalidOptionError } from '../errors.js'
 
-// The plugin's texts picked by `user.language_code` (docs/web-sdk/configuration-customisation.md), as an integration
-// picks its reply's (integration-parameters.md, "Response for Multi-Lingual Bot"; multiple-languages.md, step 4).
+// The plugin's texts picked by `user.language_code` (docs/web-sdk/configuration-customisation.md), as an integration picks
+// its reply's (docs/bot-builder/integrations/integration-parameters.md, "Response for Multi-Lingual Bot";
+// docs/bot-builder/basic/multiple-languages.md, step 4).
 
 /** A text in several languages: `default`, and one entry per language code (`{ default: 'Sorry!', hi: '…' }`). */
 export type LocalizedText = { readonly default: string } & { readonly [languageCode: string]: string }
