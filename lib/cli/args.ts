@@ -23,7 +23,6 @@ export function collectHeader (argument: string, previous: readonly Pair[] = [])
 /** Haptik gives up on a step after 30 s. */
 export const HAPTIK_TIMEOUT_MS = 30_000
 
-/** Reads `--timeout`: whole milliseconds, from 1 to Haptik's 30000. */
 export function parseTimeout (argument: string): number {
   const ms = Number(argument)
   if (!/^\d+$/.test(argument) || ms < 1 || ms > HAPTIK_TIMEOUT_MS) {
@@ -32,7 +31,6 @@ export function parseTimeout (argument: string): number {
   return ms
 }
 
-/** Reads `--conversation-no`: a whole number, as Haptik numbers a user's conversations. */
 export function parseConversationNo (argument: string): number {
   const number = Number(argument)
   if (!/^\d+$/.test(argument) || !Number.isSafeInteger(number)) {
@@ -41,7 +39,6 @@ export function parseConversationNo (argument: string): number {
   return number
 }
 
-/** Reads the step URL: an absolute http or https URL. */
 export function parseUrl (argument: string): URL {
   let url: URL
   try {
@@ -55,10 +52,7 @@ export function parseUrl (argument: string): URL {
   return url
 }
 
-/**
- * An entity value from the command line: JSON when it starts with `{` or `[`
- * (structured entities such as a city), the text itself otherwise.
- */
+/** An entity value: JSON when it starts with `{` or `[` (structured entities such as a city), else the text. */
 export function entityValue (name: string, text: string): unknown {
   if (!text.startsWith('{') && !text.startsWith('[')) return text
   try {
@@ -68,7 +62,6 @@ export function entityValue (name: string, text: string): unknown {
   }
 }
 
-/** Reads `--entity name=value`, the value as `entityValue` reads it; repeatable. */
 export function collectEntity (argument: string, previous: ReadonlyArray<readonly [string, unknown]> = []): Array<readonly [string, unknown]> {
   const [[name, text]] = collectPair(argument)
   return [...previous, [name, entityValue(name, text)]]
@@ -81,21 +74,20 @@ export function entityValues (pairs: ReadonlyArray<readonly [string, unknown]>):
   return Object.fromEntries(Object.entries(values).map(([name, list]) => [name, list.length === 1 ? list[0] : list]))
 }
 
-/**
- * What `openapi` calls a module's build function with, by default: the
- * `build({ secret })` of the README's apps gets a secret that only serves to
- * describe the routes (no request is served).
- */
+/** What `openapi` calls a module's `build({ secret })` with by default: a secret that only describes the routes. */
 export const DEFAULT_BUILD_OPTIONS = '{"secret":"documentation-only"}'
 
-/** Reads `--build-options`: a JSON object. */
-export function parseBuildOptions (argument: string): Record<string, unknown> {
-  let options: unknown
+/** JSON text's value, or undefined when it is not JSON. */
+export function parseJson (text: string): unknown {
   try {
-    options = JSON.parse(argument)
+    return JSON.parse(text)
   } catch {
-    throw new InvalidArgumentError('Expected a JSON object, e.g. \'{"secret":"documentation-only"}\'.')
+    return undefined
   }
+}
+
+export function parseBuildOptions (argument: string): Record<string, unknown> {
+  const options = parseJson(argument)
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new InvalidArgumentError('Expected a JSON object, e.g. \'{"secret":"documentation-only"}\'.')
   }

@@ -5,27 +5,15 @@ import { UsageError } from './errors.js'
 import type { Io } from './io.js'
 import { loadModule, stepsOf } from './modules.js'
 
-// `send --steps <module>`: the entities checked against the step's own
-// schema before the call, so that a value the server will not take (the
-// failure path with the invalid-entity message, and a warning in the
-// server's log) is named on the command line.
-//
-// A reply cannot tell it: an entity that does not match answers the step's
-// failure path with its invalidEntityMessage, which is the bot's own text
-// (per step, per language) and has the shape of any StepFailure. So the
-// check runs here, with the plugin's own validation and messages: the step,
-// with a handler that does nothing, is served on a throwaway app that rejects
-// invalid entities (400 FST_HAPTIK_INVALID_ENTITY, with the message the
-// server logs), and the same request is injected into it.
+// `send --steps`: a reply cannot tell an invalid entity from any StepFailure, so a throwaway app checks it (CONTRIBUTING).
 
 /** The module's step for a request's step name: the same name, else the same ignoring case, as the plugin matches. */
 function findStep (steps: readonly AnyStep[], name: string): AnyStep | undefined {
   return steps.find(step => step.name === name) ?? steps.find(step => step.name.toLowerCase() === name.toLowerCase())
 }
 
-/** The message the plugin answers for these entities, when they do not match the step's schema. */
+/** The plugin's message for entities that do not match the step's schema: a copy that runs nothing rejects them. */
 async function validationProblem (step: AnyStep, entities: Record<string, unknown>, overrides: RequestOverrides): Promise<string | undefined> {
-  // A copy that runs nothing, unsigned, and answers entities that do not match with a 400 that says why.
   const copy = defineStep({ ...step, handler: () => '', secret: undefined, invalidEntities: 'reject', examples: undefined })
   const app = Fastify({ logger: false })
   try {
@@ -39,19 +27,12 @@ async function validationProblem (step: AnyStep, entities: Record<string, unknow
   }
 }
 
-/** What `--steps` finds wrong with the entities sent to a step. */
+/** What `--steps` finds wrong: entities the step does not declare (ignored), and values it will not take (it will not run). */
 export interface EntityCheck {
-  /** The entities the step does not declare (the server ignores them), with the ones most likely meant and the required ones not given. */
   undeclared: string | undefined
-  /** The plugin's own message for entities that do not match: the step will not run. */
   invalid: string | undefined
 }
 
-/**
- * Checks the entities sent to a step against the step the module exports:
- * entities it does not declare (with the one most likely meant), and the
- * plugin's own message for a value it will not take.
- */
 export async function checkEntities (module: string, stepName: string, entities: Record<string, unknown>, overrides: RequestOverrides, io: Io): Promise<EntityCheck> {
   const { exports } = await loadModule(module, io, '--steps', `send <url> --steps ${module}`)
   const steps = stepsOf(exports)

@@ -16,7 +16,6 @@ export interface OpenapiOptions {
   title: string
   /** OpenAPI 3.1 with a `webhooks` entry per step (exported steps only). */
   webhooks?: boolean
-  /** What the module's build function is called with. */
   buildOptions: Record<string, unknown>
 }
 
@@ -72,18 +71,14 @@ async function stepsApp (module: string, path: string, exports: Exports, options
   await failingAs(`${module}: its steps cannot be served`, async () => {
     const webhooks = options.webhooks === true
     await app.register(swagger, { openapi: { ...(webhooks ? { openapi: '3.1.0' } : {}), info: { title: options.title, version: '1.0.0' } } })
-    // No request is served: the steps are registered only to be described.
-    // A placeholder secret, never used to serve: the steps are documented as signed, as they will be.
+    // A placeholder secret: no request is served, and the steps are documented as signed, as they will be.
     await app.register(fastifyHaptik, { prefix: options.prefix, steps, secret: 'documentation-only', openapi: { webhooks } })
     await app.ready()
   })
   return app as unknown as AppWithSwagger
 }
 
-/**
- * `fastify-haptik openapi`: the OpenAPI document of a module's steps (or of
- * the app it builds), as JSON or YAML, without starting a server.
- */
+/** `fastify-haptik openapi`: the OpenAPI document of a module's steps (or of the app it builds), without a server. */
 export async function openapi (module: string, options: OpenapiOptions, io: Io): Promise<number> {
   const { path, exports } = await loadModule(module, io)
   const build = typeof exports.build === 'function' ? exports.build : exports.default

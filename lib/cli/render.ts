@@ -3,8 +3,7 @@ import { messageFromWire } from '../hsl/index.js'
 
 type JsonObject = Record<string, unknown>
 
-// Renders a Haptik reply as the user would see it in the chat window:
-// plain text as is, HSL (rich) messages as their text, buttons and cards.
+// A Haptik reply as the user would see it in the chat window.
 
 const INDENT = '     '
 
@@ -62,11 +61,7 @@ function special (hsl: JsonObject, data: JsonObject): string[] {
 
 const SHOWN = new Set(['TEXT', 'BUTTON', 'CAROUSEL'])
 
-/**
- * The lines one HSL message shows: its text (a form's title), then its quick
- * replies, buttons, cards or fields, what it does when it shows nothing, and
- * what a voice bot says instead when that differs.
- */
+/** The lines one HSL message shows: its text, quick replies, buttons, cards or fields, and a differing voice text. */
 export function renderHsl (hsl: JsonObject): string[] {
   const data = isObject(hsl.data) ? hsl.data : {}
   const heading = hsl.type === 'FORM' ? text(hsl.title) || text(hsl.text) : text(hsl.text)
@@ -95,7 +90,6 @@ export function renderMessage (message: string): string {
 /** What a reply with status false and no messages does, as `handoff()` answers (see its docs). */
 export const HANDOFF_LINE = 'status false, no messages: a hand-over to a human agent (Haptik moves the chat to Pending for an agent when Human Assistance is on, and shows its bot-break message when it is off)'
 
-/** The first line of a reply: the path Haptik files it under and how many messages. */
 function heading ({ status, response }: HaptikReply): string {
   if (!status && response.length === 0) return HANDOFF_LINE
   const count = `${response.length} message${response.length === 1 ? '' : 's'}`

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { DEFAULT_INVALID_ENTITY_MESSAGE, type HaptikReply } from '../index.js'
 import { DEFAULT_USER, haptikRequest, signedRequest, type RequestOverrides } from '../testing/index.js'
-import { entityValues, type Pair } from './args.js'
+import { entityValues, parseJson, type Pair } from './args.js'
 import { checkEntities } from './check.js'
 import { CommandFailure, EXIT_OK, UsageError } from './errors.js'
 import type { Io } from './io.js'
@@ -14,15 +14,12 @@ export interface SendOptions {
   step?: string
   entity?: ReadonlyArray<readonly [string, unknown]>
   userDetails?: readonly Pair[]
-  /** Fields of the request's `user`, as given. */
   user?: readonly Pair[]
-  /** The user's `language_code`. */
   language?: string
   /** The request's `conversation_no` (a webhook_conversation_complete event's `data.conversation_no`). */
   conversationNo?: number
   /** A module exporting the steps, to check the entities against the step's schema. */
   steps?: string
-  /** Exit 1 on a hand-over too. */
   failOnHandoff?: boolean
   body?: string
   header?: readonly Pair[]
@@ -30,9 +27,8 @@ export interface SendOptions {
   unsigned?: boolean
   timeout: number
   json?: boolean
-  /** Send a webhook event of this name instead of a step call. */
+  /** Send a webhook event of this name, with this `message` text, instead of a step call. */
   event?: string
-  /** The text of the webhook event's message. */
   message?: string
 }
 
@@ -50,10 +46,7 @@ const NUMERIC_USER_FIELDS: Readonly<Record<string, string>> = {
   device_platform: '2 Android, 3 Facebook, 5 Web SDK, 6 iOS, 13 Bot API, 14 WhatsApp, …'
 }
 
-/**
- * The request's `user` fields from `--user key=value` and `--language`: a
- * number where Haptik sends one (device_platform), text otherwise.
- */
+/** The request's `user` fields from `--user key=value` and `--language`: numbers where Haptik sends them. */
 function userOf ({ user = [], language }: SendOptions): Record<string, unknown> {
   const fields: Record<string, unknown> = {}
   for (const [key, text] of user) {
@@ -75,17 +68,12 @@ function userOf ({ user = [], language }: SendOptions): Record<string, unknown> 
 interface Built {
   body: string | Buffer
   what: string
-  /** The step and what was sent to it, when the request was built here. */
   call?: { step: string, entities: Record<string, unknown>, overrides: RequestOverrides }
 }
 
 /**
- * A webhook event as Haptik's docs show one (docs/webhooks/webhook-payload.md
- * in hellohaptik/docs_haptik): the event, the user, a bot agent, and a
- * message (or a conversation's data, for webhook_conversation_complete).
- * Each is a new event, never a retry of the last: the plugin tells a retry by
- * its `message.id`, else by its body without the timestamp, so every event
- * has a fresh `message.id`, or a fresh `data.conversation_identifier`.
+ * A webhook event as docs/webhooks/webhook-payload.md shows one, never a retry of the last: the plugin tells a retry by
+ * `message.id`, else by the body without the timestamp, so each has a fresh id or `data.conversation_identifier`.
  */
 function webhookEvent (event: string, options: SendOptions): Record<string, unknown> {
   const user = { user_id: DEFAULT_USER.user_id, auth_id: DEFAULT_USER.auth_id, device_platform: DEFAULT_USER.device_platform, ...userOf(options) }
@@ -122,7 +110,6 @@ async function bodyOf (url: URL, options: SendOptions, io: Io): Promise<Built> {
   return { body: JSON.stringify(request), what: `step "${step}"`, call: { step, entities, overrides } }
 }
 
-/** What `--steps` finds wrong with the entities, as lines to print. */
 async function entityCheck (options: SendOptions, call: Built['call'], io: Io): Promise<string> {
   if (options.steps === undefined || call === undefined) return ''
   const { undeclared, invalid } = await checkEntities(options.steps, call.step, call.entities, call.overrides, io)
@@ -150,14 +137,6 @@ async function post (url: URL, payload: string | Buffer, headers: Record<string,
   }
 }
 
-function parse (text: string): unknown {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return undefined
-  }
-}
-
 /** Why Haptik would not accept a 200 body as a reply, or undefined when it would. */
 export function replyProblem (body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the body is not a JSON object'
@@ -176,11 +155,7 @@ function httpProblem (status: number, body: unknown): string {
   return `bot break: HTTP ${status}${detail}; Haptik shows the bot-break message for anything but 200${hint}`
 }
 
-/**
- * `fastify-haptik send`: builds the request Haptik would send (or reads a
- * captured one), signs it, POSTs it and shows the answer as the user would see
- * it. Throws a `CommandFailure` for anything Haptik treats as a bot break.
- */
+/** `fastify-haptik send`: signs and POSTs a request as Haptik; a `CommandFailure` for anything that is a bot break. */
 export async function send (url: URL, options: SendOptions, io: Io): Promise<number> {
   const secret = secretOf(options, io)
   const { body, what, call } = await bodyOf(url, options, io)
@@ -195,7 +170,7 @@ export async function send (url: URL, options: SendOptions, io: Io): Promise<num
     : await post(url, signed.payload, headers, Math.min(options.timeout, WEBHOOK_DEADLINE_MS), `not delivered (Haptik waits ${WEBHOOK_DEADLINE_MS} ms, then sends the event again)`)
   io.stdout(`${answer.status} ${answer.statusText} in ${answer.ms} ms\n`)
   if (options.event !== undefined) return webhookAnswer(answer, io)
-  const json = parse(answer.text)
+  const json = parseJson(answer.text)
   if (answer.status !== 200) {
     if (answer.text !== '') io.stdout(answer.text.slice(0, 2000) + '\n')
     throw new CommandFailure(httpProblem(answer.status, json))
@@ -232,7 +207,6 @@ function webhookAnswer (answer: Answer, io: Io): number {
 /** How long Haptik waits for a webhook's answer (docs/webhooks/protocols.md:13). */
 const WEBHOOK_DEADLINE_MS = 5000
 
-/** Whether a reply is the plugin's default answer to entities that do not match (the step did not run). */
 function isInvalidEntityReply ({ status, response }: HaptikReply): boolean {
   return !status && response.length === 1 && response[0] === DEFAULT_INVALID_ENTITY_MESSAGE
 }

@@ -1,14 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { nonEmptyText, type NonEmpty } from './common.js'
 
-// Actionables: buttons, carousel-card actions and quick replies.
-// Reference: python-hsl hsl_builder/elements/actionable.py (class Actionable,
-// enums URI and ActionableType) and docs_haptik docs/hsl/hsl-properties.md.
+// python-hsl hsl_builder/elements/actionable.py and docs/hsl/hsl-properties.md disagree: the unions take both.
 
-/**
- * What a tap opens (`uri`): the union of python-hsl's enum URI and the table
- * of docs/hsl/hsl-properties.md, which disagree (each lists values the other lacks).
- */
 export const UriSchema = Type.Union([
   Type.Literal(''), // python-hsl URI.NONE; the docs' samples use "" as well
   Type.Literal('LINK'), // both
@@ -26,11 +20,6 @@ export const UriSchema = Type.Union([
 ], { description: 'What a tap opens: a link, a call, a picker, … ("" for nothing)' })
 export type Uri = Static<typeof UriSchema>
 
-/**
- * What kind of action an actionable is (`type`): the union of python-hsl's
- * enum ActionableType (which has SHARE) and the table of hsl-properties.md
- * (which has TEXT, TAB_LIST_TEXT_ONLY and SHARE_REFERRAL).
- */
 export const ActionableTypeSchema = Type.Union([
   Type.Literal('APP_ACTION'), // both
   Type.Literal('MESSAGE_BAR'), // both
@@ -45,29 +34,20 @@ export const ActionableTypeSchema = Type.Union([
 ], { description: 'The kind of action: APP_ACTION with a uri, TEXT_ONLY to send a message, …' })
 export type ActionableType = Static<typeof ActionableTypeSchema>
 
-/** Every `uri` value, in the order of UriSchema. */
 export const URIS: readonly Uri[] = UriSchema.anyOf.map(member => member.const)
-/** Every actionable `type`, in the order of ActionableTypeSchema. */
 export const ACTIONABLE_TYPES: readonly ActionableType[] = ActionableTypeSchema.anyOf.map(member => member.const)
 
-/**
- * An actionable's payload. python-hsl takes any dict; these are the keys
- * docs/hsl/hsl-properties.md and the docs' samples use.
- */
+/** An actionable's payload: python-hsl takes any dict; these are the keys of docs/hsl/hsl-properties.md and its samples. */
 export interface ActionablePayload {
-  /** Sent as the user's message on a tap. */
   message?: string
   /** Sent to the bot instead of `message`; `""` means `message`. */
   gogo_message?: string
-  /** The page a LINK or SELF_SERVE_WEB opens. */
   url?: string
   link?: string
-  /** CAROUSEL_DETAIL: the detail screen's title, sub_title, description and images. */
   title?: string
   sub_title?: string
   description?: string
   images?: string[]
-  /** SEND_LOCATION, SEND_MULTIPLE_LOCATIONS: the keys the coordinates come back under. */
   lat_key?: string
   lng_key?: string
   callback_link?: string
@@ -81,32 +61,19 @@ const PayloadSchema = Type.Record(Type.String(), Type.Unknown(), {
 
 const IsDefaultSchema = Type.Union([Type.Literal(0), Type.Literal(1)], { description: '1: the action of a tap on the element itself' })
 
-/**
- * A call to action: a button, a carousel card's action or its mini action.
- * Keys in python-hsl's order; `uri` and `location_required` are optional
- * because the docs' samples sometimes leave them out, `emoji` because only
- * the docs' samples have it.
- */
+/** A button or card action, keys in python-hsl's order; `uri`, `location_required` and `emoji` are optional as in the docs' samples. */
 export const ActionableSchema = Type.Object({
   actionable_text: Type.String({ minLength: 1, description: 'The text on the button' }),
   type: ActionableTypeSchema,
   uri: Type.Optional(UriSchema),
   is_default: IsDefaultSchema,
-  // A boolean, as python-hsl writes it; docs/hsl/index.md's one sample has the
-  // string "false", which the docs' other samples and tables do not repeat.
-  location_required: Type.Optional(Type.Boolean({ description: 'Deprecated; false' })),
+  location_required: Type.Optional(Type.Boolean({ description: 'Deprecated; false' })), // docs/hsl/index.md's one sample has "false"
   payload: PayloadSchema,
   emoji: Type.Optional(Type.String({ description: 'An emoji shown with the text (docs samples)' }))
 }, { title: 'HslActionable' })
 export type Actionable = Static<typeof ActionableSchema>
 
-/**
- * A quick reply: a chip under a text message. python-hsl takes any
- * Actionable as a quick reply; docs/hsl/text.md says quick replies are
- * "currently supported for TEXT_ONLY" and requires `payload.message`, and the
- * schema follows the docs there (a chip of another kind, or one that sends
- * nothing, is not rendered as one).
- */
+/** A chip under a text: TEXT_ONLY with `payload.message`, as docs/hsl/text.md requires (python-hsl takes any Actionable). */
 export const QuickReplySchema = Type.Object({
   actionable_text: Type.String({ minLength: 1 }),
   type: Type.Literal('TEXT_ONLY'),
@@ -121,34 +88,28 @@ export const QuickReplySchema = Type.Object({
 }, { title: 'HslQuickReply' })
 export type QuickReply = Static<typeof QuickReplySchema>
 
-/** Options every actionable builder takes. */
 export interface ActionOptions {
-  /** The action of a tap on the whole element (Haptik's `is_default: 1`). Default: `false`. */
+  /** The action of a tap on the whole element (`is_default: 1`). Default: `false`. */
   isDefault?: boolean | undefined
-  /** An `emoji` key, as in the docs' samples. Default: none (python-hsl never writes one). */
+  /** An `emoji` key, as in the docs' samples (python-hsl never writes one). */
   emoji?: string | undefined
 }
 
-/** Options of the actions that send a message. */
 export interface MessageOptions extends ActionOptions {
   /** The message sent as the user's. Default: the label. */
   message?: string | undefined
-  /** Sent to the bot instead of the visible message (Haptik's `gogo_message`). Default: `''`, the message itself. */
+  /** Sent to the bot instead of the message (`gogo_message`). Default: `''`, the message itself. */
   gogoMessage?: string | undefined
 }
 
-/** Everything python-hsl's `Actionable` has, for `hsl.actionable`. */
+/** python-hsl's `Actionable` attributes; defaults `uri: ''`, `payload: {}`, `locationRequired: false`. */
 export interface ActionableOptions extends ActionOptions {
   type: ActionableType
-  /** Default: `''`. */
   uri?: Uri | undefined
-  /** Default: `{}`, as in python-hsl. */
   payload?: ActionablePayload | undefined
-  /** Deprecated in Haptik's docs. Default: `false`. */
   locationRequired?: boolean | undefined
 }
 
-/** python-hsl's Actionable.to_hsl(), key for key; `emoji` after it when asked for. `builder` names the call for errors. */
 function build (builder: string, label: string, type: ActionableType, uri: Uri, payload: ActionablePayload, { isDefault, emoji }: ActionOptions, locationRequired = false): Actionable {
   const built: Actionable = { actionable_text: nonEmptyText(label, `hsl.${builder}`, 'the label'), type, uri, is_default: isDefault === true ? 1 : 0, location_required: locationRequired, payload }
   if (emoji !== undefined) built.emoji = emoji
@@ -159,10 +120,7 @@ function sendPayload (label: string, { message = label, gogoMessage = '' }: Mess
   return { message, gogo_message: gogoMessage }
 }
 
-/**
- * Any actionable, as python-hsl's `Actionable(text, type, uri)` with its
- * attributes: for the kinds no helper covers (FORM_SHOW, SAVED_ADDRESSES, …).
- */
+/** Any actionable, as python-hsl's `Actionable(text, type, uri)`: for kinds no helper covers (FORM_SHOW, …). */
 export function actionable<L extends string> (label: NonEmpty<L>, { type, uri = '', payload = {}, locationRequired = false, ...options }: ActionableOptions): Actionable {
   return build('actionable', label, type, uri, payload, options, locationRequired)
 }
@@ -177,7 +135,6 @@ export function sendMessage<L extends string> (label: NonEmpty<L>, options: Mess
   return build('sendMessage', label, 'TEXT_ONLY', '', sendPayload(label, options), options)
 }
 
-/** An action that opens a web page. */
 export function link<L extends string> (label: NonEmpty<L>, url: string, options: ActionOptions = {}): Actionable {
   return build('link', label, 'APP_ACTION', 'LINK', { url, gogo_message: '' }, options)
 }
@@ -187,11 +144,7 @@ export function webview<L extends string> (label: NonEmpty<L>, url: string, opti
   return build('webview', label, 'APP_ACTION', 'SELF_SERVE_WEB', { url, link: '', gogo_message: '' }, options)
 }
 
-/**
- * An action that calls a phone number. python-hsl has no CALL uri; Haptik's
- * docs say the number goes in the payload without naming the key: it is sent
- * as `phone_number` and as a `tel:` `url`.
- */
+/** An action that calls a number; the docs name no payload key, so it goes as `phone_number` and a `tel:` `url`. */
 export function call<L extends string> (label: NonEmpty<L>, phoneNumber: string, options: ActionOptions = {}): Actionable {
   return build('call', label, 'APP_ACTION', 'CALL', { phone_number: phoneNumber, url: `tel:${phoneNumber}`, gogo_message: '' }, options)
 }
@@ -202,12 +155,10 @@ export function launchChannel<L extends string> (label: NonEmpty<L>, options: Me
   return build('launchChannel', label, 'TEXT_ONLY', 'LAUNCH_CHANNEL', { gogo_message: gogoMessage, message }, options)
 }
 
-/** The detail screen a CAROUSEL_DETAIL action opens. */
 export interface CarouselDetailOptions extends ActionOptions {
   title?: string | undefined
   subTitle?: string | undefined
   description?: string | undefined
-  /** The images of the detail screen. */
   images: readonly string[]
 }
 
@@ -216,11 +167,8 @@ export function carouselDetail<L extends string> (label: NonEmpty<L>, { title = 
   return build('carouselDetail', label, 'APP_ACTION', 'CAROUSEL_DETAIL', { title, sub_title: subTitle, description, images: [...images], gogo_message: '', link: '' }, options)
 }
 
-/** Where SEND_LOCATION sends the coordinates back. */
 export interface LocationOptions extends ActionOptions {
-  /** The key the latitude comes back under. */
   latKey: string
-  /** The key the longitude comes back under. */
   lngKey: string
 }
 
@@ -234,36 +182,27 @@ export function imageUpload<L extends string> (label: NonEmpty<L>, options: Acti
   return build('imageUpload', label, 'APP_ACTION', 'IMAGE_UPLOAD', {}, options)
 }
 
-/** An action that opens the gallery to pick an image (URI GALLERY_PICKER). */
 export function galleryPicker<L extends string> (label: NonEmpty<L>, options: ActionOptions = {}): Actionable {
   return build('galleryPicker', label, 'APP_ACTION', 'GALLERY_PICKER', {}, options)
 }
 
-/** An action that opens a document picker (python-hsl URI.DOCUMENT_PICKER). */
 export function documentPicker<L extends string> (label: NonEmpty<L>, options: ActionOptions = {}): Actionable {
   return build('documentPicker', label, 'APP_ACTION', 'DOCUMENT_PICKER', {}, options)
 }
 
-/** An action that asks the user for feedback (ActionableType APP_FEEDBACK). */
 export function feedback<L extends string> (label: NonEmpty<L>, options: ActionOptions = {}): Actionable {
   return build('feedback', label, 'APP_FEEDBACK', '', {}, options)
 }
 
-/** What a SHARE action shares. */
+/** What a SHARE action shares: a message, and an image; `showShareOption` defaults to `true`. */
 export interface ShareOptions extends ActionOptions {
-  /** The text shared. */
   message: string
-  /** An image shared with it. */
   image?: string | undefined
-  /** Default: `true`. */
   showShareOption?: boolean | undefined
 }
 
 /** An action that shares a message (and an image), as the mini_actionable of docs/hsl/carousel.md. */
 export function share<L extends string> (label: NonEmpty<L>, { message, image, showShareOption = true, ...options }: ShareOptions): Actionable {
-  const payload: ActionablePayload = { show_share_option: showShareOption }
-  if (image !== undefined) payload.image = image
-  payload.gogo_message = ''
-  payload.message = message
+  const payload = { show_share_option: showShareOption, ...(image === undefined ? {} : { image }), gogo_message: '', message }
   return build('share', label, 'SHARE', '', payload, options)
 }

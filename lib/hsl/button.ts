@@ -2,10 +2,8 @@ import { Type, type Static } from '@sinclair/typebox'
 import { ActionableSchema, type Actionable } from './actionable.js'
 import { messageHeader, nonEmptyList, nonEmptyText, VoiceTextSchema, type NonEmpty, type NonEmptyList, type VoiceOptions } from './common.js'
 
-// BUTTON: python-hsl hsl_builder/button.py (its `actionables` go out as
-// `data.items`); docs/hsl/button.md.
+// BUTTON: python-hsl hsl_builder/button.py (`actionables` go out as `data.items`); docs/hsl/button.md.
 
-/** A text with buttons under it. */
 export const HslButtonSchema = Type.Object({
   text: Type.String({ minLength: 1 }),
   type: Type.Literal('BUTTON'),

@@ -2,21 +2,12 @@ import { Type, type Static } from '@sinclair/typebox'
 import { ActionableSchema, type Actionable } from './actionable.js'
 import { InvalidHslError, messageHeader, nonEmptyList, VoiceTextSchema, type NonEmptyList, type VoiceOptions } from './common.js'
 
-// CAROUSEL: python-hsl hsl_builder/carousel.py and elements/carousel_item.py;
-// docs/hsl/carousel.md and docs/hsl/image.md.
+// CAROUSEL: python-hsl hsl_builder/carousel.py, elements/carousel_item.py; docs/hsl/carousel.md, docs/hsl/image.md.
 
-/** How much room each carousel card takes (python-hsl CarouselWidth; docs/hsl/carousel.md). */
 export const CarouselWidthSchema = Type.Union([Type.Literal('THIN'), Type.Literal('MEDIUM'), Type.Literal('FAT'), Type.Literal('BIG')])
 export type CarouselWidth = Static<typeof CarouselWidthSchema>
 
-/**
- * One card of a carousel. python-hsl writes every key, in this order, even
- * empty (`hsl.carousel` and `hsl.image` do too); the docs' samples leave out
- * title, sub_title, description and meta (docs/hsl/image.md's card has none),
- * so only `actionables` and `thumbnail` are required. `thumbnail.type`
- * (deprecated, docs/hsl/image.md) and `mini_actionable` (docs/hsl/carousel.md)
- * are docs-only.
- */
+/** A card: python-hsl writes every key, even empty; the docs' samples need only `actionables` and `thumbnail`. */
 export const CarouselItemSchema = Type.Object({
   title: Type.Optional(Type.String()),
   sub_title: Type.Optional(Type.String()),
@@ -28,14 +19,12 @@ export const CarouselItemSchema = Type.Object({
 }, { title: 'HslCarouselItem' })
 export type CarouselItem = Static<typeof CarouselItemSchema>
 
-/** A row of cards; also how a single image is sent. */
 export const HslCarouselSchema = Type.Object({
   text: Type.String({ description: 'The notification text; may be empty' }),
   type: Type.Literal('CAROUSEL'),
   voice_text: VoiceTextSchema,
   data: Type.Object({
-    // python-hsl writes a number; the docs' samples also show strings ("1.67", "1000.1").
-    image_aspect_ratio: Type.Optional(Type.Union([Type.Number(), Type.String()], { description: 'Card height; "1000.1" for cards without images' })),
+    image_aspect_ratio: Type.Optional(Type.Union([Type.Number(), Type.String()], { description: 'Card height; "1000.1" for cards without images' })), // python-hsl: a number; docs: strings too
     width: CarouselWidthSchema,
     items: Type.Array(CarouselItemSchema, { minItems: 1 })
   }),
@@ -43,37 +32,26 @@ export const HslCarouselSchema = Type.Object({
 }, { title: 'HslCarousel' })
 export type HslCarousel = Static<typeof HslCarouselSchema>
 
-/** One carousel card, as the builder takes it (python-hsl's CarouselItem). */
+/** One card (python-hsl's CarouselItem): `image` is `thumbnail.image`, `actions` its `actionables`; strings default to `''`. */
 export interface CardOptions {
-  /** The card's picture (`thumbnail.image`). Default: `''`. */
   image?: string | undefined
-  /** Default: `''`. */
   title?: string | undefined
-  /** `sub_title`. Default: `''`. */
   subTitle?: string | undefined
-  /** Default: `''`. */
   description?: string | undefined
-  /** python-hsl's `meta` string. Default: `''`. */
   meta?: string | undefined
-  /** The card's buttons (`actionables`). Default: none. */
   actions?: readonly Actionable[] | undefined
-  /** A small action on the card (`mini_actionable`, docs/hsl/carousel.md), e.g. `hsl.share(...)`. Default: none. */
+  /** `mini_actionable` (docs/hsl/carousel.md), e.g. `hsl.share(...)`. */
   miniAction?: Actionable | undefined
 }
 
-/** Options of `hsl.carousel`. */
+/** Defaults as in python-hsl: `text: ''`, `width: 'THIN'`, `imageAspectRatio: 1` (`'1000.1'` without images); `isNew` not sent. */
 export interface CarouselOptions extends VoiceOptions {
-  /** The notification text. Default: `''`. */
   text?: string | undefined
-  /** Default: `THIN`, as in python-hsl. */
   width?: CarouselWidth | undefined
-  /** Card height as width/height (`image_aspect_ratio`). Default: `1`, as in python-hsl; `'1000.1'` for cards without images (docs). */
   imageAspectRatio?: number | string | undefined
-  /** The docs' `isNew` flag. Default: not sent. */
   isNew?: boolean | undefined
 }
 
-/** python-hsl's CarouselItem.to_hsl(), key for key; `mini_actionable` after it when given. */
 function card (options: CardOptions, index: number): CarouselItem {
   if (typeof options !== 'object' || options === null) throw new InvalidHslError(`hsl.carousel: card ${index} must be an object like { title, image, actions }`)
   const { image = '', title = '', subTitle = '', description = '', meta = '', actions = [], miniAction } = options
@@ -82,10 +60,7 @@ function card (options: CardOptions, index: number): CarouselItem {
   return item
 }
 
-/**
- * A carousel of one or more cards. As python-hsl's `Carousel(text)` with its
- * items. Cards built from data are a list: `hsl.carousel(products.map(product => ({ title: product.name })))`.
- */
+/** A carousel of one or more cards, as python-hsl's `Carousel(text)`; e.g. `hsl.carousel(products.map(p => ({ title: p.name })))`. */
 export function carousel<const N extends number> (cards: NonEmptyList<CardOptions, N, 'a carousel needs at least one card'>, { text = '', width = 'THIN', imageAspectRatio = 1, voiceText, isNew }: CarouselOptions = {}): HslCarousel {
   const message: HslCarousel = {
     ...messageHeader(text, 'CAROUSEL', voiceText),
@@ -95,27 +70,14 @@ export function carousel<const N extends number> (cards: NonEmptyList<CardOption
   return message
 }
 
-/** Options of `hsl.image`. */
+/** Defaults of docs/hsl/image.md: `text: ''`, `width: 'FAT'`, `aspectRatio: 1.77`. */
 export interface ImageOptions extends VoiceOptions {
-  /** The notification text. Default: `''`. */
   text?: string | undefined
-  /** Default: `FAT` (docs/hsl/image.md). */
   width?: CarouselWidth | undefined
-  /** Default: `1.77` (docs/hsl/image.md). */
   aspectRatio?: number | string | undefined
 }
 
-/**
- * A single image: a one-card carousel without actions, `FAT` and 1.77 as in
- * docs/hsl/image.md. python-hsl has no image builder; its card is the same as
- * any other card, key for key: python-hsl's `Carousel(text)` with one
- * `CarouselItem('', '')` whose thumbnail is the image (empty title,
- * sub_title, description and meta), so a client reads it as it reads every
- * card. The docs' sample card, with only `thumbnail` and `actionables`, is
- * what the same card is without its empty keys. The deprecated
- * `thumbnail.type: "LANDSCAPE"` is left out, as python-hsl's thumbnails never
- * carry it.
- */
+/** A single image (docs/hsl/image.md): a one-card carousel, the card python-hsl's `CarouselItem('', '')` with it as thumbnail. */
 export function image (url: string, { text = '', width = 'FAT', aspectRatio = 1.77, voiceText }: ImageOptions = {}): HslCarousel {
   return carousel([{ image: url }], { text, width, imageAspectRatio: aspectRatio, voiceText })
 }

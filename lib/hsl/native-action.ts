@@ -1,10 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { messageHeader, nonEmptyText, VoiceTextSchema, type VoiceOptions } from './common.js'
 
-// NATIVE_ACTION: python-hsl hsl_builder/native_action.py ("used to communicate
-// with the parent app in which SDK is integrated"). Not in Haptik's docs.
+// NATIVE_ACTION: python-hsl hsl_builder/native_action.py; not in Haptik's docs.
 
-/** A message that calls a method of the app the SDK runs in. */
 export const HslNativeActionSchema = Type.Object({
   text: Type.String(),
   type: Type.Literal('NATIVE_ACTION'),

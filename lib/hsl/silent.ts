@@ -1,24 +1,17 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { messageHeader, nonEmptyText, VoiceTextSchema, type VoiceOptions } from './common.js'
 
-// SILENT: python-hsl hsl_builder/silent.py (its `actions` go out as
-// `data.silent_actions`) and elements/silent_action.py. Not in Haptik's docs.
+// SILENT: python-hsl hsl_builder/silent.py (`actions` go out as `data.silent_actions`), elements/silent_action.py.
 
-/**
- * One silent action: a free `type` and its data, where python-hsl writes the
- * action id as `Id` (capital I) and `via_name` after the caller's own keys.
- */
 export const SilentActionSchema = Type.Object({
   type: Type.String({ minLength: 1 }),
   data: Type.Object({
-    // python-hsl types the id as int and documents it as str.
-    Id: Type.Union([Type.Integer(), Type.String()]),
+    Id: Type.Union([Type.Integer(), Type.String()]), // python-hsl types it int and documents it str
     via_name: Type.String({ description: 'via_name of the business' })
   })
 }, { title: 'HslSilentAction' })
 export type SilentAction = Static<typeof SilentActionSchema> & { data: Record<string, unknown> }
 
-/** A message that makes the app act without showing anything. */
 export const HslSilentSchema = Type.Object({
   text: Type.String(),
   type: Type.Literal('SILENT'),
@@ -28,11 +21,7 @@ export const HslSilentSchema = Type.Object({
 /** A SILENT message; its actions' data may carry keys of their own before `Id` and `via_name`. */
 export type HslSilent = Omit<Static<typeof HslSilentSchema>, 'data'> & { data: { silent_actions: SilentAction[] } }
 
-/**
- * One silent action, as python-hsl's `SilentAction(type, id, via_name)` with
- * its `data`: `data`'s own keys first, then `Id` and `via_name`, which
- * overwrite keys of the same name in place (as python-hsl's to_hsl() does).
- */
+/** As python-hsl's `SilentAction(type, id, via_name)`: `data`'s keys, then `Id` and `via_name` over them in place. */
 export function silentAction (type: string, id: number | string, viaName: string, data: Record<string, unknown> = {}): SilentAction {
   return { type: nonEmptyText(type, 'hsl.silentAction', 'the type'), data: { ...data, Id: id, via_name: viaName } }
 }

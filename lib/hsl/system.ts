@@ -1,16 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox'
 import { InvalidHslError, messageHeader, VoiceTextSchema, type VoiceOptions } from './common.js'
 
-// SYSTEM: python-hsl hsl_builder/system.py (enum SystemEvents). The payload
-// keys of chat_pinned are those of docs/webhooks/webhook-payload.md, where
-// Haptik sends SYSTEM messages; python-hsl's tests use `agent`.
+// SYSTEM: python-hsl hsl_builder/system.py (enum SystemEvents); chat_pinned's keys: docs/webhooks/webhook-payload.md.
 
-/** The system events python-hsl knows. */
 export const SystemEventSchema = Type.Union([Type.Literal('chat_complete'), Type.Literal('chat_pinned')])
 export type SystemEvent = Static<typeof SystemEventSchema>
 const SYSTEM_EVENTS: readonly SystemEvent[] = SystemEventSchema.anyOf.map(member => member.const)
 
-/** A system event in the chat: the chat completed, or pinned to an agent. */
 export const HslSystemSchema = Type.Object({
   text: Type.String(),
   type: Type.Literal('SYSTEM'),
@@ -22,7 +18,6 @@ export const HslSystemSchema = Type.Object({
 }, { title: 'HslSystem' })
 export type HslSystem = Static<typeof HslSystemSchema>
 
-/** The payload of a chat_pinned event (docs/webhooks/webhook-payload.md). */
 export interface ChatPinnedPayload {
   agent_name?: string
   profile_image?: string
@@ -30,9 +25,7 @@ export interface ChatPinnedPayload {
   [key: string]: unknown
 }
 
-/** Options of `hsl.system`. */
 export interface SystemOptions<E extends SystemEvent> extends VoiceOptions {
-  /** Default: `{}`. */
   payload?: (E extends 'chat_pinned' ? ChatPinnedPayload : Record<string, unknown>) | undefined
 }
 

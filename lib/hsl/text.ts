@@ -4,7 +4,6 @@ import { messageHeader, nonEmptyText, VoiceTextSchema, type NonEmpty, type Voice
 
 // TEXT: python-hsl hsl_builder/text.py; docs/hsl/text.md.
 
-/** A text message, with optional quick replies. */
 export const HslTextSchema = Type.Object({
   text: Type.String({ minLength: 1 }),
   type: Type.Literal('TEXT'),
@@ -13,13 +12,11 @@ export const HslTextSchema = Type.Object({
 }, { title: 'HslText' })
 export type HslText = Static<typeof HslTextSchema>
 
-/** Options of `hsl.text`. */
 export interface TextOptions extends VoiceOptions {
-  /** Chips under the text, made with `hsl.quickReply`. Default: none. */
   quickReplies?: readonly QuickReply[] | undefined
 }
 
-/** A text message; `quickReplies` become chips under it. As python-hsl's `Text(text)`. */
+/** A text message, as python-hsl's `Text(text)`; `quickReplies` (made with `hsl.quickReply`) become chips under it. */
 export function text<T extends string> (message: NonEmpty<T>, { quickReplies = [], voiceText }: TextOptions = {}): HslText {
   return { ...messageHeader(nonEmptyText(message, 'hsl.text', 'the text'), 'TEXT', voiceText), data: { quick_replies: [...quickReplies] } }
 }

@@ -3,26 +3,18 @@ import { DetailsTooLargeError, InvalidReplyError } from '../errors.js'
 import type { HaptikReply } from './normalize-reply.js'
 import { describeType } from '../json-values.js'
 
-/** Largest `JSON.stringify` lengths of the details a reply may carry. */
+/** Largest `JSON.stringify` lengths of a reply's details; defaults 2500, 200 and 500 for both `combined`. */
 export interface DetailsLimit {
-  /** `conversation_details`. Default: 2500 characters. */
   conversationDetails?: number | undefined
-  /** `user_details`. Default: 200 characters. */
   userDetails?: number | undefined
-  /** Both together. Default: 500 characters. */
   combined?: number | undefined
 }
 
-/** Every details limit, set. */
 export type DetailsLimits = { readonly [K in keyof DetailsLimit]-?: number }
 
-/**
- * Haptik's documents disagree (500 characters for both details together, or
- * 2500 for the conversation's and 200 for the user's): all three hold by default.
- */
+// Haptik's documents disagree (500 for both details, or 2500 and 200 apart): all three hold.
 export const DEFAULT_DETAILS_LIMIT: DetailsLimits = Object.freeze({ conversationDetails: 2500, userDetails: 200, combined: 500 })
 
-/** What a value that JSON cannot carry as it is, is; for messages. */
 function describeNonJson (value: unknown): string {
   if (typeof value === 'number') return String(value)
   if (typeof value !== 'object' || value === null) return `a ${typeof value}`
@@ -31,12 +23,6 @@ function describeNonJson (value: unknown): string {
   return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`
 }
 
-function isPlainObject (value: object): boolean {
-  const prototype = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
-}
-
-/** Where a value is: the field, then its keys and indexes (`cart.items[2]`). */
 function pathOf (field: string, keys: ReadonlyArray<string | number>): string {
   return field + keys.map(key => typeof key === 'number' ? `[${key}]` : `.${key}`).join('')
 }
@@ -46,12 +32,8 @@ function notJson (step: string, field: string, keys: ReadonlyArray<string | numb
 }
 
 /**
- * A copy of details as JSON carries them, or FST_HAPTIK_INVALID_REPLY naming
- * the first value JSON would change or lose: a Map, Set or other class
- * instance, a bigint, a function, NaN or Infinity, a cycle. A property set to
- * `undefined` is absent, and an object with `toJSON` (a Date) is what that
- * returns, as in JSON.stringify. Its objects have no prototype (a key
- * `__proto__` is a key); `keys` is where the walk is, for the message.
+ * A copy of details as JSON carries them (`undefined` properties left out, `toJSON` applied, no prototypes), or
+ * FST_HAPTIK_INVALID_REPLY naming the first value JSON would change or lose (a class instance, NaN, a cycle, …).
  */
 function jsonCopy (value: unknown, field: string, step: string, ancestors: object[], keys: Array<string | number>): unknown {
   switch (typeof value) {
@@ -59,8 +41,7 @@ function jsonCopy (value: unknown, field: string, step: string, ancestors: objec
     case 'boolean':
       return value
     case 'number':
-      // -0 is 0 in JSON.
-      if (Number.isFinite(value)) return value === 0 ? 0 : value
+      if (Number.isFinite(value)) return value === 0 ? 0 : value // -0 is 0 in JSON
       throw notJson(step, field, keys, describeNonJson(value))
     case 'object':
       break
@@ -83,7 +64,7 @@ function jsonCopy (value: unknown, field: string, step: string, ancestors: objec
       keys.pop()
     }
     copy = list
-  } else if (isPlainObject(value)) {
+  } else if ([Object.prototype, null].includes(Object.getPrototypeOf(value))) {
     const object: Record<string, unknown> = Object.create(null)
     for (const key of Object.keys(value)) {
       const item = (value as Record<string, unknown>)[key]
@@ -100,7 +81,6 @@ function jsonCopy (value: unknown, field: string, step: string, ancestors: objec
   return copy
 }
 
-/** How a value the validator changed differs from what the handler returned, or undefined. */
 function firstChange (returned: unknown, validated: unknown, path: string): string | undefined {
   if (typeof returned !== 'object' || returned === null || typeof validated !== 'object' || validated === null) {
     return Object.is(returned, validated)
@@ -115,36 +95,25 @@ function firstChange (returned: unknown, validated: unknown, path: string): stri
   return undefined
 }
 
-/** A value checked against a step's schema: the validated copy, and its JSON text. */
 export interface CheckedJson {
   readonly value: unknown
   readonly text: string
 }
 
 /**
- * A returned value (details, state) as JSON data, checked against the step's schema with Fastify's own
- * validator (the route's, compiled once per route and cached by Fastify). The
- * validator works on a copy: a value it would convert or drop (Fastify's Ajv
- * coerces types) is refused, never sent changed; defaults the schema fills in
- * are kept.
+ * A returned value (details, state) checked against the step's schema with the route's validator, on a copy:
+ * a value Ajv would coerce or drop is refused, never sent changed; defaults it fills in are kept.
  */
 export function checkedValue (request: FastifyRequest, schema: object, value: unknown, field: string, step: string, keptAs = 'details are sent as the handler returns them'): unknown {
   return value === undefined ? undefined : checkedData(request, schema, value, field, step, keptAs).value
 }
 
-/** `checkedValue` of a value that is there, with the text of what it checked. */
 export function checkedData (request: FastifyRequest, schema: object, value: unknown, field: string, step: string, keptAs: string): CheckedJson {
   const copy = jsonCopy(value, field, step, [], [])
-  // The copy is the plugin's own: the validator may work on it, and its text is what was returned.
   return checkedJson(request, schema, JSON.stringify(copy), field, reason => new InvalidReplyError(step, reason), keptAs, copy)
 }
 
-/**
- * JSON text (what a store kept, say) and its data `copy`, checked as
- * `checkedValue` checks a returned value: the validator works on the copy,
- * and what it changes shows against the text (`refuse` makes the error).
- * Text the validator leaves as it is needs no comparing.
- */
+/** JSON text (what a store kept, say) and its data `copy`, checked as `checkedValue` checks a returned value. */
 export function checkedJson (request: FastifyRequest, schema: object, text: string, field: string, refuse: (reason: string) => Error, keptAs: string, copy: unknown): CheckedJson {
   const validate = request.compileValidationSchema(schema)
   if (validate(copy) !== true) {
@@ -173,10 +142,7 @@ function sizeOf (details: unknown): number {
   return details === undefined ? 0 : JSON.stringify(details).length
 }
 
-/**
- * Details over Haptik's size limits (the JSON text of what the handler
- * returned) are refused, never truncated: the message says which and by how much.
- */
+/** Details over the size limits are refused, never truncated. */
 function checkDetailsSize (limit: DetailsLimits | null, reply: HaptikReply, step: string): void {
   if (limit === null) return
   const conversation = sizeOf(reply.conversation_details)
@@ -190,18 +156,14 @@ function checkDetailsSize (limit: DetailsLimits | null, reply: HaptikReply, step
   }
 }
 
-/** What a step may return as details, resolved at registration. */
+/** The step's details schemas and limits, resolved at registration. */
 export interface DetailsRules {
-  /** The step's schemas (JSON Schema) of what a handler may return as details. */
   readonly conversationDetails: object
   readonly userDetails: object
   readonly detailsLimit: DetailsLimits | null
 }
 
-/**
- * The reply with its details as they will be sent, or FST_HAPTIK_INVALID_REPLY
- * or FST_HAPTIK_DETAILS_TOO_LARGE when they break the rules.
- */
+/** The reply with its details as they will be sent, or FST_HAPTIK_INVALID_REPLY or FST_HAPTIK_DETAILS_TOO_LARGE. */
 export function checkReplyDetails (request: FastifyRequest, rules: DetailsRules, reply: HaptikReply, step: string): HaptikReply {
   if (reply.conversation_details === undefined && reply.user_details === undefined) return reply
   const checked: HaptikReply = { status: reply.status, response: reply.response }

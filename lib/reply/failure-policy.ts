@@ -6,37 +6,19 @@ import { HANDOFF_STATUS, isHandoff } from './handoff.js'
 import { pickText, type UserText } from './languages.js'
 import type { HaptikReply } from './normalize-reply.js'
 
-// What the plugin does with a reply once a handler has made it, and what it
-// answers when a handler fails: checks against the bot's channels, the
-// hand-over, the fallback. Options read here, once, at registration.
-
-/** What failures, invalid replies and timeouts answer. */
 export type FailurePolicy = 'fallback' | 'handoff'
-/** What a reply over a channel's limit does. */
 export type ChannelLimitsPolicy = 'warn' | 'fail'
 
 /** Reply options, on the plugin and on a step (which overrides the plugin's). */
 export interface ReplyOptions {
-  /**
-   * The channels the bot serves: replies are checked against the limits
-   * Haptik documents for each. Default: none (no check).
-   */
+  /** The channels the bot serves: replies are checked against the limits Haptik documents for each. Default: none. */
   channels?: readonly Channel[] | undefined
-  /**
-   * `'warn'` logs a reply over a channel's limit as a warning and sends it;
-   * `'fail'` answers on the failure path instead. Default: `'warn'`.
-   */
+  /** A reply over a channel's limit: `'warn'` (the default) logs and sends it; `'fail'` takes the failure path. */
   channelLimits?: ChannelLimitsPolicy | undefined
-  /**
-   * What a throwing handler, an invalid reply or a timeout answers:
-   * `'fallback'`, the fallback message on the failure path, or `'handoff'`,
-   * no messages, which Haptik turns into a hand-over to an agent when Human
-   * Assistance is on. Default: `'fallback'`.
-   */
+  /** What a throw, an invalid reply or a timeout answers: `'fallback'` (the default) message, or a `'handoff'`. */
   onFailure?: FailurePolicy | undefined
 }
 
-/** The reply options of a step, resolved. */
 export interface ReplyPolicy {
   readonly channels: readonly Channel[]
   readonly channelLimits: ChannelLimitsPolicy
@@ -58,10 +40,7 @@ function checkChannels (channels: unknown, what: string): readonly Channel[] {
   return Object.freeze([...new Set(channels as Channel[])])
 }
 
-/**
- * Resolves reply options over their defaults (the plugin's, for a step);
- * throws FST_HAPTIK_INVALID_OPTION naming the bad one.
- */
+/** Reply options over their defaults (the plugin's, for a step); throws FST_HAPTIK_INVALID_OPTION. */
 export function resolveReplyPolicy (options: ReplyOptions, defaults: ReplyPolicy = DEFAULT_POLICY, prefix = ''): ReplyPolicy {
   const { channels, channelLimits, onFailure } = options
   return Object.freeze({
@@ -71,31 +50,23 @@ export function resolveReplyPolicy (options: ReplyOptions, defaults: ReplyPolicy
   })
 }
 
-/** The failure-path reply with one of the step's texts, in the user's language. */
 export function failureReply (text: UserText, language: string | undefined): HaptikReply {
   return { status: false, response: [pickText(text, language)] }
 }
 
-/** What a failure answers: the fallback message in the user's language, or a hand-over. */
 export function fallbackReply ({ onFailure }: ReplyPolicy, fallbackMessage: UserText, language: string | undefined): HaptikReply {
   return onFailure === 'handoff' ? { status: HANDOFF_STATUS, response: [] } : failureReply(fallbackMessage, language)
 }
 
-/** How the logs say what a failure answers. */
 export function failureNote ({ onFailure }: ReplyPolicy): string {
   return onFailure === 'handoff' ? 'handing the chat over to an agent' : 'answering with the fallback message'
 }
 
-/** Where a step's logs go: the handler context's logger, made on first use. */
 interface Logged {
   readonly log: FastifyBaseLogger
 }
 
-/**
- * Checks a reply's messages against the step's channels: a guideline is
- * logged at info level; a limit is logged as a warning, or with
- * `channelLimits: 'fail'` throws FST_HAPTIK_CHANNEL_LIMIT (the failure path).
- */
+/** Guidelines are logged at info, limits warned, or with `channelLimits: 'fail'` thrown as FST_HAPTIK_CHANNEL_LIMIT. */
 export function checkChannelLimits (policy: ReplyPolicy, context: Logged, messages: readonly string[], step: string): void {
   if (policy.channels.length === 0) return
   const broken: string[] = []
@@ -108,10 +79,7 @@ export function checkChannelLimits (policy: ReplyPolicy, context: Logged, messag
   if (broken.length > 0) throw new ChannelLimitError(step, broken.join('; '))
 }
 
-/**
- * Looks over a reply a handler made: logs a deliberate hand-over, warns of an
- * accidental empty reply, and checks the messages against the step's channels.
- */
+/** Logs a deliberate hand-over, warns of an accidental empty reply, else checks the channels. */
 export function reviewReply (policy: ReplyPolicy, context: Logged, value: unknown, reply: HaptikReply, step: string): void {
   if (isHandoff(value)) {
     context.log.info({ reason: value.reason }, 'step hands the chat over to an agent (Haptik: Pending with Human Assistance on, else its bot-break message)')

@@ -1,34 +1,21 @@
 import { InvalidOptionError } from '../errors.js'
 
-// Haptik sends the user's language as `user.language_code` (ISO 639-1: "en",
-// "hi"; docs/web-sdk/configuration-customisation.md), and multilingual bots
-// need their bot-break messages in each language (docs/bot-builder/basic/
-// multiple-languages.md, step 4). The integration picks its own reply's
-// language (docs/bot-builder/integrations/integration-parameters.md, "Response
-// for Multi-Lingual Bot"): these are the plugin's texts, picked the same way.
+// The plugin's texts picked by `user.language_code` (docs/web-sdk/configuration-customisation.md), as an integration picks
+// its reply's (docs/bot-builder/integrations/integration-parameters.md, "Response for Multi-Lingual Bot";
+// docs/bot-builder/basic/multiple-languages.md, step 4).
 
-/**
- * A text in several languages: `default`, and one entry per language code.
- *
- * @example
- * ```ts
- * { default: 'Sorry, please try again.', hi: 'क्षमा करें, फिर से कोशिश करें।' }
- * ```
- */
+/** A text in several languages: `default`, and one entry per language code (`{ default: 'Sorry!', hi: '…' }`). */
 export type LocalizedText = { readonly default: string } & { readonly [languageCode: string]: string }
 
 /** A text the user reads: one string, or one per language. */
 export type UserText = string | LocalizedText
 
-/** Whether a value is a `LocalizedText` (an object with a `default`), not a message. */
+/** Whether a value is a `LocalizedText` (an object with a `default`). */
 export function isLocalized (value: unknown): value is LocalizedText {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && 'default' in value
 }
 
-/**
- * Checks a text option at registration: a non-empty string, or an object of
- * non-empty strings with a `default`. Throws FST_HAPTIK_INVALID_OPTION naming it.
- */
+/** A text option checked at registration; throws FST_HAPTIK_INVALID_OPTION naming it. */
 export function checkUserText (value: unknown, what: string): UserText {
   if (typeof value === 'string') {
     if (value.trim() === '') throw new InvalidOptionError(`${what} must not be empty`)
@@ -43,10 +30,7 @@ export function checkUserText (value: unknown, what: string): UserText {
   return value
 }
 
-/**
- * The text for a language code: the exact code (any case), else its language
- * without the region (`hi-IN` → `hi`), else `default`.
- */
+/** The text for a language code: the exact code (any case), else without the region (`hi-IN` → `hi`), else `default`. */
 export function pickText (text: UserText, language: string | undefined): string {
   if (typeof text === 'string') return text
   if (language === undefined) return text.default

@@ -6,25 +6,18 @@ import type { HslMessage, Message } from '../hsl/index.js'
 
 /** The reply object a handler may return; `status` defaults to `true`. */
 export interface ReplyObject<ConversationDetails = Record<string, unknown>, UserDetails = Record<string, string>, State = never, UserState = never> {
-  /** `false` files the messages as the step's failure response. Default `true`. */
+  /** `false` files the messages as the step's failure response. */
   status?: boolean | undefined
-  /** What the user sees, in order. */
   response: Message | readonly Message[]
-  /** Sets Haptik's conversation-scoped context (its docs do not say whether it replaces or merges: return the whole object). */
+  /** Haptik's docs do not say whether it replaces or merges: return the whole object. */
   conversation_details?: ConversationDetails | undefined
-  /** Updates Haptik's user-scoped data (string values). */
   user_details?: UserDetails | undefined
-  /** The conversation's new state (the step's `state` schema), kept by the plugin, never sent; saved only on `status: true`. */
+  /** The conversation's and the user's new state: kept by the plugin, never sent; saved only on `status: true`. */
   state?: State | undefined
-  /** The user's new state (the step's `userState` schema), kept by the plugin, never sent; saved only on `status: true`. */
   userState?: UserState | undefined
 }
 
-/**
- * An HSL message returned alone: it has no `response`. An object with one is
- * a reply object, at run time and for the compiler, whose messages then name
- * the reply object's field (`state`, `user_details`) instead of an HSL type's.
- */
+/** An HSL message returned alone: it has no `response` (an object with one is a reply object). */
 export type LoneMessage = HslMessage & { readonly response?: undefined }
 
 /** Anything a step handler may return. */
@@ -35,7 +28,6 @@ export type StepResult<ConversationDetails = Record<string, unknown>, UserDetail
   | ReplyObject<ConversationDetails, UserDetails, State, UserState>
   | StepHandoff<ConversationDetails, UserDetails>
 
-/** The body sent back to Haptik. */
 export interface HaptikReply {
   status: boolean
   response: string[]
@@ -45,14 +37,10 @@ export interface HaptikReply {
 
 function toWire (message: unknown, step: string, index: number): string {
   if (typeof message === 'string') return message
-  if (isJsonObject(message) && typeof message.type === 'string') {
-    // Haptik's integration docs show HSL inside `response` as a JSON string.
-    return JSON.stringify(message)
-  }
+  if (isJsonObject(message) && typeof message.type === 'string') return JSON.stringify(message) // as Haptik's integration docs show HSL
   throw new InvalidReplyError(step, `response[${index}] must be a string or an HSL object with a "type", got ${describeValue(message)}`)
 }
 
-/** Messages as they go out: strings as they are, HSL objects as JSON strings. */
 export function messagesToWire (messages: readonly unknown[], step: string): string[] {
   return messages.map((message, index) => toWire(message, step, index))
 }
@@ -63,10 +51,7 @@ function describeValue (value: unknown): string {
   return typeof value === 'object' ? 'an object without "type"' : typeof value
 }
 
-/**
- * Turns what a handler returned into Haptik's reply body, or throws
- * `FST_HAPTIK_INVALID_REPLY` saying what is wrong with it.
- */
+/** What a handler returned as Haptik's reply body, or `FST_HAPTIK_INVALID_REPLY` saying what is wrong. */
 export function normalizeReply (result: unknown, step: string): HaptikReply {
   if (isHandoff(result)) return handoffReply(result)
   if (typeof result === 'string') return { status: true, response: [result] }
@@ -85,11 +70,7 @@ export function normalizeReply (result: unknown, step: string): HaptikReply {
   return reply
 }
 
-/**
- * The reply as it goes on the wire, whatever the step's declared schemas: they
- * document and check the details, and the details go out exactly as checked
- * (a schema-compiled serializer would convert a value or drop a field).
- */
+// Not the step's schemas: details go out exactly as checked, which a schema-compiled serializer would change.
 export const serializeReply: (reply: HaptikReply) => string = fastJson({
   type: 'object',
   properties: {

@@ -1,11 +1,9 @@
 import { Type, type TSchema } from '@sinclair/typebox'
 
-/** Free-form details Haptik keeps for the conversation or the user. */
 export const DetailsSchema = Type.Record(Type.String(), Type.Unknown())
 /** `user_details` as Haptik stores them: string values. */
 export const StringDetailsSchema = Type.Record(Type.String(), Type.String())
 
-/** The reply body Haptik expects, with the step's declared details. */
 export function ReplySchema (conversationDetails: TSchema, userDetails: TSchema) {
   return Type.Object({
     status: Type.Boolean({ description: 'true: success path; false: failure path' }),

@@ -5,25 +5,18 @@ import { parseMessages } from './messages.js'
 import { buildRequest, type EntityValues, type RequestOverrides } from './request.js'
 import { signedRequest } from './sign.js'
 
-/** How `callStep` signs and addresses the call. */
+/** How `callStep` signs and addresses the call: `secret` unless `unsigned`; `url` instead of `prefix` and the step's path. */
 export interface CallStepOptions {
-  /** The secret the app was registered with. Required unless `unsigned`. */
   secret?: Secret | undefined
-  /** Send no `X-Hub-Signature` (for steps served with `allowUnsigned`). */
   unsigned?: boolean | undefined
-  /** The `prefix` fastify-haptik was registered with, e.g. `/haptik`. Default none. */
   prefix?: string | undefined
-  /** The full route URL, instead of `prefix` and the step's path. */
   url?: string | undefined
-  /** Fields of the built request to change (see `haptikRequest`). */
   overrides?: RequestOverrides | undefined
   /** Send this body instead of the built request: an object (as JSON) or exact bytes. */
   body?: unknown | undefined
-  /** Extra or replacement request headers. */
   headers?: Record<string, string> | undefined
 }
 
-/** A fastify-haptik error body: `{ statusCode, code, error, message }`. */
 export interface HaptikErrorBody {
   statusCode: number
   code: string
@@ -31,29 +24,19 @@ export interface HaptikErrorBody {
   message: string
 }
 
-/** What one call of a step answered. */
+/** What one call of a step answered: `reply` on a 200 `{ status, response }`, `error` when the plugin refused it. */
 export interface StepCall {
-  /** The HTTP status; Haptik shows a bot break for anything but 200. */
   statusCode: number
-  /** The Haptik reply, when the answer is a 200 `{ status, response }`. */
   reply: HaptikReply | undefined
-  /** The reply's messages, read: plain text as strings, HSL as objects (see `parseMessage`). */
+  /** The reply's messages: plain text as strings, HSL as objects (see `parseMessage`). */
   messages: Message[] | undefined
-  /**
-   * The reply has no messages: Haptik hands the chat to an agent when Human
-   * Assistance is on, and shows its bot-break message when it is off (what
-   * `handoff()` and `onFailure: 'handoff'` answer).
-   */
+  /** The reply has no messages (what `handoff()` answers): Haptik hands over with Human Assistance on. */
   handsOver: boolean
-  /** The error, when the plugin refused the call (`{ code, message, ... }`). */
   error: HaptikErrorBody | undefined
-  /** The body sent (the built request, unless `body` was given). */
   request: unknown
-  /** Fastify's inject response, for headers and the raw body. */
   response: LightMyRequestResponse
 }
 
-/** A response body as JSON, or undefined when it is not JSON. */
 export function parseBody (text: string): unknown {
   try {
     return JSON.parse(text)
@@ -67,24 +50,11 @@ function isReply (body: unknown): body is HaptikReply {
   return typeof status === 'boolean' && Array.isArray(response)
 }
 
-/** Whether a response body is one of the plugin's coded errors. */
 export function isError (body: unknown): body is HaptikErrorBody {
   return typeof (body as Partial<HaptikErrorBody> | undefined)?.code === 'string'
 }
 
-/**
- * Calls one step on a Fastify app through `inject`, signed as Haptik signs,
- * with a request built from plain entity values, and returns the parsed reply
- * with its HTTP status. Given the step itself, an entity it does not declare
- * (a misspelt name) rejects with a TypeError that names it, the declared one
- * it most likely meant and the required ones not given: the server would
- * ignore it and answer for the missing one.
- *
- * @example
- * ```ts
- * const { statusCode, reply } = await callStep(app, productPrice, { product_name: 'speaker' }, { secret: 'test', prefix: '/haptik' })
- * ```
- */
+/** Calls a step through `inject`, signed, with a request from plain entity values (an undeclared one: a TypeError). */
 export async function callStep<S extends AnyStep | string> (app: FastifyInstance, step: S, entities: EntityValues<S>, options: CallStepOptions): Promise<StepCall> {
   const { secret, unsigned = false, prefix = '', overrides, headers = {} } = options ?? {}
   if (secret === undefined && !unsigned) {

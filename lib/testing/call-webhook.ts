@@ -3,35 +3,25 @@ import type { Secret, WebhookEventName } from '../index.js'
 import { isError, parseBody, type HaptikErrorBody } from './call-step.js'
 import { signedRequest } from './sign.js'
 
-/** How `callWebhook` signs and addresses the event. */
+/** How `callWebhook` signs and addresses the event: the webhook's `secret`; `path` defaults to `'/webhook'`. */
 export interface CallWebhookOptions {
-  /** The webhook's secret (`webhooks.secret`, else the plugin's). */
   secret: Secret
-  /** The `prefix` fastify-haptik was registered with. Default none. */
   prefix?: string | undefined
-  /** The webhook's `path`. Default: `'/webhook'`. */
   path?: string | undefined
-  /** Extra or replacement request headers. */
   headers?: Record<string, string> | undefined
 }
 
-/** What one delivery of a webhook event answered. */
+/** A delivery's answer: 200 with `status` handled, duplicate, ignored, given-up or invalid; 503 when Haptik would retry. */
 export interface WebhookCall {
-  /** 200 when the event was handled (or before, or has no handler); 503 when Haptik would send it again. */
   readonly statusCode: number
-  /** `handled`, `duplicate`, `ignored`, `given-up` or `invalid` on a 200. */
   readonly status: string | undefined
-  /** The plugin's error body when it refused or did not handle the event. */
   readonly error: HaptikErrorBody | undefined
-  /** The body sent. */
   readonly event: Record<string, unknown>
   readonly response: LightMyRequestResponse
 }
 
 /**
- * Delivers one webhook event to the app as Haptik does: the payload with its
- * `event_name`, signed with `X-Hub-Signature`. Deliver the same payload again
- * to see a retry answered without running the handler twice.
+ * Delivers one webhook event to the app as Haptik does, signed; the same payload again is a retry.
  *
  * @example
  * ```ts

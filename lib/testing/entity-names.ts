@@ -1,10 +1,5 @@
 import type { AnyStep } from '../index.js'
 
-// A misspelt entity name (`destnation` for `destination`) is an entity the
-// step does not declare: the server ignores it, and answers for the missing
-// one. Named here, with the declared name it most likely meant.
-
-/** The edit distance of two names, ignoring case. */
 function distance (a: string, b: string): number {
   const x = a.toLowerCase()
   const y = b.toLowerCase()
@@ -19,10 +14,7 @@ function distance (a: string, b: string): number {
   return previous[y.length]
 }
 
-/**
- * The candidate a name was most likely meant to be: the closest, within a
- * third of the longer name's length (at least one edit), or undefined.
- */
+/** The closest candidate within a third of the longer name's length (at least one edit). */
 export function closestName (name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined
   let bestDistance = Infinity
@@ -37,11 +29,7 @@ export function closestName (name: string, candidates: readonly string[]): strin
 }
 
 /**
- * What is wrong with the entity names given for a step, or undefined when
- * each is one the step declares: every name it does not declare, with the
- * declared one it most likely meant ("did you mean"), and the required ones
- * not given. Names given as `undefined` are left out of requests, so they
- * do not count.
+ * What is wrong with the entity names given for a step (a misspelt one is ignored by the server), or undefined.
  *
  * @example
  * ```ts

@@ -1,18 +1,13 @@
 import { createHash } from 'node:crypto'
 import type { IncomingHttpHeaders } from 'node:http'
 
-// What the stand-in answers each endpoint: the examples of Haptik's docs
-// (hellohaptik/docs_haptik), with the request's own values where the docs
-// show a placeholder, and the docs' own error strings. Where Haptik's docs
-// give no status or no message, the status is a plain one and the message
-// starts with "haptikApi:", so that nobody takes it for Haptik's.
+// The answers of docs_haptik's examples and error strings; a message of our own starts with "haptikApi:".
 
 /** The endpoints the stand-in serves, by the client method that calls each. */
 export type HaptikEndpoint =
   | 'createUser' | 'updateUser' | 'logMessage' | 'logFile' | 'logFeedback' | 'enableWebhook'
   | 'sendChatToAgent' | 'getChatHistory' | 'sendWhatsAppTemplate'
 
-/** A file of a multipart body, as received. */
 export interface HaptikApiFile {
   readonly name: string
   readonly type: string
@@ -20,22 +15,17 @@ export interface HaptikApiFile {
   readonly bytes: Uint8Array
 }
 
-/** One request the stand-in received. */
+/** A request received: `body` parsed (JSON, multipart fields, text), `answer` the status or the failure told. */
 export interface HaptikApiCall {
-  /** The endpoint, or undefined for a path the stand-in does not serve. */
   readonly endpoint: HaptikEndpoint | undefined
   readonly method: string
-  /** Without the query string. */
   readonly path: string
   readonly query: Record<string, string>
   readonly headers: IncomingHttpHeaders
-  /** JSON parsed; a multipart body's fields (files as `HaptikApiFile`); the text when it is neither; undefined when empty. */
   readonly body: unknown
-  /** The status answered, or `'hang'` or `'reset'` when the call was told to fail so. */
   readonly answer: number | 'hang' | 'reset'
 }
 
-/** An answer to send. */
 export interface Reply {
   readonly status: number
   readonly json?: unknown
@@ -43,15 +33,13 @@ export interface Reply {
   readonly headers?: Record<string, string> | undefined
 }
 
-/** A registered user, as the stand-in knows it. */
+/** A registered user; `userName` is Haptik's `user_name` (what steps and webhook events carry). */
 export interface HaptikApiUser {
   readonly authId: string
-  /** Haptik's `user_name` for the user (what steps and webhook events carry). */
   readonly userName: string
   readonly userId: number
 }
 
-/** What the stand-in remembers between calls. */
 export interface StandInState {
   readonly users: Map<string, HaptikApiUser & { messages: number, feedbackAt?: number }>
   readonly token: string | undefined
@@ -80,7 +68,7 @@ export function route (method: string, path: string): HaptikEndpoint | undefined
 const error = (status: number, message: string): Reply => ({ status, json: { error_message: message } })
 const FEEDBACK_WINDOW = 3_600_000
 
-/** A user as Haptik would name them: an id, and a user name like the docs' `ab112468917fgghdebc`. */
+// A user name like the docs' `ab112468917fgghdebc`.
 export function newUser (authId: string, index: number): HaptikApiUser {
   return { authId, userName: createHash('sha1').update(authId).digest('hex').slice(0, 19), userId: 5_120_931 + index }
 }
@@ -105,7 +93,6 @@ function authProblem (token: string | undefined, clientId: string | string[] | u
 
 type Fields = Record<string, unknown>
 
-/** The answer to a call of an endpoint, from the docs' examples. */
 export function answer (endpoint: HaptikEndpoint, call: HaptikApiCall, state: StandInState): Reply {
   const denied = refused(endpoint, call.headers, state)
   if (denied !== undefined) return denied

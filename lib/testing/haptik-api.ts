@@ -2,51 +2,39 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import type { WebhookEventName } from '../index.js'
 import { answer, newUser, route, type HaptikApiCall, type HaptikApiFile, type HaptikApiUser, type HaptikEndpoint, type Reply, type StandInState } from './haptik-api-endpoints.js'
-import { botReply, deliver, DOCS_REPLY, type HaptikApiWebhook, type WebhookDelivery } from './haptik-api-webhook.js'
+import { botReply, deliver, DOCS_REPLY, jsonOrText, type HaptikApiWebhook, type WebhookDelivery } from './haptik-api-webhook.js'
 
-/** How the stand-in serves. */
+/** How the stand-in serves (a free port on `127.0.0.1` by default); `token`, `clientId` and `teams` accept only those. */
 export interface HaptikApiOptions {
-  /** Default 0: a free port. */
   port?: number | undefined
-  /** Default `127.0.0.1`. */
   host?: string | undefined
-  /** Accept only this token (else any `Bearer` token); a wrong one is answered 401 as Haptik does. */
   token?: string | undefined
-  /** Accept only this `client-id` (else any). */
   clientId?: string | undefined
   /** Users registered from the start, by `auth_id`; others register with `createUser`. */
   users?: readonly string[] | undefined
-  /** The teams a chat may move to (else any): another is answered `invalid team_name provided`. */
   teams?: readonly string[] | undefined
   /** Deliver the bot's reply to each logged message to the app's webhook, signed (or later: `useWebhook`). */
   webhook?: HaptikApiWebhook | undefined
 }
 
-/** How to fail a call: an error answer (`errorMessage` as Haptik's `error_message`, or a `body` of your own), a hang, or a reset connection. */
+/** How to fail a call: an error answer (`errorMessage` as Haptik's `error_message`, or a `body`), a hang, or a reset. */
 export type HaptikApiFailure =
   | { status: number, errorMessage?: string | undefined, body?: unknown, headers?: Record<string, string> | undefined }
   | 'hang'
   | 'reset'
 
-/** A local stand-in for Haptik's REST APIs. */
+/** A local stand-in for Haptik's REST APIs at `url`, recording every call. */
 export interface HaptikApi {
-  /** The base URL to give the client, e.g. `http://127.0.0.1:40123`. */
   readonly url: string
-  /** Every request received, in order. */
   readonly calls: readonly HaptikApiCall[]
-  /** The requests to one endpoint. */
   callsTo: (endpoint: HaptikEndpoint) => HaptikApiCall[]
   /** The next `times` calls of the endpoint (default 1) fail so, then it answers again. */
   fail: (endpoint: HaptikEndpoint, failure: HaptikApiFailure, times?: number) => void
-  /** A registered user: their Haptik `user_name` and id. */
   user: (authId: string) => HaptikApiUser | undefined
-  /** Where to deliver webhook events from now on: for an app that listens after the stand-in started (its URL goes into the app's client). */
+  /** Where to deliver webhook events from now on: for an app that listens after the stand-in started. */
   useWebhook: (webhook: HaptikApiWebhook) => void
-  /** Delivers an event to the app's webhook now (the `webhook` option's url, secret and times). */
   deliver: (event: WebhookEventName | (string & {}), payload: Record<string, unknown>) => Promise<WebhookDelivery[]>
-  /** Every webhook delivery so far. */
   readonly deliveries: readonly WebhookDelivery[]
-  /** Resolves when every webhook delivery begun so far has been answered. */
   settled: () => Promise<void>
   /** Stops serving: hung calls are cut, deliveries finish. */
   close: () => Promise<void>
@@ -58,7 +46,6 @@ async function readBody (request: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(chunks)
 }
 
-/** A body as the endpoint reads it: JSON, multipart fields (files with their bytes), or text. */
 async function parseBody (contentType: string | undefined, raw: Buffer): Promise<unknown> {
   if (raw.length === 0) return undefined
   if (contentType?.startsWith('multipart/form-data') === true) {
@@ -69,12 +56,7 @@ async function parseBody (contentType: string | undefined, raw: Buffer): Promise
     }
     return fields
   }
-  const text = raw.toString('utf8')
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
-  }
+  return jsonOrText(raw.toString('utf8'))
 }
 
 function send (response: ServerResponse, reply: Reply): void {
@@ -91,12 +73,7 @@ function failureReply (failure: Exclude<HaptikApiFailure, 'hang' | 'reset'>): Re
 }
 
 /**
- * Starts a local stand-in for Haptik's REST APIs on a real socket: each
- * endpoint the client calls answers with the examples of Haptik's docs and
- * their error strings (an unregistered user, a missing field, a wrong token),
- * every request is recorded (JSON and multipart bodies parsed), and any call
- * can be told to fail. Given `webhook`, it also plays the bot: each logged
- * message gets the bot's reply, delivered to the app's webhook signed.
+ * Starts a stand-in for Haptik's REST APIs on a real socket: it answers as Haptik's docs show and fails on demand.
  *
  * @example
  * ```ts

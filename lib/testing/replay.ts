@@ -6,11 +6,9 @@ import { DEFAULT_USER } from './request.js'
 /** What pino writes in place of a redacted value (its default `censor`). */
 export const REDACTED = '[Redacted]'
 
-/** Options of `replay()`: how to call the app, and what to put where the capture was redacted. */
+/** How to call the app: `step` when its path is not `/<name>`; `entities` for redacted `entity_value`s, by name. */
 export interface ReplayOptions extends Omit<CallStepOptions, 'body' | 'overrides'> {
-  /** The step the request is for, when its path is not `/<name>`. */
   step?: AnyStep | undefined
-  /** Entity values for detections whose `entity_value` was redacted, by entity name. */
   entities?: Record<string, unknown> | undefined
 }
 
@@ -18,7 +16,6 @@ type Body = Record<string, unknown>
 
 const isRedacted = (value: unknown) => value === REDACTED
 
-/** The capture with what HAPTIK_REDACT_PATHS blanked filled in: the default user's fields, empty details, the given entity values. */
 function restored (captured: Body, entities: Record<string, unknown>): Body {
   const body: Body = structuredClone(captured)
   const user = body.user as Record<string, unknown> | undefined
@@ -45,10 +42,8 @@ function restored (captured: Body, entities: Record<string, unknown>): Body {
 }
 
 /**
- * Replays a request captured in production as a test: the body Haptik sent
- * (as logged, with `HAPTIK_REDACT_PATHS` blanking its personal fields, or
- * under a `haptikRequest` key of the log line), with what was redacted filled
- * in, signed afresh and sent to the step it names.
+ * Replays a request captured in production (the body, or a log line with it as `haptikRequest`), with what
+ * `HAPTIK_REDACT_PATHS` blanked filled in, signed afresh and sent to the step it names.
  *
  * @example
  * ```ts
