@@ -1,7 +1,7 @@
 import { settleWithin } from './time-limit.js'
 
 /** How a limited call is refused, each error made when it happens. */
-export interface Refusals {
+interface Refusals {
   readonly busy: () => Error
   readonly late: () => Error
   readonly closing: () => Error

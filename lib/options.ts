@@ -85,14 +85,14 @@ export interface FastifyHaptikOptions extends ReplyOptions {
 
 export const DEFAULT_BODY_LIMIT = 128 * 1024
 export const DEFAULT_TIMEOUT = 10_000
-export const DEFAULT_BODY_TIMEOUT = 10_000
-export const DEFAULT_STATE_TTL = 3 * 60 * 60
-export const DEFAULT_STATE_LIMIT = 64 * 1024
-export const DEFAULT_STORE_TIMEOUT = 1000
+const DEFAULT_BODY_TIMEOUT = 10_000
+const DEFAULT_STATE_TTL = 3 * 60 * 60
+const DEFAULT_STATE_LIMIT = 64 * 1024
+const DEFAULT_STORE_TIMEOUT = 1000
 export const DEFAULT_FALLBACK_MESSAGE = 'Sorry, I could not complete that just now. Please try again in a moment.'
 export const DEFAULT_INVALID_ENTITY_MESSAGE = "Sorry, I didn't quite get that. Could you say it another way?"
 
-export interface ResolvedOptions {
+interface ResolvedOptions {
   readonly prefix: string
   readonly telemetry: TelemetryOptions
   readonly bodyLimit: number

@@ -28,7 +28,7 @@ async function validationProblem (step: AnyStep, entities: Record<string, unknow
 }
 
 /** What `--steps` finds wrong: entities the step does not declare (ignored), and values it will not take (it will not run). */
-export interface EntityCheck {
+interface EntityCheck {
   undeclared: string | undefined
   invalid: string | undefined
 }

@@ -62,7 +62,7 @@ function special (hsl: JsonObject, data: JsonObject): string[] {
 const SHOWN = new Set(['TEXT', 'BUTTON', 'CAROUSEL'])
 
 /** The lines one HSL message shows: its text, quick replies, buttons, cards or fields, and a differing voice text. */
-export function renderHsl (hsl: JsonObject): string[] {
+function renderHsl (hsl: JsonObject): string[] {
   const data = isObject(hsl.data) ? hsl.data : {}
   const heading = hsl.type === 'FORM' ? text(hsl.title) || text(hsl.text) : text(hsl.text)
   const lines = heading === '' ? [] : [heading]
@@ -88,7 +88,7 @@ export function renderMessage (message: string): string {
 }
 
 /** What a reply with status false and no messages does, as `handoff()` answers (see its docs). */
-export const HANDOFF_LINE = 'status false, no messages: a hand-over to a human agent (Haptik moves the chat to Pending for an agent when Human Assistance is on, and shows its bot-break message when it is off)'
+const HANDOFF_LINE = 'status false, no messages: a hand-over to a human agent (Haptik moves the chat to Pending for an agent when Human Assistance is on, and shows its bot-break message when it is off)'
 
 function heading ({ status, response }: HaptikReply): string {
   if (!status && response.length === 0) return HANDOFF_LINE

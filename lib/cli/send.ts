@@ -138,7 +138,7 @@ async function post (url: URL, payload: string | Buffer, headers: Record<string,
 }
 
 /** Why Haptik would not accept a 200 body as a reply, or undefined when it would. */
-export function replyProblem (body: unknown): string | undefined {
+function replyProblem (body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'the body is not a JSON object'
   const { status, response } = body as Partial<HaptikReply>
   if (typeof status !== 'boolean') return '"status" must be true or false'

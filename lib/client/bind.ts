@@ -5,7 +5,7 @@ import { businessId, invalid, optionalSignal, optionalText } from './validate.js
 import { isObject } from './wire-case.js'
 
 /** What a client is bound to: the call it runs in (a step's or a webhook handler's). */
-export interface HaptikBinding {
+interface HaptikBinding {
   signal?: AbortSignal | undefined
   authId?: string | undefined
   userName?: string | undefined

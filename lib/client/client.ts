@@ -91,7 +91,7 @@ export interface HaptikClient extends HaptikClientMethods<never> {}
 /** A client bound to a call: its signal, and its user and business, which the methods fill in where not given. */
 export interface BoundHaptikClient extends HaptikClientMethods<Fillable> {}
 
-export interface ResolvedBinding extends Defaults {
+interface ResolvedBinding extends Defaults {
   readonly signal: AbortSignal | undefined
   readonly observers: readonly Observer[]
 }
@@ -107,7 +107,7 @@ interface Core {
 const FAMILIES: readonly HaptikFamily[] = ['messaging', 'platform', 'whatsapp']
 const MAX_TIMEOUT = 2_147_483_647
 
-export function joinSignals (first: AbortSignal | undefined, second: AbortSignal | undefined): AbortSignal | undefined {
+function joinSignals (first: AbortSignal | undefined, second: AbortSignal | undefined): AbortSignal | undefined {
   return first === undefined ? second : second === undefined ? first : AbortSignal.any([first, second])
 }
 

@@ -66,7 +66,7 @@ export interface CallSettings {
   readonly observers: readonly Observer[]
 }
 
-export interface TransportOptions {
+interface TransportOptions {
   readonly token: string
   readonly clientId: string
   readonly baseUrls: Readonly<Record<HaptikFamily, string>>

@@ -1,10 +1,10 @@
 /** `message_id` → `messageId`. */
-export function camel (key: string): string {
+function camel (key: string): string {
   return key.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase())
 }
 
 /** `messageId` → `message_id`. */
-export function snake (key: string): string {
+function snake (key: string): string {
   return key.replace(/[A-Z]/g, letter => `_${letter.toLowerCase()}`)
 }
 

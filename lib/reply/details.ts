@@ -95,7 +95,7 @@ function firstChange (returned: unknown, validated: unknown, path: string): stri
   return undefined
 }
 
-export interface CheckedJson {
+interface CheckedJson {
   readonly value: unknown
   readonly text: string
 }
@@ -104,7 +104,7 @@ export interface CheckedJson {
  * A returned value (details, state) checked against the step's schema with the route's validator, on a copy:
  * a value Ajv would coerce or drop is refused, never sent changed; defaults it fills in are kept.
  */
-export function checkedValue (request: FastifyRequest, schema: object, value: unknown, field: string, step: string, keptAs = 'details are sent as the handler returns them'): unknown {
+function checkedValue (request: FastifyRequest, schema: object, value: unknown, field: string, step: string, keptAs = 'details are sent as the handler returns them'): unknown {
   return value === undefined ? undefined : checkedData(request, schema, value, field, step, keptAs).value
 }
 

@@ -6,8 +6,8 @@ import { HANDOFF_STATUS, isHandoff } from './handoff.js'
 import { pickText, type UserText } from './languages.js'
 import type { HaptikReply } from './normalize-reply.js'
 
-export type FailurePolicy = 'fallback' | 'handoff'
-export type ChannelLimitsPolicy = 'warn' | 'fail'
+type FailurePolicy = 'fallback' | 'handoff'
+type ChannelLimitsPolicy = 'warn' | 'fail'
 
 /** Reply options, on the plugin and on a step (which overrides the plugin's). */
 export interface ReplyOptions {

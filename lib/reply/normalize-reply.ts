@@ -18,7 +18,7 @@ export interface ReplyObject<ConversationDetails = Record<string, unknown>, User
 }
 
 /** An HSL message returned alone: it has no `response` (an object with one is a reply object). */
-export type LoneMessage = HslMessage & { readonly response?: undefined }
+type LoneMessage = HslMessage & { readonly response?: undefined }
 
 /** Anything a step handler may return. */
 export type StepResult<ConversationDetails = Record<string, unknown>, UserDetails = Record<string, string>, State = never, UserState = never> =

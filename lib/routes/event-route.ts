@@ -4,7 +4,7 @@ import { signatureHooks } from '../wire/signature-check.js'
 import type { Registration } from './registration.js'
 
 /** A signed POST route of the plugin: a step's, the dispatch route, the webhook, the signup check. */
-export interface EventRoute {
+interface EventRoute {
   readonly path: string
   /** How messages and docs name the route. */
   readonly label: string

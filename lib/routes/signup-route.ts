@@ -6,7 +6,7 @@ import type { SignupChecks, SignupSettings } from '../webhooks/signup.js'
 import { eventRoute } from './event-route.js'
 import type { Registration } from './registration.js'
 
-export const SIGNUP_LABEL = 'Signup'
+const SIGNUP_LABEL = 'Signup'
 const MATCH = '{"status":true}'
 const NO_MATCH = '{"status":false}'
 

@@ -9,7 +9,7 @@ import { checkSignature } from '../wire/signature-check.js'
 import { eventRoute } from './event-route.js'
 import type { Registration } from './registration.js'
 
-export const WEBHOOK_LABEL = 'Webhook'
+const WEBHOOK_LABEL = 'Webhook'
 
 /** What a delivery that Haptik need not send again answers: 200 and its outcome. */
 const ANSWERS: Partial<Record<WebhookOutcome, string>> = {

@@ -41,8 +41,8 @@ export function entry<S extends TSchema, Value> (schema: S, expected: string, de
 
 export type Raw = Record<string, unknown>
 
-export const NUMERIC = '^-?[0-9]+(\\.[0-9]+)?$'
-export const NUMERIC_TEXT = new RegExp(NUMERIC)
+const NUMERIC = '^-?[0-9]+(\\.[0-9]+)?$'
+const NUMERIC_TEXT = new RegExp(NUMERIC)
 
 /** A number sent as a JSON number or as its digits ("30", "11.2"): chatbot_ner sends strings. */
 export const Numeric = Type.Union([Type.String({ pattern: NUMERIC }), Type.Number()])

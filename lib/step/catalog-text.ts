@@ -49,7 +49,7 @@ export interface PhoneValue {
 // chatbot_ner ner_v2/detectors/pattern/phone_number/phone_number_detection.py: { value, country_calling_code };
 // `phone_number` from 2019-09-23 to 2019-10-22 (its README). v1's regex match may keep "+91", spaces and a
 // hyphen (ner_v1/detectors/pattern/phone_number/phone_detection.py); four digits at least, so unparsed text is no number.
-export const PhoneNumber = Type.String({ pattern: '^[+]?[\\s().-]*([0-9][\\s().-]*){4,}$' })
+const PhoneNumber = Type.String({ pattern: '^[+]?[\\s().-]*([0-9][\\s().-]*){4,}$' })
 export const Phone = entry(Type.Union([
   PhoneNumber,
   Type.Object({ value: PhoneNumber, country_calling_code: Type.Optional(Type.String()) }),

@@ -22,7 +22,7 @@ export interface DateValue {
 
 // chatbot_ner ner_v2/detectors/temporal/constant.py (the kinds), ner_v2/detectors/temporal/date/date_detection.py
 // (unzip_convert_date_dictionaries); before 2017, v1 sent the flat { dd, mm, yy, type }.
-export const DateParts = Type.Object({
+const DateParts = Type.Object({
   dd: Type.Integer({ minimum: 1, maximum: 31 }),
   mm: Type.Integer({ minimum: 1, maximum: 12 }),
   yy: Type.Integer(),

@@ -39,7 +39,7 @@ type Kind = 'state' | 'userState'
 
 const WHAT: Record<Kind, string> = { state: "conversation's state", userState: "user's state" }
 
-export type StoreObserver = <T>(operation: 'get' | 'set', run: () => T | Promise<T>) => T | Promise<T>
+type StoreObserver = <T>(operation: 'get' | 'set', run: () => T | Promise<T>) => T | Promise<T>
 
 interface Slot {
   readonly kind: Kind

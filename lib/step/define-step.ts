@@ -55,7 +55,7 @@ export interface StepContext<Entities extends ObjectSchema = ObjectSchema, State
 }
 
 /** Haptik keeps user_details values as strings: a schema with other values does not compile. */
-export type StringValued<T extends JsonSchema> = StaticOf<T> extends Record<string, string | undefined>
+type StringValued<T extends JsonSchema> = StaticOf<T> extends Record<string, string | undefined>
   ? unknown
   : { 'user_details values must be strings': never }
 

@@ -4,7 +4,7 @@ import { cap } from '../untrusted.js'
 // JSON.parse reads 1e400 as Infinity, and Fastify's Ajv coerces "1e400" to Infinity after its type
 // check (and lets -Infinity past a `maximum`): numbers that reach a handler are checked to be finite.
 
-export interface NonFinite {
+interface NonFinite {
   /** `''` for the value itself. */
   readonly path: string
   readonly value: number

@@ -13,7 +13,7 @@ import { stateRules, type StateRules } from './conversation-state.js'
 import { catalogEntry } from './catalog-entry.js'
 
 /** A step's settings: its own options, else the plugin's, resolved and checked by options.ts. */
-export interface StepSettings {
+interface StepSettings {
   readonly auth: StepAuth
   readonly timeout: number
   readonly fallbackMessage: UserText

@@ -19,7 +19,7 @@ function unescapePointer (token: string): string {
   return token.replaceAll('~1', '/').replaceAll('~0', '~')
 }
 
-export interface RefusedBody {
+interface RefusedBody {
   readonly validated: unknown
   readonly sent: unknown
 }

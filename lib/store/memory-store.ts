@@ -16,9 +16,9 @@ interface Entry extends Versioned {
   readonly bytes: number
 }
 
-export const DEFAULT_MEMORY_ENTRIES = 10_000
-export const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
-export const DEFAULT_MEMORY_RECORDS = 100_000
+const DEFAULT_MEMORY_ENTRIES = 10_000
+const DEFAULT_MEMORY_BYTES = 64 * 1024 * 1024
+const DEFAULT_MEMORY_RECORDS = 100_000
 
 function checkLimit (value: unknown, what: string): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {

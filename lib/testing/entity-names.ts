@@ -15,7 +15,7 @@ function distance (a: string, b: string): number {
 }
 
 /** The closest candidate within a third of the longer name's length (at least one edit). */
-export function closestName (name: string, candidates: readonly string[]): string | undefined {
+function closestName (name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined
   let bestDistance = Infinity
   for (const candidate of candidates) {

@@ -16,7 +16,7 @@ import { EventRecords } from './event-records.js'
 import { ANSWER_MARGIN, type GiveUpContext, type GiveUpHandler, type WebhookContext, type WebhookSettings } from './webhook-options.js'
 
 /** How a delivery ended, and why when Haptik is to send the event again. */
-export interface DeliveryResult {
+interface DeliveryResult {
   readonly outcome: WebhookOutcome
   /** The 503's message. */
   readonly reason?: string | undefined
@@ -24,13 +24,13 @@ export interface DeliveryResult {
 }
 
 /** What a delivery runs in: its request, the delivery's span for the handler, and what observes its API calls. */
-export interface DeliveryScope {
+interface DeliveryScope {
   readonly request: FastifyRequest
   readonly within: <T>(run: () => T) => T
   readonly observe: Observer
 }
 
-export interface RecordStore {
+interface RecordStore {
   readonly store: StateStore
   readonly namespace: string
   /** `storeTimeout`. */

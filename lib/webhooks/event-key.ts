@@ -3,7 +3,7 @@ import { idPart } from '../store/keys.js'
 import { idText } from '../wire/number-text.js'
 
 /** JSON text with every object's keys sorted (and those set to undefined left out): one text for one value. */
-export function canonicalJson (value: unknown): string {
+function canonicalJson (value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`
   if (typeof value !== 'object' || value === null) return JSON.stringify(value)
   const object = value as Record<string, unknown>

@@ -5,7 +5,7 @@ import type { StateStore, Version } from '../store/state-store.js'
 // leaves duplicates to the receiver (:36): a record per event makes its handler run once across retries and instances.
 
 /** What a delivery of an event may do. */
-export type Claim =
+type Claim =
   /** Run the handler: this delivery holds the event; `attempt` counts from 1. */
   | { readonly kind: 'run', readonly version: Version, readonly attempt: number, readonly replaced: boolean }
   /** Handled already (or given up): answer 200 without running. */
@@ -13,7 +13,7 @@ export type Claim =
   /** Another delivery is running it: answer a status Haptik retries. */
   | { readonly kind: 'running' }
 
-export interface RecordSettings {
+interface RecordSettings {
   readonly store: StateStore
   readonly namespace: string
   readonly doneTtl: number

@@ -8,7 +8,7 @@ import { messageFromWire, type Message } from '../hsl/index.js'
 const Loose = { additionalProperties: true } as const
 
 /** `user`: the user the event is about. */
-export const WebhookUserSchema = Type.Object({
+const WebhookUserSchema = Type.Object({
   auth_id: Type.Optional(Type.String({ description: 'Your own identifier of the user' })),
   user_id: Type.Optional(Type.Union([Type.String(), Type.Number()], { description: "Haptik's user id" })),
   user_name: Type.Optional(Type.String()),
@@ -20,7 +20,7 @@ export const WebhookUserSchema = Type.Object({
 }, { ...Loose, description: 'All user info (webhook-payload.md:33-38)' })
 
 /** `agent`: who sent the message, a bot ("gogo") or a person. */
-export const WebhookAgentSchema = Type.Object({
+const WebhookAgentSchema = Type.Object({
   id: Type.Optional(Type.Number({ description: 'Unique identifier of the agent' })),
   name: Type.Optional(Type.String({ description: 'Name of the agent, or "gogo" for the bot' })),
   profile_image: Type.Optional(Type.String()),
@@ -29,7 +29,7 @@ export const WebhookAgentSchema = Type.Object({
 }, { ...Loose, description: 'All agent info (webhook-payload.md:49-70)' })
 
 /** `message`: what was sent to the user; `body` is HSL. */
-export const WebhookMessageSchema = Type.Object({
+const WebhookMessageSchema = Type.Object({
   id: Type.Optional(Type.Union([Type.Number(), Type.String()], { description: 'Unique identifier of the message (webhook-payload.md:77-78): a number, or text when Haptik sends text or a number with more digits than a JavaScript number keeps' })),
   body: Type.Optional(Type.Unknown({ description: 'The message, in HSL (https://docs.haptik.ai/hsl/)' }))
 }, { ...Loose, description: 'All message info (webhook-payload.md:73-85)' })
@@ -45,7 +45,7 @@ const common = {
 }
 
 /** `data` of `webhook_conversation_complete` (webhook-payload.md:236-299). */
-export const ConversationCompleteDataSchema = Type.Object({
+const ConversationCompleteDataSchema = Type.Object({
   conversation_no: Type.Optional(Type.Union([Type.Number(), Type.String()])),
   collection_id: Type.Optional(Type.Union([Type.Number(), Type.String()])),
   conversation_identifier: Type.Optional(Type.Union([Type.Number(), Type.String()])),

@@ -15,7 +15,7 @@ export interface SignupCredentials {
 }
 
 /** Whether the credentials match: your check, e.g. against your user database. `signal` aborts at `timeout` or when the server closes. */
-export type SignupVerify = (credentials: SignupCredentials, request: FastifyRequest, check: { readonly signal: AbortSignal }) => boolean | Promise<boolean>
+type SignupVerify = (credentials: SignupCredentials, request: FastifyRequest, check: { readonly signal: AbortSignal }) => boolean | Promise<boolean>
 
 /** `signup`: the Web SDK's signup check. */
 export interface SignupOptions {
@@ -39,8 +39,8 @@ export interface SignupSettings {
   readonly config: Record<string, unknown>
 }
 
-export const DEFAULT_SIGNUP_TIMEOUT = 2000
-export const DEFAULT_SIGNUP_CONCURRENCY = 100
+const DEFAULT_SIGNUP_TIMEOUT = 2000
+const DEFAULT_SIGNUP_CONCURRENCY = 100
 
 export function resolveSignup (signup: SignupOptions | undefined): SignupSettings | undefined {
   if (signup === undefined) return undefined

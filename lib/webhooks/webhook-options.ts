@@ -59,9 +59,9 @@ export interface WebhookSettings {
   readonly on: WebhookHandlers
 }
 
-export const DEFAULT_WEBHOOK_TIMEOUT = 4000
-export const DEFAULT_WEBHOOK_MEMORY = 2 * 60 * 60
-export const DEFAULT_MAX_ATTEMPTS = 6
+const DEFAULT_WEBHOOK_TIMEOUT = 4000
+const DEFAULT_WEBHOOK_MEMORY = 2 * 60 * 60
+const DEFAULT_MAX_ATTEMPTS = 6
 /** What a delivery may take beyond `timeout` to record its event and answer. */
 export const ANSWER_MARGIN = 500
 /** Haptik waits 5 s for an answer (docs/webhooks/protocols.md:13); the delivery answers 100 ms before. */

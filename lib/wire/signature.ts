@@ -53,7 +53,7 @@ const NONE: readonly number[] = Object.freeze([])
 const FIRST: readonly number[] = Object.freeze([0])
 
 /** One HMAC of the whole body per key: measured, as fast as hashing while the body streams in, with no state per chunk. */
-export function matchingKeys (expected: Buffer, keys: readonly KeyObject[], body: Buffer): readonly number[] {
+function matchingKeys (expected: Buffer, keys: readonly KeyObject[], body: Buffer): readonly number[] {
   if (keys.length === 1) return signs(expected, keys[0], body) ? FIRST : NONE
   const matched: number[] = []
   keys.forEach((key, index) => { if (signs(expected, key, body)) matched.push(index) })

@@ -78,7 +78,7 @@ export interface ChatMessage {
 export interface ChatHistory { messages: ChatMessage[] }
 export interface ChatTranscript { text: string }
 
-export function transcriptTime (value: unknown): Date | undefined {
+function transcriptTime (value: unknown): Date | undefined {
   const parts = typeof value === 'string' ? /^(\d\d)\/(\d\d)\/(\d\d) (\d\d):(\d\d):(\d\d) (AM|PM) UTC$/.exec(value) : null
   if (parts === null) return undefined
   const [month, day, year, hour, minute, second] = parts.slice(1, 7).map(Number) as [number, number, number, number, number, number]

@@ -54,7 +54,7 @@ export interface LoggedFile extends LoggedMessage {
 }
 
 // send-file-to-haptik.md:40-45.
-export const MAX_FILE_BYTES = 10 * 1024 * 1024
+const MAX_FILE_BYTES = 10 * 1024 * 1024
 const TYPES: Record<string, readonly [FileKind, string]> = {
   jpg: ['image', 'image/jpeg'],
   jpeg: ['image', 'image/jpeg'],
