@@ -17,8 +17,6 @@ import { describeType } from '../json-values.js'
 import { exampleOf } from './example-values.js'
 import { expectedEntityValue } from '../step/catalog-entry.js'
 
-// The examples the OpenAPI document shows: requests, replies and errors, per route.
-
 /** An OpenAPI Example Object: what the docs page lists under its summary. */
 export interface NamedExample {
   summary: string
@@ -40,10 +38,7 @@ export function requestExamples (step: AnyStep): Record<string, NamedExample> {
 
 const HANDOFF_REPLY = { status: false, response: [] }
 
-/**
- * For steps that give no examples: the shape of a reply, with details built
- * from the step's schemas and a message that says it is a placeholder.
- */
+/** For steps that give no examples: the shape of a reply, with details built from the step's schemas. */
 function builtReply (step: AnyStep): object {
   const conversationDetails = exampleOf(step.conversationDetails, 'value') as Record<string, unknown>
   const userDetails = exampleOf(step.userDetails, 'value') as Record<string, unknown>
@@ -55,10 +50,7 @@ function builtReply (step: AnyStep): object {
   }
 }
 
-/**
- * The 200 examples of a step: its own example replies (else the shape of a
- * reply) and the failure path, which answers 200 too.
- */
+/** The 200 examples of a step: its own example replies (else the shape of a reply) and the failure path. */
 export function replyExamples ({ definition: step, fallbackMessage, invalidEntities, invalidEntityMessage, timeout, replies: { onFailure } }: ServedStep): Record<string, NamedExample> {
   const examples = examplesOf(step)
   const generated = step.handsOver === true
@@ -80,13 +72,11 @@ export function replyExamples ({ definition: step, fallbackMessage, invalidEntit
   return replies
 }
 
-/** What an error example can name: the route's label and steps, and the body limit. */
-export interface ErrorExampleContext {
-  /** How messages name the route: `Step "x"` or `Dispatch route`. */
+/** What an error example can name: the route (`Step "x"` or `Dispatch route`), its steps, those that reject entities, the limits. */
+interface ErrorExampleContext {
   readonly route: string
   readonly dispatch: boolean
   readonly steps: readonly AnyStep[]
-  /** The steps that answer entities that do not match with FST_HAPTIK_INVALID_ENTITY. */
   readonly rejecting: readonly AnyStep[]
   readonly bodyLimit: number
   readonly bodyTimeout: number
@@ -102,7 +92,8 @@ function entityError ([step]: readonly AnyStep[]): Error {
   return new InvalidEntityError(`Step "${step.name}"`, `entity "${name}" (detection 0) must be ${expectedEntityValue(value)}, got ${describeType({})}`)
 }
 
-// Made with the same constructors the routes throw, so the messages cannot drift from real ones.
+// Made with the constructors the routes throw, so messages and statuses cannot drift from real ones.
+// The codes a step or dispatch route can answer, in the order the docs list them.
 const ERROR_EXAMPLES: Record<string, (context: ErrorExampleContext) => Error> = {
   FST_HAPTIK_INVALID_JSON: ({ route }) => new InvalidJsonError(route, INVALID_JSON_REASON),
   // The dispatch route names the step once the body does: its own envelope error is a body that is no object.
@@ -122,6 +113,8 @@ const ERROR_EXAMPLES: Record<string, (context: ErrorExampleContext) => Error> = 
   FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE: () => new UnsupportedMediaTypeError('send the body as application/json'),
   FST_HAPTIK_INTERNAL: () => new InternalError()
 }
+
+export const STEP_ERROR_CODES = Object.keys(ERROR_EXAMPLES)
 
 /** The error body a route answers with for a code, as its error handler writes it. */
 export function errorExample (code: string, context: ErrorExampleContext): NamedExample {
