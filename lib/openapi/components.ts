@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox'
+import type { FastifySchema } from 'fastify'
 import * as errors from '../errors.js'
 import { HslMessageSchema } from '../hsl/index.js'
 import { DetailsSchema, ReplySchema, StringDetailsSchema } from '../reply/reply-schema.js'
@@ -124,6 +125,9 @@ export function addComponents (document: OpenapiDocument, signed: boolean): void
       'On docs pages set up with `haptikSwaggerUiConfig()`, enter the step secret itself: the page signs each body with it in the browser.'
   }
 }
+
+/** What @fastify/swagger hands a route's `swaggerTransform` (no `openapiObject` in Swagger 2.0). */
+export interface TransformInput { schema: FastifySchema, url: string, openapiObject?: unknown }
 
 export interface OpenapiDocument {
   openapi: string

@@ -4,7 +4,7 @@ import type { ServedStep } from '../step/served-step.js'
 import { EnvelopeSchema, entityValueSchema, listBounds } from '../wire/request-schema.js'
 import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, type ObjectSchema } from '../schema-reading.js'
 import { DISPATCH_LABEL } from '../wire/step-names.js'
-import { addComponents, dialectOf, errorResponses, json, ref, SECURITY_SCHEME, STATUS_OF, type Dialect, type OpenapiDocument } from './components.js'
+import { addComponents, dialectOf, errorResponses, json, ref, SECURITY_SCHEME, STATUS_OF, type Dialect, type OpenapiDocument, type TransformInput } from './components.js'
 import { errorExample, replyExamples, requestExamples, STEP_ERROR_CODES, type NamedExample } from './examples.js'
 import { WebhooksNeedOpenapi31 } from '../warnings.js'
 
@@ -30,8 +30,6 @@ export interface DocumentationOptions {
   readonly bodyTimeout: number
   readonly secretTimeout: number
 }
-
-type TransformInput = { schema: FastifySchema, url: string, openapiObject?: unknown }
 
 const jsonContent = (schema: object, examples: Record<string, NamedExample>) => ({ 'application/json': { schema, examples } })
 

@@ -1,6 +1,5 @@
-import type { FastifySchema } from 'fastify'
 import { WebhookEventSchemas, type WebhookEventName } from '../webhooks/events.js'
-import { addComponents, dialectOf, errorResponses, SECURITY_SCHEME, STATUS_OF, type OpenapiDocument } from './components.js'
+import { addComponents, dialectOf, errorResponses, SECURITY_SCHEME, STATUS_OF, type OpenapiDocument, type TransformInput } from './components.js'
 
 const plain = (schema: unknown): unknown => JSON.parse(JSON.stringify(schema))
 
@@ -28,14 +27,9 @@ const MESSAGE_EVENT_EXAMPLE = {
   message: { id: 1982371, body: { text: 'Hi', type: 'TEXT', data: { quick_replies: [] } } }
 }
 
-/** What the docs need of the webhook route's settings. */
-interface DocumentedWebhook {
-  readonly on: Partial<Record<WebhookEventName, unknown>>
-}
-
 /** The `swaggerTransform` of the webhook route (always signed: a webhook without a secret does not register). */
-export function webhookTransform ({ on }: DocumentedWebhook) {
-  return function documentHaptikWebhook ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
+export function webhookTransform ({ on }: { readonly on: Partial<Record<WebhookEventName, unknown>> }) {
+  return function documentHaptikWebhook ({ schema, url, openapiObject: document }: TransformInput) {
     if (document === undefined) return { schema, url }
     const openapiObject = document as OpenapiDocument
     const dialect = dialectOf(openapiObject)
@@ -43,16 +37,15 @@ export function webhookTransform ({ on }: DocumentedWebhook) {
     const handled = (Object.keys(WebhookEventSchemas) as WebhookEventName[]).filter(name => on[name] !== undefined)
     const events = Object.fromEntries(handled.map(name => [name, dialect(plain(WebhookEventSchemas[name]))]))
     const security = [{ [SECURITY_SCHEME]: [] }]
-    if (openapiObject.openapi.startsWith('3.1')) {
-      openapiObject.webhooks ??= {}
-      for (const name of handled) {
-        openapiObject.webhooks[`haptik-${name}`] = {
-          post: {
-            summary: `Haptik's "${name}" webhook event`,
-            security,
-            requestBody: { required: true, content: { 'application/json': { schema: events[name] } } },
-            responses: { 200: { description: 'Handled (or before, or given up on): Haptik does not send it again' }, 503: { description: 'Not handled: Haptik sends it again' } }
-          }
+    // OpenAPI 3.0 has no webhooks section.
+    const webhooks = openapiObject.openapi.startsWith('3.1') ? (openapiObject.webhooks ??= {}) : {}
+    for (const name of handled) {
+      webhooks[`haptik-${name}`] = {
+        post: {
+          summary: `Haptik's "${name}" webhook event`,
+          security,
+          requestBody: { required: true, content: { 'application/json': { schema: events[name] } } },
+          responses: { 200: { description: 'Handled (or before, or given up on): Haptik does not send it again' }, 503: { description: 'Not handled: Haptik sends it again' } }
         }
       }
     }
@@ -84,24 +77,18 @@ export function webhookTransform ({ on }: DocumentedWebhook) {
   }
 }
 
-/** The `swaggerTransform` of the signup route. */
-export function signupTransform () {
-  return function documentHaptikSignup ({ schema, url }: { schema: FastifySchema, url: string }) {
-    return {
-      url,
-      schema: {
-        ...schema,
-        summary: "Haptik Web SDK's signup check",
-        description: 'Haptik POSTs the auth_id and auth_code the Web SDK signed up with; 200 {"status": true} when they match, 400 when they do not. ' +
-          "Haptik's docs name no signature for this call: rate-limit it.",
-        body: { type: 'object', required: ['auth_id', 'auth_code'], properties: { auth_id: { type: 'string' }, auth_code: { type: 'string' } } },
-        response: {
-          200: { description: 'They match', type: 'object', properties: { status: { type: 'boolean', enum: [true] } } },
-          400: { description: 'They do not match, or a body without a string auth_id and auth_code ({"status": false}); a body that is not JSON (FST_HAPTIK_INVALID_JSON)', anyOf: [{ type: 'object', properties: { status: { type: 'boolean', enum: [false] } } }, ERROR] },
-          ...plainErrors(...BODY_ERRORS, 'FST_HAPTIK_INTERNAL'),
-          [STATUS_OF.FST_HAPTIK_SIGNUP_TIMEOUT]: { description: 'FST_HAPTIK_SIGNUP_TIMEOUT (verify did not answer within signup.timeout) or FST_HAPTIK_SIGNUP_BUSY (signup.concurrency checks pending)', ...ERROR }
-        }
-      }
-    }
+const SIGNUP_DOCS = {
+  summary: "Haptik Web SDK's signup check",
+  description: 'Haptik POSTs the auth_id and auth_code the Web SDK signed up with; 200 {"status": true} when they match, 400 when they do not. ' +
+    "Haptik's docs name no signature for this call: rate-limit it.",
+  body: { type: 'object', required: ['auth_id', 'auth_code'], properties: { auth_id: { type: 'string' }, auth_code: { type: 'string' } } },
+  response: {
+    200: { description: 'They match', type: 'object', properties: { status: { type: 'boolean', enum: [true] } } },
+    400: { description: 'They do not match, or a body without a string auth_id and auth_code ({"status": false}); a body that is not JSON (FST_HAPTIK_INVALID_JSON)', anyOf: [{ type: 'object', properties: { status: { type: 'boolean', enum: [false] } } }, ERROR] },
+    ...plainErrors(...BODY_ERRORS, 'FST_HAPTIK_INTERNAL'),
+    [STATUS_OF.FST_HAPTIK_SIGNUP_TIMEOUT]: { description: 'FST_HAPTIK_SIGNUP_TIMEOUT (verify did not answer within signup.timeout) or FST_HAPTIK_SIGNUP_BUSY (signup.concurrency checks pending)', ...ERROR }
   }
 }
+
+/** The `swaggerTransform` of the signup route. */
+export const signupTransform = () => ({ schema, url }: TransformInput) => ({ url, schema: { ...schema, ...SIGNUP_DOCS } })
