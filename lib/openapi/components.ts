@@ -38,10 +38,8 @@ const SCHEMA_LISTS = new Set(['anyOf', 'allOf', 'oneOf', 'prefixItems'])
 const DATA_KEYWORDS = new Set(['default', 'enum', 'example'])
 
 /**
- * A copy of a JSON schema in OpenAPI 3.0's dialect: `examples` become
- * `example`, `const` a one-value `enum`, a null member of `anyOf` becomes
- * `nullable`, and `patternProperties` (TypeBox records) `additionalProperties`.
- * Keywords are recognised by position, never inside `properties` names.
+ * A copy of a JSON schema in OpenAPI 3.0's dialect (`examples` → `example`, `const` → `enum`, a null member of `anyOf` → `nullable`,
+ * TypeBox records' `patternProperties` → `additionalProperties`), keywords recognised by position, never inside `properties` names.
  */
 function toOpenapi30 (schema: unknown): unknown {
   const converted: Record<string, unknown> = {}

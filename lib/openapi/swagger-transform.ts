@@ -12,10 +12,7 @@ import { WebhooksNeedOpenapi31 } from '../warnings.js'
 export const HIDDEN_FROM_DOCS: FastifySchema = { hide: true } as FastifySchema
 
 /** What a route's signature setup is: some step checks signatures; some takes its secret from a function. */
-interface RouteAuth {
-  readonly signed: boolean
-  readonly resolvers: boolean
-}
+type RouteAuth = Readonly<{ signed: boolean, resolvers: boolean }>
 
 /** Documentation options of the plugin (`openapi`). */
 export interface OpenapiOptions {
@@ -24,20 +21,13 @@ export interface OpenapiOptions {
 }
 
 /** What the docs of the routes need from the plugin's options. */
-export interface DocumentationOptions {
-  readonly openapi: OpenapiOptions
-  readonly bodyLimit: number
-  readonly bodyTimeout: number
-  readonly secretTimeout: number
-}
+export interface DocumentationOptions { readonly openapi: OpenapiOptions, readonly bodyLimit: number, readonly bodyTimeout: number, readonly secretTimeout: number }
 
 const jsonContent = (schema: object, examples: Record<string, NamedExample>) => ({ 'application/json': { schema, examples } })
 
 /**
- * The error responses of a route, with an example per code it can answer: a
- * step route never says UNKNOWN_STEP, the dispatch route never STEP_MISMATCH,
- * only a secret function finds no secret or is slow or busy, and only steps
- * with entities and `invalidEntities: 'reject'` say INVALID_ENTITY.
+ * The error responses of a route, an example per code it can answer: a step route never says UNKNOWN_STEP, the dispatch route never
+ * STEP_MISMATCH, only a secret function finds no secret or is slow or busy, only steps rejecting entities say INVALID_ENTITY.
  */
 function errorResponsesOf ({ signed, resolvers }: RouteAuth, documented: readonly ServedStep[], dispatch: boolean, options: DocumentationOptions) {
   const steps = documented.map(({ definition }) => definition)
@@ -51,10 +41,7 @@ function errorResponsesOf ({ signed, resolvers }: RouteAuth, documented: readonl
 
 type JsonSchema = Record<string, unknown>
 
-/**
- * A copy of a plain JSON schema where each union of literals of one type is
- * one `enum`: the same values, which swagger-ui shows as a list instead of nested unions.
- */
+/** A copy of a JSON schema where each union of literals of one type is one `enum`, which swagger-ui shows as a list. */
 function literalsAsEnums (schema: JsonSchema): JsonSchema {
   const { anyOf, properties, items } = schema as { anyOf?: JsonSchema[], properties?: Record<string, JsonSchema>, items?: JsonSchema }
   if (anyOf !== undefined && anyOf.every(member => member.const !== undefined && member.type === anyOf[0].type)) {

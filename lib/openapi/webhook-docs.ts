@@ -1,7 +1,5 @@
 import { WebhookEventSchemas, type WebhookEventName } from '../webhooks/events.js'
-import { addComponents, dialectOf, errorResponses, SECURITY_SCHEME, STATUS_OF, type OpenapiDocument, type TransformInput } from './components.js'
-
-const plain = (schema: unknown): unknown => JSON.parse(JSON.stringify(schema))
+import { addComponents, dialectOf, errorResponses, json, SECURITY_SCHEME, STATUS_OF, type OpenapiDocument, type TransformInput } from './components.js'
 
 const ERROR = { type: 'object', properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } } }
 
@@ -11,11 +9,8 @@ const plainErrors = (...codes: string[]) => errorResponses(codes, () => ERROR)
 /** What the webhook and signup routes answer, as the step routes do, before their handler runs. */
 const BODY_ERRORS = ['FST_HAPTIK_BODY_TIMEOUT', 'FST_HAPTIK_BODY_TOO_LARGE', 'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE']
 
-/**
- * The webhook route's request example: the `message` event of Haptik's docs
- * (docs/webhooks/webhook-payload.md:103-136), its placeholders (`<USER_ID>`,
- * …) filled in with the values of the steps' examples.
- */
+// The webhook route's request example: the `message` event of Haptik's docs (docs/webhooks/webhook-payload.md:103-136),
+// its placeholders (`<USER_ID>`, …) filled in with the values of the steps' examples.
 const MESSAGE_EVENT_EXAMPLE = {
   version: '1.0',
   timestamp: '2018-10-04T12:41:27.980Z',
@@ -35,7 +30,7 @@ export function webhookTransform ({ on }: { readonly on: Partial<Record<WebhookE
     const dialect = dialectOf(openapiObject)
     addComponents(openapiObject, true)
     const handled = (Object.keys(WebhookEventSchemas) as WebhookEventName[]).filter(name => on[name] !== undefined)
-    const events = Object.fromEntries(handled.map(name => [name, dialect(plain(WebhookEventSchemas[name]))]))
+    const events = Object.fromEntries(handled.map(name => [name, dialect(json(WebhookEventSchemas[name]))]))
     const security = [{ [SECURITY_SCHEME]: [] }]
     // OpenAPI 3.0 has no webhooks section.
     const webhooks = openapiObject.openapi.startsWith('3.1') ? (openapiObject.webhooks ??= {}) : {}
@@ -60,7 +55,7 @@ export function webhookTransform ({ on }: { readonly on: Partial<Record<WebhookE
         security,
         body: {
           anyOf: [...Object.values(events), { type: 'object', required: ['event_name'], properties: { event_name: { type: 'string' } }, additionalProperties: true }],
-          'x-examples': { message: { summary: "A message event, as Haptik's docs show it", value: plain(MESSAGE_EVENT_EXAMPLE) } }
+          'x-examples': { message: { summary: "A message event, as Haptik's docs show it", value: json(MESSAGE_EVENT_EXAMPLE) } }
         },
         response: {
           200: {
