@@ -1,13 +1,13 @@
 // The docs as a user who installed the package reads them: README.md and
 // docs/*.md ship in the tarball, so every link between them must land on a
 // shipped file and on a heading that exists, the README stays short, and every
-// TypeScript block is checked by some test.
+// TypeScript block is checked by some test, and the statuses they give error codes are lib/errors.ts's.
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { posix } from 'node:path'
 import t from 'tap'
 import ts from 'typescript'
-import { errors } from '../../lib/index.js'
+import { STATUS_OF } from '../../lib/openapi/components.js'
 import { anchors, codeBlocks, docPages, links, root } from '../helpers/docs.js'
 
 // npm pack, as it would publish (without building: dist/ is not linked from the docs).
@@ -54,11 +54,8 @@ t.test('the link checker refuses what it should', async t => {
     ['a-title', 'rich-messages-hsl', 'fastify-haptik-openapi-module', 'a-title-1'])
 })
 
-/** Each error code's HTTP status, as lib/errors.ts makes it: the one table the docs are checked against. */
-const statusOf = new Map(Object.values(errors).map(Constructor => {
-  const { code, statusCode } = new (Constructor as new () => { code: string, statusCode: number })()
-  return [code, statusCode]
-}))
+/** Each error code's HTTP status, read from lib/errors.ts's constructors, as the OpenAPI document reads it. */
+const statusOf = new Map(Object.entries(STATUS_OF))
 /** The codes no route answers with: registration errors, and what is logged while the call answers 200. */
 const NEVER_ANSWERED = new Set([
   'FST_HAPTIK_INVALID_OPTION', 'FST_HAPTIK_MISSING_SECRET', 'FST_HAPTIK_STEP_TIMEOUT', 'FST_HAPTIK_INVALID_REPLY', 'FST_HAPTIK_DETAILS_TOO_LARGE',
