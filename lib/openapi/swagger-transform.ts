@@ -4,69 +4,44 @@ import type { ServedStep } from '../step/served-step.js'
 import { EnvelopeSchema, entityValueSchema, listBounds } from '../wire/request-schema.js'
 import { isScalarSchema, keywordsOf, listItems, propertiesOf, requiredOf, type ObjectSchema } from '../schema-reading.js'
 import { DISPATCH_LABEL } from '../wire/step-names.js'
-import { addComponents, dialectOf, ERROR_RESPONSES, json, ref, SECURITY_SCHEME, type Dialect, type JsonSchema, type OpenapiDocument } from './components.js'
-import { errorExample, replyExamples, requestExamples, type NamedExample } from './examples.js'
+import { addComponents, dialectOf, errorResponses, json, ref, SECURITY_SCHEME, STATUS_OF, type Dialect, type OpenapiDocument, type TransformInput } from './components.js'
+import { errorExample, replyExamples, requestExamples, STEP_ERROR_CODES, type NamedExample } from './examples.js'
 import { WebhooksNeedOpenapi31 } from '../warnings.js'
 
-// What the step routes look like in @fastify/swagger's output. The plugin does
-// not depend on @fastify/swagger: it hands each route a `swaggerTransform`
-// (route config that @fastify/swagger reads) which adds the shared components
-// once and returns the route's documentation schema.
-
-/**
- * The schema of a route the OpenAPI document leaves out. A variable, not a
- * literal: `hide` is typed only where @fastify/swagger is installed.
- */
+/** The schema of a route the OpenAPI document leaves out (`hide` is typed only where @fastify/swagger is installed). */
 export const HIDDEN_FROM_DOCS: FastifySchema = { hide: true } as FastifySchema
 
-/** What a route's signature setup is, for the errors it can answer. */
-export interface RouteAuth {
-  /** Some step of the route checks signatures. */
-  readonly signed: boolean
-  /** Some step of the route takes its secret from a function. */
-  readonly resolvers: boolean
+/** What a route's signature setup is: some step checks signatures; some takes its secret from a function. */
+type RouteAuth = Readonly<{ signed: boolean, resolvers: boolean }>
+
+/** Documentation options of the plugin (`openapi`). */
+export interface OpenapiOptions {
+  /** Also describe each step under the OpenAPI 3.1 `webhooks` section. Default: `false`. */
+  webhooks?: boolean | undefined
 }
 
-/** Whether a step answers entities that do not match with FST_HAPTIK_INVALID_ENTITY (its other option is the failure path). */
-const rejectsEntities = ({ definition: step, invalidEntities }: ServedStep) => invalidEntities === 'reject' && propertiesOf(step.entities).length > 0
+/** What the docs of the routes need from the plugin's options. */
+export interface DocumentationOptions { readonly openapi: OpenapiOptions, readonly bodyLimit: number, readonly bodyTimeout: number, readonly secretTimeout: number }
 
-/** JSON content of a response: its schema and named examples. */
-function jsonContent (schema: object, examples: Record<string, NamedExample>) {
-  return { 'application/json': { schema, examples } }
-}
+const jsonContent = (schema: object, examples: Record<string, NamedExample>) => ({ 'application/json': { schema, examples } })
 
 /**
- * The error responses of a route, each with an example per code it can
- * answer: a step route never says UNKNOWN_STEP, the dispatch route never
- * STEP_MISMATCH, and only steps with entities and `invalidEntities: 'reject'`
- * say INVALID_ENTITY.
+ * The error responses of a route, an example per code it can answer: a step route never says UNKNOWN_STEP, the dispatch route never
+ * STEP_MISMATCH, only a secret function finds no secret or is slow or busy, only steps rejecting entities say INVALID_ENTITY.
  */
-function errorResponses ({ signed, resolvers }: RouteAuth, documented: readonly ServedStep[], dispatch: boolean, { bodyLimit, bodyTimeout, secretTimeout }: DocumentationOptions): Record<string, object> {
-  const impossible = new Set([dispatch ? 'FST_HAPTIK_STEP_MISMATCH' : 'FST_HAPTIK_UNKNOWN_STEP'])
-  // Only a secret function finds no secret, or is slow or busy.
-  if (!resolvers) for (const code of ['FST_HAPTIK_SECRET_NOT_FOUND', 'FST_HAPTIK_SECRET_TIMEOUT', 'FST_HAPTIK_SECRET_BUSY']) impossible.add(code)
-  const rejecting = documented.filter(rejectsEntities).map(({ definition }) => definition)
-  if (rejecting.length === 0) impossible.add('FST_HAPTIK_INVALID_ENTITY')
+function errorResponsesOf ({ signed, resolvers }: RouteAuth, documented: readonly ServedStep[], dispatch: boolean, options: DocumentationOptions) {
   const steps = documented.map(({ definition }) => definition)
-  const context = { route: dispatch ? DISPATCH_LABEL : `Step "${steps[0].name}"`, dispatch, steps, rejecting, bodyLimit, bodyTimeout, secretTimeout }
-  const responses: Record<string, object> = {}
-  for (const [status, { text, codes }] of Object.entries(ERROR_RESPONSES)) {
-    if (status === '401' && !signed) continue
-    const possible = codes.filter(code => !impossible.has(code))
-    if (possible.length === 0) continue
-    responses[status] = {
-      description: `${text}: ${possible.join(', ')}`,
-      content: jsonContent(ref('HaptikError'), Object.fromEntries(possible.map(code => [code, errorExample(code, context)])))
-    }
-  }
-  return responses
+  const rejecting = documented.filter(({ definition, invalidEntities }) => invalidEntities === 'reject' && propertiesOf(definition.entities).length > 0).map(({ definition }) => definition)
+  const impossible = new Set([dispatch ? 'FST_HAPTIK_STEP_MISMATCH' : 'FST_HAPTIK_UNKNOWN_STEP', ...(rejecting.length === 0 ? ['FST_HAPTIK_INVALID_ENTITY'] : [])])
+  if (!resolvers) for (const code of ['FST_HAPTIK_SECRET_NOT_FOUND', 'FST_HAPTIK_SECRET_TIMEOUT', 'FST_HAPTIK_SECRET_BUSY']) impossible.add(code)
+  const context = { ...options, route: dispatch ? DISPATCH_LABEL : `Step "${steps[0].name}"`, dispatch, steps, rejecting }
+  const possible = STEP_ERROR_CODES.filter(code => !impossible.has(code) && (signed || STATUS_OF[code] !== 401))
+  return errorResponses(possible, codes => ({ content: jsonContent(ref('HaptikError'), Object.fromEntries(codes.map(code => [code, errorExample(code, context)]))) }))
 }
 
-/**
- * A copy of a plain JSON schema where each union of literals of one type is
- * one `enum`, e.g. `{ type: 'string', enum: ['speaker', 'powerbank'] }`: the
- * same values, which swagger-ui shows as a list instead of nested unions.
- */
+type JsonSchema = Record<string, unknown>
+
+/** A copy of a JSON schema where each union of literals of one type is one `enum`, which swagger-ui shows as a list. */
 function literalsAsEnums (schema: JsonSchema): JsonSchema {
   const { anyOf, properties, items } = schema as { anyOf?: JsonSchema[], properties?: Record<string, JsonSchema>, items?: JsonSchema }
   if (anyOf !== undefined && anyOf.every(member => member.const !== undefined && member.type === anyOf[0].type)) {
@@ -100,74 +75,52 @@ function entitiesSchema (entities: ObjectSchema, dialect: Dialect): object {
   return { type: 'object', ...(required.length > 0 ? { required } : {}), properties }
 }
 
-/** How Haptik signs, for the descriptions of signed routes. */
 const SIGNATURE_TEXT = 'Haptik signs every call: `X-Hub-Signature: sha1=<hex>` is the HMAC-SHA1 of the exact request body, ' +
   'keyed with the step secret set in the bot builder. A call without a valid signature is refused with 401 before the step runs.'
 
-/** How to call a signed route from the docs page. */
 const TRY_IT_OUT_TEXT = '**Try it out:** click **Authorize** and enter the step secret (not a signature) as the `haptikSignature` value, ' +
   'then **Try it out** and **Execute**. Docs pages set up with fastify-haptik\'s `haptikSwaggerUiConfig()` sign the exact body ' +
   'in your browser (HMAC-SHA1 with WebCrypto), so the secret never leaves the page; on other pages, enter a `sha1=` signature of the exact body instead.'
 
-/** What the description of a route says about signatures: nothing when it is not signed. */
-const signatureTexts = (signed: boolean, ...texts: string[]) => signed ? texts : []
+const REPLY_TEXT = 'The reply shown to the user (the failure path answers 200 too)'
 
-function paragraphs (...texts: Array<string | undefined>): string | undefined {
-  const given = texts.filter(text => text !== undefined)
+/** The paragraphs given, with the signature's when the route is signed. */
+function paragraphs (signed: boolean, first: string | undefined, ...signature: string[]): string | undefined {
+  const given = [first, ...(signed ? signature : [])].filter(text => text !== undefined)
   return given.length === 0 ? undefined : given.join('\n\n')
 }
+
+const securityOf = (signed: boolean) => signed ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}
 
 /** The documentation schema of a step route, its own schemas written in the document's dialect. */
 function documentationSchema (documented: ServedStep, auth: RouteAuth, options: DocumentationOptions, dialect: Dialect) {
   const { definition: step } = documented
-  const { signed } = auth
   return {
     summary: step.summary ?? `Haptik step "${step.name}"`,
-    ...definedFields({ description: paragraphs(step.description, ...signatureTexts(signed, SIGNATURE_TEXT, TRY_IT_OUT_TEXT)), tags: step.tags }),
-    ...(signed ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}),
+    ...definedFields({ description: paragraphs(auth.signed, step.description, SIGNATURE_TEXT, TRY_IT_OUT_TEXT), tags: step.tags }),
+    ...securityOf(auth.signed),
     body: {
       allOf: [ref('HaptikRequest'), { type: 'object', required: ['entities'], properties: { entities: entitiesSchema(step.entities, dialect) } }],
       'x-examples': requestExamples(step)
     },
     response: {
       200: {
-        description: 'The reply shown to the user (the failure path answers 200 too)',
+        description: REPLY_TEXT,
         content: jsonContent({
-          allOf: [ref('HaptikReply'), {
-            type: 'object',
-            properties: { conversation_details: dialect(step.conversationDetails), user_details: dialect(step.userDetails) }
-          }]
+          allOf: [ref('HaptikReply'), { type: 'object', properties: { conversation_details: dialect(step.conversationDetails), user_details: dialect(step.userDetails) } }]
         }, replyExamples(documented))
       },
-      ...errorResponses(auth, [documented], false, options)
+      ...errorResponsesOf(auth, [documented], false, options)
     }
   }
 }
 
-/** What the docs of the routes need from the plugin's options. */
-/** Documentation options of the plugin (`openapi`). */
-export interface OpenapiOptions {
-  /** Also describe each step under the OpenAPI 3.1 `webhooks` section. Default: `false`. */
-  webhooks?: boolean | undefined
-}
-
-export interface DocumentationOptions {
-  readonly openapi: OpenapiOptions
-  readonly bodyLimit: number
-  readonly bodyTimeout: number
-  readonly secretTimeout: number
-}
-
-/**
- * The `swaggerTransform` route config of a step route: @fastify/swagger calls
- * it while it builds the document.
- */
+/** The `swaggerTransform` route config of a step route: @fastify/swagger calls it while it builds the document. */
 export function swaggerTransform (documented: ServedStep, auth: RouteAuth, options: DocumentationOptions) {
   const { webhooks = false } = options.openapi
   const { definition: step } = documented
-  return function documentHaptikStep ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
-    // Swagger 2.0 documents get the inline schemas: the route's own, and the
-    // envelope with the step's entities (the route validates it in parts).
+  return function documentHaptikStep ({ schema, url, openapiObject: document }: TransformInput) {
+    // Swagger 2.0 documents get the envelope with the step's entities inline (the route validates it in parts).
     if (document === undefined) {
       if (webhooks) WebhooksNeedOpenapi31('Swagger 2.0')
       return { schema: { ...schema, body: EnvelopeSchema(step.entities) }, url }
@@ -181,7 +134,7 @@ export function swaggerTransform (documented: ServedStep, auth: RouteAuth, optio
       openapiObject.webhooks[step.name] = {
         post: {
           summary: docs.summary,
-          description: paragraphs(step.description ?? `What Haptik sends when the bot reaches step "${step.name}".`, ...signatureTexts(auth.signed, SIGNATURE_TEXT)),
+          description: paragraphs(auth.signed, step.description ?? `What Haptik sends when the bot reaches step "${step.name}".`, SIGNATURE_TEXT),
           tags: docs.tags,
           security: docs.security,
           requestBody: { required: true, content: { 'application/json': { schema: { allOf: docs.body.allOf }, examples: docs.body['x-examples'] } } },
@@ -196,39 +149,32 @@ export function swaggerTransform (documented: ServedStep, auth: RouteAuth, optio
 /** The `swaggerTransform` of the dispatch route: one body per step, picked by `step`. */
 export function dispatchTransform (documented: readonly ServedStep[], auth: RouteAuth, options: DocumentationOptions) {
   const steps = documented.map(({ definition }) => definition)
-  return function documentHaptikDispatch ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
+  return function documentHaptikDispatch ({ schema, url, openapiObject: document }: TransformInput) {
     if (document === undefined) return { schema, url }
     const openapiObject = document as OpenapiDocument
     addComponents(openapiObject, auth.signed)
-    const docs = documented.map(one => documentationSchema(one, auth, options, dialectOf(openapiObject)))
+    const bodies = documented.map(one => documentationSchema(one, auth, options, dialectOf(openapiObject)).body)
     const replies: Record<string, NamedExample> = {}
     for (const one of documented) {
       const { example1, failure } = replyExamples(one)
       replies[one.name] = { ...example1, summary: `Step "${one.name}": ${example1.summary}` }
       replies[`${one.name}_failure`] = { ...failure, summary: `Step "${one.name}": ${failure.summary}` }
     }
+    const description = `One URL for every step (Haptik's absolute-URL mode): the body's "step" (or "node") picks ${steps.map(step => `"${step.name}"`).join(', ')}.`
     return {
       schema: {
         ...schema,
         summary: 'Haptik steps, by name',
-        ...definedFields({
-          description: paragraphs(
-            `One URL for every step (Haptik's absolute-URL mode): the body's "step" (or "node") picks ${steps.map(step => `"${step.name}"`).join(', ')}.`,
-            ...signatureTexts(auth.signed, SIGNATURE_TEXT, TRY_IT_OUT_TEXT)
-          )
-        }),
-        ...(auth.signed ? { security: [{ [SECURITY_SCHEME]: [] }] } : {}),
+        description: paragraphs(auth.signed, description, SIGNATURE_TEXT, TRY_IT_OUT_TEXT),
+        ...securityOf(auth.signed),
         body: {
-          anyOf: docs.map(({ body }) => ({ allOf: body.allOf })),
-          'x-examples': Object.fromEntries(docs.map(({ body }, index) => {
+          anyOf: bodies.map(({ allOf }) => ({ allOf })),
+          'x-examples': Object.fromEntries(bodies.map((body, index) => {
             const { summary, value } = body['x-examples'].example1
             return [steps[index].name, { summary: `Step "${steps[index].name}": ${summary}`, value }]
           }))
         },
-        response: {
-          200: { description: 'The reply shown to the user (the failure path answers 200 too)', content: jsonContent(ref('HaptikReply'), replies) },
-          ...errorResponses(auth, documented, true, options)
-        }
+        response: { 200: { description: REPLY_TEXT, content: jsonContent(ref('HaptikReply'), replies) }, ...errorResponsesOf(auth, documented, true, options) }
       },
       url
     }

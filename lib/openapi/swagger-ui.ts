@@ -1,6 +1,3 @@
-// swagger-ui settings for the docs page of Haptik steps. Nothing here loads
-// @fastify/swagger-ui: these are plain options the user passes to it.
-
 /** A request as swagger-ui hands it to a `requestInterceptor`. */
 export interface SwaggerUiRequest {
   [field: string]: unknown
@@ -8,20 +5,17 @@ export interface SwaggerUiRequest {
   body?: unknown
 }
 
-/** What `haptikSwaggerUiConfig()` returns: options for @fastify/swagger-ui's `uiConfig`. */
+/** Options for @fastify/swagger-ui's `uiConfig`: see `haptikSwaggerUiConfig`. */
 export interface HaptikSwaggerUiConfig {
-  /** Signs "Try it out" calls to signed steps; see `haptikSwaggerUiConfig`. */
   requestInterceptor: (request: SwaggerUiRequest) => Promise<SwaggerUiRequest>
   /** The request shown after a call (and in its curl line) is the signed one, never the one carrying the secret. */
   showMutatedRequest: true
-  /** How deep the schema views open: deep enough to show each entity's value schema. */
+  /** Deep enough to show each entity's value schema. */
   defaultModelExpandDepth: number
 }
 
-// The interceptor runs in the browser. @fastify/swagger-ui writes the page's
-// options into its script with each function's `toString()`, so the
-// interceptor is kept as source text: compilers and loaders that rewrite
-// functions (helpers, renamed variables) cannot break the page's copy.
+// The interceptor runs in the browser, and @fastify/swagger-ui writes it into the page with
+// `toString()`: kept as source text, no compiler or loader that rewrites functions can break it.
 const SIGN_REQUEST_SOURCE = `async function signHaptikRequest (request) {
   // Only operations secured by haptikSignature carry this header: it holds the secret typed in Authorize.
   const headers = request.headers || {}
@@ -45,19 +39,13 @@ const SIGN_REQUEST_SOURCE = `async function signHaptikRequest (request) {
 
 /**
  * Options for @fastify/swagger-ui's `uiConfig` that make "Try it out" work on
- * signed Haptik steps: the user enters the step secret under Authorize
- * (`haptikSignature`), and the page signs each call's exact body with it
- * (HMAC-SHA1 with WebCrypto) and sends `X-Hub-Signature: sha1=<hex>`. The
- * secret never leaves the browser. They also open the schema views deep
- * enough to show each entity's value schema.
- *
- * Pass `requestInterceptor` to @fastify/swagger-ui as it is: it is copied into
- * the page as source text, so a wrapper function would lose it. WebCrypto
- * needs a secure page: https, or http on localhost or 127.0.0.1.
+ * signed steps: the user enters the step secret under Authorize, and the page
+ * signs each call's exact body with it (HMAC-SHA1 with WebCrypto, so on https
+ * or localhost); the secret never leaves the browser. Pass `requestInterceptor`
+ * as it is: it is copied into the page as source text, so a wrapper would lose it.
  *
  * @example
  * ```ts
- * await app.register(swagger, { openapi: { info: { title: 'Bot steps', version: '1.0.0' } } })
  * await app.register(swaggerUi, { routePrefix: '/documentation', uiConfig: { ...haptikSwaggerUiConfig(), docExpansion: 'list' } })
  * ```
  */

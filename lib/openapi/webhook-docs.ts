@@ -1,78 +1,46 @@
-import type { FastifySchema } from 'fastify'
 import { WebhookEventSchemas, type WebhookEventName } from '../webhooks/events.js'
-import { addComponents, dialectOf, ERROR_RESPONSES, SECURITY_SCHEME, type OpenapiDocument } from './components.js'
-
-// What the webhook and signup routes look like in @fastify/swagger's output,
-// and, in OpenAPI 3.1, a `webhooks` entry per event Haptik sends.
-
-const plain = (schema: unknown): unknown => JSON.parse(JSON.stringify(schema))
+import { addComponents, dialectOf, errorResponses, json, SECURITY_SCHEME, STATUS_OF, type OpenapiDocument, type TransformInput } from './components.js'
 
 const ERROR = { type: 'object', properties: { statusCode: { type: 'integer' }, code: { type: 'string' }, error: { type: 'string' }, message: { type: 'string' } } }
 
-const STATUS = (...values: string[]) => ({ type: 'object', properties: { status: { type: 'string', enum: values } } })
-
-/** An error status the step routes share (components.ts), with the codes this route answers it with. */
-const sharedError = (status: number, codes = ERROR_RESPONSES[status].codes) => ({ description: `${ERROR_RESPONSES[status].text}: ${codes.join(', ')}`, ...ERROR })
+/** Error responses for the codes, their statuses as errors.ts has them. */
+const plainErrors = (...codes: string[]) => errorResponses(codes, () => ERROR)
 
 /** What the webhook and signup routes answer, as the step routes do, before their handler runs. */
-const BODY_ERRORS = {
-  400: sharedError(400, ['FST_HAPTIK_INVALID_JSON', 'FST_HAPTIK_INVALID_CONTENT_LENGTH']),
-  408: sharedError(408),
-  413: sharedError(413),
-  415: sharedError(415)
-}
+const BODY_ERRORS = ['FST_HAPTIK_BODY_TIMEOUT', 'FST_HAPTIK_BODY_TOO_LARGE', 'FST_HAPTIK_UNSUPPORTED_MEDIA_TYPE']
 
-/**
- * The webhook route's request example, so that "Try it out" starts from a
- * real event: the `message` event of Haptik's docs
- * (docs/webhooks/webhook-payload.md:103-136), its placeholders
- * (`<USER_ID>`, …) filled in with the values of the steps' examples.
- */
-export const MESSAGE_EVENT_EXAMPLE = Object.freeze({
+// The webhook route's request example: the `message` event of Haptik's docs (docs/webhooks/webhook-payload.md:103-136),
+// its placeholders (`<USER_ID>`, …) filled in with the values of the steps' examples.
+const MESSAGE_EVENT_EXAMPLE = {
   version: '1.0',
   timestamp: '2018-10-04T12:41:27.980Z',
-  user: {
-    auth_id: 'client-77',
-    device_platform: 5,
-    device_platform_name: 'Web SDK',
-    user_name: 'hk_8f2c1e',
-    user_id: '5120931',
-    phone_model: 'Chrome',
-    os_version: 'Windows 11',
-    package_name: 'com.example.shop'
-  },
+  user: { auth_id: 'client-77', device_platform: 5, device_platform_name: 'Web SDK', user_name: 'hk_8f2c1e', user_id: '5120931', phone_model: 'Chrome', os_version: 'Windows 11', package_name: 'com.example.shop' },
   business_id: 343,
   business_name: 'Example Shop',
   event_name: 'message',
   agent: { id: 4415, name: 'gogo', profile_image: 'https://assets.haptikapi.com/content/42e123411bk1109823bf.jpg', is_automated: true, email: null },
   message: { id: 1982371, body: { text: 'Hi', type: 'TEXT', data: { quick_replies: [] } } }
-})
-
-/** What the docs need of the webhook route's settings. */
-interface DocumentedWebhook {
-  readonly on: Partial<Record<WebhookEventName, unknown>>
 }
 
 /** The `swaggerTransform` of the webhook route (always signed: a webhook without a secret does not register). */
-export function webhookTransform ({ on }: DocumentedWebhook) {
-  return function documentHaptikWebhook ({ schema, url, openapiObject: document }: { schema: FastifySchema, url: string, openapiObject?: unknown }) {
+export function webhookTransform ({ on }: { readonly on: Partial<Record<WebhookEventName, unknown>> }) {
+  return function documentHaptikWebhook ({ schema, url, openapiObject: document }: TransformInput) {
     if (document === undefined) return { schema, url }
     const openapiObject = document as OpenapiDocument
     const dialect = dialectOf(openapiObject)
     addComponents(openapiObject, true)
     const handled = (Object.keys(WebhookEventSchemas) as WebhookEventName[]).filter(name => on[name] !== undefined)
-    const events = Object.fromEntries(handled.map(name => [name, dialect(plain(WebhookEventSchemas[name]))]))
+    const events = Object.fromEntries(handled.map(name => [name, dialect(json(WebhookEventSchemas[name]))]))
     const security = [{ [SECURITY_SCHEME]: [] }]
-    if (openapiObject.openapi.startsWith('3.1')) {
-      openapiObject.webhooks ??= {}
-      for (const name of handled) {
-        openapiObject.webhooks[`haptik-${name}`] = {
-          post: {
-            summary: `Haptik's "${name}" webhook event`,
-            security,
-            requestBody: { required: true, content: { 'application/json': { schema: events[name] } } },
-            responses: { 200: { description: 'Handled (or before, or given up on): Haptik does not send it again' }, 503: { description: 'Not handled: Haptik sends it again' } }
-          }
+    // OpenAPI 3.0 has no webhooks section.
+    const webhooks = openapiObject.openapi.startsWith('3.1') ? (openapiObject.webhooks ??= {}) : {}
+    for (const name of handled) {
+      webhooks[`haptik-${name}`] = {
+        post: {
+          summary: `Haptik's "${name}" webhook event`,
+          security,
+          requestBody: { required: true, content: { 'application/json': { schema: events[name] } } },
+          responses: { 200: { description: 'Handled (or before, or given up on): Haptik does not send it again' }, 503: { description: 'Not handled: Haptik sends it again' } }
         }
       }
     }
@@ -87,43 +55,35 @@ export function webhookTransform ({ on }: DocumentedWebhook) {
         security,
         body: {
           anyOf: [...Object.values(events), { type: 'object', required: ['event_name'], properties: { event_name: { type: 'string' } }, additionalProperties: true }],
-          'x-examples': { message: { summary: "A message event, as Haptik's docs show it", value: plain(MESSAGE_EVENT_EXAMPLE) } }
+          'x-examples': { message: { summary: "A message event, as Haptik's docs show it", value: json(MESSAGE_EVENT_EXAMPLE) } }
         },
         response: {
           200: {
             description: 'handled, duplicate (handled before), ignored (no handler for its event_name), given-up (its handler failed maxAttempts times: onGiveUp) or invalid (not its event as documented: onGiveUp)',
-            ...STATUS('handled', 'duplicate', 'ignored', 'given-up', 'invalid')
+            type: 'object',
+            properties: { status: { type: 'string', enum: ['handled', 'duplicate', 'ignored', 'given-up', 'invalid'] } }
           },
-          ...BODY_ERRORS,
-          401: sharedError(401),
-          503: { description: 'FST_HAPTIK_WEBHOOK_NOT_HANDLED: the handler failed or was late, another delivery is running it, or the store is down or slow; Haptik sends it again', ...ERROR }
+          ...plainErrors('FST_HAPTIK_INVALID_JSON', 'FST_HAPTIK_INVALID_CONTENT_LENGTH', ...BODY_ERRORS,
+            'FST_HAPTIK_MISSING_SIGNATURE', 'FST_HAPTIK_MALFORMED_SIGNATURE', 'FST_HAPTIK_INVALID_SIGNATURE', 'FST_HAPTIK_SECRET_NOT_FOUND'),
+          [STATUS_OF.FST_HAPTIK_WEBHOOK_NOT_HANDLED]: { description: 'FST_HAPTIK_WEBHOOK_NOT_HANDLED: the handler failed or was late, another delivery is running it, or the store is down or slow; Haptik sends it again', ...ERROR }
         }
       }
     }
   }
 }
 
-/** The `swaggerTransform` of the signup route. */
-export function signupTransform () {
-  return function documentHaptikSignup ({ schema, url }: { schema: FastifySchema, url: string }) {
-    return {
-      url,
-      schema: {
-        ...schema,
-        summary: "Haptik Web SDK's signup check",
-        description: 'Haptik POSTs the auth_id and auth_code the Web SDK signed up with; 200 {"status": true} when they match, 400 when they do not. ' +
-          "Haptik's docs name no signature for this call: rate-limit it.",
-        body: { type: 'object', required: ['auth_id', 'auth_code'], properties: { auth_id: { type: 'string' }, auth_code: { type: 'string' } } },
-        response: {
-          200: { description: 'They match', type: 'object', properties: { status: { type: 'boolean', enum: [true] } } },
-          400: { description: 'They do not match, or a body without a string auth_id and auth_code ({"status": false}); a body that is not JSON (FST_HAPTIK_INVALID_JSON)', anyOf: [{ type: 'object', properties: { status: { type: 'boolean', enum: [false] } } }, ERROR] },
-          408: BODY_ERRORS[408],
-          413: BODY_ERRORS[413],
-          415: BODY_ERRORS[415],
-          500: sharedError(500),
-          503: { description: 'FST_HAPTIK_SIGNUP_TIMEOUT (verify did not answer within signup.timeout) or FST_HAPTIK_SIGNUP_BUSY (signup.concurrency checks pending)', ...ERROR }
-        }
-      }
-    }
+const SIGNUP_DOCS = {
+  summary: "Haptik Web SDK's signup check",
+  description: 'Haptik POSTs the auth_id and auth_code the Web SDK signed up with; 200 {"status": true} when they match, 400 when they do not. ' +
+    "Haptik's docs name no signature for this call: rate-limit it.",
+  body: { type: 'object', required: ['auth_id', 'auth_code'], properties: { auth_id: { type: 'string' }, auth_code: { type: 'string' } } },
+  response: {
+    200: { description: 'They match', type: 'object', properties: { status: { type: 'boolean', enum: [true] } } },
+    400: { description: 'They do not match, or a body without a string auth_id and auth_code ({"status": false}); a body that is not JSON (FST_HAPTIK_INVALID_JSON)', anyOf: [{ type: 'object', properties: { status: { type: 'boolean', enum: [false] } } }, ERROR] },
+    ...plainErrors(...BODY_ERRORS, 'FST_HAPTIK_INTERNAL'),
+    [STATUS_OF.FST_HAPTIK_SIGNUP_TIMEOUT]: { description: 'FST_HAPTIK_SIGNUP_TIMEOUT (verify did not answer within signup.timeout) or FST_HAPTIK_SIGNUP_BUSY (signup.concurrency checks pending)', ...ERROR }
   }
 }
+
+/** The `swaggerTransform` of the signup route. */
+export const signupTransform = () => ({ schema, url }: TransformInput) => ({ url, schema: { ...schema, ...SIGNUP_DOCS } })

@@ -1,13 +1,13 @@
 // The docs as a user who installed the package reads them: README.md and
 // docs/*.md ship in the tarball, so every link between them must land on a
 // shipped file and on a heading that exists, the README stays short, and every
-// TypeScript block is checked by some test.
+// TypeScript block is checked by some test, and the statuses they give error codes are lib/errors.ts's.
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { posix } from 'node:path'
 import t from 'tap'
 import ts from 'typescript'
-import { errors } from '../../lib/index.js'
+import { STATUS_OF } from '../../lib/openapi/components.js'
 import { anchors, codeBlocks, docPages, links, root } from '../helpers/docs.js'
 
 // npm pack, as it would publish (without building: dist/ is not linked from the docs).
@@ -54,10 +54,43 @@ t.test('the link checker refuses what it should', async t => {
     ['a-title', 'rich-messages-hsl', 'fastify-haptik-openapi-module', 'a-title-1'])
 })
 
+/** Each error code's HTTP status, read from lib/errors.ts's constructors, as the OpenAPI document reads it. */
+const statusOf = new Map(Object.entries(STATUS_OF))
+/** The codes no route answers with: registration errors, and what is logged while the call answers 200. */
+const NEVER_ANSWERED = new Set([
+  'FST_HAPTIK_INVALID_OPTION', 'FST_HAPTIK_MISSING_SECRET', 'FST_HAPTIK_STEP_TIMEOUT', 'FST_HAPTIK_INVALID_REPLY', 'FST_HAPTIK_DETAILS_TOO_LARGE',
+  'FST_HAPTIK_CHANNEL_LIMIT', 'FST_HAPTIK_STORE_UNAVAILABLE', 'FST_HAPTIK_INVALID_STORED_STATE', 'FST_HAPTIK_STATE_CONFLICT', 'FST_HAPTIK_STATE_TOO_LARGE',
+  'FST_HAPTIK_INVALID_EVENT', 'FST_HAPTIK_WEBHOOK_TIMEOUT', 'FST_HAPTIK_NO_CLIENT'
+])
+
 t.test('every FST_HAPTIK_* error code is in the README', async t => {
-  const codes = Object.values(errors).map(Constructor => new (Constructor as new () => { code: string })().code)
-  t.ok(codes.length >= 20, `${codes.length} codes`)
-  for (const code of codes) t.ok(pages[0].text.includes(`\`${code}\``), code)
+  t.ok(statusOf.size >= 20, `${statusOf.size} codes`)
+  for (const code of statusOf.keys()) t.ok(pages[0].text.includes(`\`${code}\``), code)
+})
+
+t.test("the README's error table has a row for each code a route answers, with lib/errors.ts's status", async t => {
+  const section = pages[0].text.split('\n## Error codes\n')[1].split('\n## ')[0]
+  const listed = new Set<string>()
+  for (const [, status, cell] of section.matchAll(/^\| (\d{3}) \| ([^|]+) \|/gm)) {
+    for (const [code] of cell.matchAll(/FST_HAPTIK_\w+/g)) {
+      t.equal(Number(status), statusOf.get(code), `${code} is ${status}`)
+      listed.add(code)
+    }
+  }
+  t.same([...statusOf.keys()].filter(code => !listed.has(code) && !NEVER_ANSWERED.has(code)), [], 'each code a route answers has a row')
+  t.same([...listed].filter(code => NEVER_ANSWERED.has(code)), [], 'and only those')
+  t.same([...NEVER_ANSWERED].filter(code => !statusOf.has(code)), [], 'the codes never answered are codes of lib/errors.ts')
+})
+
+t.test('a status the docs give a code ("503 `FST_HAPTIK_…`", or in an answer\'s JSON) is the one lib/errors.ts gives it', async t => {
+  let checked = 0
+  for (const { file, text } of pages) {
+    for (const [, status, code] of [...text.matchAll(/\b(\d{3}) `(FST_HAPTIK_\w+)`/g), ...text.matchAll(/"statusCode": ?(\d{3}), ?"code": ?"(FST_HAPTIK_\w+)"/g)]) {
+      t.equal(Number(status), statusOf.get(code), `${file}: ${status} ${code}`)
+      checked++
+    }
+  }
+  t.ok(checked >= 10, `${checked} statuses in the docs' text`)
 })
 
 t.test('every code block is TypeScript that a test checks, or not code', async t => {
