@@ -6,7 +6,7 @@ export interface SwaggerUiRequest {
 }
 
 /** Options for @fastify/swagger-ui's `uiConfig`: see `haptikSwaggerUiConfig`. */
-export interface HaptikSwaggerUiConfig {
+interface HaptikSwaggerUiConfig {
   requestInterceptor: (request: SwaggerUiRequest) => Promise<SwaggerUiRequest>
   /** The request shown after a call (and in its curl line) is the signed one, never the one carrying the secret. */
   showMutatedRequest: true
