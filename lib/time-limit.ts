@@ -1,15 +1,17 @@
+import { Deadline, deadlines } from './deadlines.js'
+
 /** One wait: what the pending promise's callbacks reach, emptied once it ends. */
-class Wait<T> {
+class Wait<T> extends Deadline {
   #resolve: ((value: T) => void) | undefined
   #reject: ((reason: unknown) => void) | undefined
   #expired: (() => unknown) | undefined
-  readonly #timer: NodeJS.Timeout
 
   constructor (resolve: (value: T) => void, reject: (reason: unknown) => void, expired: () => unknown, timeout: number) {
+    super()
     this.#resolve = resolve
     this.#reject = reject
     this.#expired = expired
-    this.#timer = setTimeout(this.#expire, timeout)
+    deadlines.start(this, timeout)
   }
 
   readonly settled = (value: T): void => {
@@ -26,7 +28,7 @@ class Wait<T> {
     reject(reason)
   }
 
-  readonly #expire = (): void => {
+  expire (): void {
     const reject = this.#reject as (reason: unknown) => void
     const expired = this.#expired as () => unknown
     this.#end()
@@ -34,7 +36,7 @@ class Wait<T> {
   }
 
   #end (): void {
-    clearTimeout(this.#timer)
+    deadlines.stop(this)
     this.#resolve = this.#reject = this.#expired = undefined
   }
 }

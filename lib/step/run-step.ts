@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { Context, type StepRuntime } from './context.js'
+import { Deadline, deadlines } from '../deadlines.js'
 import { CallState } from './conversation-state.js'
 import { isJsonObject } from '../json-values.js'
 import type { Outcome } from '../telemetry.js'
@@ -84,12 +85,8 @@ function sendLater (context: Context, make: () => HaptikReply): void {
 
 const kLate = Symbol('fastify-haptik.late')
 
-function expireCall (call: StepCall): void {
-  call.expire()
-}
-
 /** One call: states read, handler run, states written, under one deadline; what answers at once needs no timer. */
-class StepCall {
+class StepCall extends Deadline {
   #reply: HaptikReply | undefined
   #started = false
   // Past the deadline before the answer was known: while a write was under way (its outcome answers),
@@ -99,16 +96,17 @@ class StepCall {
   #storeSlow = false
   #failedLate = false
   #reruns = 0
-  #timer: NodeJS.Timeout | undefined
 
-  constructor (readonly step: ServedStep, readonly context: Context, readonly state: CallState | undefined) {}
+  constructor (readonly step: ServedStep, readonly context: Context, readonly state: CallState | undefined) {
+    super()
+  }
 
   /** The reply when it is known at once; else undefined, and the reply is sent when it comes. */
   start (): HaptikReply | undefined {
     this.#guard(() => { this.#then(this.state?.load(), () => { this.#run() }) })
     this.#started = true
     if (this.#reply !== undefined) return complete(this.step, this.context, this.#reply)
-    this.#timer = setTimeout(expireCall, this.step.timeout, this)
+    deadlines.start(this, this.step.timeout)
     return undefined
   }
 
@@ -130,7 +128,7 @@ class StepCall {
     if (!this.#started) {
       this.#reply = reply
     } else if (!this.#late || this.#deferred) {
-      clearTimeout(this.#timer)
+      deadlines.stop(this)
       sendLater(this.context, () => complete(this.step, this.context, reply))
     } else if (!this.#storeSlow && !this.#failedLate) {
       this.context.log.warn(`step finished after its deadline; its reply was discarded${this.state === undefined ? '' : ' and its state not saved'}`)
