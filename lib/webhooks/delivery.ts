@@ -3,7 +3,7 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify'
 import { bindClient, userBinding } from '../client/bind.js'
 import type { BoundHaptikClient, HaptikClient } from '../client/client.js'
 import type { Observer } from '../client/transport.js'
-import { isObject } from '../client/wire-case.js'
+import { isJsonObject } from '../json-values.js'
 import { InvalidEventError, NoClientError, WebhookTimeoutError } from '../errors.js'
 import type { StateStore, Version } from '../store/state-store.js'
 import type { WebhookOutcome } from '../telemetry.js'
@@ -66,7 +66,7 @@ const until = (time: number) => Math.max(1, Math.floor(time - performance.now())
 /** The event as its handler receives it: `message.body` read as a message, `message.id` with the digits sent. */
 function eventOf (body: Record<string, unknown>, raw: Buffer): WebhookEvent {
   const message = body.message
-  if (!isObject(message)) return body as unknown as WebhookEvent
+  if (!isJsonObject(message)) return body as unknown as WebhookEvent
   const read = { ...message }
   if ('body' in message) read.body = bodyMessage(message.body)
   if (typeof message.id === 'number') read.id = Number.isSafeInteger(message.id) ? message.id : idText(message.id, raw, ['message', 'id'])
@@ -139,7 +139,7 @@ export class WebhookDeliveries {
     const started = performance.now()
     const handlerDeadline = started + this.#settings.timeout
     const answerDeadline = handlerDeadline + ANSWER_MARGIN
-    if (!isObject(body) || typeof body.event_name !== 'string') {
+    if (!isJsonObject(body) || typeof body.event_name !== 'string') {
       return await this.#giveUp(body, new InvalidEventError('the body', 'it is not a Haptik webhook event: a JSON object with an "event_name"'), { attempts: 0 }, scope, answerDeadline)
     }
     const name = body.event_name
@@ -207,7 +207,7 @@ export class WebhookDeliveries {
   /** Gives up on an event: recorded done, handed to `onGiveUp`, and 200, so that Haptik does not disable the webhook for every user. */
   async #giveUp (body: unknown, error: Error, record: { attempts: number, key?: string, version?: Version | undefined }, scope: DeliveryScope, answerDeadline: number): Promise<DeliveryResult> {
     const { request } = scope
-    const name = isObject(body) && typeof body.event_name === 'string' ? body.event_name : 'unnamed'
+    const name = isJsonObject(body) && typeof body.event_name === 'string' ? body.event_name : 'unnamed'
     const log = request.log.child({ event: name })
     log.error({ err: error, attempts: record.attempts }, record.attempts === 0
       ? `fastify-haptik: a webhook delivery does not match its event (${error.message}); giving it to onGiveUp and answering 200, since Haptik would send it again`
@@ -227,7 +227,7 @@ export class WebhookDeliveries {
   async #callGiveUp (onGiveUp: GiveUpHandler, body: unknown, error: Error, attempts: number, scope: DeliveryScope, log: FastifyBaseLogger, answerDeadline: number): Promise<void> {
     const { timeout } = this.#settings
     const controller = new AbortController()
-    const context: GiveUpContext = contextOf(isObject(body) ? body : {}, this.#client, scope, log, controller.signal, { attempts })
+    const context: GiveUpContext = contextOf(isJsonObject(body) ? body : {}, this.#client, scope, log, controller.signal, { attempts })
     const called = runHandler(() => onGiveUp(body, error, context))
     const bounded = settleWithin(called, timeout, () => {
       const late = new Error(`webhooks.onGiveUp did not finish within ${timeout} ms`)
