@@ -354,6 +354,32 @@ t.test('a store failure that comes after the fallback was sent is not logged a s
   t.same(failures.map(line => (line.err as Error | undefined)?.message), ['Step "show": the fails-late store did not answer within the step\'s timeout of 100 ms'], 'one line for the one failure')
 })
 
+t.test('a store whose setAll answers later writes state and user state together; a store without close() closes with the app', async t => {
+  const memory = memoryStore()
+  const batches: number[] = []
+  // A network store of the app's own: writes both keys in one round trip, and has nothing to close.
+  const remote: StateStore = {
+    kind: 'remote',
+    get: async key => await memory.get(key),
+    set: async (key, value, version, ttl, options) => await memory.set(key, value, version, ttl, options),
+    setAll: async (writes, options) => { batches.push(writes.length); return await memory.setAll?.(writes, options) }
+  }
+  const both = defineStep({
+    name: 'both',
+    state: Cart,
+    userState: Profile,
+    handler: ({ state, userState }) => ({ response: 'ok', state: { items: [...(state?.items ?? []), 'tea'] }, userState: { visits: (userState?.visits ?? 0) + 1 } })
+  })
+  const app = Fastify()
+  await app.register(fastifyHaptik, { secret: SECRET, prefix: '/haptik', steps: [both], store: remote })
+  const chat = chatOf(app)
+  t.same((await chat.call(both, {})).reply, { status: true, response: ['ok'] })
+  t.same((await chat.call(both, {})).reply, { status: true, response: ['ok'] })
+  t.same(batches, [2, 2], 'one setAll of both keys per call')
+  await app.close()
+  t.pass('closed: the plugin calls close() only on stores that have one')
+})
+
 t.test('a write under way at the deadline is waited for: the answer says whether the state was saved, and a fallback means it was not', async t => {
   const memory = memoryStore()
   let writeTime = 300

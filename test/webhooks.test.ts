@@ -519,6 +519,22 @@ t.test('an event record the store hands back unreadable is replaced, with a warn
   t.equal(lines.filter(line => line.level === 40 && line.msg === 'fastify-haptik: the stored record of the message event could not be read; it was replaced').length, 4)
 })
 
+t.test('a claim that another delivery wrote between the read and the write is theirs: this one answers 503 and runs nothing', async t => {
+  const memory = memoryStore()
+  let runs = 0
+  // As on Redis with two instances: the first claim's compare-and-set finds the record changed.
+  const raced: StateStore = {
+    kind: 'raced',
+    get: key => memory.get(key),
+    set: (key, value, version, ttl, options) => value.includes('"running"') && version === undefined && runs === 0 ? undefined : memory.set(key, value, version, ttl, options)
+  }
+  const { app } = await webhookApp(t, { message: async () => { runs++ } }, { store: raced })
+  const lost = await deliver(app, messageEvent(50))
+  t.equal(lost.statusCode, 503)
+  t.match(lost.json().message, 'another delivery of it is running its handler')
+  t.equal(runs, 0)
+})
+
 t.test('a handler that lost its claim (another delivery replaced it) is told in the log, and its outcome is not recorded over the other', async t => {
   const memory = memoryStore()
   // Every renewal is refused, as when another delivery took the claim.
