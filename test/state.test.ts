@@ -354,15 +354,17 @@ t.test('a store failure that comes after the fallback was sent is not logged a s
   t.same(failures.map(line => (line.err as Error | undefined)?.message), ['Step "show": the fails-late store did not answer within the step\'s timeout of 100 ms'], 'one line for the one failure')
 })
 
-t.test('a store whose setAll answers later writes state and user state together; a store without close() closes with the app', async t => {
+t.test('a store whose setAll answers later writes state and user state together, and is closed with the app', async t => {
   const memory = memoryStore()
   const batches: number[] = []
-  // A network store of the app's own: writes both keys in one round trip, and has nothing to close.
+  let closed = 0
+  // A network store of the app's own: writes both keys in one round trip, and closes its connection.
   const remote: StateStore = {
     kind: 'remote',
     get: async key => await memory.get(key),
     set: async (key, value, version, ttl, options) => await memory.set(key, value, version, ttl, options),
-    setAll: async (writes, options) => { batches.push(writes.length); return await memory.setAll?.(writes, options) }
+    setAll: async (writes, options) => { batches.push(writes.length); return await memory.setAll?.(writes, options) },
+    close: async () => { closed++ }
   }
   const both = defineStep({
     name: 'both',
@@ -376,8 +378,9 @@ t.test('a store whose setAll answers later writes state and user state together;
   t.same((await chat.call(both, {})).reply, { status: true, response: ['ok'] })
   t.same((await chat.call(both, {})).reply, { status: true, response: ['ok'] })
   t.same(batches, [2, 2], 'one setAll of both keys per call')
+  t.equal(closed, 0)
   await app.close()
-  t.pass('closed: the plugin calls close() only on stores that have one')
+  t.equal(closed, 1, "the app's close closes the store")
 })
 
 t.test('a write under way at the deadline is waited for: the answer says whether the state was saved, and a fallback means it was not', async t => {
