@@ -4,7 +4,8 @@ import { isObject } from './wire-case.js'
 /** What a value is, for a message, never the value itself (inputs hold phone numbers and users' messages). */
 export function kindOf (value: unknown): string {
   if (typeof value === 'string') return `a string of ${value.length} characters`
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value)
+  if (typeof value === 'boolean' || value === null || value === undefined) return String(value)
+  if (typeof value === 'number') return Number.isFinite(value) ? 'a number' : 'a number that is not finite'
   if (Array.isArray(value)) return 'an array'
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }
@@ -28,7 +29,8 @@ export function optionalText (call: string, field: string, value: unknown): stri
 /** An integer within [min, max]. */
 export function integer (call: string, field: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw invalid(call, field, max === Number.MAX_SAFE_INTEGER ? `an integer from ${min}` : `an integer from ${min} to ${max}`, value)
+    const got = typeof value !== 'number' ? kindOf(value) : !Number.isInteger(value) ? 'a number that is not an integer' : value < min ? `a number below ${min}` : `a number above ${max}`
+    throw invalid(call, field, max === Number.MAX_SAFE_INTEGER ? `an integer from ${min}` : `an integer from ${min} to ${max}`, value, got)
   }
   return value
 }
