@@ -171,8 +171,8 @@ class StepCall extends Deadline {
           this.#answer(reply)
           return
         }
-        // Another call of the conversation changed the state first, and nothing was written: run once more on it.
-        if (!step.repeatable || state.written || this.#reruns++ > 0) throw state.conflict()
+        // Another call of the conversation changed the state first, and nothing was written: run once more on it, if there is time.
+        if (!step.repeatable || state.written || this.#late || this.#reruns++ > 0) throw state.conflict()
         this.#then(state.load(), () => { this.#run() })
       })
     })
