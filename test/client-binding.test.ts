@@ -64,7 +64,7 @@ t.test("a webhook handler's haptik fills in the event's user and business_id", a
   const { api, app } = await setUp(t, { webhooks: { on: { chat_complete: async (_event, { haptik }) => { handed = await haptik.sendChatToAgent({ teamName: 'billing' }) } } } })
   const delivery = await callWebhook(app, 'chat_complete', { business_id: 555, user: USER, message: { id: 71 } }, { secret: SECRET, prefix: '/haptik' })
   t.equal(delivery.status, 'handled')
-  t.ok(handed !== undefined)
+  t.match(handed, { success: true })
   t.same(api.callsTo('sendChatToAgent')[0].body, { user_name: USER.user_name, business_id: 555, team_name: 'billing' })
 })
 
@@ -143,7 +143,7 @@ t.test('onGiveUp gets haptik too, and the client option is checked at registrati
   let enabled: unknown
   const { app } = await setUp(t, { webhooks: { maxAttempts: 1, on: { message: () => { throw new Error('down') } }, onGiveUp: async (_event, _error, { haptik }) => { enabled = await haptik.enableWebhook() } } })
   t.equal((await callWebhook(app, 'message', { message: { id: 74 } }, { secret: SECRET, prefix: '/haptik' })).status, 'given-up')
-  t.ok(enabled !== undefined)
+  t.match(enabled, { enabled: true })
   const wrong = Fastify()
   wrong.register(fastifyHaptik, { secret: SECRET, steps: [talkToHuman], client: { sendChatToAgent: () => {} } as unknown as FastifyHaptikOptions['client'] })
   await t.rejects(async () => { await wrong.ready() }, { code: 'FST_HAPTIK_INVALID_OPTION', message: 'fastify-haptik: client must be a client made by createHaptikClient (fastify-haptik/client)' })

@@ -314,6 +314,6 @@ t.test('retry helpers', async t => {
   t.notOk(sentNothing(null))
   const reason = new Error('stop')
   await t.rejects(sleep(10_000, AbortSignal.abort(reason)), reason, 'an aborted signal: at once')
-  await sleep(1, new AbortController().signal)
-  await sleep(1, undefined)
+  t.equal(await sleep(1, new AbortController().signal), undefined, 'a signal never aborted: the wait ends')
+  t.equal(await sleep(1, undefined), undefined, 'no signal: the wait ends')
 })

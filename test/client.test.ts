@@ -115,7 +115,7 @@ t.test('enableWebhook: the curl\'s body with a business, the page\'s without one
 
 t.test('sendChatToAgent: v1.0 by default, the documented body; v2.0 with a receiver; countdown', async t => {
   // docs/bot-builder/integrations/additional-apis.md:5-61 (v1.0: path, headers, body, {"success": true});
-  // v2.0 and receiver "athena": docs.haptik.ai (2023), in haptik-rest-api.md E9.
+  // v2.0 and receiver "athena": not in hellohaptik/docs_haptik (no file there has it); only docs.haptik.ai's 2023 page, quoted in haptik-rest-api.md E9.
   const api = await standIn(t)
   const { haptik } = clientOf(api)
   t.same(await haptik.sendChatToAgent({ userName: 'ab112468917fgghdebc', teamName: 'billing' }), { success: true })

@@ -221,7 +221,7 @@ t.test('a repeatable step that loses the race twice takes the failure path, with
   const refusing: StateStore = { kind: 'refusing', get: () => undefined, set: () => undefined }
   const refusingLater: StateStore = { kind: 'refusing-later', get: async () => undefined, set: async () => undefined }
   // The write that loses ends past the step's deadline (150 ms): no rerun then, the conflict answers.
-  const refusingPastDeadline: StateStore = { kind: 'refusing-past-deadline', get: () => undefined, set: async () => { await sleep(250) } }
+  const refusingPastDeadline: StateStore = { kind: 'refusing-past-deadline', get: () => undefined, set: async () => { await sleep(250); return undefined } }
   for (const store of [refusing, refusingLater, refusingPastDeadline]) {
     let runs = 0
     const again = defineStep({ name: 'again', repeatable: true, state: Cart, handler: () => { runs++; return { response: 'x', state: { items: ['x'] } } } })

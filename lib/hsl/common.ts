@@ -11,7 +11,7 @@ export type NonEmptyList<Item, N extends number, Why extends string> = readonly 
   { readonly 0?: Item, readonly length: N } &
   (N extends 0 ? { readonly [K in Why]: true } : unknown)
 
-/** Thrown for what Haptik cannot render (an empty label, …); in a handler it takes the failure path, as an invalid reply. */
+/** Thrown for a message with nothing to show (an empty label, an empty carousel, …), which the builders refuse; in a handler it takes the failure path, as an invalid reply. */
 export class InvalidHslError extends Error {
   readonly code = 'FST_HAPTIK_INVALID_REPLY'
   readonly statusCode = 500

@@ -13,7 +13,7 @@ export interface SendChatToAgentInput {
   countdown?: number | undefined
   /** `'v1'` (the default: the documented one) or `'v2'` (2023, with a `receiver`; its answer is not documented). */
   version?: 'v1' | 'v2' | undefined
-  /** v2 only: who takes the chat; `'athena'`, Haptik's Smart Agent Chat, by default. */
+  /** v2 only: who takes the chat; `'athena'` (Smart Agent Chat) by default. v2 is not in hellohaptik/docs_haptik, only on docs.haptik.ai (2023). */
   receiver?: 'athena' | (string & {}) | undefined
 }
 
