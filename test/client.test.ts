@@ -403,7 +403,7 @@ t.test('inputs are checked before anything is sent', async t => {
     [() => haptik.logFeedback({ authId: 'user-42', resolved: true, rating: 6 }), 'rating', /^logFeedback: rating must be an integer from 1 to 5, got a number above 5$/],
     [() => haptik.logFeedback({ authId: 'user-42', resolved: true, rating: 0 }), 'rating', /got a number below 1$/],
     [() => haptik.logFeedback({ authId: 'user-42', resolved: true, rating: 4.5 }), 'rating', /got a number that is not an integer$/],
-    [() => haptik.logFeedback({ authId: 'user-42', resolved: 'yes' as never, rating: 4 }), 'resolved', /^logFeedback: resolved must be true or false$/],
+    [() => haptik.logFeedback({ authId: 'user-42', resolved: 'yes' as never, rating: 4 }), 'resolved', /^logFeedback: resolved must be true or false, got a string of 3 characters$/],
     // additional-apis.md:50: countdown 5 to 10.
     [() => haptik.sendChatToAgent({ userName: 'u', teamName: 'billing', countdown: 4 }), 'countdown', /^sendChatToAgent: countdown must be an integer from 5 to 10, got a number below 5$/],
     [() => haptik.sendChatToAgent({ userName: 'u', teamName: 'billing', countdown: 11 }), 'countdown', /got a number above 10$/],

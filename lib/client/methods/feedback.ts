@@ -1,5 +1,4 @@
-import { HaptikValidationError } from '../errors.js'
-import { integer, optionalText } from '../validate.js'
+import { integer, invalid, optionalText } from '../validate.js'
 import { authIdOf, businessIdOf, method, type BusinessId, type Unchecked } from './method.js'
 
 /** The user's feedback (docs/webhooks/send-feedback-to-haptik.md:37-41). */
@@ -22,7 +21,7 @@ export interface LoggedFeedback {
 export const logFeedback = method<Unchecked<LogFeedbackInput>, LoggedFeedback>({ call: 'logFeedback', family: 'messaging', method: 'POST', path: '/v1.0/log_feedback_from_user/', idempotent: true }, (input, defaults, call) => {
   const authId = authIdOf(call, input, defaults)
   const business = businessIdOf(call, input, defaults)
-  if (typeof input.resolved !== 'boolean') throw new HaptikValidationError(`${call}: resolved must be true or false`, call, 'resolved')
+  if (typeof input.resolved !== 'boolean') throw invalid(call, 'resolved', 'true or false', input.resolved)
   const rating = integer(call, 'rating', input.rating, 1, 5)
   const feedback = optionalText(call, 'feedback', input.feedback)
   const json = { auth_id: authId, business_id: business, query_resolved: input.resolved, query_rating: rating, ...(feedback === undefined ? {} : { feedback }) }

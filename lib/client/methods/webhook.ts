@@ -1,6 +1,6 @@
-import { integer } from '../validate.js'
+import { businessId, integer } from '../validate.js'
 import { camelKeys } from '../wire-case.js'
-import { businessIdOf, method, type BusinessId } from './method.js'
+import { method, type BusinessId } from './method.js'
 
 /** Which webhook: docs/webhooks/re-enable-webhook.md's body is `{"enabled": true}` (:32-34), its curl adds the business and platform (:67). */
 export interface EnableWebhookInput {
@@ -20,6 +20,6 @@ export const enableWebhook = method<EnableWebhookInput, WebhookState>({ call: 'e
   const business = input.businessId ?? defaults.businessId
   const json = business === undefined
     ? { enabled: true }
-    : { enabled: true, business_id: businessIdOf(call, input, defaults), device_platform: devicePlatform }
+    : { enabled: true, business_id: businessId(call, business), device_platform: devicePlatform }
   return { json, read: body => camelKeys(body) as WebhookState }
 })
