@@ -3,6 +3,7 @@
 // under CI=true (or CI=1) that is a failure instead, because CI installs them
 // all (.ci/run). scripts/test.ts reads the same table to say which files the
 // coverage gate cannot hold to 100 % on a machine without them.
+import { spawnSync } from 'node:child_process'
 import { accessSync, constants, statSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
 import type { Test } from 'tap'
@@ -25,15 +26,19 @@ export type Program = keyof typeof REQUIREMENTS
 /** Whether the environment says this is CI, where every test must run. */
 export const inCi = (): boolean => process.env.CI === 'true' || process.env.CI === '1'
 
-/** The program's path on PATH, as a shell would find it, or undefined. */
+/** The program's path on PATH, as a shell would find it, if it runs (`--version` exits 0), or undefined. */
 export function which (program: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (dir === '') continue
     const path = join(dir, program)
     try {
       accessSync(path, constants.X_OK)
-      if (statSync(path).isFile()) return path
-    } catch {}
+      if (!statSync(path).isFile()) continue
+    } catch {
+      continue
+    }
+    // The first one found is the one a shell runs: a broken or stand-in program there means not installed.
+    return spawnSync(path, ['--version'], { stdio: 'ignore', timeout: 30_000 }).status === 0 ? path : undefined
   }
   return undefined
 }
